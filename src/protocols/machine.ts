@@ -1,0 +1,50 @@
+/**
+ * The sans-IO contract every protocol machine follows (ARCHITECTURE.md, "Sans-IO protocol machines";
+ * the model is h11 and quinn-proto).
+ *
+ * A machine never touches a socket or a clock. Its owner (a simulator node, or the real-socket bridge)
+ * feeds it what arrived and the current time, then drains what it wants to send and what it wants the
+ * owner to know:
+ *
+ *   machine.receive(bytes, nowMs)      // bytes that arrived, in order, any chunking (even 1 byte)
+ *   machine.receiveEof(nowMs)          // the peer half-closed or the connection died
+ *   machine.takeOutput()               // bytes to write, in order (drains)
+ *   machine.takeEvents()               // typed events for the owner (drains)
+ *   machine.nextTimeoutMs()            // absolute virtual ms of the next deadline, or null
+ *   machine.onTimeout(nowMs)           // the owner's clock passed that deadline; a spurious call does nothing
+ *
+ * A peer that misbehaves gets a protocol reply (500/501/503, -ERR, BAD) or a typed event; a caller that
+ * misuses the API gets an exception; a bug is an assertion.
+ */
+export interface SansIoMachine<Event> {
+  receive(bytes: Uint8Array, nowMs: number): void;
+  receiveEof(nowMs: number): void;
+  takeOutput(): Uint8Array[];
+  takeEvents(): Event[];
+  nextTimeoutMs(): number | null;
+  onTimeout(nowMs: number): void;
+  /** True once the machine will neither send nor accept anything more; the owner closes the transport. */
+  readonly closed: boolean;
+}
+
+/** A machine whose transport can be upgraded to TLS (STARTTLS, STLS). */
+export interface TlsCapable {
+  /**
+   * The owner calls this once the TLS handshake it ran after the machine's `starttls` event completed.
+   * The machine resets the protocol state the RFC says to reset (e.g. RFC 3207 §4.2 for SMTP).
+   */
+  tlsEstablished(nowMs: number): void;
+}
+
+const encoder = new TextEncoder();
+const latin1Decoder = new TextDecoder('latin1');
+
+/** Encodes protocol text (always 7-bit or UTF-8) to bytes. */
+export function textBytes(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes bytes one-to-one into a string (each byte a code unit 0–255), for line parsing. */
+export function bytesLatin1(bytes: Uint8Array): string {
+  return latin1Decoder.decode(bytes);
+}

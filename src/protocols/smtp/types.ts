@@ -1,0 +1,47 @@
+/**
+ * Types shared by the SMTP server and client machines and by the nodes that own them.
+ * RFC 5321 (SMTP), 3461 (DSN parameters), 2034/3463 (enhanced status codes), 6152 (8BITMIME),
+ * 6531 (SMTPUTF8), 1870 (SIZE), 3030 (CHUNKING).
+ */
+
+/** A reply: the three-digit code, the enhanced code if any (RFC 2034), and its text lines. */
+export interface SmtpReply {
+  code: number;
+  /** "5.1.1" etc., or null when the reply carries none. */
+  enhanced: string | null;
+  /** One entry per line of a multi-line reply, without the code prefix. */
+  lines: string[];
+}
+
+/** DSN parameters of MAIL FROM (RFC 3461 §4.3, §4.4). */
+export interface DsnMailParams {
+  ret: 'FULL' | 'HDRS' | null;
+  envid: string | null;
+}
+
+/** DSN parameters of RCPT TO (RFC 3461 §4.1, §4.2). */
+export interface DsnRcptParams {
+  /** null: not given. ['NEVER'] or a subset of SUCCESS, FAILURE, DELAY. */
+  notify: Array<'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY'> | null;
+  /** "rfc822;bob@example.org" as given, or null. */
+  orcpt: string | null;
+}
+
+export interface EnvelopeRecipient {
+  /** The address without angle brackets. */
+  address: string;
+  dsn: DsnRcptParams;
+}
+
+/** What one transaction carries besides the content. */
+export interface Envelope {
+  /** The reverse-path without brackets; "" is the null reverse-path `<>` (DSNs, RFC 5321 §4.5.5). */
+  from: string;
+  recipients: EnvelopeRecipient[];
+  /** BODY=7BIT | 8BITMIME | BINARYMIME, if given. */
+  body: '7BIT' | '8BITMIME' | 'BINARYMIME' | null;
+  smtpUtf8: boolean;
+  /** SIZE= declared by the client (RFC 1870), if given. */
+  declaredSize: number | null;
+  dsn: DsnMailParams;
+}
