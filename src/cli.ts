@@ -4,11 +4,9 @@
  * This file (with src/bridge/) is the only place outside the kernel allowed to read the wall clock.
  */
 import { Command, CommanderError } from 'commander';
+import { checkCommand } from './cli/check-command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, runCommand } from './cli/run-command.js';
 import { VERSION } from './version.js';
-
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_BAD_INPUT = 2;
 
 function notYetBuilt(command: string): never {
   process.stderr.write(`mailsim ${command}: not yet built in this version (${VERSION}).\n`);
@@ -32,13 +30,17 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'report folder', 'reports')
     .option('--json', 'print the JSON report on stdout and nothing else')
     .option('--trace <file>', 'write the event trace as JSON lines')
-    .action(() => notYetBuilt('run'));
+    .action((files: string[], options) => {
+      process.exitCode = runCommand(files, options);
+    });
 
   program
     .command('check')
     .description('validate scenario files only')
     .argument('<file...>', 'scenario files (YAML or JSON)')
-    .action(() => notYetBuilt('check'));
+    .action((files: string[]) => {
+      process.exitCode = checkCommand(files);
+    });
 
   program
     .command('serve')
@@ -57,8 +59,9 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
+    process.exitCode = undefined;
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT_OK;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; anything else commander rejects is bad input.

@@ -39,11 +39,18 @@ export interface Folder {
   messages(): readonly MessageInfo[];
   /** The message's bytes exactly as stored (CRLF line ends); throws for an unknown UID (caller misuse). */
   read(uid: number): Uint8Array;
-  /** Stores a message and returns its UID. */
+  /**
+   * Stores a message and returns its UID. The store normalises line ends to CRLF (bare LF → CRLF, a
+   * final CRLF added), so `read` may return more bytes than given. Throws MailboxBusyError while an
+   * mbox delivery holds the folder's append lock (the IMAP server answers NO, RFC 3501 §6.3.11).
+   */
   append(bytes: Uint8Array, options?: { flags?: readonly string[]; internalDateMs?: number }): number;
   /** Replaces a message's flags. */
   setFlags(uid: number, flags: readonly string[]): void;
-  /** Removes the messages with these UIDs (those that exist). */
+  /**
+   * Removes the messages with these UIDs (those that exist). Throws MailboxBusyError while an mbox
+   * delivery holds the folder's append lock (the file cannot be rewritten then); nothing is removed.
+   */
   expunge(uids: readonly number[]): void;
   /** Registers a listener for changes made by anyone; returns the function that removes it. */
   watch(listener: (change: FolderChange) => void): () => void;
@@ -67,4 +74,15 @@ export interface UserMailStore {
    * null if another session holds it.
    */
   tryLock(owner: string): (() => void) | null;
+}
+
+/**
+ * A folder is momentarily locked by a delivery in progress (mbox: the append lock of DELIVERY.md W2).
+ * A temporary condition: the caller answers with a temporary failure and may retry.
+ */
+export class MailboxBusyError extends Error {
+  constructor(folder: string) {
+    super(`mailbox ${folder} is locked by a delivery in progress`);
+    this.name = 'MailboxBusyError';
+  }
 }

@@ -1,0 +1,30 @@
+/**
+ * What every service of a mail host (queue, SMTP listeners, MDA, POP3, IMAP) shares: the host's
+ * configuration, the kernel, the network host, the resolver, the disk of the current boot and the
+ * mail log. A crash ends a boot epoch: anything started in an older epoch must not act any more
+ * (`isCurrent(epoch)` is false), and everything held only in memory is rebuilt from the disk on boot.
+ */
+import type { StubResolver } from '../dns/index.js';
+import type { Host } from '../net/host.js';
+import type { HostConfig } from '../scenario/schema-types.js';
+import type { RandomStream, Simulator } from '../sim/index.js';
+import type { Disk } from '../store/disk.js';
+import type { MailLog } from './mail-log.js';
+
+export interface HostContext {
+  readonly name: string;
+  readonly config: HostConfig;
+  readonly sim: Simulator;
+  readonly netHost: Host;
+  readonly resolver: StubResolver;
+  readonly log: MailLog;
+  /** Incremented by every crash. */
+  readonly epoch: number;
+  isCurrent(epoch: number): boolean;
+  /** The disk handle of the current boot. */
+  disk(): Disk;
+  /** The named random stream `${kind}:${host name}` (ARCHITECTURE.md rule 2). */
+  random(kind: string): RandomStream;
+  /** Virtual ms of the current boot (queue scans are phased from it). */
+  readonly bootedAtMs: number;
+}

@@ -1,0 +1,90 @@
+/**
+ * One mail host of a world: a network host with the services its scenario `roles` call for, sharing
+ * one disk, one resolver and one queue (SCENARIO.md §5: "Every host that accepts mail on any port has
+ * an outbound queue for what it must pass on").
+ *
+ * Theory of operation. The host boots at t = 0 and at every `up`: it mounts its disk, reloads the
+ * queue from it (DELIVERY.md R1: what was committed survives), and opens its listeners. A `down`
+ * powers it off: the network kills its connections and listeners, and the host's boot epoch (kept by
+ * the network host) moves on, so every timer, callback and session of the old boot finds itself stale
+ * and does nothing — that is how "what it held only in memory is lost" is enforced. The greylist
+ * table (postgrey's database) and the disk platter outlive a crash; the resolver's cache does not.
+ */
+import type { StubResolver } from '../dns/index.js';
+import type { Host } from '../net/host.js';
+import type { HostConfig } from '../scenario/schema-types.js';
+import type { RandomStream, Simulator } from '../sim/index.js';
+import { type Disk, MemoryDisk } from '../store/disk.js';
+import type { HostContext } from './host-context.js';
+import type { MailLog } from './mail-log.js';
+import { ImapService, Pop3Service } from './mailbox-services.js';
+import { LocalTransport } from './mda/local-transport.js';
+import { MailQueue } from './queue/mail-queue.js';
+import { SmtpTransport } from './queue/smtp-transport.js';
+import { SmtpFaultBook } from './smtp/fault-book.js';
+import { SmtpService } from './smtp/smtp-service.js';
+
+/** A service that listens on ports and must re-open them at every boot (POP3, IMAP). */
+export interface BootableService {
+  listen(): void;
+}
+
+export class MailHost implements HostContext {
+  readonly name: string;
+  readonly platter = new MemoryDisk();
+  readonly queue: MailQueue;
+  readonly local: LocalTransport | null;
+  readonly smtp: SmtpService;
+  readonly faults: SmtpFaultBook;
+  readonly services: BootableService[] = [];
+  bootedAtMs = 0;
+  private mounted: Disk;
+
+  constructor(
+    readonly config: HostConfig,
+    readonly sim: Simulator,
+    readonly netHost: Host,
+    readonly resolver: StubResolver,
+    readonly log: MailLog,
+  ) {
+    this.name = config.name;
+    this.mounted = this.platter.mount();
+    this.local = config.deliversLocally ? new LocalTransport(this) : null;
+    const localDomains = new Set(config.domains);
+    this.queue = new MailQueue(this, { local: this.local, smtp: new SmtpTransport(this) }, (domain) => localDomains.has(domain));
+    if (this.local !== null) this.local.queue = this.queue;
+    this.faults = new SmtpFaultBook(this.random('fault'));
+    this.smtp = new SmtpService(this, this.queue, this.local, this.faults);
+    if (this.local !== null) {
+      if (config.roles.includes('pop3')) this.services.push(new Pop3Service(this, this.local));
+      if (config.roles.includes('imap')) this.services.push(new ImapService(this, this.local));
+    }
+    netHost.onCrash(() => this.platter.crash());
+    netHost.onBoot(() => this.boot());
+  }
+
+  get epoch(): number {
+    return this.netHost.bootEpoch;
+  }
+
+  isCurrent(epoch: number): boolean {
+    return this.netHost.isUp && this.netHost.bootEpoch === epoch;
+  }
+
+  disk(): Disk {
+    return this.mounted;
+  }
+
+  random(kind: string): RandomStream {
+    return this.sim.rng.stream(`${kind}:${this.name}`);
+  }
+
+  /** Starts the host's services: at t = 0, and again after every `up`. */
+  boot(): void {
+    this.mounted = this.platter.mount();
+    this.bootedAtMs = this.sim.nowMs;
+    this.queue.reload();
+    this.smtp.listen();
+    for (const service of this.services) service.listen();
+  }
+}

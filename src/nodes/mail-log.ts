@@ -1,0 +1,185 @@
+/**
+ * The mail log: what happened to every message and every recipient, on every hop — the projection of
+ * the trace that the report (SCENARIO.md §9) and the invariants (§8: no-loss, dsn-sanity,
+ * no-open-relay) are built from.
+ *
+ * Theory of operation. Nodes call one method per mail-level fact (a submission, an SMTP delivery
+ * attempt, an acceptance on a hop, a landing in a mailbox, a DSN, a discard). Each call records a
+ * `mail.*` event in the trace (so the digest covers it and `--trace` shows it) and updates a model
+ * keyed by Message-ID and envelope recipient. Message-ID is the identity that survives relaying; a
+ * DSN is a message of its own (`dsn: true`) that points at the message it reports on.
+ *
+ * Final states are not stored here: at the end of a run the runner asks the queues what they still
+ * hold, and `recipientStatus` derives delivered / bounced / deferred / rejected / discarded — or
+ * `lost`, which the no-loss invariant reports.
+ */
+import type { Simulator } from '../sim/index.js';
+
+export type AttemptResult = 'accepted' | 'deferred' | 'failed' | 'timeout' | 'refused' | 'dropped';
+
+export interface AttemptRecord {
+  atMs: number;
+  from: string;
+  to: string;
+  address: string;
+  result: AttemptResult;
+  reply: string | null;
+}
+
+export interface DeliveryRecord {
+  host: string;
+  user: string;
+  folder: string;
+  atMs: number;
+}
+
+export interface BounceRecord {
+  atMs: number;
+  status: string;
+  reportingMta: string;
+  /** The Message-ID of the DSN that reported it; null when the DSN was not sent (D2). */
+  dsnMessageId: string | null;
+}
+
+export interface RecipientLog {
+  address: string;
+  attempts: AttemptRecord[];
+  /** Hosts that accepted the message for this recipient, in order (the submission host first). */
+  hops: string[];
+  deliveries: DeliveryRecord[];
+  bounce: BounceRecord | null;
+  /** Why the recipient was dropped on purpose (D2: a failed DSN; a `discard` filter). */
+  discarded: { atMs: number; reason: string } | null;
+  /** The 5xx (or other final refusal) the submission got; the message was never accepted. */
+  rejected: { atMs: number; reply: string } | null;
+  /** When the submission (or the first hop) accepted this recipient with a 2xx. */
+  acceptedAtMs: number | null;
+}
+
+export interface MessageLog {
+  /** "m1", "m2" … in order of first sight. */
+  id: string;
+  messageId: string;
+  from: string;
+  subject: string | null;
+  submittedAtMs: number;
+  dsn: boolean;
+  /** For a DSN: the Message-ID of the message it reports on. */
+  aboutMessageId: string | null;
+  /** The message was written by a MUA (a `send`), as opposed to created inside the system. */
+  fromTraffic: boolean;
+  recipients: Map<string, RecipientLog>;
+  /** A DSN that itself failed permanently and was dropped (D2) — a dsn-sanity fact. */
+  bouncedDsn: boolean;
+  /** Every reverse-path this message was accepted with, on any hop (dsn-sanity: a DSN's is always ""). */
+  envelopeSenders: Set<string>;
+}
+
+/** Port-25 acceptances of recipients outside the host's domains and relay-for (no-open-relay). */
+export interface RelayViolation {
+  atMs: number;
+  host: string;
+  recipient: string;
+}
+
+export class MailLog {
+  readonly messages = new Map<string, MessageLog>();
+  readonly relayViolations: RelayViolation[] = [];
+  private nextId = 1;
+
+  constructor(private readonly sim: Simulator) {}
+
+  /** The log of a message, created on first sight. */
+  message(messageId: string, init: { from: string; subject?: string | null; dsn?: boolean; aboutMessageId?: string | null; fromTraffic?: boolean }): MessageLog {
+    let log = this.messages.get(messageId);
+    if (log === undefined) {
+      log = {
+        id: `m${this.nextId++}`,
+        messageId,
+        from: init.from,
+        subject: init.subject ?? null,
+        submittedAtMs: this.sim.nowMs,
+        dsn: init.dsn ?? false,
+        aboutMessageId: init.aboutMessageId ?? null,
+        fromTraffic: init.fromTraffic ?? false,
+        recipients: new Map(),
+        bouncedDsn: false,
+        envelopeSenders: new Set(),
+      };
+      this.messages.set(messageId, log);
+    }
+    return log;
+  }
+
+  recipient(messageId: string, address: string): RecipientLog {
+    const message = this.messages.get(messageId) ?? this.message(messageId, { from: '' });
+    let log = message.recipients.get(address);
+    if (log === undefined) {
+      log = { address, attempts: [], hops: [], deliveries: [], bounce: null, discarded: null, rejected: null, acceptedAtMs: null };
+      message.recipients.set(address, log);
+    }
+    return log;
+  }
+
+  /** A MUA is about to submit a message (SCENARIO.md `send`). */
+  submitting(messageId: string, from: string, recipients: readonly string[], subject: string | null): void {
+    this.message(messageId, { from, subject, fromTraffic: true });
+    for (const address of recipients) this.recipient(messageId, address);
+    this.sim.trace.record('mail.submit', { messageId, from, to: recipients.join(','), subject });
+  }
+
+  /** A host accepted the message for these recipients with a 2xx (a hop, DELIVERY.md R1). */
+  accepted(host: string, messageId: string, from: string, recipients: readonly string[], port: number): void {
+    this.message(messageId, { from }).envelopeSenders.add(from);
+    for (const address of recipients) {
+      const log = this.recipient(messageId, address);
+      log.hops.push(host);
+      if (log.acceptedAtMs === null) log.acceptedAtMs = this.sim.nowMs;
+    }
+    this.sim.trace.record('mail.accept', { host, messageId, to: recipients.join(','), port });
+  }
+
+  /** The submission was refused for good (5xx) or could not happen; nothing was accepted. */
+  rejected(messageId: string, address: string, reply: string): void {
+    const log = this.recipient(messageId, address);
+    log.rejected ??= { atMs: this.sim.nowMs, reply };
+    this.sim.trace.record('mail.reject', { messageId, to: address, reply });
+  }
+
+  /** One SMTP connection an MTA made for this recipient; `atMs` is when it started (SCENARIO.md §9). */
+  attempt(messageId: string, address: string, record: AttemptRecord): void {
+    this.recipient(messageId, address).attempts.push(record);
+    this.sim.trace.record('mail.attempt', { messageId, rcpt: address, ...record });
+  }
+
+  delivered(messageId: string, address: string, record: Omit<DeliveryRecord, 'atMs'>): void {
+    this.recipient(messageId, address).deliveries.push({ atMs: this.sim.nowMs, ...record });
+    this.sim.trace.record('mail.deliver', { messageId, to: address, ...record });
+  }
+
+  bounced(messageId: string, address: string, record: Omit<BounceRecord, 'atMs'>): void {
+    const log = this.recipient(messageId, address);
+    log.bounce ??= { atMs: this.sim.nowMs, ...record };
+    this.sim.trace.record('mail.bounce', { messageId, to: address, ...record });
+  }
+
+  discarded(messageId: string, address: string, reason: string): void {
+    const log = this.recipient(messageId, address);
+    log.discarded ??= { atMs: this.sim.nowMs, reason };
+    const message = this.messages.get(messageId);
+    if (message?.dsn) message.bouncedDsn = true;
+    this.sim.trace.record('mail.discard', { messageId, to: address, reason });
+  }
+
+  /** A DSN message was created (it then travels like any mail). */
+  dsnCreated(dsnMessageId: string, aboutMessageId: string, to: string, reportingMta: string, action: string): void {
+    this.message(dsnMessageId, { from: '', dsn: true, aboutMessageId, subject: null });
+    this.recipient(dsnMessageId, to);
+    this.sim.trace.record('mail.dsn', { messageId: dsnMessageId, about: aboutMessageId, to, reportingMta, action });
+  }
+
+  relayViolation(host: string, recipient: string): void {
+    this.relayViolations.push({ atMs: this.sim.nowMs, host, recipient });
+    this.sim.trace.record('mail.open-relay', { host, recipient });
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Minimal, synchronous header-block utilities on message bytes (RFC 5322 §2.2, §3.6).
+ *
+ * A message is a header block, an empty line, and a body. The header block ends at the first empty
+ * line (CRLF CRLF; a bare LF LF is tolerated because mail from scripts has it); with no empty line the
+ * whole message is header. A field is `name: value` followed by continuation lines that start with
+ * space or tab (folding, §2.2.3). Names compare case-insensitively.
+ *
+ * These helpers never re-serialise fields they did not touch: a relay changes nothing but the one
+ * line it prepends (DELIVERY.md T1, T3). Prepending is how trace fields are added (RFC 5321 §4.4);
+ * Message-ID and Date that the MSA supplies (RFC 6409 §8.2, §8.3) go at the end of the block.
+ *
+ * Bytes are read as latin1 (one code unit per byte), so offsets in the string are byte offsets and
+ * 8-bit header content passes through unchanged.
+ */
+
+/** A cap on fields examined in one message, so a hostile header block costs bounded work. */
+export const headerFieldsMax = 10_000;
+
+export interface HeaderField {
+  /** As written (case kept). */
+  name: string;
+  /** Unfolded value: the text after the colon with CRLF-WSP folds removed and outer space trimmed. */
+  value: string;
+  /** Byte offset of the field's first line. */
+  start: number;
+  /** Byte offset just past the field's last line ending. */
+  end: number;
+}
+
+export interface HeaderBlock {
+  fields: HeaderField[];
+  /** Byte offset where the empty separator line starts (equals `bodyStart` when there is none). */
+  headerEnd: number;
+  /** Byte offset of the first body byte. */
+  bodyStart: number;
+}
+
+const latin1 = new TextDecoder('latin1');
+const utf8 = new TextEncoder();
+
+function asLatin1(bytes: Uint8Array): string {
+  return latin1.decode(bytes);
+}
+
+/** Encodes header text; non-ASCII characters become UTF-8 (RFC 6532). */
+function encodeHeaderText(text: string): Uint8Array {
+  return utf8.encode(text);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Finds where the header block ends and the body begins. */
+export function findHeaderEnd(bytes: Uint8Array): { headerEnd: number; bodyStart: number } {
+  // The block may be empty: a message that starts with an empty line has no header fields.
+  if (bytes[0] === 0x0d && bytes[1] === 0x0a) return { headerEnd: 0, bodyStart: 2 };
+  if (bytes[0] === 0x0a) return { headerEnd: 0, bodyStart: 1 };
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0x0a) continue;
+    // i ends a line; an empty line follows if the next bytes are CRLF or LF.
+    if (bytes[i + 1] === 0x0d && bytes[i + 2] === 0x0a) return { headerEnd: i + 1, bodyStart: i + 3 };
+    if (bytes[i + 1] === 0x0a) return { headerEnd: i + 1, bodyStart: i + 2 };
+  }
+  return { headerEnd: bytes.length, bodyStart: bytes.length };
+}
+
+/** Parses the header block into fields. Lines that are not `name:` fields are skipped, not fatal. */
+export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
+  const { headerEnd, bodyStart } = findHeaderEnd(bytes);
+  const text = asLatin1(bytes.subarray(0, headerEnd));
+  const fields: HeaderField[] = [];
+  let position = 0;
+  while (position < text.length && fields.length < headerFieldsMax) {
+    const start = position;
+    // A field runs until a line ending not followed by WSP.
+    let end = position;
+    for (;;) {
+      const newline = text.indexOf('\n', end);
+      if (newline < 0) {
+        end = text.length;
+        break;
+      }
+      end = newline + 1;
+      const next = text[end];
+      if (next !== ' ' && next !== '\t') break;
+    }
+    position = end;
+    const raw = text.slice(start, end);
+    const colon = raw.indexOf(':');
+    if (colon <= 0) continue;
+    const name = raw.slice(0, colon);
+    // RFC 5322 §3.6.8: field names are printable ASCII except colon, no spaces.
+    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
+    const value = raw
+      .slice(colon + 1)
+      .replace(/\r?\n(?=[ \t])/g, '')
+      .replace(/\r?\n$/, '')
+      .trim();
+    fields.push({ name, value, start, end });
+  }
+  return { fields, headerEnd, bodyStart };
+}
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Every value of the fields named `name`, in order. */
+export function getHeaders(bytes: Uint8Array, name: string): string[] {
+  return parseHeaderBlock(bytes)
+    .fields.filter((field) => sameName(field.name, name))
+    .map((field) => field.value);
+}
+
+/** The first value of the field named `name`, or null. */
+export function getHeader(bytes: Uint8Array, name: string): string | null {
+  return getHeaders(bytes, name)[0] ?? null;
+}
+
+export function countHeaders(bytes: Uint8Array, name: string): number {
+  return getHeaders(bytes, name).length;
+}
+
+/** The header block's bytes (fields only, without the empty separator line). */
+export function headerBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.subarray(0, findHeaderEnd(bytes).headerEnd);
+}
+
+/**
+ * Formats one field as bytes with a CRLF. The value must not contain line breaks except folds
+ * (CRLF followed by space or tab); anything else is a caller bug (it would inject a header).
+ */
+export function formatHeaderField(name: string, value: string): Uint8Array {
+  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) throw new TypeError(`invalid header field name ${JSON.stringify(name)}`);
+  if (/\r(?!\n)|(?<!\r)\n|\r\n(?![ \t])/.test(value)) {
+    throw new TypeError(`header ${name} value has a line break that is not a fold`);
+  }
+  return encodeHeaderText(`${name}: ${value}\r\n`);
+}
+
+/** Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). */
+export function prependHeader(bytes: Uint8Array, name: string, value: string): Uint8Array {
+  return concat([formatHeaderField(name, value), bytes]);
+}
+
+/** Returns new bytes with the fields put at the end of the header block. */
+export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [string, string]>): Uint8Array {
+  const { headerEnd } = findHeaderEnd(bytes);
+  const lines = added.map(([name, value]) => formatHeaderField(name, value));
+  if (headerEnd === bytes.length) {
+    // No body separator: the message is all header. End its last line if it is unterminated.
+    const lastLineOpen = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+    return concat([bytes, lastLineOpen ? encodeHeaderText('\r\n') : new Uint8Array(0), ...lines]);
+  }
+  return concat([bytes.subarray(0, headerEnd), ...lines, bytes.subarray(headerEnd)]);
+}
+
+/** Returns new bytes without any field named `name`. */
+export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
+  const block = parseHeaderBlock(bytes);
+  const parts: Uint8Array[] = [];
+  let cursor = 0;
+  for (const field of block.fields) {
+    if (!sameName(field.name, name)) continue;
+    parts.push(bytes.subarray(cursor, field.start));
+    cursor = field.end;
+  }
+  if (cursor === 0) return bytes;
+  parts.push(bytes.subarray(cursor));
+  return concat(parts);
+}
+
+/**
+ * The MSA's fix-ups (RFC 6409 §8.2, §8.3): adds Message-ID and Date when missing. The caller supplies
+ * both values (the id from the kernel's seeded stream, the date already formatted), so this stays pure.
+ */
+export function addMissingMessageIdAndDate(
+  bytes: Uint8Array,
+  supply: { messageId: string; date: string },
+): { bytes: Uint8Array; added: Array<'Message-ID' | 'Date'> } {
+  const block = parseHeaderBlock(bytes);
+  const has = (name: string) => block.fields.some((field) => sameName(field.name, name));
+  const added: Array<'Message-ID' | 'Date'> = [];
+  const lines: Array<[string, string]> = [];
+  if (!has('Message-ID')) {
+    added.push('Message-ID');
+    lines.push(['Message-ID', supply.messageId]);
+  }
+  if (!has('Date')) {
+    added.push('Date');
+    lines.push(['Date', supply.date]);
+  }
+  return { bytes: lines.length === 0 ? bytes : appendHeaders(bytes, lines), added };
+}
+
+/**
+ * Final delivery (DELIVERY.md T2, RFC 5321 §4.4): exactly one `Return-Path: <reverse-path>` on top.
+ * Earlier Return-Path fields are removed, which §4.4 allows the delivering server to do.
+ */
+export function setReturnPath(bytes: Uint8Array, reversePath: string): Uint8Array {
+  return prependHeader(removeHeaders(bytes, 'Return-Path'), 'Return-Path', `<${reversePath}>`);
+}
+
+/** Number of Received fields: the hop count used for loop detection (DELIVERY.md §4). */
+export function hopCount(bytes: Uint8Array): number {
+  return countHeaders(bytes, 'Received');
+}
+
+/**
+ * Loop detection: Postfix bounces with 5.4.6 when the Received count exceeds hopsMax (50 by default,
+ * `limits.hops`). Returns the bounce reason, or null when the message may travel on.
+ */
+export function hopLimitExceeded(bytes: Uint8Array, hopsMax: number): { status: '5.4.6'; text: string } | null {
+  const hops = hopCount(bytes);
+  if (hops <= hopsMax) return null;
+  return { status: '5.4.6', text: `mail forwarding loop: ${hops} Received headers, limit ${hopsMax}` };
+}

@@ -1,0 +1,110 @@
+/**
+ * The Received: trace field (RFC 5321 §4.4, protocol names RFC 3848).
+ *
+ *   Received: from HELO-NAME (CLIENT-NAME [CLIENT-ADDRESS])
+ *           by THIS-HOST with ESMTPS id QUEUE-ID
+ *           for <RECIPIENT>; DATE
+ *
+ * Every server that accepts a message prepends exactly one of these and never edits earlier ones
+ * (DELIVERY.md T1); the count of them is the hop count (loop detection). `for` names the recipient
+ * only when the transaction had exactly one, as Postfix does, so a multi-recipient message does not
+ * disclose its other recipients. The date is formatted from virtual time by src/sim/calendar.ts.
+ *
+ * `parseReceived` reads the clauses back (for the report's hop list); it is lenient, because other
+ * software writes these fields too.
+ */
+import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { parseHeaderBlock } from './headers.js';
+
+/** RFC 5321 §4.4 "With" values, extended by RFC 3848 (A = authenticated, S = TLS). */
+export type ReceivedProtocol = 'SMTP' | 'ESMTP' | 'ESMTPA' | 'ESMTPS' | 'ESMTPSA' | 'LMTP';
+
+/** Picks the RFC 3848 protocol name from how the session went. */
+export function receivedProtocol(session: { esmtp: boolean; tls: boolean; authenticated: boolean }): ReceivedProtocol {
+  if (!session.esmtp) return 'SMTP';
+  if (session.tls && session.authenticated) return 'ESMTPSA';
+  if (session.tls) return 'ESMTPS';
+  if (session.authenticated) return 'ESMTPA';
+  return 'ESMTP';
+}
+
+export interface ReceivedInfo {
+  /** What the client said in HELO/EHLO. */
+  heloName: string;
+  /** The client's name from reverse DNS, or null when unknown (written as "unknown"). */
+  clientName: string | null;
+  /** The client's IP address (IPv6 gets the "IPv6:" tag of §4.1.3). */
+  clientAddress: string;
+  /** This host's name. */
+  byHost: string;
+  protocol: ReceivedProtocol;
+  /** The queue id this host gave the message. */
+  id: string;
+  /** The recipients of the transaction; `for` is written only when there is exactly one. */
+  recipients: readonly string[];
+  /** Virtual time of acceptance (ms since the run's start). */
+  atMs: number;
+}
+
+/** A header-safe rendering of peer-supplied text (HELO names can be anything a client sends). */
+function sanitise(text: string): string {
+  const cleaned = text.replace(/[^\x21-\x7e]/g, '?').replace(/[()\\]/g, '?');
+  return cleaned.length === 0 ? '?' : cleaned.slice(0, 255);
+}
+
+function addressLiteral(address: string): string {
+  return address.includes(':') ? `[IPv6:${address}]` : `[${address}]`;
+}
+
+/** The field value (after "Received: "), folded over three lines with CRLF TAB. */
+export function formatReceivedValue(info: ReceivedInfo): string {
+  const from = `from ${sanitise(info.heloName)} (${info.clientName === null ? 'unknown' : sanitise(info.clientName)} ${addressLiteral(info.clientAddress)})`;
+  const by = `by ${sanitise(info.byHost)} with ${info.protocol} id ${sanitise(info.id)}`;
+  const only = info.recipients.length === 1 ? info.recipients[0] : undefined;
+  const forClause = only === undefined ? '' : `\r\n\tfor <${sanitise(only)}>`;
+  return `${from}\r\n\t${by}${forClause}; ${formatRfc5322Date(SIM_EPOCH_MS + info.atMs)}`;
+}
+
+/** The complete line, ready to prepend: "Received: …\r\n". */
+export function formatReceived(info: ReceivedInfo): string {
+  return `Received: ${formatReceivedValue(info)}\r\n`;
+}
+
+export interface ParsedReceived {
+  from: string | null;
+  by: string | null;
+  with: string | null;
+  id: string | null;
+  for: string | null;
+  date: string | null;
+}
+
+/** Reads the clauses of one Received value (unfolded). Missing clauses are null. */
+export function parseReceived(value: string): ParsedReceived {
+  const semicolon = value.lastIndexOf(';');
+  const clauses = semicolon < 0 ? value : value.slice(0, semicolon);
+  const date = semicolon < 0 ? null : value.slice(semicolon + 1).trim() || null;
+  // Drop comments so "(unknown [10.0.0.1])" cannot be read as a clause.
+  const plain = clauses.replace(/\([^()]*\)/g, ' ');
+  const clause = (keyword: string) => {
+    const match = new RegExp(`(?:^|\\s)${keyword}\\s+(\\S+)`, 'i').exec(plain);
+    return match ? match[1]! : null;
+  };
+  const forValue = clause('for');
+  return {
+    from: clause('from'),
+    by: clause('by'),
+    with: clause('with'),
+    id: clause('id'),
+    for: forValue === null ? null : forValue.replace(/^<|>$/g, ''),
+    date,
+  };
+}
+
+/** The `by` hosts of every Received field, oldest hop first (fields are prepended, so reversed). */
+export function receivedChain(bytes: Uint8Array): string[] {
+  return parseHeaderBlock(bytes)
+    .fields.filter((field) => field.name.toLowerCase() === 'received')
+    .map((field) => parseReceived(field.value).by ?? '?')
+    .reverse();
+}

@@ -1,0 +1,193 @@
+/**
+ * The users' mail client (MUA) for the scenario's `send` traffic (SCENARIO.md §7): it writes the
+ * message (From, To, Subject, Date, Message-ID, MIME-Version, the body or a generated one of `size`
+ * bytes) and submits it: on 587 with STARTTLS then AUTH as the sender's local part (RFC 6409), on 465
+ * with implicit TLS (RFC 8314), or unauthenticated on 25 straight to an MTA, as a script would.
+ *
+ * What it was told is recorded: a 2xx is the MSA's acceptance (the MSA logs the hop); a 5xx is a
+ * rejection (no DSN is owed). A temporary failure (4xx, refused, timeout, a lost line) is retried like
+ * an outbox does, `submitRetryMs` apart, `submitAttemptsMax` times, then recorded as a rejection with
+ * the last reason. A line lost after the final dot is retried too — which is how a submission can be
+ * duplicated (RFC 1047, DELIVERY.md E3).
+ */
+import type { StubResolver } from '../dns/index.js';
+import type { Host } from '../net/host.js';
+import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
+import type { HostConfig, SendSpec } from '../scenario/schema-types.js';
+import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
+import type { RandomStream, Simulator } from '../sim/index.js';
+import type { MailLog } from './mail-log.js';
+import { replyLine } from './mta/outcome.js';
+import { runSmtpSession } from './smtp-client-session.js';
+
+export const submitRetryMs = 60_000;
+export const submitAttemptsMax = 5;
+/** Generated bodies are lines of this many characters (plus CRLF), under RFC 5322's 78. */
+const generatedLineChars = 70;
+
+export interface MuaWorld {
+  sim: Simulator;
+  host: Host;
+  resolver: StubResolver;
+  log: MailLog;
+  hostConfig(name: string): HostConfig | undefined;
+  addressOf(hostName: string): string | undefined;
+}
+
+const encoder = new TextEncoder();
+
+export class Mua {
+  private readonly random: RandomStream;
+  private sent = 0;
+
+  constructor(private readonly world: MuaWorld) {
+    this.random = world.sim.rng.stream('mua');
+  }
+
+  /** Writes and submits one message of a `send` item. */
+  send(spec: SendSpec, sequence: number): void {
+    const { sim, log } = this.world;
+    this.sent++;
+    const fromDomain = spec.from.slice(spec.from.lastIndexOf('@') + 1);
+    const messageId = `<${sim.nowMs}.${this.sent}.${this.random.hex(8)}@${fromDomain || 'mailsim.invalid'}>`;
+    const subject = spec.subject ?? `Message ${sequence + 1}`;
+    const message = this.compose(spec, messageId, subject);
+    log.submitting(messageId, spec.from, spec.to, subject);
+    this.submit(spec, messageId, message, 1);
+  }
+
+  private compose(spec: SendSpec, messageId: string, subject: string): Uint8Array {
+    const headers = [
+      `From: <${spec.from}>`,
+      `To: ${spec.to.map((address) => `<${address}>`).join(', ')}`,
+      `Subject: ${subject}`,
+      `Date: ${formatRfc5322Date(SIM_EPOCH_MS + this.world.sim.nowMs)}`,
+      `Message-ID: ${messageId}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      ...spec.headers.map((header) => `${header.name}: ${header.value}`),
+    ];
+    let body: string;
+    if (spec.body !== null) {
+      body = spec.body.replace(/\r?\n/g, '\r\n');
+      if (!body.endsWith('\r\n')) body += '\r\n';
+    } else {
+      body = generatedBody(spec.sizeBytes ?? 0);
+    }
+    return encoder.encode(`${headers.join('\r\n')}\r\n\r\n${body}`);
+  }
+
+  private submit(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number): void {
+    this.target(spec, (target) => {
+      if (target === null) {
+        this.transient(spec, messageId, message, attempt, 'no route to a submission server');
+        return;
+      }
+      const via = this.world.hostConfig(target.host);
+      const client: SmtpClientOptions = { heloName: 'mua.invalid', tls: 'none' };
+      if (spec.port === 587) {
+        client.tls = via?.tls === false ? 'none' : 'required';
+        client.auth = this.credentials(spec.from, via);
+      } else if (spec.port === 465) {
+        client.tls = 'none';
+        client.auth = this.credentials(spec.from, via);
+      } else {
+        client.tls = 'opportunistic';
+      }
+      runSmtpSession(
+        {
+          sim: this.world.sim,
+          from: this.world.host,
+          address: target.address,
+          port: spec.port,
+          connectTimeoutMs: 30_000,
+          implicitTls: spec.port === 465,
+          client,
+          transactions: [
+            {
+              id: messageId,
+              envelope: {
+                from: spec.from,
+                recipients: spec.to.map((address) => ({ address, dsn: { notify: null, orcpt: null } })),
+                body: null,
+                smtpUtf8: false,
+                declaredSize: null,
+                dsn: { ret: null, envid: null },
+              },
+              message,
+            },
+          ],
+          isAlive: () => true,
+        },
+        (outcome) => {
+          if (outcome.kind === 'connect-failed') {
+            this.transient(spec, messageId, message, attempt, `connect to ${target.host}:${spec.port}: ${outcome.failure}`);
+            return;
+          }
+          const transaction = outcome.transactions[0];
+          if (transaction === undefined) {
+            const reply = outcome.closeReply;
+            const reason = reply !== null ? replyLine(reply) : `${outcome.closeReason} at ${outcome.closeStage}`;
+            if (reply !== null && reply.code >= 500) for (const address of spec.to) this.world.log.rejected(messageId, address, reason);
+            else this.transient(spec, messageId, message, attempt, reason);
+            return;
+          }
+          const retry: string[] = [];
+          for (const recipient of transaction.recipients) {
+            const reason = recipient.reply !== null ? replyLine(recipient.reply) : (recipient.detail ?? recipient.stage);
+            if (recipient.outcome === 'failed') this.world.log.rejected(messageId, recipient.address, reason);
+            else if (recipient.outcome !== 'accepted') retry.push(recipient.address);
+          }
+          if (retry.length > 0) this.transient({ ...spec, to: retry }, messageId, message, attempt, 'temporary failure');
+        },
+      );
+    });
+  }
+
+  private transient(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number, reason: string): void {
+    if (attempt >= submitAttemptsMax) {
+      for (const address of spec.to) this.world.log.rejected(messageId, address, `gave up after ${attempt} submission attempts: ${reason}`);
+      return;
+    }
+    this.world.sim.after(submitRetryMs, () => this.submit(spec, messageId, message, attempt + 1));
+  }
+
+  private credentials(from: string, via: HostConfig | undefined): { user: string; password: string } | null {
+    const localPart = from.slice(0, from.lastIndexOf('@'));
+    const user = via?.users.find((u) => u.name.toLowerCase() === localPart.toLowerCase() || u.addresses.includes(from));
+    return user?.password ? { user: user.name, password: user.password } : null;
+  }
+
+  /** The submission server: `via`, or on port 25 without one, the best MX of the first recipient. */
+  private target(spec: SendSpec, callback: (target: { host: string; address: string } | null) => void): void {
+    if (spec.via !== null) {
+      const address = this.world.addressOf(spec.via);
+      callback(address === undefined ? null : { host: spec.via, address });
+      return;
+    }
+    const first = spec.to[0] ?? '';
+    const domain = first.slice(first.lastIndexOf('@') + 1);
+    this.world.resolver.resolveMx(domain, (mx) => {
+      const best = [...mx.mx].sort((a, b) => a.preference - b.preference)[0];
+      const name = best?.exchange ?? domain;
+      this.world.resolver.resolveAddresses(name, (addresses) => {
+        const address = addresses.addresses[0];
+        callback(address === undefined ? null : { host: name, address });
+      });
+    });
+  }
+}
+
+/** A deterministic text body of exactly `sizeBytes` bytes (CRLF lines). */
+export function generatedBody(sizeBytes: number): string {
+  const pattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
+  let out = '';
+  while (out.length + generatedLineChars + 2 <= sizeBytes) {
+    const offset = (out.length / (generatedLineChars + 2)) % pattern.length;
+    out += `${(pattern + pattern).slice(offset, offset + generatedLineChars)}\r\n`;
+  }
+  const rest = sizeBytes - out.length;
+  if (rest >= 2) out += `${'x'.repeat(rest - 2)}\r\n`;
+  else if (rest === 1) out = out.length > 0 ? `${out.slice(0, -2)}x\r\n` : 'x';
+  return out;
+}

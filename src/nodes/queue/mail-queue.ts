@@ -1,0 +1,364 @@
+/**
+ * The MTA's queue on one host: every message the host accepted (on 25, 587 or 465, or made itself: a
+ * DSN, a forward) waits here until each recipient is delivered, relayed, bounced or discarded.
+ *
+ * Theory of operation (Postfix's qmgr, DELIVERY.md R1–R9):
+ * - `enqueue` commits the entry to disk before returning (R1: the SMTP server replies 250 after it),
+ *   then schedules an immediate attempt as a separate event (so the 250 goes out first).
+ * - An attempt splits the pending recipients into groups — local mailboxes (the MDA), and one group
+ *   per destination domain for SMTP (recipients split into per-domain transactions) — runs them
+ *   concurrently through the transports and waits for all of them.
+ * - After the attempt: delivered / relayed / discarded recipients are done; failed ones are bounced
+ *   in one DSN (D1), unless the sender is null (D2: discarded and logged); if some are still pending,
+ *   the retry policy (Postfix schedule by default, R8; Exim rules, R9) gives the next eligible time,
+ *   or says the message expired (lifetime / bounce-lifetime): the pending recipients then fail with
+ *   their last status and are bounced. `warn-after` sends one `delayed` DSN.
+ * - Deferred messages are picked up by queue scans every `scan` ms, phased from the boot time (R8:
+ *   each retry shifts by up to one scan). Only a pending scan keeps the simulation busy, so a run with
+ *   an empty queue can end.
+ * - A crash loses the in-memory queue and in-flight attempts; on boot the queue is reloaded from disk
+ *   and every entry is tried at the first scan. An attempt whose result was not yet written is
+ *   repeated: delivery is at-least-once (E3).
+ */
+import type { EnvelopeRecipient } from '../../protocols/smtp/types.js';
+import type { TimerId } from '../../sim/index.js';
+import { hopLimitExceeded } from '../mail/headers.js';
+import { buildDsn, type DsnAction, type DsnRecipient, decideDsn } from '../mta/dsn.js';
+import { newRetryRecord, nextScanAtOrAfterMs, type RetryPolicy, recordFailure, retryPolicyFor, retryStateAt, shouldSendDelayWarning } from '../mta/schedule.js';
+import type { HostContext } from '../host-context.js';
+import {
+  commitNewEntry,
+  loadEntries,
+  type QueueEntry,
+  type QueueRecipient,
+  readMessage,
+  removeEntry,
+  writeEntryState,
+} from './queue-entry.js';
+
+/** What a transport reports for one recipient after its part of an attempt. */
+export interface RecipientResult {
+  address: string;
+  /** done: delivered / relayed / discarded on purpose; deferred: try again later; failed: bounce. */
+  fate: 'done' | 'deferred' | 'failed';
+  status: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+}
+
+/** A way out of the queue: the MDA for local mailboxes, the SMTP client for everything else. */
+export interface Transport {
+  deliver(job: DeliveryJob, done: (results: RecipientResult[]) => void): void;
+}
+
+export interface DeliveryJob {
+  entry: Readonly<QueueEntry>;
+  message: Uint8Array;
+  recipients: readonly QueueRecipient[];
+  /** The destination domain of an SMTP group (all recipients share it). */
+  domain: string;
+}
+
+export interface NewMessage {
+  messageId: string;
+  from: string;
+  recipients: readonly EnvelopeRecipient[];
+  message: Uint8Array;
+  ret?: 'FULL' | 'HDRS' | null;
+  envid?: string | null;
+  /** Check the hop count against limits.hops (mail that arrived over SMTP). */
+  checkHops?: boolean;
+  /** A queue id from `reserveQueueId` (the Received: header names it before the commit). */
+  queueId?: string;
+}
+
+/** Bound on messages one host's queue holds in memory. */
+export const queueEntriesMax = 10_000_000;
+
+export class MailQueue {
+  private readonly entries = new Map<string, QueueEntry>();
+  private readonly inFlight = new Set<string>();
+  private scanTimer: TimerId | null = null;
+  private scanAtMs = Number.POSITIVE_INFINITY;
+  private nextQueueNumber = 1;
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly transports: { local: Transport | null; smtp: Transport },
+    private readonly isLocalDomain: (domain: string) => boolean,
+  ) {
+    const queue = ctx.config.queue;
+    this.policy =
+      queue.schedule === 'exim'
+        ? retryPolicyFor({ schedule: 'exim', rule: queue.ruleText })
+        : retryPolicyFor({
+            schedule: 'postfix',
+            minBackoffMs: queue.minMs,
+            maxBackoffMs: queue.maxMs,
+            lifetimeMs: queue.lifetimeMs,
+            bounceLifetimeMs: queue.bounceLifetimeMs,
+          });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Recipients still waiting here (for the end-of-run report: "deferred"). */
+  pendingRecipients(): Array<{ messageId: string; address: string; queueId: string }> {
+    const out: Array<{ messageId: string; address: string; queueId: string }> = [];
+    for (const entry of this.entries.values()) {
+      for (const recipient of entry.recipients) if (!recipient.done) out.push({ messageId: entry.messageId, address: recipient.address, queueId: entry.queueId });
+    }
+    return out;
+  }
+
+  /** Commits a message (R1) and starts its first attempt right after the current event. */
+  enqueue(input: NewMessage): string {
+    if (this.entries.size >= queueEntriesMax) throw new Error(`${this.ctx.name}: queue full (${queueEntriesMax})`);
+    const queueId = input.queueId ?? this.reserveQueueId();
+    const entry: QueueEntry = {
+      queueId,
+      messageId: input.messageId,
+      from: input.from,
+      recipients: input.recipients.map((recipient) => ({
+        address: recipient.address,
+        orcpt: recipient.dsn.orcpt,
+        notify: recipient.dsn.notify,
+        done: false,
+        status: null,
+        diagnostic: null,
+        remoteMta: null,
+        lastAttemptMs: null,
+      })),
+      arrivalMs: this.ctx.sim.nowMs,
+      retry: newRetryRecord(this.ctx.sim.nowMs, input.from === ''),
+      eligibleAtMs: null,
+      warned: false,
+      ret: input.ret ?? null,
+      envid: input.envid ?? null,
+      hopLimitExceeded: input.checkHops === true && hopLimitExceeded(input.message, this.ctx.config.limits.hops) !== null,
+    };
+    commitNewEntry(this.ctx.disk(), entry, input.message);
+    this.entries.set(queueId, entry);
+    this.ctx.sim.trace.record('queue.add', { host: this.ctx.name, queueId, messageId: entry.messageId, from: entry.from, to: entry.recipients.length });
+    const epoch = this.ctx.epoch;
+    this.ctx.sim.after(0, () => {
+      if (this.ctx.isCurrent(epoch) && this.entries.has(queueId)) this.startAttempt(entry);
+    });
+    return queueId;
+  }
+
+  /** After a boot: reload every committed entry; all are tried at the first scan (Postfix restarts so). */
+  reload(): void {
+    this.entries.clear();
+    this.inFlight.clear();
+    this.scanTimer = null;
+    this.scanAtMs = Number.POSITIVE_INFINITY;
+    for (const entry of loadEntries(this.ctx.disk())) {
+      this.entries.set(entry.queueId, entry);
+      entry.eligibleAtMs = this.ctx.sim.nowMs;
+      this.nextQueueNumber = Math.max(this.nextQueueNumber, Number.parseInt(entry.queueId.slice(1), 16) + 1);
+    }
+    this.ctx.sim.trace.record('queue.reload', { host: this.ctx.name, entries: this.entries.size });
+    if (this.entries.size > 0) this.scheduleScan();
+  }
+
+  /** A fresh queue id, Postfix-style (unique on this host across crashes: reload resumes after the highest). */
+  reserveQueueId(): string {
+    return `Q${(this.nextQueueNumber++).toString(16).toUpperCase().padStart(6, '0')}`;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scans
+
+  private scheduleScan(): void {
+    let earliestMs = Number.POSITIVE_INFINITY;
+    for (const entry of this.entries.values()) {
+      if (this.inFlight.has(entry.queueId)) continue;
+      earliestMs = Math.min(earliestMs, entry.eligibleAtMs ?? this.ctx.sim.nowMs);
+    }
+    if (earliestMs === Number.POSITIVE_INFINITY) return;
+    const scanMs = nextScanAtOrAfterMs(Math.max(earliestMs, this.ctx.sim.nowMs), this.ctx.config.queue.scanMs, this.ctx.bootedAtMs);
+    if (this.scanTimer !== null && this.scanAtMs <= scanMs) return;
+    if (this.scanTimer !== null) this.ctx.sim.cancel(this.scanTimer);
+    const epoch = this.ctx.epoch;
+    this.scanAtMs = scanMs;
+    this.scanTimer = this.ctx.sim.at(scanMs, () => {
+      if (!this.ctx.isCurrent(epoch)) return;
+      this.scanTimer = null;
+      this.scanAtMs = Number.POSITIVE_INFINITY;
+      this.scan();
+    });
+  }
+
+  private scan(): void {
+    const nowMs = this.ctx.sim.nowMs;
+    this.ctx.sim.trace.record('queue.scan', { host: this.ctx.name, entries: this.entries.size });
+    for (const entry of [...this.entries.values()]) {
+      if (this.inFlight.has(entry.queueId)) continue;
+      if ((entry.eligibleAtMs ?? nowMs) <= nowMs) this.startAttempt(entry);
+    }
+    this.scheduleScan();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Attempts
+
+  private startAttempt(entry: QueueEntry): void {
+    if (this.inFlight.has(entry.queueId)) return;
+    this.inFlight.add(entry.queueId);
+    const epoch = this.ctx.epoch;
+    const message = readMessage(this.ctx.disk(), entry.queueId);
+    const pending = entry.recipients.filter((recipient) => !recipient.done);
+    this.ctx.sim.trace.record('queue.attempt', { host: this.ctx.name, queueId: entry.queueId, recipients: pending.length });
+
+    if (entry.hopLimitExceeded) {
+      // Loop detection (DELIVERY.md §4): too many Received headers — bounce with 5.4.6, deliver nothing.
+      const text = `5.4.6 too many hops (over ${this.ctx.config.limits.hops} Received: headers): mail forwarding loop`;
+      this.finishAttempt(entry, message, pending.map((r) => ({ address: r.address, fate: 'failed', status: '5.4.6', diagnostic: text, remoteMta: null })));
+      return;
+    }
+
+    const jobs: Array<{ transport: Transport; job: DeliveryJob }> = [];
+    const smtpGroups = new Map<string, QueueRecipient[]>();
+    for (const recipient of pending) {
+      const domain = domainOf(recipient.address);
+      if (this.transports.local !== null && this.isLocalDomain(domain)) {
+        jobs.push({ transport: this.transports.local, job: { entry, message, recipients: [recipient], domain } });
+      } else {
+        const group = smtpGroups.get(domain);
+        if (group === undefined) smtpGroups.set(domain, [recipient]);
+        else group.push(recipient);
+      }
+    }
+    for (const [domain, recipients] of smtpGroups) jobs.push({ transport: this.transports.smtp, job: { entry, message, recipients, domain } });
+
+    const results: RecipientResult[] = [];
+    let outstanding = jobs.length;
+    if (outstanding === 0) {
+      this.finishAttempt(entry, message, results);
+      return;
+    }
+    for (const { transport, job } of jobs) {
+      transport.deliver(job, (jobResults) => {
+        if (!this.ctx.isCurrent(epoch) || !this.entries.has(entry.queueId)) return;
+        results.push(...jobResults);
+        outstanding--;
+        if (outstanding === 0) this.finishAttempt(entry, message, results);
+      });
+    }
+  }
+
+  private finishAttempt(entry: QueueEntry, message: Uint8Array, results: readonly RecipientResult[]): void {
+    const nowMs = this.ctx.sim.nowMs;
+    const failed: QueueRecipient[] = [];
+    for (const result of results) {
+      const recipient = entry.recipients.find((r) => r.address === result.address && !r.done);
+      if (recipient === undefined) continue;
+      recipient.lastAttemptMs = nowMs;
+      if (result.status !== null) recipient.status = result.status;
+      if (result.diagnostic !== null) recipient.diagnostic = result.diagnostic;
+      if (result.remoteMta !== null) recipient.remoteMta = result.remoteMta;
+      if (result.fate === 'done') recipient.done = true;
+      else if (result.fate === 'failed') {
+        recipient.done = true;
+        failed.push(recipient);
+      }
+    }
+
+    const pending = entry.recipients.filter((recipient) => !recipient.done);
+    if (pending.length > 0) {
+      const { record, decision } = recordFailure(this.policy, entry.retry, nowMs);
+      entry.retry = record;
+      if (decision.kind === 'expired') {
+        // Lifetime over: the pending recipients fail with their last status (D5: an expired message may
+        // keep its 4.x.x status with Action: failed); 4.4.7 when nothing more precise is known.
+        for (const recipient of pending) {
+          recipient.done = true;
+          recipient.status ??= '4.4.7';
+          recipient.diagnostic ??= null;
+          failed.push(recipient);
+        }
+        this.ctx.sim.trace.record('queue.expired', { host: this.ctx.name, queueId: entry.queueId, recipients: pending.length });
+      } else {
+        entry.eligibleAtMs = decision.atMs;
+        this.ctx.sim.trace.record('queue.defer', { host: this.ctx.name, queueId: entry.queueId, untilMs: decision.atMs, recipients: pending.length });
+        if (shouldSendDelayWarning({ arrivalMs: entry.arrivalMs, nowMs, warnAfterMs: this.ctx.config.queue.warnAfterMs, alreadyWarned: entry.warned })) {
+          entry.warned = true;
+          const retryUntilMs = this.policy.retryUntilMs(retryStateAt(entry.retry, nowMs));
+          this.report(entry, message, pending, 'delayed', retryUntilMs);
+        }
+      }
+    }
+    if (failed.length > 0) this.report(entry, message, failed, 'failed', null);
+
+    this.inFlight.delete(entry.queueId);
+    if (entry.recipients.every((recipient) => recipient.done)) {
+      removeEntry(this.ctx.disk(), entry.queueId);
+      this.entries.delete(entry.queueId);
+      this.ctx.sim.trace.record('queue.remove', { host: this.ctx.name, queueId: entry.queueId });
+    } else {
+      writeEntryState(this.ctx.disk(), entry);
+    }
+    this.scheduleScan();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Delivery status notifications (RFC 3464; DELIVERY.md D1–D7)
+
+  private report(entry: QueueEntry, message: Uint8Array, recipients: readonly QueueRecipient[], action: DsnAction, retryUntilMs: number | null): void {
+    const reportable: QueueRecipient[] = [];
+    for (const recipient of recipients) {
+      const decision = decideDsn({ originalSender: entry.from, action, notify: recipient.notify });
+      if (decision.kind === 'send-dsn') {
+        reportable.push(recipient);
+      } else if (action === 'failed') {
+        // D2 (a failed DSN) or NOTIFY=NEVER: dropped on purpose, and said so.
+        this.ctx.log.discarded(entry.messageId, recipient.address, decision.reason);
+      }
+    }
+    if (reportable.length === 0) return;
+    const dsnMessageId = `<${entry.queueId}.${this.ctx.random('dsn').hex(8)}@${this.ctx.name}>`;
+    const dsnRecipients: DsnRecipient[] = reportable.map((recipient) => ({
+      finalRecipient: recipient.address,
+      originalRecipient: recipient.orcpt,
+      action,
+      status: recipient.status ?? (action === 'delayed' ? '4.0.0' : '5.0.0'),
+      remoteMta: recipient.remoteMta,
+      diagnostic: recipient.diagnostic,
+      lastAttemptMs: recipient.lastAttemptMs,
+      willRetryUntilMs: action === 'delayed' ? retryUntilMs : null,
+    }));
+    const built = buildDsn({
+      reportingMta: this.ctx.name,
+      originalSender: entry.from,
+      arrivalMs: entry.arrivalMs,
+      nowMs: this.ctx.sim.nowMs,
+      messageId: dsnMessageId,
+      envelopeId: entry.envid,
+      ret: entry.ret,
+      original: message,
+      recipients: dsnRecipients,
+    });
+    this.ctx.log.dsnCreated(dsnMessageId, entry.messageId, entry.from, this.ctx.name, action);
+    if (action === 'failed') {
+      for (const recipient of reportable) {
+        this.ctx.log.bounced(entry.messageId, recipient.address, { status: recipient.status ?? '5.0.0', reportingMta: this.ctx.name, dsnMessageId });
+      }
+    }
+    this.ctx.log.accepted(this.ctx.name, dsnMessageId, '', [entry.from], 0);
+    this.enqueue({
+      messageId: dsnMessageId,
+      from: '',
+      recipients: [{ address: entry.from, dsn: { notify: null, orcpt: null } }],
+      message: built.bytes,
+    });
+  }
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}

@@ -1,0 +1,111 @@
+/**
+ * One outbound SMTP connection, as the MTA (to an MX) and the MUA (to its submission server) make it:
+ * connect with the connect timeout (DELIVERY.md §3), run the SMTP client machine over the connection
+ * (implicit TLS first on 465, RFC 8314; STARTTLS when the machine asks, RFC 3207), hand it the
+ * transactions, and report once: either the connection failed (timeout / refused), or the session
+ * ended with the machine's per-transaction results and its close reason.
+ */
+import type { Host } from '../net/host.js';
+import { SmtpClient } from '../protocols/smtp/client.js';
+import type {
+  SmtpClientCloseReason,
+  SmtpClientEvent,
+  SmtpClientOptions,
+  SmtpClientStage,
+  SmtpClientTransaction,
+  SmtpRecipientResult,
+} from '../protocols/smtp/client-types.js';
+import type { SmtpReply } from '../protocols/smtp/types.js';
+import type { Simulator } from '../sim/index.js';
+import { MachineSession } from './machine-session.js';
+
+export interface TransactionResult {
+  id: string;
+  recipients: SmtpRecipientResult[];
+  reply: SmtpReply | null;
+}
+
+export type SmtpSessionOutcome =
+  | { kind: 'connect-failed'; failure: 'timeout' | 'refused' }
+  | {
+      kind: 'session';
+      /** True once the server's greeting and EHLO went through (a Postfix "session", M5). */
+      handshakeDone: boolean;
+      transactions: TransactionResult[];
+      closeReason: SmtpClientCloseReason;
+      closeStage: SmtpClientStage;
+      closeReply: SmtpReply | null;
+      closeDetail: string | null;
+    };
+
+export interface SmtpSessionRequest {
+  sim: Simulator;
+  from: Host;
+  address: string;
+  port: number;
+  connectTimeoutMs: number;
+  implicitTls: boolean;
+  client: SmtpClientOptions;
+  transactions: readonly SmtpClientTransaction[];
+  isAlive: () => boolean;
+}
+
+export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: SmtpSessionOutcome) => void): void {
+  request.from.connect(
+    request.address,
+    request.port,
+    { timeoutMs: request.connectTimeoutMs },
+    {
+      onFailed: (failure) => {
+        if (request.isAlive()) done({ kind: 'connect-failed', failure });
+      },
+      onConnected: (conn) => {
+        if (!request.isAlive()) return;
+        const machine = new SmtpClient({ ...request.client, implicitTls: request.implicitTls });
+        for (const transaction of request.transactions) machine.enqueue(transaction);
+        machine.finish();
+        const results: TransactionResult[] = [];
+        let handshakeDone = false;
+        let reported = false;
+        const session = new MachineSession<SmtpClientEvent>(
+          request.sim,
+          conn,
+          machine,
+          {
+            onEvent: (event, s) => {
+              switch (event.type) {
+                case 'starttls':
+                  s.beginTls();
+                  break;
+                case 'ready':
+                  handshakeDone = true;
+                  break;
+                case 'transaction-done':
+                  results.push({ id: event.id, recipients: event.recipients, reply: event.reply });
+                  break;
+                case 'closed':
+                  if (reported) break;
+                  reported = true;
+                  done({
+                    kind: 'session',
+                    handshakeDone,
+                    transactions: results,
+                    closeReason: event.reason,
+                    closeStage: event.stage,
+                    closeReply: event.reply,
+                    closeDetail: event.detail,
+                  });
+                  break;
+                default:
+                  break;
+              }
+            },
+          },
+          request.isAlive,
+        );
+        if (request.implicitTls) conn.startTls(() => request.isAlive() && session.start((now) => machine.start(now)));
+        else session.start((now) => machine.start(now));
+      },
+    },
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * A host's SMTP listeners: the MTA's port 25 and the MSA's submission ports 587 (STARTTLS, then
+ * AUTH) and 465 (implicit TLS, RFC 8314). Each connection runs one SMTP server machine; this file is
+ * its owner's policy (SCENARIO.md §5, DELIVERY.md §5, §8, §11).
+ *
+ * Port 25 (MTA inbound): a recipient is accepted only for `domains` (unknown user → 550 5.1.1; mailbox
+ * over quota → 452 4.2.2) and `relay-for` (backup MX: queued onward); anything else is 554 5.7.1 — no
+ * open relay (T3). Greylisting answers 450 4.2.0 to a new (client /24, sender, recipient) triplet.
+ * Submission (587/465): AUTH required before MAIL (530 5.7.0, RFC 6409), then any recipient; the MSA
+ * adds Message-ID and Date when missing (RFC 6409 §8).
+ * Every accepting server prepends exactly one Received: (T1) and commits the message to the queue
+ * before it answers 250 to the final dot (R1). The scenario's `reply` and `drop` faults act at the
+ * stage they name; a scripted reply to the dot is sent without committing (that is how a server that
+ * "answers 250 before committing" is modelled), a drop after the dot happens after the commit (the
+ * RFC 1047 window, E3).
+ */
+import type { Connection } from '../../net/connection.js';
+import { PENDING, type SmtpDecision, type SmtpHookResult, type SmtpServerEvent, type SmtpServerHooks, type SmtpSessionView } from '../../protocols/smtp/server-api.js';
+import { SmtpServer } from '../../protocols/smtp/server.js';
+import type { Envelope } from '../../protocols/smtp/types.js';
+import type { SmtpStage } from '../../scenario/schema-types.js';
+import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import type { HostContext } from '../host-context.js';
+import { MachineSession } from '../machine-session.js';
+import { addMissingMessageIdAndDate, getHeader, prependHeader } from '../mail/headers.js';
+import { formatReceivedValue, receivedProtocol } from '../mail/received.js';
+import type { LocalTransport } from '../mda/local-transport.js';
+import { Greylist } from '../mta/greylist.js';
+import type { MailQueue } from '../queue/mail-queue.js';
+import type { SmtpFaultBook } from './fault-book.js';
+
+export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
+
+export const smtpPorts: Record<SmtpPortKind, number> = { mta: 25, submission: 587, submissions: 465 };
+
+void PENDING; // decisions here are all synchronous
+
+export class SmtpService {
+  private readonly greylist: Greylist | null;
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly queue: MailQueue,
+    private readonly local: LocalTransport | null,
+    private readonly faults: SmtpFaultBook,
+  ) {
+    // postgrey keeps its triplets in a database file: they survive a restart, so the table lives
+    // as long as the host object, not the boot.
+    this.greylist = ctx.config.greylistMs === null ? null : new Greylist({ delayMs: ctx.config.greylistMs });
+  }
+
+  /** Opens the listeners this host's roles call for (called at every boot). */
+  listen(): void {
+    const roles = this.ctx.config.roles;
+    if (roles.includes('mta')) this.ctx.netHost.listen(smtpPorts.mta, (conn) => this.accept(conn, 'mta'));
+    if (roles.includes('msa')) {
+      this.ctx.netHost.listen(smtpPorts.submission, (conn) => this.accept(conn, 'submission'));
+      if (this.ctx.config.tls) this.ctx.netHost.listen(smtpPorts.submissions, (conn) => this.accept(conn, 'submissions'));
+    }
+  }
+
+  private accept(conn: Connection, kind: SmtpPortKind): void {
+    const ctx = this.ctx;
+    const epoch = ctx.epoch;
+    const tls = ctx.config.tls;
+    const submission = kind !== 'mta';
+    const server = new SmtpServer({
+      hostname: ctx.name,
+      clientAddress: conn.remoteAddress,
+      implicitTls: kind === 'submissions',
+      extensions: { startTls: tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [] },
+      authRequiresTls: submission && tls,
+      requireAuth: submission,
+      limits: {
+        messageBytesMax: ctx.config.limits.messageSizeBytes,
+        recipientsMax: ctx.config.limits.recipients,
+        idleTimeoutMs: ctx.config.timeouts.serverIdleMs,
+      },
+      hooks: this.hooks(kind, conn),
+    });
+    const session = new MachineSession<SmtpServerEvent>(
+      ctx.sim,
+      conn,
+      server,
+      {
+        onEvent: (event, s) => {
+          if (event.type === 'starttls') s.beginTls();
+          else if (event.type === 'drop') s.abort();
+        },
+      },
+      () => ctx.isCurrent(epoch),
+    );
+    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
+    else session.start((now) => server.start(now));
+  }
+
+  private hooks(kind: SmtpPortKind, conn: Connection): SmtpServerHooks {
+    const port = smtpPorts[kind];
+    const withFaults = (stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
+      const scripted = this.faults.replyAt(stage);
+      if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
+      const decision = decide();
+      if (decision !== PENDING && decision.kind !== 'drop' && this.faults.dropAfter(stage)) return { kind: 'drop' };
+      return decision;
+    };
+    const accept: SmtpDecision = { kind: 'accept' };
+    return {
+      onConnect: () => withFaults('connect', () => accept),
+      onHelo: () => withFaults('ehlo', () => accept),
+      onAuth: (_session, credentials) => {
+        const ok = this.checkPassword(credentials.user, credentials.password);
+        return ok ? accept : { kind: 'reject', reply: { code: 535, enhanced: '5.7.8', lines: ['Authentication credentials invalid'] } };
+      },
+      onMail: () => withFaults('mail', () => accept),
+      onRcpt: (session, recipient) => withFaults('rcpt', () => (kind === 'mta' ? this.inboundRecipient(session, recipient.address) : accept)),
+      onData: () => withFaults('data', () => accept),
+      onMessage: (session, envelope, message) => {
+        const scripted = this.faults.replyAt('dot');
+        if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
+        this.commit(session, envelope, message, kind, port, conn);
+        if (this.faults.dropAfter('dot')) return { kind: 'drop' };
+        return accept;
+      },
+    };
+  }
+
+  /** Port 25's recipient policy: local domains, backup-MX domains, and nothing else (T3). */
+  private inboundRecipient(session: SmtpSessionView, address: string): SmtpDecision {
+    const domain = domainOf(address);
+    const config = this.ctx.config;
+    const isLocal = config.domains.includes(domain);
+    if (!isLocal && !config.relayFor.includes(domain)) {
+      return { kind: 'reject', reply: { code: 554, enhanced: '5.7.1', lines: [`<${address}>: Relay access denied`] } };
+    }
+    if (isLocal && this.local !== null) {
+      const user = this.local.userFor(address);
+      if (user === null) return { kind: 'reject', reply: { code: 550, enhanced: '5.1.1', lines: [`<${address}>: Recipient address rejected: User unknown in local recipient table`] } };
+      if (this.local.overQuota(user, 0)) return { kind: 'reject', reply: { code: 452, enhanced: '4.2.2', lines: [`<${address}>: Mailbox full`] } };
+    }
+    if (this.greylist !== null) {
+      const verdict = this.greylist.check({
+        clientAddress: session.clientAddress,
+        sender: session.transaction?.from ?? '',
+        recipient: address,
+        nowMs: this.ctx.sim.nowMs,
+      });
+      if (verdict.verdict === 'greylisted') return { kind: 'reject', reply: verdict.reply };
+    }
+    return { kind: 'accept' };
+  }
+
+  private checkPassword(user: string, password: string): boolean {
+    const lower = user.toLowerCase();
+    const account = this.ctx.config.users.find(
+      (candidate) => candidate.name.toLowerCase() === lower || candidate.addresses.some((a) => a.toLowerCase() === lower),
+    );
+    return account !== undefined && account.password !== null && account.password === password;
+  }
+
+  /** Adds the trace headers and commits the message to the queue (R1) — before the 250 goes out. */
+  private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number, conn: Connection): void {
+    const ctx = this.ctx;
+    let bytes = message;
+    let messageId = getHeader(bytes, 'Message-ID')?.trim() ?? null;
+    if (kind !== 'mta' || messageId === null) {
+      const supplied = `<${ctx.random('message-id').hex(16)}@${ctx.name}>`;
+      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: formatRfc5322Date(SIM_EPOCH_MS + ctx.sim.nowMs) });
+      bytes = fixed.bytes;
+      messageId ??= supplied;
+    }
+    const recipients = envelope.recipients.map((r) => r.address);
+    const queueId = this.queue.reserveQueueId();
+    const received = formatReceivedValue({
+      heloName: session.heloName ?? conn.remoteAddress,
+      clientName: ctx.netHost.network.hostByAddress(conn.remoteAddress)?.name ?? null,
+      clientAddress: conn.remoteAddress,
+      byHost: ctx.name,
+      protocol: receivedProtocol({ esmtp: session.extended, tls: session.tls, authenticated: session.authenticatedUser !== null }),
+      id: queueId,
+      recipients,
+      atMs: ctx.sim.nowMs,
+    });
+    bytes = prependHeader(bytes, 'Received', received);
+    if (kind === 'mta') {
+      for (const address of recipients) {
+        const domain = domainOf(address);
+        if (!ctx.config.domains.includes(domain) && !ctx.config.relayFor.includes(domain)) ctx.log.relayViolation(ctx.name, address);
+      }
+    }
+    ctx.log.accepted(ctx.name, messageId, envelope.from, recipients, port);
+    this.queue.enqueue({
+      queueId,
+      messageId,
+      from: envelope.from,
+      recipients: envelope.recipients,
+      message: bytes,
+      ret: envelope.dsn.ret,
+      envid: envelope.dsn.envid,
+      checkHops: true,
+    });
+  }
+}
+
+function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}

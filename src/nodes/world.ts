@@ -1,0 +1,202 @@
+/**
+ * A world: everything one scenario run needs — the kernel, the network, a DNS server with the
+ * scripted zone, the mail hosts with their services, the users' client (MUA), the fault timeline and
+ * the traffic — built from a normalised scenario (src/scenario), knowing nothing of YAML.
+ *
+ * Two helper hosts exist besides the scenario's: the DNS server (`dns.mailsim.invalid`) every
+ * resolver queries over the network — so a partition or a `down` of it matters — and the MUA host
+ * (`mua.mailsim.invalid`) the users' clients connect from. Both can be named in faults.
+ */
+import { DnsServer, StubResolver, Zone, type ZoneEntryInput, type ZoneInput } from '../dns/index.js';
+import type { RecordType } from '../dns/records.js';
+import type { LatencySpec as NetLatency } from '../net/latency.js';
+import { Network } from '../net/network.js';
+import type { DnsRecordSet, FaultSpec, LatencySpec, Scenario } from '../scenario/schema-types.js';
+import { type RunResult, Simulator } from '../sim/index.js';
+import { MailHost } from './mail-host.js';
+import { MailLog } from './mail-log.js';
+import { Mua } from './mua.js';
+import { MailReader } from './mua-fetch.js';
+import type { ReportFetch } from '../report/types.js';
+
+export const dnsHostName = 'dns.mailsim.invalid';
+export const dnsHostAddress = '192.0.2.53';
+export const muaHostName = 'mua.mailsim.invalid';
+export const muaHostAddress = '192.0.2.1';
+
+export interface WorldOptions {
+  /** Overrides the scenario's seed (`mailsim run --seed`). */
+  seed?: number;
+  /** Keep every trace event in memory (for `--trace` and the HTML report's transcripts). */
+  keepTrace?: boolean;
+  /** Bound on kernel events per run. */
+  eventsMax?: number;
+}
+
+export class World {
+  readonly sim: Simulator;
+  readonly net: Network;
+  readonly log: MailLog;
+  readonly dns: DnsServer;
+  readonly hosts = new Map<string, MailHost>();
+  readonly mua: Mua;
+  readonly reader: MailReader;
+  readonly seed: number;
+  /** The results of the scenario's `fetch` actions, in order. */
+  readonly fetches: ReportFetch[] = [];
+  private started = false;
+
+  constructor(
+    readonly scenario: Scenario,
+    options: WorldOptions = {},
+  ) {
+    this.seed = options.seed ?? scenario.seed;
+    this.sim = new Simulator({ seed: this.seed, keepTrace: options.keepTrace ?? false, ...(options.eventsMax ? { eventsMax: options.eventsMax } : {}) });
+    this.net = new Network(this.sim, { latency: netLatency(scenario.network.latency) });
+    this.log = new MailLog(this.sim);
+
+    const zone = new Zone(zoneInput(scenario));
+    this.dns = new DnsServer(this.net.addHost(dnsHostName, dnsHostAddress), zone);
+    const resolverFor = (host: ReturnType<Network['addHost']>) => new StubResolver(this.sim, host, dnsHostAddress);
+
+    const muaHost = this.net.addHost(muaHostName, muaHostAddress);
+    for (const config of scenario.hosts) {
+      const netHost = this.net.addHost(config.name, config.address);
+      this.hosts.set(config.name, new MailHost(config, this.sim, netHost, resolverFor(netHost), this.log));
+    }
+    for (const link of scenario.network.links) this.net.setLinkLatency(link.between[0], link.between[1], netLatency(link.latency));
+
+    this.mua = new Mua({
+      sim: this.sim,
+      host: muaHost,
+      resolver: resolverFor(muaHost),
+      log: this.log,
+      hostConfig: (name) => this.hosts.get(name)?.config,
+      addressOf: (name) => this.hosts.get(name)?.netHost.address ?? this.net.hosts().find((h) => h.name === name)?.address,
+    });
+    this.reader = new MailReader({
+      sim: this.sim,
+      host: muaHost,
+      hostConfig: (name) => this.hosts.get(name)?.config,
+      addressOf: (name) => this.hosts.get(name)?.netHost.address,
+    });
+  }
+
+  /** Boots every host and schedules the fault timeline and the traffic. */
+  start(): void {
+    if (this.started) throw new Error('world already started');
+    this.started = true;
+    for (const host of this.hosts.values()) host.boot();
+    for (const fault of this.scenario.faults) this.scheduleFault(fault);
+    for (const item of this.scenario.traffic) {
+      if (item.kind === 'send') {
+        for (let i = 0; i < item.send.count; i++) {
+          const spec = item.send;
+          this.sim.at(item.atMs + i * spec.everyMs, () => this.mua.send(spec, i));
+        }
+      } else {
+        const fetch = item.fetch;
+        this.sim.at(item.atMs, () => this.reader.fetch(fetch, (result) => this.fetches.push(result)));
+      }
+    }
+  }
+
+  /** Runs until the scenario's `until`, or until nothing is pending. */
+  run(): RunResult {
+    if (!this.started) this.start();
+    return this.sim.runUntil(this.scenario.untilMs);
+  }
+
+  /** Virtual time of the last event that ran (the end of a run that went idle before `until`). */
+  lastActivityMs(): number {
+    return this.sim.lastEventTimeMs;
+  }
+
+  private scheduleFault(fault: FaultSpec): void {
+    this.sim.at(fault.atMs, () => {
+      const undo = this.applyFault(fault);
+      if (fault.untilMs !== null && undo !== null) this.sim.at(Math.max(fault.untilMs, this.sim.nowMs), undo);
+    });
+  }
+
+  /** Applies one fault now; returns what undoes it. */
+  private applyFault(fault: FaultSpec): (() => void) | null {
+    const action = fault.action;
+    this.sim.trace.record('fault', { index: fault.index, action: action.kind });
+    switch (action.kind) {
+      case 'down': {
+        const handle = this.net.setDown(action.host);
+        return () => handle.undo();
+      }
+      case 'up': {
+        const handle = this.net.setUp(action.host);
+        return () => handle.undo();
+      }
+      case 'refuse': {
+        const handle = this.net.refuse(action.host, action.port);
+        return () => handle.undo();
+      }
+      case 'partition': {
+        const handle = this.net.partition(action.groups);
+        return () => handle.heal();
+      }
+      case 'latency': {
+        const handle = this.net.setLinkLatency(action.between[0], action.between[1], netLatency(action.latency));
+        return () => handle.undo();
+      }
+      case 'dns': {
+        const handle = this.dns.setFault({ name: action.name, ...(action.type ? { type: action.type.toUpperCase() as RecordType } : {}), rcode: action.rcode });
+        return () => handle.undo();
+      }
+      case 'dns-set': {
+        const handles = action.entries.map((entry) => this.dns.replace(entry.name, zoneEntry(entry.records)));
+        return () => {
+          for (const handle of handles.reverse()) handle.undo();
+        };
+      }
+      case 'reply':
+        return this.mailHost(action.host).faults.addReply(action.on, action.code, action.text, action.times, action.probability);
+      case 'drop':
+        return this.mailHost(action.host).faults.addDrop(action.after, action.times, action.probability);
+      case 'flaky': {
+        const handle = this.net.setFlaky(action.host, action.probability);
+        return () => handle.undo();
+      }
+    }
+  }
+
+  private mailHost(name: string): MailHost {
+    const host = this.hosts.get(name);
+    if (host === undefined) throw new Error(`fault names ${name}, which is not a mail host of this scenario`);
+    return host;
+  }
+
+  /** Recipients still queued anywhere when the run ended. */
+  queuedRecipients(): Array<{ host: string; messageId: string; address: string }> {
+    const out: Array<{ host: string; messageId: string; address: string }> = [];
+    for (const host of this.hosts.values()) {
+      for (const pending of host.queue.pendingRecipients()) out.push({ host: host.name, messageId: pending.messageId, address: pending.address });
+    }
+    return out;
+  }
+}
+
+function netLatency(spec: LatencySpec): NetLatency {
+  return spec.minMs === spec.maxMs ? { fixedMs: spec.minMs } : { minMs: spec.minMs, maxMs: spec.maxMs };
+}
+
+function zoneEntry(records: DnsRecordSet): ZoneEntryInput {
+  const entry: { -readonly [K in keyof ZoneEntryInput]: ZoneEntryInput[K] } = { ttl: records.ttlMs };
+  if (records.mx.length > 0) entry.mx = records.mx.map((mx) => ({ preference: mx.preference, host: mx.host }));
+  if (records.a.length > 0) entry.a = records.a;
+  if (records.aaaa.length > 0) entry.aaaa = records.aaaa;
+  if (records.cname !== null) entry.cname = records.cname;
+  if (records.txt.length > 0) entry.txt = records.txt;
+  return entry;
+}
+
+function zoneInput(scenario: Scenario): ZoneInput {
+  const input: Record<string, ZoneEntryInput> = {};
+  for (const entry of scenario.dns) input[entry.name] = zoneEntry(entry.records);
+  return input;
+}

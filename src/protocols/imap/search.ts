@@ -1,0 +1,158 @@
+/**
+ * SEARCH evaluation (RFC 3501 §6.4.4): keys are ANDed; NOT, OR and parenthesised lists combine them.
+ * String keys match case-insensitive substrings (§6.4.4: "case-insensitive substring"); header values
+ * are compared after RFC 2047 decoding (libmime.decodeWords) so a search for "Jürgen" finds
+ * `=?utf-8?q?J=C3=BCrgen?=`. BEFORE/ON/SINCE compare the internal date's day, SENT* the Date header's
+ * day, both in UTC (the simulation has one zone). An empty HEADER value matches any message that has
+ * the field (§6.4.4).
+ */
+import libmime from 'libmime';
+import { SEEN_FLAG } from './flags.js';
+import type { SearchKey } from './command.js';
+import { dayStartMs, parseRfc5322Date } from './dates.js';
+import { headerValue, type MimePart, parseMime } from './mime.js';
+import { sequenceSetHas } from './sequence-set.js';
+
+export interface SearchCandidate {
+  seq: number;
+  uid: number;
+  flags: readonly string[];
+  internalDateMs: number;
+  size: number;
+  bytes(): Uint8Array;
+}
+
+export interface SearchContext {
+  largestSeq: number;
+  largestUid: number;
+}
+
+const utf8 = new TextDecoder();
+
+class CandidateView {
+  private root: MimePart | null = null;
+  private text: string | null = null;
+  private cachedBytes: Uint8Array | null = null;
+  constructor(readonly candidate: SearchCandidate) {}
+  get bytes(): Uint8Array {
+    this.cachedBytes ??= this.candidate.bytes();
+    return this.cachedBytes;
+  }
+  get mime(): MimePart {
+    this.root ??= parseMime(this.bytes);
+    return this.root;
+  }
+  get wholeText(): string {
+    this.text ??= utf8.decode(this.bytes).toLowerCase();
+    return this.text;
+  }
+  headerValues(name: string): string[] {
+    return (this.mime.headers[name.toLowerCase()] ?? []).map((value) => safeDecodeWords(value));
+  }
+}
+
+function safeDecodeWords(value: string): string {
+  try {
+    return libmime.decodeWords(value);
+  } catch {
+    return value;
+  }
+}
+
+function contains(haystack: string, needle: string): boolean {
+  return haystack.toLowerCase().includes(needle.toLowerCase());
+}
+
+function hasFlag(flags: readonly string[], flag: string): boolean {
+  const lower = flag.toLowerCase();
+  return flags.some((f) => f.toLowerCase() === lower);
+}
+
+function matches(key: SearchKey, view: CandidateView, context: SearchContext): boolean {
+  const c = view.candidate;
+  switch (key.key) {
+    case 'ALL':
+      return true;
+    case 'ANSWERED':
+      return hasFlag(c.flags, '\\Answered');
+    case 'UNANSWERED':
+      return !hasFlag(c.flags, '\\Answered');
+    case 'DELETED':
+      return hasFlag(c.flags, '\\Deleted');
+    case 'UNDELETED':
+      return !hasFlag(c.flags, '\\Deleted');
+    case 'DRAFT':
+      return hasFlag(c.flags, '\\Draft');
+    case 'UNDRAFT':
+      return !hasFlag(c.flags, '\\Draft');
+    case 'FLAGGED':
+      return hasFlag(c.flags, '\\Flagged');
+    case 'UNFLAGGED':
+      return !hasFlag(c.flags, '\\Flagged');
+    case 'SEEN':
+      return hasFlag(c.flags, SEEN_FLAG);
+    case 'UNSEEN':
+      return !hasFlag(c.flags, SEEN_FLAG);
+    case 'RECENT':
+      return hasFlag(c.flags, '\\Recent');
+    case 'OLD':
+      return !hasFlag(c.flags, '\\Recent');
+    case 'NEW':
+      return hasFlag(c.flags, '\\Recent') && !hasFlag(c.flags, SEEN_FLAG);
+    case 'KEYWORD':
+      return hasFlag(c.flags, key.value);
+    case 'UNKEYWORD':
+      return !hasFlag(c.flags, key.value);
+    case 'FROM':
+    case 'TO':
+    case 'CC':
+    case 'BCC':
+    case 'SUBJECT':
+      return view.headerValues(key.key).some((value) => contains(value, key.value));
+    case 'HEADER': {
+      const values = view.headerValues(key.field);
+      return key.value === '' ? values.length > 0 : values.some((value) => contains(value, key.value));
+    }
+    case 'BODY': {
+      const body = view.bytes.subarray(view.mime.bodyStart);
+      return contains(utf8.decode(body), key.value);
+    }
+    case 'TEXT':
+      return view.wholeText.includes(key.value.toLowerCase());
+    case 'BEFORE':
+      return dayStartMs(c.internalDateMs) < key.date;
+    case 'ON':
+      return dayStartMs(c.internalDateMs) === key.date;
+    case 'SINCE':
+      return dayStartMs(c.internalDateMs) >= key.date;
+    case 'SENTBEFORE':
+    case 'SENTON':
+    case 'SENTSINCE': {
+      const header = headerValue(view.mime, 'date');
+      const sent = header === null ? null : parseRfc5322Date(header);
+      if (sent === null) return false;
+      const day = dayStartMs(sent);
+      return key.key === 'SENTBEFORE' ? day < key.date : key.key === 'SENTON' ? day === key.date : day >= key.date;
+    }
+    case 'LARGER':
+      return c.size > key.size;
+    case 'SMALLER':
+      return c.size < key.size;
+    case 'UID':
+      return sequenceSetHas(key.set, c.uid, context.largestUid);
+    case 'SEQ':
+      return sequenceSetHas(key.set, c.seq, context.largestSeq);
+    case 'NOT':
+      return !matches(key.operand, view, context);
+    case 'OR':
+      return matches(key.left, view, context) || matches(key.right, view, context);
+    case 'AND':
+      return key.operands.every((operand) => matches(operand, view, context));
+  }
+}
+
+/** True when the candidate matches every criterion (RFC 3501 §6.4.4: the keys are ANDed). */
+export function searchMatches(criteria: readonly SearchKey[], candidate: SearchCandidate, context: SearchContext): boolean {
+  const view = new CandidateView(candidate);
+  return criteria.every((key) => matches(key, view, context));
+}

@@ -1,0 +1,98 @@
+/**
+ * The SMTP service extensions a server advertises in its EHLO reply (RFC 5321 §4.1.1.1), as the
+ * client needs them. The first reply line is the server's name; each further line is a keyword with
+ * optional parameters. Keywords are case-insensitive (RFC 5321 §2.4). Unknown keywords are kept in
+ * `keywords` and otherwise ignored. After HELO (no EHLO) nothing is offered.
+ */
+import type { SmtpReply } from './types.js';
+
+export interface SmtpCapabilities {
+  /** True when EHLO succeeded; false after the HELO fallback (RFC 5321 §3.2). */
+  extended: boolean;
+  pipelining: boolean; // RFC 2920
+  /** SIZE offered (RFC 1870). */
+  size: boolean;
+  /** The fixed size limit in octets; null when SIZE has no (or a zero) parameter, i.e. no fixed limit. */
+  sizeMaxBytes: number | null;
+  eightBitMime: boolean; // RFC 6152
+  smtpUtf8: boolean; // RFC 6531
+  enhancedStatusCodes: boolean; // RFC 2034
+  dsn: boolean; // RFC 3461
+  startTls: boolean; // RFC 3207
+  /** SASL mechanisms offered (RFC 4954), upper case. */
+  authMechanisms: string[];
+  chunking: boolean; // RFC 3030
+  /** Every keyword line as sent, upper-cased keyword first; for the trace. */
+  keywords: string[];
+}
+
+/** What a server offers when it answered HELO, or before EHLO. */
+export function noCapabilities(): SmtpCapabilities {
+  return {
+    extended: false,
+    pipelining: false,
+    size: false,
+    sizeMaxBytes: null,
+    eightBitMime: false,
+    smtpUtf8: false,
+    enhancedStatusCodes: false,
+    dsn: false,
+    startTls: false,
+    authMechanisms: [],
+    chunking: false,
+    keywords: [],
+  };
+}
+
+/** Reads the capabilities from a 250 reply to EHLO. */
+export function parseCapabilities(ehloReply: SmtpReply): SmtpCapabilities {
+  const capabilities = noCapabilities();
+  capabilities.extended = true;
+  for (const line of ehloReply.lines.slice(1)) {
+    const [rawKeyword = '', ...params] = line.trim().split(/\s+/);
+    // "AUTH=PLAIN LOGIN" is the pre-standard form some servers still send next to "AUTH PLAIN LOGIN".
+    const [keywordPart = '', firstParam] = rawKeyword.split('=', 2);
+    const keyword = keywordPart.toUpperCase();
+    if (keyword === '') continue;
+    if (firstParam !== undefined && firstParam !== '') params.unshift(firstParam);
+    capabilities.keywords.push([keyword, ...params].join(' '));
+    switch (keyword) {
+      case 'PIPELINING':
+        capabilities.pipelining = true;
+        break;
+      case 'SIZE': {
+        capabilities.size = true;
+        const limit = params[0] !== undefined && /^\d+$/.test(params[0]) ? Number(params[0]) : 0;
+        capabilities.sizeMaxBytes = limit > 0 && Number.isSafeInteger(limit) ? limit : null;
+        break;
+      }
+      case '8BITMIME':
+        capabilities.eightBitMime = true;
+        break;
+      case 'SMTPUTF8':
+        capabilities.smtpUtf8 = true;
+        break;
+      case 'ENHANCEDSTATUSCODES':
+        capabilities.enhancedStatusCodes = true;
+        break;
+      case 'DSN':
+        capabilities.dsn = true;
+        break;
+      case 'STARTTLS':
+        capabilities.startTls = true;
+        break;
+      case 'CHUNKING':
+        capabilities.chunking = true;
+        break;
+      case 'AUTH':
+        for (const mechanism of params) {
+          const upper = mechanism.toUpperCase();
+          if (!capabilities.authMechanisms.includes(upper)) capabilities.authMechanisms.push(upper);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return capabilities;
+}

@@ -1,0 +1,303 @@
+/**
+ * Command-line parsing for the SMTP server: the verb, the argument, MAIL/RCPT paths and their ESMTP
+ * parameters (RFC 5321 §4.1.1–§4.1.2, RFC 1869/5321 §4.1.2 esmtp-param, RFC 1870 SIZE, RFC 6152 BODY,
+ * RFC 6531 SMTPUTF8, RFC 3461 DSN, RFC 4954 §5 AUTH=).
+ *
+ * Lines arrive as latin1 strings (one char per byte, machine.ts `bytesLatin1`), so a length in chars is
+ * a length in octets. Parsers never throw on peer input: they return a `ParseFailure` carrying the reply.
+ *
+ * Leniency, on purpose and like Postfix: verbs are case-insensitive; spaces after "FROM:" / "TO:" are
+ * allowed; a source route (`<@a,@b:user@c>`) is accepted and ignored (RFC 5321 §4.1.1.3, §C).
+ * Strict: paths need angle brackets; a parameter must be one the session negotiated (555 otherwise,
+ * RFC 5321 §4.1.1.11); a repeated parameter is a syntax error.
+ */
+import { smtpReply } from './reply.js';
+import type { DsnMailParams, DsnRcptParams, Envelope, SmtpReply } from './types.js';
+
+export interface ParsedCommand {
+  /** Upper-cased verb, e.g. "MAIL". */
+  verb: string;
+  /** Everything after the verb and one separating space; "" when none. */
+  argument: string;
+}
+
+export interface ParseFailure {
+  ok: false;
+  reply: SmtpReply;
+}
+
+export function splitCommand(line: string): ParsedCommand {
+  const space = line.indexOf(' ');
+  if (space < 0) return { verb: line.toUpperCase(), argument: '' };
+  return { verb: line.slice(0, space).toUpperCase(), argument: line.slice(space + 1) };
+}
+
+export interface PathLimits {
+  localPartBytesMax: number;
+  domainBytesMax: number;
+  pathBytesMax: number;
+}
+
+/** What the session negotiated, which decides which parameters are known. */
+export interface ParameterContext {
+  extended: boolean;
+  size: boolean;
+  eightBitMime: boolean;
+  smtpUtf8: boolean;
+  dsn: boolean;
+  auth: boolean;
+}
+
+export interface MailCommand {
+  ok: true;
+  from: string;
+  body: Envelope['body'];
+  smtpUtf8: boolean;
+  declaredSize: number | null;
+  dsn: DsnMailParams;
+  auth: string | null;
+}
+
+export interface RcptCommand {
+  ok: true;
+  to: string;
+  dsn: DsnRcptParams;
+}
+
+const fail = (code: number, enhanced: string, text: string): ParseFailure => ({ ok: false, reply: smtpReply(code, enhanced, text) });
+
+// RFC 5321 §4.1.2: atext of RFC 5322 §3.2.3, used for Dot-string local parts.
+const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
+const ATEXT_UTF8 = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\u0080-\uffff-]+$/;
+// RFC 5321 §4.1.2 sub-domain: Let-dig [Ldh-str]; UTF-8 labels allowed with SMTPUTF8 (RFC 6531 §3.3).
+const SUB_DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/;
+const SUB_DOMAIN_UTF8 = /^[A-Za-z0-9\u0080-\uffff](?:[A-Za-z0-9\u0080-\uffff-]*[A-Za-z0-9\u0080-\uffff])?$/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6_BODY = /^[0-9A-Fa-f:.]{2,45}$/;
+// RFC 5321 §4.1.2 Quoted-string: qtextSMTP (32, 33, 35–91, 93–126) or a backslash pair (32–126).
+const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\uffff]|\\[\x20-\x7e])*"$/;
+
+function utf8Decode(latin1: string): string | null {
+  const bytes = Uint8Array.from(latin1, (c) => c.charCodeAt(0));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function validDomain(domain: string, utf8: boolean): boolean {
+  if (domain.startsWith('[') && domain.endsWith(']')) {
+    const literal = domain.slice(1, -1);
+    if (IPV4.test(literal)) return true;
+    if (/^IPv6:/i.test(literal)) return IPV6_BODY.test(literal.slice(5)) && literal.includes(':', 5);
+    return false;
+  }
+  const labels = domain.split('.');
+  return labels.every((label) => label.length > 0 && label.length <= 63 && (utf8 ? SUB_DOMAIN_UTF8 : SUB_DOMAIN).test(label));
+}
+
+interface PathResult {
+  ok: true;
+  address: string;
+  /** Text after the closing bracket (the parameters), untrimmed. */
+  rest: string;
+}
+
+/**
+ * Parses `<path> params` (the text after "FROM:" / "TO:"). `nullAllowed` for the reverse-path `<>`,
+ * `postmasterAllowed` for RCPT's bare `<Postmaster>` (RFC 5321 §4.1.1.3). `badSyntax` is the
+ * enhanced code for a malformed address: 5.1.7 sender, 5.1.3 recipient (RFC 3463 §3.2).
+ */
+export function parsePath(
+  text: string,
+  limits: PathLimits,
+  options: { nullAllowed: boolean; postmasterAllowed: boolean; smtpUtf8: boolean; badSyntax: '5.1.7' | '5.1.3' },
+): PathResult | ParseFailure {
+  const trimmed = text.replace(/^ +/, '');
+  if (!trimmed.startsWith('<')) return fail(501, options.badSyntax, 'Syntax error: the address must be in angle brackets');
+  const close = closingBracket(trimmed);
+  if (close < 0) return fail(501, options.badSyntax, 'Syntax error: unbalanced angle brackets');
+  const path = trimmed.slice(0, close + 1);
+  const rest = trimmed.slice(close + 1);
+  if (rest !== '' && !rest.startsWith(' ')) return fail(501, '5.5.4', 'Syntax error in parameters');
+  if (path.length > limits.pathBytesMax) return fail(553, options.badSyntax, `Path too long (RFC 5321 section 4.5.3.1.3: ${limits.pathBytesMax} octets)`);
+  let inner = path.slice(1, -1);
+  if (inner === '') {
+    if (options.nullAllowed) return { ok: true, address: '', rest };
+    return fail(501, options.badSyntax, 'Syntax error: empty address');
+  }
+  // A source route "@a,@b:" is accepted and ignored (RFC 5321 §4.1.1.3 and Appendix C).
+  if (inner.startsWith('@')) {
+    const colon = inner.indexOf(':');
+    if (colon < 0) return fail(501, options.badSyntax, 'Syntax error in source route');
+    inner = inner.slice(colon + 1);
+  }
+  const nonAscii = /[\x80-\xff]/.test(inner);
+  if (nonAscii && !options.smtpUtf8) return fail(553, '5.6.7', 'Non-ASCII address requires SMTPUTF8 (RFC 6531 section 3.4)');
+  if (/[\x00-\x1f\x7f]/.test(inner)) return fail(501, options.badSyntax, 'Syntax error: control character in address');
+  if (options.postmasterAllowed && inner.toLowerCase() === 'postmaster') return { ok: true, address: inner, rest };
+  const at = inner.lastIndexOf('@');
+  if (at <= 0 || at === inner.length - 1) return fail(501, options.badSyntax, 'Syntax error: address must be local-part@domain');
+  const localPart = inner.slice(0, at);
+  const domain = inner.slice(at + 1);
+  if (localPart.length > limits.localPartBytesMax) return fail(553, options.badSyntax, `Local part too long (RFC 5321 section 4.5.3.1.1: ${limits.localPartBytesMax} octets)`);
+  if (domain.length > limits.domainBytesMax) return fail(553, options.badSyntax, `Domain too long (RFC 5321 section 4.5.3.1.2: ${limits.domainBytesMax} octets)`);
+  const decodedLocal = nonAscii ? utf8Decode(localPart) : localPart;
+  const decodedDomain = nonAscii ? utf8Decode(domain) : domain;
+  if (decodedLocal === null || decodedDomain === null) return fail(501, options.badSyntax, 'Syntax error: address is not valid UTF-8');
+  const dotString = decodedLocal.split('.').every((atom) => atom.length > 0 && (nonAscii ? ATEXT_UTF8 : ATEXT).test(atom));
+  if (!dotString && !QUOTED_STRING.test(decodedLocal)) return fail(501, options.badSyntax, 'Syntax error in local part');
+  if (!validDomain(decodedDomain, nonAscii)) return fail(501, options.badSyntax, 'Syntax error in domain');
+  return { ok: true, address: `${decodedLocal}@${decodedDomain}`, rest };
+}
+
+/** Index of the '>' closing the path, skipping quoted local parts; -1 if none. */
+function closingBracket(text: string): number {
+  let quoted = false;
+  for (let i = 1; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '>') return i;
+    else if (c === '<') return -1;
+  }
+  return -1;
+}
+
+/** RFC 3461 §4: xtext = *( xchar / "+" 2HEXUPPER ), xchar = "!".."~" except "+" and "=". */
+export function isXtext(value: string): boolean {
+  return /^(?:[\x21-\x2a\x2c-\x3c\x3e-\x7e]|\+[0-9A-F]{2})*$/.test(value);
+}
+
+type Params = Map<string, string | null>;
+
+/** Splits `KEY=VALUE KEY2` (RFC 5321 §4.1.2 esmtp-param); keys upper-cased; duplicates refused. */
+function parseParams(rest: string): Params | ParseFailure {
+  const params: Params = new Map();
+  for (const token of rest.split(' ')) {
+    if (token === '') continue;
+    const eq = token.indexOf('=');
+    const key = (eq < 0 ? token : token.slice(0, eq)).toUpperCase();
+    const value = eq < 0 ? null : token.slice(eq + 1);
+    if (!/^[A-Z0-9][A-Z0-9-]*$/.test(key)) return fail(501, '5.5.4', 'Syntax error in parameters');
+    if (value !== null && !/^[\x21-\x3c\x3e-\x7e]+$/.test(value)) return fail(501, '5.5.4', `Syntax error in parameter ${key}`);
+    if (params.has(key)) return fail(501, '5.5.4', `Duplicate parameter ${key}`);
+    params.set(key, value);
+  }
+  return params;
+}
+
+const unknownParam = (key: string): ParseFailure => fail(555, '5.5.4', `Unsupported parameter ${key}`);
+const badValue = (key: string): ParseFailure => fail(501, '5.5.4', `Bad value for parameter ${key}`);
+
+/** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). `argument` is the text after "MAIL ". */
+export function parseMail(argument: string, limits: PathLimits, context: ParameterContext): MailCommand | ParseFailure {
+  if (!/^FROM:/i.test(argument)) return fail(501, '5.5.4', 'Syntax: MAIL FROM:<address>');
+  // SMTPUTF8 must be known before the path is judged, so peek at the parameters first.
+  const wantsUtf8 = context.smtpUtf8 && context.extended && /(^| )SMTPUTF8( |$)/i.test(argument);
+  const path = parsePath(argument.slice(5), limits, { nullAllowed: true, postmasterAllowed: false, smtpUtf8: wantsUtf8, badSyntax: '5.1.7' });
+  if (!path.ok) return path;
+  const params = parseParams(path.rest);
+  if (params instanceof Map === false) return params;
+  const mail: MailCommand = { ok: true, from: path.address, body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null }, auth: null };
+  for (const [key, value] of params) {
+    if (!context.extended) return unknownParam(key); // RFC 5321 §4.1.1.11: parameters need EHLO.
+    switch (key) {
+      case 'SIZE':
+        if (!context.size) return unknownParam(key);
+        // RFC 1870 §3: size-value = 1*20DIGIT.
+        if (value === null || !/^\d{1,20}$/.test(value)) return badValue(key);
+        mail.declaredSize = Number(value);
+        break;
+      case 'BODY': {
+        if (!context.eightBitMime) return unknownParam(key);
+        const body = value?.toUpperCase();
+        // BINARYMIME (RFC 3030 §3) is not offered, so it is an unknown value (RFC 6152 §3: 501).
+        if (body !== '7BIT' && body !== '8BITMIME') return badValue(key);
+        mail.body = body;
+        break;
+      }
+      case 'SMTPUTF8':
+        if (!context.smtpUtf8) return unknownParam(key);
+        if (value !== null) return badValue(key); // RFC 6531 §3.4: no value.
+        mail.smtpUtf8 = true;
+        break;
+      case 'RET': {
+        if (!context.dsn) return unknownParam(key);
+        const ret = value?.toUpperCase();
+        if (ret !== 'FULL' && ret !== 'HDRS') return badValue(key); // RFC 3461 §4.3
+        mail.dsn.ret = ret;
+        break;
+      }
+      case 'ENVID':
+        if (!context.dsn) return unknownParam(key);
+        // RFC 3461 §4.4: xtext, at most 100 characters.
+        if (value === null || value.length > 100 || !isXtext(value)) return badValue(key);
+        mail.dsn.envid = value;
+        break;
+      case 'AUTH':
+        if (!context.auth) return unknownParam(key);
+        // RFC 4954 §5: AUTH=<> or an xtext mailbox; kept as given.
+        if (value === null || (value !== '<>' && !isXtext(value))) return badValue(key);
+        mail.auth = value;
+        break;
+      default:
+        return unknownParam(key);
+    }
+  }
+  return mail;
+}
+
+const NOTIFY_VALUES = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
+
+/** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
+export function parseRcpt(argument: string, limits: PathLimits, context: ParameterContext & { transactionUtf8: boolean }): RcptCommand | ParseFailure {
+  if (!/^TO:/i.test(argument)) return fail(501, '5.5.4', 'Syntax: RCPT TO:<address>');
+  const path = parsePath(argument.slice(3), limits, { nullAllowed: false, postmasterAllowed: true, smtpUtf8: context.transactionUtf8, badSyntax: '5.1.3' });
+  if (!path.ok) return path;
+  const params = parseParams(path.rest);
+  if (params instanceof Map === false) return params;
+  const rcpt: RcptCommand = { ok: true, to: path.address, dsn: { notify: null, orcpt: null } };
+  for (const [key, value] of params) {
+    if (!context.extended) return unknownParam(key);
+    switch (key) {
+      case 'NOTIFY': {
+        if (!context.dsn) return unknownParam(key);
+        // RFC 3461 §4.1: "NEVER" alone, or a comma list of SUCCESS, FAILURE, DELAY.
+        if (value === null) return badValue(key);
+        const items = value.toUpperCase().split(',');
+        if (items.length === 1 && items[0] === 'NEVER') {
+          rcpt.dsn.notify = ['NEVER'];
+          break;
+        }
+        if (new Set(items).size !== items.length || !items.every((item) => NOTIFY_VALUES.has(item))) return badValue(key);
+        rcpt.dsn.notify = items as Array<'SUCCESS' | 'FAILURE' | 'DELAY'>;
+        break;
+      }
+      case 'ORCPT': {
+        if (!context.dsn) return unknownParam(key);
+        // RFC 3461 §4.2: addr-type ";" xtext, the address at most 500 characters.
+        const semicolon = value?.indexOf(';') ?? -1;
+        if (value === null || semicolon <= 0) return badValue(key);
+        const addrType = value.slice(0, semicolon);
+        const address = value.slice(semicolon + 1);
+        if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(addrType) || address === '' || address.length > 500 || !isXtext(address)) return badValue(key);
+        rcpt.dsn.orcpt = value;
+        break;
+      }
+      default:
+        return unknownParam(key);
+    }
+  }
+  return rcpt;
+}
+
+/** `BDAT size [LAST]` (RFC 3030 §2): chunk-size = 1*DIGIT. */
+export function parseBdat(argument: string): { ok: true; size: number; last: boolean } | ParseFailure {
+  const match = /^(\d{1,15})(?: +(LAST))? *$/i.exec(argument);
+  if (!match) return fail(501, '5.5.4', 'Syntax: BDAT size [LAST]');
+  return { ok: true, size: Number(match[1]), last: match[2] !== undefined };
+}

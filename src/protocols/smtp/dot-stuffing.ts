@@ -1,0 +1,89 @@
+/**
+ * Encodes a message for the DATA phase, as the client sends it (RFC 5321 §4.1.1.4, §4.5.2).
+ *
+ * Three things happen in one pass:
+ *  1. Line ends are made canonical. RFC 5321 §4.1.1.4: a client MUST NOT send CR or LF except as the
+ *     pair CRLF. A bare LF and a bare CR each become CRLF; CRLF stays. That also means no byte
+ *     sequence of the message can look like an end of data to a lax server (DELIVERY.md E4: every
+ *     smuggling vector such as `\n.\n` or `\r.\r` leaves here as an ordinary stuffed line).
+ *  2. Dot-stuffing (RFC 5321 §4.5.2, DELIVERY.md E2): a line that starts with "." gets one more ".".
+ *  3. The end: a final CRLF if the message does not end with one, then ".\r\n". With the CRLF that
+ *     ends the last line this makes the terminator <CRLF>.<CRLF> (E1). An empty message is just ".\r\n".
+ *
+ * Long lines are not folded (that would change the content); a server may refuse a line over 1000
+ * octets (RFC 5321 §4.5.3.1.6). NUL and 8-bit bytes pass unchanged; `messageHas8BitBytes` tells the
+ * caller whether to announce BODY=8BITMIME (RFC 6152).
+ */
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DOT = 0x2e;
+
+/** The DATA terminator that follows the last CRLF (RFC 5321 §4.1.1.4). */
+const END_OF_DATA = [DOT, CR, LF] as const;
+
+/** Whether a byte at `index` starts a line ending (CR, LF or CRLF), and how many bytes it spans. */
+function lineEndLength(message: Uint8Array, index: number): number {
+  const byte = message[index];
+  if (byte === CR) return message[index + 1] === LF ? 2 : 1;
+  if (byte === LF) return 1;
+  return 0;
+}
+
+/** The message as DATA carries it: canonical CRLF line ends, dot-stuffed, ending with <CRLF>.<CRLF>. */
+export function encodeDataContent(message: Uint8Array): Uint8Array {
+  // Worst case every byte doubles (each bare CR/LF becomes CRLF, each line a lone "."), plus CRLF.CRLF.
+  const out = new Uint8Array(message.length * 2 + 5);
+  let written = 0;
+  let atLineStart = true;
+  let index = 0;
+  while (index < message.length) {
+    const endLength = lineEndLength(message, index);
+    if (endLength > 0) {
+      out[written++] = CR;
+      out[written++] = LF;
+      index += endLength;
+      atLineStart = true;
+      continue;
+    }
+    const byte = message[index]!;
+    if (atLineStart && byte === DOT) out[written++] = DOT;
+    out[written++] = byte;
+    atLineStart = false;
+    index += 1;
+  }
+  if (!atLineStart) {
+    out[written++] = CR;
+    out[written++] = LF;
+  }
+  for (const byte of END_OF_DATA) out[written++] = byte;
+  return out.slice(0, written);
+}
+
+/**
+ * The size of the message once its line ends are canonical, without stuffing or terminator: the
+ * figure for MAIL FROM's SIZE= (RFC 1870 §3: the size of the message as transmitted, "approximately").
+ */
+export function canonicalMessageSize(message: Uint8Array): number {
+  let size = 0;
+  let index = 0;
+  let atLineStart = true;
+  while (index < message.length) {
+    const endLength = lineEndLength(message, index);
+    if (endLength > 0) {
+      size += 2;
+      index += endLength;
+      atLineStart = true;
+    } else {
+      size += 1;
+      index += 1;
+      atLineStart = false;
+    }
+  }
+  return atLineStart ? size : size + 2;
+}
+
+/** True when any byte is ≥ 0x80, so the body is 8-bit (RFC 6152: announce BODY=8BITMIME). */
+export function messageHas8BitBytes(message: Uint8Array): boolean {
+  return message.some((byte) => byte >= 0x80);
+}

@@ -1,0 +1,145 @@
+/**
+ * Incremental parser for SMTP replies, as the client reads them (RFC 5321 §4.2, RFC 2034).
+ *
+ * Theory of operation. Bytes arrive in any chunking; the parser cuts them into lines at LF (a CR
+ * before the LF is dropped; a bare LF is tolerated, as Postfix's client does), and groups lines into
+ * replies: `250-text` continues a reply, `250 text` (or a bare `250`) ends it (RFC 5321 §4.2.1). Each
+ * line must start with the same three-digit code, first digit 2–5 (RFC 5321 §4.2: 1yz is not used).
+ *
+ * Enhanced status codes (RFC 2034 §4): a line whose text starts with `c.x.y ` where c equals the reply
+ * class carries one. It is parsed whether or not ENHANCEDSTATUSCODES was advertised (servers send it
+ * anyway), taken from the first line and stripped from every line that repeats it. A code whose class
+ * differs from the reply's is not an enhanced code (DELIVERY.md D7) and stays in the text.
+ *
+ * A malformed reply — a bad code, codes that change within one reply, a line longer than 512 octets
+ * (RFC 5321 §4.5.3.1.5), more than `replyLinesMax` lines — is a protocol error: the parser returns an
+ * error result and stops (it is sticky), and never throws. The owning machine then defers, as Postfix
+ * does ("protocol error").
+ */
+import type { SmtpReply } from './types.js';
+
+export interface SmtpReplyParserLimits {
+  /** RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets including CRLF. */
+  replyLineBytesMax: number;
+  /** Lines in one multi-line reply; an EHLO reply has about 15, so 100 is generous but bounded. */
+  replyLinesMax: number;
+}
+
+export const SMTP_REPLY_PARSER_LIMITS_DEFAULT: Readonly<SmtpReplyParserLimits> = Object.freeze({
+  replyLineBytesMax: 512,
+  replyLinesMax: 100,
+});
+
+export type SmtpReplyParseErrorKind = 'line-too-long' | 'bad-code' | 'mixed-codes' | 'too-many-lines';
+
+export type SmtpReplyParseResult =
+  | { kind: 'reply'; reply: SmtpReply }
+  | { kind: 'error'; error: SmtpReplyParseErrorKind; detail: string };
+
+const LF = 0x0a;
+const CR = 0x0d;
+const REPLY_LINE = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s;
+const ENHANCED_PREFIX = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
+const utf8 = new TextDecoder('utf-8');
+
+interface ParsedLine {
+  code: number;
+  final: boolean;
+  text: string;
+}
+
+export class SmtpReplyParser {
+  private readonly limits: SmtpReplyParserLimits;
+  /** Bytes of the current, unterminated line. Never longer than `replyLineBytesMax`. */
+  private partialLine: Uint8Array = new Uint8Array(0);
+  private linesOfReply: ParsedLine[] = [];
+  private failed = false;
+
+  constructor(limits: Partial<SmtpReplyParserLimits> = {}) {
+    this.limits = { ...SMTP_REPLY_PARSER_LIMITS_DEFAULT, ...limits };
+  }
+
+  /** Bytes received but not yet part of a complete reply (for the STARTTLS injection check, RFC 3207 §5). */
+  get bufferedBytes(): number {
+    return this.partialLine.length + this.linesOfReply.length;
+  }
+
+  /** True after a protocol error; the parser ignores all further input. */
+  get hasFailed(): boolean {
+    return this.failed;
+  }
+
+  /** Feeds bytes; returns the replies completed by them, in order, possibly ending with one error. */
+  push(bytes: Uint8Array): SmtpReplyParseResult[] {
+    const results: SmtpReplyParseResult[] = [];
+    let start = 0;
+    while (!this.failed && start < bytes.length) {
+      const lineFeedAt = bytes.indexOf(LF, start);
+      const end = lineFeedAt === -1 ? bytes.length : lineFeedAt;
+      const piece = bytes.subarray(start, end);
+      // The terminated line counts its LF; an unterminated one must leave room for CRLF to come.
+      const lengthSoFar = this.partialLine.length + piece.length + (lineFeedAt === -1 ? 0 : 1);
+      if (lengthSoFar > this.limits.replyLineBytesMax || (lineFeedAt === -1 && lengthSoFar >= this.limits.replyLineBytesMax)) {
+        results.push(this.fail('line-too-long', `reply line longer than ${this.limits.replyLineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
+        break;
+      }
+      const line = concat(this.partialLine, piece);
+      if (lineFeedAt === -1) {
+        this.partialLine = line;
+        break;
+      }
+      this.partialLine = new Uint8Array(0);
+      start = lineFeedAt + 1;
+      const result = this.acceptLine(line.at(-1) === CR ? line.subarray(0, -1) : line);
+      if (result !== null) results.push(result);
+    }
+    return results;
+  }
+
+  private acceptLine(lineBytes: Uint8Array): SmtpReplyParseResult | null {
+    const text = utf8.decode(lineBytes);
+    const match = REPLY_LINE.exec(text);
+    if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(text.slice(0, 40))}`);
+    const line: ParsedLine = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+    const first = this.linesOfReply[0];
+    if (first !== undefined && first.code !== line.code) {
+      return this.fail('mixed-codes', `reply code changed from ${first.code} to ${line.code} within one reply`);
+    }
+    if (this.linesOfReply.length >= this.limits.replyLinesMax) {
+      return this.fail('too-many-lines', `reply longer than ${this.limits.replyLinesMax} lines`);
+    }
+    this.linesOfReply.push(line);
+    if (!line.final) return null;
+    const lines = this.linesOfReply;
+    this.linesOfReply = [];
+    return { kind: 'reply', reply: buildReply(line.code, lines) };
+  }
+
+  private fail(error: SmtpReplyParseErrorKind, detail: string): SmtpReplyParseResult {
+    this.failed = true;
+    this.partialLine = new Uint8Array(0);
+    this.linesOfReply = [];
+    return { kind: 'error', error, detail };
+  }
+}
+
+function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
+  const replyClass = String(Math.floor(code / 100));
+  const firstText = lines[0]?.text ?? '';
+  const enhancedMatch = ENHANCED_PREFIX.exec(firstText);
+  const enhanced = enhancedMatch !== null && enhancedMatch[1] === replyClass ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : null;
+  const texts = lines.map(({ text }) => {
+    if (enhanced === null) return text;
+    if (text === enhanced) return '';
+    return text.startsWith(`${enhanced} `) ? text.slice(enhanced.length + 1) : text;
+  });
+  return { code, enhanced, lines: texts };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,58 @@
+/**
+ * Reply construction and formatting for the SMTP server (RFC 5321 §4.2, RFC 2034 / 3463).
+ *
+ * Every reply the server builds carries its enhanced status code; `formatReply` decides whether to
+ * print it. RFC 2034 §3: once ENHANCEDSTATUSCODES was advertised, every 2xx/4xx/5xx reply except the
+ * greeting and the HELO/EHLO answer carries the code, on every line of a multi-line reply, and its
+ * class equals the reply's first digit (DELIVERY.md D7). 3xx replies (334, 354) never carry one:
+ * RFC 3463 defines only classes 2, 4 and 5, and a 334 text is a base64 challenge.
+ */
+import { textBytes } from '../machine.js';
+import type { SmtpReply } from './types.js';
+
+const ENHANCED_CODE = /^[245]\.\d{1,3}\.\d{1,3}$/;
+
+/** Builds a reply; `enhanced` may be null for codes that never carry one (220 greeting, 334, 354). */
+export function smtpReply(code: number, enhanced: string | null, ...lines: string[]): SmtpReply {
+  return { code, enhanced, lines: lines.length === 0 ? [''] : lines };
+}
+
+/** The reply's class digit: 2, 3, 4 or 5. */
+export function replyClass(reply: SmtpReply): number {
+  return Math.floor(reply.code / 100);
+}
+
+/**
+ * Checks a reply handed in by the owner (a hook decision). A malformed reply is an API misuse: throw.
+ * A missing enhanced code on a 2xx/4xx/5xx reply is filled in as `class.0.0` (RFC 3463 §3.1), so an
+ * owner may script a bare `550 no`.
+ */
+export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
+  if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 599) throw new TypeError(`SMTP reply code out of range: ${reply.code}`);
+  const cls = replyClass(reply);
+  if (reply.enhanced !== null) {
+    if (!ENHANCED_CODE.test(reply.enhanced)) throw new TypeError(`malformed enhanced status code: ${reply.enhanced}`);
+    if (Number(reply.enhanced[0]) !== cls) throw new TypeError(`enhanced code ${reply.enhanced} does not match reply class ${reply.code} (RFC 2034, DELIVERY.md D7)`);
+  }
+  for (const line of reply.lines) {
+    if (/[\r\n]/.test(line)) throw new TypeError('an SMTP reply line must not contain CR or LF');
+  }
+  const lines = reply.lines.length === 0 ? [''] : [...reply.lines];
+  const enhanced = reply.enhanced ?? (cls === 3 ? null : `${cls}.0.0`);
+  return { code: reply.code, enhanced, lines };
+}
+
+/**
+ * The wire form: `code-text` for all lines but the last, `code text` for the last (RFC 5321 §4.2.1),
+ * with the enhanced code after the separator on every line when `withEnhanced` and the reply has one.
+ */
+export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array {
+  const prefix = withEnhanced && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
+  let out = '';
+  reply.lines.forEach((line, index) => {
+    const separator = index === reply.lines.length - 1 ? ' ' : '-';
+    out += `${reply.code}${separator}${prefix}${line}`.trimEnd();
+    out += '\r\n';
+  });
+  return textBytes(out);
+}

@@ -1,0 +1,97 @@
+/**
+ * The report of one scenario run: exactly the fields of SCENARIO.md §9 (users and the acceptance
+ * suite depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `dns`,
+ * `sessions`, `stats.simulatedMs`) that the Markdown and HTML reports use. Every time is an integer
+ * number of simulated milliseconds in a field ending `Ms`.
+ */
+
+export const reportFormat = 'mailsim-report/1';
+
+export type RecipientStatus = 'delivered' | 'bounced' | 'deferred' | 'rejected' | 'discarded';
+
+export interface ReportAttempt {
+  atMs: number;
+  from: string;
+  to: string;
+  address: string;
+  result: 'accepted' | 'deferred' | 'failed' | 'timeout' | 'refused' | 'dropped';
+  reply: string | null;
+}
+
+export interface ReportDelivery {
+  host: string;
+  user: string;
+  folder: string;
+  atMs: number;
+}
+
+export interface ReportRecipient {
+  address: string;
+  /** `lost` never appears when the no-loss invariant holds; it is what that invariant reports. */
+  status: RecipientStatus | 'lost';
+  finalAtMs: number | null;
+  deliveries: ReportDelivery[];
+  hops: string[];
+  attempts: ReportAttempt[];
+  bounce: { atMs: number; status: string; reportingMta: string } | null;
+  /** Why a discarded or rejected recipient ended so (an addition). */
+  reason: string | null;
+}
+
+export interface ReportMessage {
+  id: string;
+  messageId: string;
+  from: string;
+  subject: string | null;
+  submittedAtMs: number;
+  dsn: boolean;
+  /** For a DSN: the id ("m1") of the message it reports on (an addition). */
+  about: string | null;
+  recipients: ReportRecipient[];
+}
+
+export interface ReportCheck {
+  passed: boolean;
+  detail: string;
+}
+
+export interface ReportExpectation extends ReportCheck {
+  expect: Record<string, unknown>;
+}
+
+export interface ReportInvariant extends ReportCheck {
+  name: 'no-loss' | 'dsn-sanity' | 'no-open-relay';
+}
+
+export interface ReportFetch {
+  atMs: number;
+  user: string;
+  protocol: 'pop3' | 'imap';
+  ok: boolean;
+  messages: Array<{ messageId: string | null; subject: string | null }>;
+  /** Why it failed, when it did (an addition). */
+  error: string | null;
+}
+
+export interface ReportFault {
+  index: number;
+  atMs: number;
+  untilMs: number | null;
+  action: string;
+  description: string;
+}
+
+export interface Report {
+  format: typeof reportFormat;
+  scenario: { name: string; file: string; seed: number; description: string | null };
+  passed: boolean;
+  endedAtMs: number;
+  expectations: ReportExpectation[];
+  invariants: ReportInvariant[];
+  messages: ReportMessage[];
+  fetches: ReportFetch[];
+  faults: ReportFault[];
+  warnings: string[];
+  stats: { events: number; wallMs: number; simulatedMs: number };
+  traceDigest: string;
+}

@@ -1,0 +1,55 @@
+/**
+ * The defaults of SCENARIO.md §3–§8, in one place. The zod schema shows them to editors (JSON Schema
+ * `default`), and the normaliser fills them in. Queue, timeout and limit values merge key by key:
+ * built-in ← `defaults.*` ← the host's own block. Sources: DELIVERY.md R8 (Postfix queue), R9 (Exim
+ * rule), §3 (Postfix timeouts, RFC 5321 §4.5.3.2), §4 (limits, RFC 5321 §4.5.3.1).
+ */
+export const defaultSeed = 1;
+export const defaultUntil = '7d';
+export const defaultLatency = '10ms';
+export const defaultDnsTtl = '1h';
+
+/** §5.1 — Postfix-like schedule: min/max/scan are `minimal_backoff_time`, `maximal_backoff_time`, `queue_run_delay`. */
+export const defaultQueue = {
+  schedule: 'postfix',
+  min: '300s',
+  max: '4000s',
+  scan: '300s',
+  rule: 'F,2h,15m; G,16h,1h,1.5; F,4d,6h',
+  lifetime: '5d',
+  'bounce-lifetime': '5d',
+  'warn-after': 'off',
+} as const;
+
+/** §5.2 — Postfix `smtp_*_timeout` defaults. */
+export const defaultTimeouts = {
+  connect: '30s',
+  greeting: '300s',
+  helo: '300s',
+  mail: '300s',
+  rcpt: '300s',
+  'data-init': '120s',
+  'data-block': '180s',
+  'data-done': '600s',
+  'server-idle': '300s',
+} as const;
+
+/** §5.3 — Postfix `message_size_limit`, `smtpd_recipient_limit`, `hopcount_limit`, `smtp_mx_address_limit`, `smtp_mx_session_limit`. */
+export const defaultLimits = {
+  'message-size': 10_240_000,
+  recipients: 1000,
+  hops: 50,
+  'mx-addresses': 5,
+  'mx-sessions': 2,
+} as const;
+
+export const defaultRoles = ['mta'] as const;
+export const defaultMailbox = 'maildir';
+export const defaultTls = true;
+export const defaultSendPort = 587;
+export const defaultSendCount = 1;
+export const defaultSendEvery = '1s';
+export const defaultFetchKeep = false;
+export const defaultFetchFolder = 'INBOX';
+export const defaultRefusePort = 25;
+export const defaultFaultReplyText = 'injected fault (mailsim)';

@@ -1,0 +1,542 @@
+/**
+ * The zod schema of the scenario file format, key for key as SCENARIO.md §3–§8 names them.
+ *
+ * It checks shapes and parses units (durations → ms, sizes → bytes, the Exim rule → items); it does
+ * NOT fill in defaults, because a host's `queue`/`timeouts`/`limits` override `defaults.*` key by key
+ * (schema-normalise.ts merges them). Rules that tie several keys of one item together ("exactly one
+ * action", "contains needs header") run as refinements that always run, so they are reported
+ * together with every other problem. The same schema generates the shipped JSON Schema (json-schema.ts).
+ */
+import { z } from 'zod';
+import {
+  address,
+  domainName,
+  duration,
+  editorDefaults,
+  flag,
+  hostName,
+  ipAddress,
+  list,
+  map,
+  oneOrList,
+  probability,
+  size,
+  strictObject,
+  wholeNumber,
+} from './schema-base.js';
+import {
+  defaultDnsTtl,
+  defaultFetchFolder,
+  defaultFetchKeep,
+  defaultLatency,
+  defaultLimits,
+  defaultMailbox,
+  defaultQueue,
+  defaultRefusePort,
+  defaultRoles,
+  defaultSeed,
+  defaultSendCount,
+  defaultSendEvery,
+  defaultSendPort,
+  defaultTimeouts,
+  defaultTls,
+  defaultUntil,
+} from './schema-defaults.js';
+import { parseRetryRule } from './schema-retry.js';
+import { roleNames, smtpStageNames } from './schema-types.js';
+
+/** Named limits on list lengths (ARCHITECTURE.md rule 5); far above any hand-written scenario. */
+export const scenarioLimits = {
+  hostsMax: 1000,
+  dnsNamesMax: 10_000,
+  recordsPerTypeMax: 100,
+  faultsMax: 10_000,
+  trafficMax: 100_000,
+  expectMax: 10_000,
+  filtersMax: 1000,
+  recipientsPerSendMax: 1000,
+  sendCountMax: 100_000,
+  headersMax: 100,
+  partitionGroupsMax: 100,
+  namesPerListMax: 1000,
+} as const;
+const L = scenarioLimits;
+
+// ---- §1/§3: network ----------------------------------------------------------------------------
+
+const latency = z
+  .union(
+    [
+      duration('fixed one-way latency'),
+      strictObject(
+        { min: duration('smallest latency drawn'), max: duration('largest latency drawn') },
+        'latency drawn per connection between min and max',
+      ),
+    ],
+    { error: 'expected a duration such as 20ms, or { min: 5ms, max: 80ms }' },
+  )
+  .meta({ description: 'one-way delay per segment: a duration, or { min, max } drawn per connection' });
+editorDefaults.set(latency, defaultLatency);
+
+const hostPair = z
+  .tuple([hostName('a host'), hostName('another host')], { error: 'expected a pair of host names, such as [mx1.example.org, mx2.example.org]' })
+  .meta({ description: 'two host names' });
+
+const network = strictObject(
+  {
+    latency: latency.optional(),
+    links: list(
+      strictObject({ between: hostPair, latency }, 'a per-host-pair latency override'),
+      'per host pair latency overrides',
+      L.namesPerListMax,
+    ).optional(),
+  },
+  'the virtual network: latency and per-link overrides',
+);
+
+// ---- §5.1–§5.3: queue, timeouts, limits --------------------------------------------------------
+
+const retryRule = z
+  .string({ error: 'expected an Exim retry rule such as "F,2h,15m; G,16h,1h,1.5; F,4d,6h"' })
+  .transform((text, ctx) => {
+    const parsed = parseRetryRule(text);
+    if (parsed.ok) return { text: text.trim(), items: parsed.items };
+    for (const message of parsed.messages) ctx.issues.push({ code: 'custom', message, input: text });
+    return z.NEVER;
+  })
+  .meta({ description: 'Exim retry rule (used when schedule is exim)' });
+editorDefaults.set(retryRule, defaultQueue.rule);
+
+const warnAfter = z
+  .union([z.literal('off'), z.literal(false), duration('delay before a delayed DSN')], {
+    error: 'expected a duration such as 4h, or off',
+  })
+  .meta({ description: 'send one "Action: delayed" DSN once a message waited this long; off = never' });
+editorDefaults.set(warnAfter, defaultQueue['warn-after']);
+
+export const queueSchema = strictObject(
+  {
+    schedule: z
+      .enum(['postfix', 'exim'])
+      .optional()
+      .meta({ description: 'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule', default: defaultQueue.schedule }),
+    min: duration('postfix schedule lower bound', defaultQueue.min).optional(),
+    max: duration('postfix schedule upper bound', defaultQueue.max).optional(),
+    scan: duration('how often the deferred queue is scanned', defaultQueue.scan).optional(),
+    rule: retryRule.optional(),
+    lifetime: duration('bounce at the first failed attempt at or after arrival + lifetime', defaultQueue.lifetime).optional(),
+    'bounce-lifetime': duration('the lifetime of messages with a null sender (DSNs)', defaultQueue['bounce-lifetime']).optional(),
+    'warn-after': warnAfter.optional(),
+  },
+  'outbound queue and retry schedule (SCENARIO.md §5.1)',
+);
+
+export const timeoutsSchema = strictObject(
+  {
+    connect: duration('TCP connect timeout', defaultTimeouts.connect).optional(),
+    greeting: duration('wait for the 220 greeting', defaultTimeouts.greeting).optional(),
+    helo: duration('wait for the EHLO/HELO reply', defaultTimeouts.helo).optional(),
+    mail: duration('wait for the MAIL FROM reply', defaultTimeouts.mail).optional(),
+    rcpt: duration('wait for each RCPT TO reply', defaultTimeouts.rcpt).optional(),
+    'data-init': duration('wait for the 354 reply to DATA', defaultTimeouts['data-init']).optional(),
+    'data-block': duration('time to send each block of message data', defaultTimeouts['data-block']).optional(),
+    'data-done': duration('wait for the reply to the final "."', defaultTimeouts['data-done']).optional(),
+    'server-idle': duration('server closes an idle session after this', defaultTimeouts['server-idle']).optional(),
+  },
+  'SMTP timeouts (SCENARIO.md §5.2, Postfix defaults)',
+);
+
+export const limitsSchema = strictObject(
+  {
+    'message-size': size('largest message accepted', defaultLimits['message-size']).optional(),
+    recipients: wholeNumber('recipients per inbound transaction', 1, 1_000_000, defaultLimits.recipients).optional(),
+    hops: wholeNumber('Received headers allowed before a 5.4.6 bounce', 1, 1000, defaultLimits.hops).optional(),
+    'mx-addresses': wholeNumber('addresses tried per delivery attempt', 1, 1000, defaultLimits['mx-addresses']).optional(),
+    'mx-sessions': wholeNumber('successful connections per delivery attempt', 1, 1000, defaultLimits['mx-sessions']).optional(),
+  },
+  'limits (SCENARIO.md §5.3)',
+);
+
+// ---- §4: dns -------------------------------------------------------------------------------------
+
+const mxEntry = z
+  .union(
+    [
+      z.string().meta({ description: '"PREFERENCE HOST", e.g. "10 mx1.example.org"; "0 ." is a null MX' }),
+      strictObject(
+        { preference: wholeNumber('MX preference (lower is tried first)', 0, 65_535), host: hostName('the mail exchanger') },
+        'an MX record',
+      ),
+    ],
+    { error: 'expected "PREFERENCE HOST" such as "10 mx1.example.org", or { preference, host }' },
+  )
+  .meta({ description: 'an MX record: "10 mx1.example.org" or { preference: 10, host: mx1.example.org }' });
+
+export const dnsRecordsSchema = strictObject(
+  {
+    mx: list(mxEntry, 'MX records; ["0 ."] is a null MX (RFC 7505)', L.recordsPerTypeMax).optional(),
+    a: oneOrList(z.ipv4({ error: 'expected an IPv4 address such as 10.0.0.10' }), 'an IPv4 address', L.recordsPerTypeMax).optional(),
+    aaaa: oneOrList(z.ipv6({ error: 'expected an IPv6 address such as 2001:db8::1' }), 'an IPv6 address', L.recordsPerTypeMax).optional(),
+    cname: hostName('canonical name this name is an alias of').optional(),
+    txt: oneOrList(z.string(), 'a TXT string', L.recordsPerTypeMax).optional(),
+    ttl: duration("this name's TTL", defaultDnsTtl).optional(),
+  },
+  'the records of one DNS name (SCENARIO.md §4)',
+);
+
+const dnsZone = map(domainName('a DNS name'), dnsRecordsSchema, 'DNS names and their records');
+
+// ---- §7.1: filters -------------------------------------------------------------------------------
+
+/** A JavaScript regular expression, written plainly or as /source/flags. */
+const regexText = z
+  .string({ error: 'expected a regular expression' })
+  .superRefine((text, ctx) => {
+    const problem = regexProblem(text);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ description: 'a regular expression (JavaScript syntax), plain or as /pattern/flags' });
+
+export function splitRegexLiteral(text: string): { source: string; flags: string } {
+  const literal = /^\/(.*)\/([dgimsuyv]*)$/s.exec(text);
+  return literal ? { source: literal[1] ?? '', flags: literal[2] ?? '' } : { source: text, flags: '' };
+}
+
+function regexProblem(text: string): string | null {
+  const { source, flags } = splitRegexLiteral(text);
+  try {
+    new RegExp(source, flags);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^Invalid regular expression: /, '') : 'invalid';
+    return `not a valid regular expression: ${reason}`;
+  }
+}
+
+const filterCondition = strictObject(
+  {
+    header: z.string().min(1).meta({ description: 'header field name, with contains or matches' }).optional(),
+    contains: z.string().meta({ description: 'the header contains this text' }).optional(),
+    matches: regexText.optional(),
+    from: z.string().min(1).meta({ description: 'the sender address' }).optional(),
+    to: z.string().min(1).meta({ description: 'a recipient address' }).optional(),
+    'size-over': size('the message is larger than this').optional(),
+  },
+  'filter condition: header + contains/matches, from, to, size-over (all given must hold)',
+).superRefine(
+  (parsed, ctx) => {
+    const value: unknown = parsed;
+    if (!isRecord(value)) return;
+    const has = (k: string) => value[k] !== undefined;
+    if (has('header') && has('contains') === has('matches')) {
+      ctx.addIssue({ code: 'custom', message: 'header needs exactly one of contains or matches', path: ['header'] });
+    }
+    for (const k of ['contains', 'matches']) {
+      if (has(k) && !has('header')) ctx.addIssue({ code: 'custom', message: `${k} needs a header, e.g. { header: Subject, ${k}: ... }`, path: [k] });
+    }
+    if (!['header', 'contains', 'matches', 'from', 'to', 'size-over'].some(has)) {
+      ctx.addIssue({ code: 'custom', message: 'a condition needs at least one of header, from, to or size-over' });
+    }
+  },
+  { when: () => true },
+);
+
+const filterActionObject = strictObject(
+  {
+    folder: z.string().min(1).meta({ description: 'file into this folder' }).optional(),
+    forward: oneOrList(address('forward target'), 'an address', L.recipientsPerSendMax).optional(),
+    discard: z.literal(true).meta({ description: 'drop the message (counted as discarded, not lost)' }).optional(),
+    reject: z.union([z.literal(true), z.string()]).meta({ description: 'bounce the message; a string sets the reason' }).optional(),
+  },
+  'filter action: folder, forward, discard or reject',
+).superRefine(
+  (value, ctx) => {
+    exactlyOne(value, ['folder', 'forward', 'discard', 'reject'], 'filter action', ctx);
+  },
+  { when: () => true },
+);
+
+const filterAction = z
+  .union([z.enum(['discard', 'reject']), filterActionObject], { error: 'expected discard, reject, or { folder | forward | reject: ... }' })
+  .meta({ description: 'discard, reject, or { folder: NAME } / { forward: ADDRESS } / { reject: REASON }' });
+
+// biome-ignore lint/suspicious/noThenProperty: SCENARIO.md §7.1 names the key `then`; this is a schema shape, never awaited.
+const filterRule = strictObject({ if: filterCondition, then: filterAction }, 'a filter rule: { if: CONDITION, then: ACTION }');
+
+// ---- §5: hosts -----------------------------------------------------------------------------------
+
+const password = z.union([z.string(), z.number()], { error: 'expected a password (a string)' }).meta({ description: 'the password' });
+
+const user = z
+  .union(
+    [
+      password,
+      strictObject(
+        {
+          password: password.optional(),
+          filters: list(filterRule, 'procmail-like filters, first match wins (SCENARIO.md §7.1)', L.filtersMax).optional(),
+          quota: size('mailbox size limit; a delivery beyond it gets 452 4.2.2').optional(),
+        },
+        'a user: { password, filters, quota }',
+      ),
+    ],
+    { error: 'expected a password, or { password, filters, quota }' },
+  )
+  .meta({ description: 'a password, or { password, filters, quota }' });
+
+export const hostSchema = strictObject(
+  {
+    roles: list(
+      z.enum(roleNames as [string, ...string[]], { error: `expected a role: ${roleNames.join(', ')}` }),
+      'msa (587/465), mta (25), mda (local delivery), pop3, imap',
+      roleNames.length * 4,
+    )
+      .optional()
+      .meta({ default: [...defaultRoles] }),
+    domains: list(domainName('a domain'), 'domains this host is the final destination for', L.namesPerListMax).optional(),
+    'relay-for': list(domainName('a domain'), 'domains accepted on port 25 as a backup MX and queued onward', L.namesPerListMax).optional(),
+    routes: map(
+      z.string().regex(/^(\*|[A-Za-z0-9_.-]+)$/, { error: 'expected a domain or "*"' }),
+      hostName('the host mail for this domain goes to'),
+      'transport map: { DOMAIN: HOST }, "*" for every remote domain (smarthost)',
+    ).optional(),
+    users: map(
+      z.string().regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/, { error: 'expected a user name (the local part of an address)' }),
+      user,
+      'mailboxes: { name: password } or { name: { password, filters, quota } }',
+    ).optional(),
+    mailbox: z.enum(['maildir', 'mbox']).optional().meta({ description: 'mailbox format', default: defaultMailbox }),
+    address: ipAddress('fixed address (else from dns, else assigned)').optional(),
+    queue: queueSchema.optional(),
+    timeouts: timeoutsSchema.optional(),
+    limits: limitsSchema.optional(),
+    greylist: duration('greylisting delay: first attempt per (client, sender, recipient) gets 450 4.2.0').optional(),
+    tls: flag('offer STARTTLS / implicit TLS', defaultTls).optional(),
+  },
+  'a host (SCENARIO.md §5)',
+);
+
+// ---- §6: faults ----------------------------------------------------------------------------------
+
+export const faultActionKeys = ['down', 'up', 'refuse', 'partition', 'latency', 'dns', 'dns-set', 'reply', 'drop', 'flaky'] as const;
+const stage = z.enum(smtpStageNames as [string, ...string[]], { error: `expected one of ${smtpStageNames.join(', ')}` });
+const times = wholeNumber('only the next N occurrences', 1, 1_000_000).optional();
+
+const faultSchema = strictObject(
+  {
+    at: duration('when the fault starts (from t = 0)'),
+    until: duration('when the fault is undone').optional(),
+    down: hostName('power the host off').optional(),
+    up: hostName('boot the host again').optional(),
+    refuse: hostName('close a port on the host (see port)').optional(),
+    port: wholeNumber('the port refuse closes', 1, 65_535, defaultRefusePort).optional(),
+    partition: list(list(hostName('a host'), 'a group of hosts', L.namesPerListMax), 'groups that cannot reach each other', L.partitionGroupsMax).optional(),
+    latency: strictObject({ between: hostPair, value: latency }, "change one link's latency").optional(),
+    dns: strictObject(
+      {
+        name: domainName('the name whose answers fail'),
+        type: z
+          .enum(['mx', 'a', 'aaaa', 'cname', 'txt', 'any', 'MX', 'A', 'AAAA', 'CNAME', 'TXT', 'ANY'])
+          .optional()
+          .meta({ description: 'record type, default any' }),
+        rcode: z.enum(['servfail', 'nxdomain', 'timeout']).meta({ description: 'servfail, nxdomain or timeout' }),
+      },
+      'DNS failure for a name',
+    ).optional(),
+    'dns-set': dnsZone.optional(),
+    reply: strictObject(
+      {
+        host: hostName('the SMTP server that answers'),
+        on: stage.meta({ description: 'connect, ehlo, mail, rcpt, data or dot (the final ".")' }),
+        code: wholeNumber('SMTP reply code', 200, 599),
+        text: z.string().optional().meta({ description: 'reply text' }),
+        times,
+        probability: probability('chance per occurrence').optional(),
+      },
+      'SMTP server answers code text at a stage',
+    ).optional(),
+    drop: strictObject(
+      {
+        host: hostName('the SMTP server that cuts the connection'),
+        after: stage.meta({ description: 'connect, ehlo, mail, rcpt, data or dot (after dot: the RFC 1047 window)' }),
+        times,
+        probability: probability('chance per occurrence').optional(),
+      },
+      'server cuts the connection after a stage, before replying',
+    ).optional(),
+    flaky: hostName('connection attempts to this host time out with probability').optional(),
+    probability: probability('for flaky: chance each connection attempt times out').optional(),
+  },
+  'a fault: at, optional until, and exactly one action (SCENARIO.md §6)',
+).superRefine(
+  (parsed, ctx) => {
+    const value: unknown = parsed;
+    if (!isRecord(value)) return;
+    exactlyOne(value, faultActionKeys, 'fault action', ctx, ' (write one fault per action)');
+    if (value.port !== undefined && value.refuse === undefined) ctx.addIssue({ code: 'custom', message: 'port goes with refuse', path: ['port'] });
+    if (value.flaky !== undefined && value.probability === undefined) ctx.addIssue({ code: 'custom', message: 'flaky needs probability: p (0 to 1)', path: ['flaky'] });
+    if (value.probability !== undefined && value.flaky === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'probability at this level goes with flaky (reply and drop take their own)', path: ['probability'] });
+    }
+    for (const k of ['reply', 'drop']) {
+      const inner = value[k];
+      if (isRecord(inner) && inner.times !== undefined && inner.probability !== undefined) {
+        ctx.addIssue({ code: 'custom', message: 'give times or probability, not both', path: [k, 'probability'] });
+      }
+    }
+  },
+  { when: () => true },
+);
+
+// ---- §7: traffic ---------------------------------------------------------------------------------
+
+const sendSchema = strictObject(
+  {
+    from: address('envelope sender'),
+    to: oneOrList(address('a recipient'), 'an address', L.recipientsPerSendMax),
+    subject: z.string().optional().meta({ description: 'Subject header' }),
+    body: z.string().optional().meta({ description: 'message body text' }),
+    size: size('generate a body of this many bytes (instead of body)').optional(),
+    headers: map(z.string().regex(/^[!-9;-~]+$/, { error: 'expected a header field name' }), z.string(), 'extra header fields').optional(),
+    via: hostName('submission host (default: the msa whose domains include the sender domain)').optional(),
+    port: z
+      .union([z.literal(587), z.literal(465), z.literal(25)], { error: 'expected port 587, 465 or 25' })
+      .optional()
+      .meta({ description: '587 STARTTLS+AUTH, 465 implicit TLS+AUTH, 25 unauthenticated', default: defaultSendPort }),
+    count: wholeNumber('send this many times', 1, L.sendCountMax, defaultSendCount).optional(),
+    every: duration('interval between repeated sends', defaultSendEvery).optional(),
+  },
+  'a user submits a message',
+).superRefine(
+  (parsed, ctx) => {
+    const value: unknown = parsed;
+    if (isRecord(value) && value.body !== undefined && value.size !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give body or size, not both', path: ['size'] });
+    }
+  },
+  { when: () => true },
+);
+
+const fetchSchema = strictObject(
+  {
+    user: address('whose mailbox (an address)'),
+    protocol: z.enum(['pop3', 'imap'], { error: 'expected pop3 or imap' }).meta({ description: 'pop3 or imap' }),
+    keep: flag('POP3: leave messages on the server', defaultFetchKeep).optional(),
+    tls: flag("use TLS (default: the host's tls)").optional(),
+    folder: z.string().min(1).optional().meta({ description: 'IMAP folder', default: defaultFetchFolder }),
+    host: hostName("the server (default: the host whose domains include the user's domain)").optional(),
+  },
+  'a user fetches mail',
+);
+
+const trafficItem = strictObject(
+  { at: duration('when (from t = 0)'), send: sendSchema.optional(), fetch: fetchSchema.optional() },
+  'at, and send or fetch (SCENARIO.md §7)',
+).superRefine(
+  (value, ctx) => {
+    exactlyOne(value, ['send', 'fetch'], 'traffic action', ctx, ' (write one traffic item each)');
+  },
+  { when: () => true },
+);
+
+// ---- §8: expect ----------------------------------------------------------------------------------
+
+export const expectationKinds = ['delivered', 'bounced', 'deferred', 'rejected', 'fetched', 'no-bounces'] as const;
+/** Which options each expectation takes (SCENARIO.md §8). */
+export const expectationOptions: Record<(typeof expectationKinds)[number], readonly string[]> = {
+  delivered: ['within', 'via', 'count', 'folder'],
+  bounced: ['status', 'within'],
+  deferred: [],
+  rejected: [],
+  fetched: ['count', 'subject'],
+  'no-bounces': [],
+};
+
+const expectation = strictObject(
+  {
+    delivered: address('every message sent to ADDR landed in its mailbox').optional(),
+    bounced: address("the sender got a DSN about ADDR").optional(),
+    deferred: address('messages to ADDR are still queued at the end').optional(),
+    rejected: address('the submission of messages to ADDR was refused with a 5xx').optional(),
+    fetched: address("USER's fetches retrieved count messages").optional(),
+    'no-bounces': z.literal(true, { error: 'expected true' }).meta({ description: 'nobody received a DSN' }).optional(),
+    within: duration('after submission').optional(),
+    via: hostName('the message passed through this host').optional(),
+    count: wholeNumber('exact number of landings (delivered) or messages fetched (fetched)', 0, 1_000_000).optional(),
+    folder: z.string().min(1).optional().meta({ description: 'the folder it landed in' }),
+    status: z
+      .string()
+      .regex(/^[245](\.\d{1,3}(\.\d{0,3})?)?\.?$/, { error: 'expected a status code prefix such as 5.1.1 or 5.' })
+      .optional()
+      .meta({ description: 'DSN status prefix, e.g. 5.1.1 or 5.' }),
+    subject: z.string().optional().meta({ description: 'fetched messages have this subject' }),
+  },
+  'an expectation (SCENARIO.md §8)',
+).superRefine(
+  (parsed, ctx) => {
+    const value: unknown = parsed;
+    if (!isRecord(value)) return;
+    const kind = exactlyOne(value, expectationKinds, 'expectation', ctx, ' (write one list item each)');
+    if (kind === null) return;
+    const allowed = expectationOptions[kind as (typeof expectationKinds)[number]];
+    for (const key of Object.keys(value)) {
+      if (key === kind || (expectationKinds as readonly string[]).includes(key)) continue;
+      if (!allowed.includes(key)) {
+        const takes = allowed.length > 0 ? `; ${kind} takes ${allowed.join(', ')}` : `; ${kind} takes no options`;
+        ctx.addIssue({ code: 'custom', message: `${key} does not apply to ${kind}${takes}`, path: [key] });
+      }
+    }
+  },
+  { when: () => true },
+);
+
+// ---- §3: the file --------------------------------------------------------------------------------
+
+export const scenarioSchema = strictObject(
+  {
+    $schema: z.string().optional().meta({ description: 'JSON Schema for editors (ignored by mailsim)' }),
+    name: z.string({ error: 'expected a name (a short title)' }).min(1, { error: 'the name must not be empty' }).meta({ description: 'human title' }),
+    description: z.string().optional().meta({ description: 'free text, copied into the report' }),
+    seed: wholeNumber('seed of every random choice; mailsim run --seed overrides', 0, Number.MAX_SAFE_INTEGER, defaultSeed).optional(),
+    until: duration('simulated-time limit; the run ends earlier once nothing is pending', defaultUntil).optional(),
+    network: network.optional(),
+    defaults: strictObject(
+      { queue: queueSchema.optional(), timeouts: timeoutsSchema.optional(), limits: limitsSchema.optional() },
+      'queue, timeouts and limits for every host unless the host overrides them',
+    ).optional(),
+    dns: dnsZone.optional(),
+    hosts: map(hostName('a host name'), hostSchema.nullable(), 'the machines: { HOSTNAME: config }'),
+    faults: list(faultSchema, 'the fault timeline (SCENARIO.md §6)', L.faultsMax).optional(),
+    traffic: list(trafficItem, 'what users do (SCENARIO.md §7)', L.trafficMax).optional(),
+    expect: list(expectation, 'what must hold when the run ends (SCENARIO.md §8)', L.expectMax).optional(),
+  },
+  'a mailsim scenario, see SCENARIO.md',
+);
+
+/** The schema's parsed output: shapes checked, units parsed, defaults NOT yet applied. */
+export type ParsedScenario = z.output<typeof scenarioSchema>;
+export type ParsedHost = z.output<typeof hostSchema>;
+export type ParsedQueue = z.output<typeof queueSchema>;
+export type ParsedTimeouts = z.output<typeof timeoutsSchema>;
+export type ParsedLimits = z.output<typeof limitsSchema>;
+export type ParsedDnsRecords = z.output<typeof dnsRecordsSchema>;
+
+// ---- helpers -------------------------------------------------------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Reports unless exactly one of `keys` is present; returns the one present, or null. */
+function exactlyOne(value: unknown, keys: readonly string[], noun: string, ctx: z.RefinementCtx, hint = ''): string | null {
+  if (!isRecord(value)) return null;
+  const present = keys.filter((k) => value[k] !== undefined);
+  if (present.length === 1) return present[0] ?? null;
+  if (present.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `expected one ${noun}: ${keys.join(', ')}` });
+  } else {
+    // Point at the second one: the first is most likely the intended one.
+    ctx.addIssue({ code: 'custom', message: `expected exactly one ${noun}, found ${present.join(' and ')}${hint}`, path: [present[1] ?? ''] });
+  }
+  return null;
+}

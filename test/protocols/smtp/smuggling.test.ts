@@ -1,0 +1,62 @@
+/**
+ * SMTP smuggling (DELIVERY.md E4; CVE-2023-51764/5/6): every fake end-of-data sequence, followed by
+ * what looks like a second transaction, inside one DATA. The server must yield exactly one message
+ * (normalize) or none (reject, when the vector holds a bare LF), never a second one, whole or one
+ * byte at a time, and under arbitrary surrounding bytes (property).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EHLO, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
+
+/** DELIVERY.md E4, verbatim. */
+const VECTORS = ['\n.\n', '\r.\r', '\r.\n', '\n.\r', '\n.\r\n', '\r\n.\n', '\r.\r\n', '\r\n.\r', '\r\n\x00.\r\n', '\r\n.\r\r\n'];
+const SMUGGLED = 'MAIL FROM:<admin@bank.example>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\nSubject: smuggled\r\n\r\nsend money\r\n';
+
+describe('SMTP smuggling vectors (DELIVERY.md E4)', () => {
+  for (const vector of VECTORS) {
+    it(`${JSON.stringify(vector)} never ends DATA (normalize: one message, smuggled text inside)`, () => {
+      const run = replayBoth(options(), [EHLO, MAIL, RCPT, 'DATA\r\n', `Subject: real\r\n\r\nhello${vector}${SMUGGLED}`, '\r\n.\r\n', 'QUIT\r\n']);
+      const delivered = messages(run.events);
+      expect(delivered).toHaveLength(1);
+      expect(text(delivered[0]!.message)).toContain('MAIL FROM:<admin@bank.example>');
+      expect(delivered[0]!.envelope.from).toBe('alice@example.net');
+      // One 354, one 250 for the dot, then QUIT: no reply for the smuggled commands.
+      expect(run.output.match(/^354 /gm)).toHaveLength(1);
+      expect(run.output.endsWith('250 2.0.0 OK: message accepted\r\n221 2.0.0 mx.example.org closing connection\r\n')).toBe(true);
+    });
+
+    it(`${JSON.stringify(vector)} under 'reject': no message if it holds a bare LF, else one; never two`, () => {
+      const run = replayBoth(options({ bareLineFeed: 'reject' }), [EHLO, MAIL, RCPT, 'DATA\r\n', `hello${vector}${SMUGGLED}`, '\r\n.\r\n', 'QUIT\r\n']);
+      const bareLf = /(^|[^\r])\n/.test(`hello${vector}`);
+      expect(messages(run.events)).toHaveLength(bareLf ? 0 : 1);
+      expect(run.output.match(/^354 /gm)).toHaveLength(1);
+      if (bareLf) expect(run.output).toContain('550 5.5.2 ');
+    });
+  }
+
+  it('normalize stores a bare LF as CRLF; a bare CR stays', () => {
+    const run = replayBoth(options(), [EHLO, MAIL, RCPT, 'DATA\r\na\nb\rc\r\n.\r\n']);
+    expect(text(messages(run.events)[0]!.message)).toBe('a\r\nb\rc\r\n');
+  });
+
+  it('property: any bytes with vectors spliced in, then CRLF.CRLF, give exactly one message per DATA', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...VECTORS, '\r\n', '.', '\r\n..\r\n', SMUGGLED, 'QUIT\r\n'),
+      fc.uint8Array({ maxLength: 12 }).map((bytes) => String.fromCharCode(...bytes)),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 25 }), fc.boolean(), fc.constantFrom<'normalize' | 'reject'>('normalize', 'reject'), (pieces, byteAtATime, policy) => {
+        const body = pieces.join('');
+        // Make sure the body itself holds no real end: a real "\r\n.\r\n" inside would end DATA, legitimately.
+        fc.pre(!`\r\n${body}`.includes('\r\n.\r\n'));
+        const run = replay(options({ bareLineFeed: policy }), [EHLO, MAIL, RCPT, `DATA\r\n${body}`, '\r\n.\r\n'], byteAtATime);
+        const count = messages(run.events).length;
+        expect(count).toBeLessThanOrEqual(1);
+        if (policy === 'normalize') expect(count).toBe(1);
+        expect(run.output.match(/^354 /gm)).toHaveLength(1);
+        expect(run.server.state).toBe('ready');
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -1,0 +1,105 @@
+// The virtual disk: what a host committed survives a crash, handles of a crashed boot are fenced
+// (issue 4 "Virtual disk"; DELIVERY.md R1, W1).
+import { describe, expect, it } from 'vitest';
+import { DiskCrashedError, DiskFullError, MemoryDisk } from '../../src/store/disk.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array | null) => (data === null ? null : new TextDecoder().decode(data));
+
+describe('MemoryDisk', () => {
+  it('keeps every committed call across a crash, and a new mount sees it', () => {
+    const platter = new MemoryDisk();
+    const disk = platter.mount();
+    disk.write('q/a', bytes('one'));
+    disk.append('q/a', bytes('+two'));
+    disk.write('q/b', bytes('bee'));
+    disk.rename('q/b', 'done/b');
+    disk.mkdir('empty/dir');
+    platter.crash();
+    const after = platter.mount();
+    expect(text(after.read('q/a'))).toBe('one+two');
+    expect(text(after.read('done/b'))).toBe('bee');
+    expect(after.exists('q/b')).toBe(false);
+    expect(after.exists('empty/dir')).toBe(true);
+    expect(after.list('')).toEqual([
+      { name: 'done', isDir: true },
+      { name: 'empty', isDir: true },
+      { name: 'q', isDir: true },
+    ]);
+  });
+
+  it('fences the handles of a crashed boot: a stale writer cannot change the platter', () => {
+    const platter = new MemoryDisk();
+    const stale = platter.mount();
+    stale.write('x', bytes('1'));
+    platter.crash();
+    expect(() => stale.write('x', bytes('2'))).toThrow(DiskCrashedError);
+    expect(() => stale.read('x')).toThrow(DiskCrashedError);
+    expect(text(platter.mount().read('x'))).toBe('1');
+  });
+
+  it('what was held only in memory is lost: a step not yet run never reaches the disk', () => {
+    const platter = new MemoryDisk();
+    const disk = platter.mount();
+    const pending = [() => disk.write('tmp/m', bytes('msg')), () => disk.rename('tmp/m', 'new/m')];
+    pending.shift()!();
+    platter.crash(); // the second step was only a plan in memory
+    const after = platter.mount();
+    expect(after.exists('tmp/m')).toBe(true);
+    expect(after.exists('new/m')).toBe(false);
+  });
+
+  it('renames files atomically over an existing file and moves directory trees', () => {
+    const disk = new MemoryDisk().mount();
+    disk.write('a/1', bytes('new'));
+    disk.write('b', bytes('old'));
+    disk.rename('a/1', 'b');
+    expect(text(disk.read('b'))).toBe('new');
+    disk.write('d/x/y', bytes('deep'));
+    disk.rename('d', 'e/f');
+    expect(text(disk.read('e/f/x/y'))).toBe('deep');
+    expect(disk.exists('d')).toBe(false);
+    expect(() => disk.rename('missing', 'z')).toThrow();
+    expect(() => disk.rename('e', 'e/f/g')).toThrow();
+  });
+
+  it('unlinks files and trees, lists sorted, and returns copies', () => {
+    const disk = new MemoryDisk().mount();
+    disk.write('m/b', bytes('2'));
+    disk.write('m/a', bytes('1'));
+    disk.write('m/sub/c', bytes('3'));
+    expect(disk.list('m').map((e) => e.name)).toEqual(['a', 'b', 'sub']);
+    expect(disk.size('m/a')).toBe(1);
+    const copy = disk.read('m/a')!;
+    copy[0] = 0x39;
+    expect(text(disk.read('m/a'))).toBe('1');
+    expect(disk.unlink('m/sub')).toBe(true);
+    expect(disk.exists('m/sub/c')).toBe(false);
+    expect(disk.unlink('m/sub')).toBe(false);
+    expect(disk.list('nothing')).toEqual([]);
+  });
+
+  it('rejects malformed paths (caller misuse) and enforces its capacity', () => {
+    const platter = new MemoryDisk({ bytesMax: 10 });
+    const disk = platter.mount();
+    for (const bad of ['', '/abs', 'a//b', 'a/../b', 'a/./b', 'trailing/']) expect(() => disk.write(bad, bytes('x'))).toThrow();
+    disk.write('f', bytes('12345678'));
+    expect(() => disk.append('f', bytes('abc'))).toThrow(DiskFullError);
+    expect(text(disk.read('f'))).toBe('12345678');
+    disk.write('f', bytes('1')); // replacing frees space
+    disk.append('g', bytes('123456789'));
+    expect(platter.usedBytes).toBe(10);
+    disk.unlink('g');
+    expect(platter.usedBytes).toBe(1);
+  });
+
+  it('appends stay linear and exact over many small writes', () => {
+    const disk = new MemoryDisk().mount();
+    let expected = '';
+    for (let i = 0; i < 500; i++) {
+      disk.append('log', bytes(`${i},`));
+      expected += `${i},`;
+    }
+    expect(text(disk.read('log'))).toBe(expected);
+  });
+});
