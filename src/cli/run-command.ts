@@ -12,7 +12,8 @@ import { isScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../scenario/run.js';
 import type { Scenario } from '../scenario/schema-types.js';
-import { humanDuration, paint } from './output.js';
+import { formatDurationMs } from '../report/markdown.js';
+import { paint } from './output.js';
 
 export interface RunCommandOptions {
   seed?: string;
@@ -72,7 +73,7 @@ export function runCommand(files: readonly string[], options: RunCommandOptions)
       const mark = report.passed ? out.green('✓') : out.red('✗');
       const failures = [...report.expectations.filter((e) => !e.passed).map((e) => `expect ${JSON.stringify(e.expect)}: ${e.detail}`), ...report.invariants.filter((i) => !i.passed).map((i) => `${i.name}: ${i.detail}`)];
       process.stdout.write(
-        `${mark} ${report.scenario.name} ${out.dim(`(${scenario.file}, seed ${report.scenario.seed}, simulated ${humanDuration(report.endedAtMs)}, wall ${report.stats.wallMs}ms) → ${options.out}/${baseName}.{json,md,html}`)}\n`,
+        `${mark} ${report.scenario.name} ${out.dim(`(${scenario.file}, seed ${report.scenario.seed}, simulated ${formatDurationMs(report.endedAtMs)}, wall ${report.stats.wallMs}ms) → ${options.out}/${baseName}.{json,md,html}`)}\n`,
       );
       for (const failure of failures) process.stdout.write(`    ${out.red(failure)}\n`);
     }

@@ -1,7 +1,7 @@
 /** One-line, human descriptions of scenario items for reports. */
 import type { FaultAction } from '../scenario/schema-types.js';
+import { formatDurationMs as fmtMs } from './markdown.js';
 
-const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 export function describeFault(action: FaultAction): string {
   switch (action.kind) {

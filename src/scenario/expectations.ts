@@ -4,6 +4,7 @@
  * was found, so a failing report explains itself.
  */
 import type { MailLog } from '../nodes/mail-log.js';
+import { formatDurationMs as fmtMs } from '../report/markdown.js';
 import type { ReportExpectation, ReportFetch, ReportInvariant, ReportMessage, ReportRecipient } from '../report/types.js';
 import type { Expectation, Scenario } from './schema-types.js';
 
@@ -15,7 +16,6 @@ interface Context {
 
 const sameAddress = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-const fmtMs = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
 
 /** Every (message, recipient) pair addressed to `address`. */
 function addressedTo(messages: readonly ReportMessage[], address: string, includeDsn = true): Array<{ message: ReportMessage; recipient: ReportRecipient }> {
