@@ -113,7 +113,7 @@ describe('W2: mbox mailboxes', () => {
   it('delivers into mbox with a From_ line and mboxrd quoting, readable over POP3', () => {
     const yaml = twoDomainWorld({
       example: '{ mx: ["10 mx1.example.org"] }',
-      traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@example.org, subject: mbox, body: "From the start\\n>From quoted\\nend" }\n  - at: 1h\n    fetch: { user: bob@example.org, protocol: pop3 }',
+      traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@example.org, subject: mbox, body: "From the start\\n>From quoted\\nend" }\n  - at: 1h\n    fetch: { user: bob@example.org, protocol: pop3, keep: true }',
       expect: '\n  - { fetched: bob@example.org, count: 1, subject: mbox }',
     })
       .replace('mx1.example.org:\n    roles: [mta, mda]', 'mx1.example.org:\n    mailbox: mbox\n    roles: [mta, mda, pop3]');
