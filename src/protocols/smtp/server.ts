@@ -196,10 +196,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   tlsEstablished(nowMs: number): void {
     if (this.stateValue !== SmtpServerState.TlsHandshake) throw new Error(`tlsEstablished called in state ${this.stateValue}`);
     this.lastActivityMs = nowMs;
-    if (this.bytesBeforeHandshake > 0) {
-      this.events.push({ type: 'protocol-error', detail: `discarded ${this.bytesBeforeHandshake} bytes received before the TLS handshake completed` });
-      this.bytesBeforeHandshake = 0;
-    }
+    this.reportBytesBeforeHandshake();
     this.tls = true;
     this.heloName = null;
     this.extended = false;
@@ -340,8 +337,16 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     }
   }
 
+  /** One protocol-error event for every byte discarded between STARTTLS and the handshake's end. */
+  private reportBytesBeforeHandshake(): void {
+    if (this.bytesBeforeHandshake === 0) return;
+    this.events.push({ type: 'protocol-error', detail: `discarded ${this.bytesBeforeHandshake} bytes sent after STARTTLS, before the TLS handshake completed` });
+    this.bytesBeforeHandshake = 0;
+  }
+
   private close(reason: SmtpServerCloseReason): void {
     if (this.closed) return;
+    this.reportBytesBeforeHandshake();
     this.stateValue = SmtpServerState.Closed;
     this.pending = null;
     this.dataReader = null;
@@ -750,9 +755,10 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
       return;
     }
     this.send(smtpReply(220, '2.0.0', 'Ready to start TLS'));
-    // RFC 3207 §4.2 (CVE-2011-0411): commands pipelined behind STARTTLS are discarded, never run.
-    const injected = this.inbox.length - this.inboxStart;
-    if (injected > 0) this.events.push({ type: 'protocol-error', detail: `discarded ${injected} bytes pipelined after STARTTLS` });
+    // RFC 3207 §4.2 (CVE-2011-0411): commands pipelined behind STARTTLS are discarded, never run. They
+    // are counted with whatever else arrives before the handshake and reported once (when it completes
+    // or the session ends), so the events do not depend on how the bytes were chunked.
+    this.bytesBeforeHandshake += this.inbox.length - this.inboxStart;
     this.inboxStart = this.inbox.length;
     this.stateValue = SmtpServerState.TlsHandshake;
     this.events.push({ type: 'starttls' });
