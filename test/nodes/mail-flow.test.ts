@@ -64,6 +64,26 @@ describe('the seed story: primary MX down, backup MX holds the mail (SCENARIO.md
 });
 
 describe('MX selection (DELIVERY.md §1)', () => {
+  it('M1: a CNAME for the recipient domain restarts the MX lookup at its target', () => {
+    const { report } = run(
+      twoDomainWorld({
+        traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@alias.example, body: x }',
+        dnsExtra: '  alias.example: { cname: example.org }',
+      }).replace('domains: [example.org]', 'domains: [example.org, alias.example]'),
+    );
+    const bob = recipient(report, 'bob@alias.example');
+    expect(bob.status).toBe('delivered');
+    expect(bob.attempts[0]!.to).toBe('mx1.example.org');
+  });
+
+  it('M7: MX targets that do not resolve to an address bounce (5.4.4), without a connection', () => {
+    const { report } = run(twoDomainWorld({ example: '{ mx: ["10 ghost1.example.org", "20 ghost2.example.org"] }' }));
+    const bob = recipient(report, 'bob@example.org');
+    expect(bob.status).toBe('bounced');
+    expect(bob.bounce?.status).toBe('5.4.4');
+    expect(bob.attempts).toEqual([]);
+  });
+
   it('M2: NXDOMAIN for the recipient domain bounces 5.4.4 with a DSN to the sender', () => {
     const { report, world } = run(twoDomainWorld({ traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@nowhere.example, body: x }' }));
     const r = recipient(report, 'bob@nowhere.example');
