@@ -3,48 +3,24 @@
  * the middle of a Maildir delivery (W1), mbox mailboxes (W2), filters and quotas at the MDA.
  */
 import { describe, expect, it } from 'vitest';
-import { runSmtpSession } from '../../src/nodes/smtp-client-session.js';
-import { muaHostName, World } from '../../src/nodes/world.js';
+import { World } from '../../src/nodes/world.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
 import { runScenarioWorld } from '../../src/scenario/run.js';
 import { parse } from 'yaml';
-import { mailbox, recipient, run, twoDomainWorld } from './world-harness.js';
-
-const encoder = new TextEncoder();
+import { mailbox, recipient, run, submitRaw, twoDomainWorld } from './world-harness.js';
 
 describe('D6: DSN parameters are relayed unchanged', () => {
   it('NOTIFY, ORCPT, RET and ENVID given to the backup MX reach the primary as they were', () => {
     const scenario = validateScenarioObject(parse(twoDomainWorld({ traffic: '[]' })), 'test.yaml');
     const world = new World(scenario, { keepTrace: true });
     world.start();
-    const mx2 = world.hosts.get('mx2.example.org')!;
-    runSmtpSession(
-      {
-        sim: world.sim,
-        from: world.net.host(muaHostName),
-        address: mx2.netHost.address,
-        port: 25,
-        connectTimeoutMs: 30_000,
-        implicitTls: false,
-        client: { heloName: 'client.example', tls: 'none' },
-        transactions: [
-          {
-            id: 't',
-            envelope: {
-              from: 'carol@sender.net',
-              recipients: [{ address: 'bob@example.org', dsn: { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;bob@example.org' } }],
-              body: null,
-              smtpUtf8: false,
-              declaredSize: null,
-              dsn: { ret: 'HDRS', envid: 'QQ314159' },
-            },
-            message: encoder.encode('Subject: dsn params\r\nMessage-ID: <d6@sender.net>\r\n\r\nbody\r\n'),
-          },
-        ],
-        isAlive: () => true,
-      },
-      () => {},
-    );
+    submitRaw(world, 'mx2.example.org', 25, {
+      from: 'carol@sender.net',
+      recipients: [{ address: 'bob@example.org', notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;bob@example.org' }],
+      ret: 'HDRS',
+      envid: 'QQ314159',
+      message: 'Subject: dsn params\r\nMessage-ID: <d6@sender.net>\r\n\r\nbody\r\n',
+    });
     world.sim.runUntil(3_600_000);
     const sent = world.sim.trace.events.filter((e) => e.kind === 'net.send' && e.from === 'mx2.example.org').map((e) => String(e.text));
     const toPrimary = sent.join('');
@@ -59,28 +35,12 @@ describe('D6: DSN parameters are relayed unchanged', () => {
     const scenario = validateScenarioObject(parse(twoDomainWorld({ traffic: '[]' })), 'test.yaml');
     const world = new World(scenario, { keepTrace: false });
     world.start();
-    const mx2 = world.hosts.get('mx2.example.org')!;
     world.log.submitting('<never@sender.net>', 'alice@sender.net', ['nobody@example.org'], 'x');
-    runSmtpSession(
-      {
-        sim: world.sim,
-        from: world.net.host(muaHostName),
-        address: mx2.netHost.address,
-        port: 25,
-        connectTimeoutMs: 30_000,
-        implicitTls: false,
-        client: { heloName: 'client.example', tls: 'none' },
-        transactions: [
-          {
-            id: 't',
-            envelope: { from: 'alice@sender.net', recipients: [{ address: 'nobody@example.org', dsn: { notify: ['NEVER'], orcpt: null } }], body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null } },
-            message: encoder.encode('Subject: never\r\nMessage-ID: <never@sender.net>\r\n\r\nbody\r\n'),
-          },
-        ],
-        isAlive: () => true,
-      },
-      () => {},
-    );
+    submitRaw(world, 'mx2.example.org', 25, {
+      from: 'alice@sender.net',
+      recipients: [{ address: 'nobody@example.org', notify: ['NEVER'] }],
+      message: 'Subject: never\r\nMessage-ID: <never@sender.net>\r\n\r\nbody\r\n',
+    });
     world.sim.runUntil(3_600_000);
     const log = world.log.messages.get('<never@sender.net>')!.recipients.get('nobody@example.org')!;
     expect(log.bounce).toBeNull();

@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDsn } from '../../src/nodes/mta/dsn.js';
-import { runSmtpSession } from '../../src/nodes/smtp-client-session.js';
-import { muaHostName } from '../../src/nodes/world.js';
-import { headerCount, mailbox, recipient, run, twoDomainWorld } from './world-harness.js';
+import { headerCount, mailbox, recipient, run, submitRaw, twoDomainWorld } from './world-harness.js';
 
 const encoder = new TextEncoder();
 
@@ -258,21 +256,12 @@ describe('inbound policy (DELIVERY.md T3, §4, §8, §11)', () => {
     const outcomes: string[] = [];
     const { world } = run(twoDomainWorld({ traffic: '[]' }));
     const msa = world.hosts.get('smtp.sender.net')!;
-    const muaHost = world.net.host(muaHostName);
-    const transaction = {
-      id: 't1',
-      envelope: { from: 'alice@sender.net', recipients: [{ address: 'bob@example.org', dsn: { notify: null, orcpt: null } }], body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null } },
-      message: encoder.encode('Subject: x\r\n\r\nx\r\n'),
-    };
     for (const auth of [null, { user: 'alice', password: 'wrong' }]) {
-      runSmtpSession(
-        { sim: world.sim, from: muaHost, address: msa.netHost.address, port: 587, connectTimeoutMs: 30_000, implicitTls: false, client: { heloName: 'mua', tls: 'required', auth }, transactions: [transaction], isAlive: () => true },
-        (outcome) => {
-          if (outcome.kind !== 'session') return;
-          const reply = outcome.transactions[0]?.recipients[0]?.reply ?? outcome.closeReply;
-          outcomes.push(`${reply?.code} ${reply?.enhanced}`);
-        },
-      );
+      submitRaw(world, 'smtp.sender.net', 587, { from: 'alice@sender.net', recipients: [{ address: 'bob@example.org' }], message: 'Subject: x\r\n\r\nx\r\n' }, { tls: 'required', auth }, (outcome) => {
+        if (outcome.kind !== 'session') return;
+        const reply = outcome.transactions[0]?.recipients[0]?.reply ?? outcome.closeReply;
+        outcomes.push(`${reply?.code} ${reply?.enhanced}`);
+      });
     }
     world.sim.runUntil(world.sim.nowMs + 60_000);
     expect(outcomes.sort()).toEqual(['530 5.7.0', '535 5.7.8']);

@@ -4,7 +4,9 @@
  */
 import { parse } from 'yaml';
 import type { MailHost } from '../../src/nodes/mail-host.js';
-import type { World } from '../../src/nodes/world.js';
+import { runSmtpSession, type SmtpSessionOutcome } from '../../src/nodes/smtp-client-session.js';
+import { muaHostName, type World } from '../../src/nodes/world.js';
+import type { SmtpClientOptions } from '../../src/protocols/smtp/client-types.js';
 import type { Report, ReportRecipient } from '../../src/report/types.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
 import { runScenarioWorld } from '../../src/scenario/run.js';
@@ -70,4 +72,45 @@ faults: ${extra.faults ?? '[]'}
 traffic: ${extra.traffic ?? '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@example.org, subject: Hello, body: "Hi Bob" }'}
 expect: ${extra.expect ?? '[]'}
 `;
+}
+
+/**
+ * Opens an SMTP session from the MUA host to `hostName:port` and sends one transaction, as a script
+ * would; the world must be started. The callback gets the session's outcome.
+ */
+export function submitRaw(
+  world: World,
+  hostName: string,
+  port: number,
+  transaction: { from: string; recipients: Array<{ address: string; notify?: Array<'NEVER' | 'SUCCESS' | 'FAILURE' | 'DELAY'>; orcpt?: string }>; ret?: 'FULL' | 'HDRS'; envid?: string; message: string },
+  client: Partial<SmtpClientOptions> = {},
+  done: (outcome: SmtpSessionOutcome) => void = () => {},
+): void {
+  runSmtpSession(
+    {
+      sim: world.sim,
+      from: world.net.host(muaHostName),
+      address: mailHost(world, hostName).netHost.address,
+      port,
+      connectTimeoutMs: 30_000,
+      implicitTls: false,
+      client: { heloName: 'client.example', tls: 'none', ...client },
+      transactions: [
+        {
+          id: 'raw',
+          envelope: {
+            from: transaction.from,
+            recipients: transaction.recipients.map((r) => ({ address: r.address, dsn: { notify: r.notify ?? null, orcpt: r.orcpt ?? null } })),
+            body: null,
+            smtpUtf8: false,
+            declaredSize: null,
+            dsn: { ret: transaction.ret ?? null, envid: transaction.envid ?? null },
+          },
+          message: new TextEncoder().encode(transaction.message),
+        },
+      ],
+      isAlive: () => true,
+    },
+    done,
+  );
 }
