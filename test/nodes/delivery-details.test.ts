@@ -108,7 +108,7 @@ describe('the MDA (SCENARIO.md §5 users, §7.1 filters)', () => {
       traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@example.org, subject: "go away", body: x }\n  - at: 2m\n    send: { from: alice@sender.net, to: bob@example.org, subject: "for carol", body: y }',
     }).replace(
       'users: { bob: hunter2 }',
-      'users:\n      bob:\n        password: hunter2\n        filters:\n          - { if: { header: Subject, contains: "go away" }, then: reject }\n          - { if: { header: Subject, matches: "^for carol$" }, then: { forward: carol@example.org } }\n      carol: pw',
+      'users:\n      bob:\n        password: hunter2\n        filters:\n          - { if: { header: Subject, contains: "go away" }, then: reject }\n          - { if: { header: Subject, matches: "^for carol$" }, then: { forward: [carol@example.org, dora@example.org] } }\n      carol: pw\n      dora: pw2',
     );
     const { report, world } = run(yaml);
     expect(recipient(report, 'bob@example.org', 0).status).toBe('bounced');
@@ -116,6 +116,7 @@ describe('the MDA (SCENARIO.md §5 users, §7.1 filters)', () => {
     expect(recipient(report, 'bob@example.org', 1).status).toBe('discarded');
     const carol = mailbox(world, 'mx1.example.org', 'carol');
     expect(carol).toHaveLength(1);
+    expect(mailbox(world, 'mx1.example.org', 'dora')).toHaveLength(1);
     expect(carol[0]).toMatch(/^Return-Path: <alice@sender\.net>/);
     expect(report.invariants.every((i) => i.passed)).toBe(true);
   });

@@ -83,15 +83,18 @@ export class LocalTransport implements Transport {
         return;
       }
       if ('forward' in action) {
-        // Re-queued with the original envelope sender (SCENARIO.md §7.1), like a .forward file.
+        // Re-queued with the original envelope sender (SCENARIO.md §7.1), like a .forward file, to every
+        // address the rule names (the engine's action carries the first; the rule has them all).
+        const rule = user.filters[decision.index]?.action;
+        const targets = rule?.kind === 'forward' ? rule.to : [action.forward];
         this.queue?.enqueue({
           messageId: job.entry.messageId,
           from: job.entry.from,
-          recipients: [{ address: action.forward, dsn: { notify: null, orcpt: null } }],
+          recipients: targets.map((target) => ({ address: target, dsn: { notify: null, orcpt: null } })),
           message: job.message,
         });
-        ctx.log.accepted(ctx.name, job.entry.messageId, job.entry.from, [action.forward], 0);
-        ctx.log.discarded(job.entry.messageId, address, `forwarded to ${action.forward} by filter ${decision.index + 1} of ${user.name}`);
+        ctx.log.accepted(ctx.name, job.entry.messageId, job.entry.from, targets, 0);
+        ctx.log.discarded(job.entry.messageId, address, `forwarded to ${targets.join(', ')} by filter ${decision.index + 1} of ${user.name}`);
         done(result('done', '2.0.0', null));
         return;
       }
