@@ -24,6 +24,8 @@
  * older than the final cutoff, and every gap is capped by retry_interval_max (24 h).
  */
 
+import { parseRetryRule } from '../../scenario/schema-retry.js';
+
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -174,55 +176,14 @@ export class RetryRuleError extends Error {
   override readonly name = 'RetryRuleError';
 }
 
-const timeUnitsMs: Record<string, number> = { w: 7 * DAY_MS, d: DAY_MS, h: HOUR_MS, m: MINUTE_MS, s: SECOND_MS };
-
 /**
- * Parses an Exim time (`15m`, `1h30m`, `4d`, `2w`; Exim's units w d h m s). A bare number is refused:
- * Exim reads it as seconds but mailsim's durations read it as milliseconds, so the unit must be said.
+ * Parses the rule text into items. The scenario loader's parser does the work (one grammar, one set of
+ * messages, every problem at once); this throws them as one RetryRuleError.
  */
-export function parseEximTime(text: string, where: string): number {
-  const trimmed = text.trim();
-  if (!/^(\d+(\.\d+)?[wdhms])+$/.test(trimmed)) {
-    throw new RetryRuleError(
-      `${where}: "${trimmed}" is not a time; write a number with a unit w, d, h, m or s (e.g. 15m, 1h30m)`,
-    );
-  }
-  let total = 0;
-  for (const match of trimmed.matchAll(/(\d+(?:\.\d+)?)([wdhms])/g)) total += Number(match[1]) * timeUnitsMs[match[2]!]!;
-  return Math.round(total);
-}
-
-/** Parses the rule text into items; errors name the item (1-based) and what is wrong. */
 export function parseEximRetryRule(text: string): EximRetryItem[] {
-  const parts = text
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-  if (parts.length === 0) throw new RetryRuleError('retry rule is empty; expected e.g. "F,2h,15m; G,16h,1h,1.5"');
-  if (parts.length > eximRuleItemsMax) throw new RetryRuleError(`retry rule has more than ${eximRuleItemsMax} items`);
-  const items = parts.map((part, index): EximRetryItem => {
-    const where = `retry rule item ${index + 1} ("${part}")`;
-    const fields = part.split(',').map((field) => field.trim());
-    const kind = fields[0]?.toUpperCase();
-    if (kind === 'F') {
-      if (fields.length !== 3) throw new RetryRuleError(`${where}: F takes 2 values, F,<cutoff>,<interval>`);
-      return { kind: 'F', cutoffMs: parseEximTime(fields[1]!, where), intervalMs: parseEximTime(fields[2]!, where) };
-    }
-    if (kind === 'G' || kind === 'H') {
-      if (fields.length !== 4) throw new RetryRuleError(`${where}: ${kind} takes 3 values, ${kind},<cutoff>,<start>,<multiplier>`);
-      const multiplier = Number(fields[3]);
-      if (!/^\d+(\.\d+)?$/.test(fields[3]!) || !(multiplier >= 1)) {
-        throw new RetryRuleError(`${where}: multiplier "${fields[3]}" must be a number ≥ 1`);
-      }
-      return {
-        kind,
-        cutoffMs: parseEximTime(fields[1]!, where),
-        startMs: parseEximTime(fields[2]!, where),
-        multiplier,
-      };
-    }
-    throw new RetryRuleError(`${where}: unknown kind "${fields[0]}"; expected F (fixed), G (geometric) or H (randomised geometric)`);
-  });
+  const parsed = parseRetryRule(text);
+  if (!parsed.ok) throw new RetryRuleError(parsed.messages.join('; '));
+  const items = toEximItems(parsed.items);
   validateEximRule(items);
   return items;
 }

@@ -78,6 +78,8 @@ export const queueEntriesMax = 10_000_000;
 export class MailQueue {
   private readonly entries = new Map<string, QueueEntry>();
   private readonly inFlight = new Set<string>();
+  /** Entries enqueued whose first attempt has not started yet (see `scheduleScanAfter`). */
+  private readonly awaitingFirstAttempt = new Set<QueueEntry>();
   private scanTimer: TimerId | null = null;
   private scanAtMs = Number.POSITIVE_INFINITY;
   private nextQueueNumber = 1;
@@ -91,7 +93,7 @@ export class MailQueue {
     const queue = ctx.config.queue;
     this.policy =
       queue.schedule === 'exim'
-        ? retryPolicyFor({ schedule: 'exim', rule: queue.ruleText })
+        ? retryPolicyFor({ schedule: 'exim', rule: queue.rule })
         : retryPolicyFor({
             schedule: 'postfix',
             minBackoffMs: queue.minMs,
@@ -142,6 +144,7 @@ export class MailQueue {
     };
     commitNewEntry(this.ctx.disk(), entry, input.message);
     this.entries.set(queueId, entry);
+    this.awaitingFirstAttempt.add(entry);
     this.ctx.sim.trace.record('queue.add', { host: this.ctx.name, queueId, messageId: entry.messageId, from: entry.from, to: entry.recipients.length });
     const epoch = this.ctx.epoch;
     this.ctx.sim.after(0, () => {
@@ -154,6 +157,7 @@ export class MailQueue {
   reload(): void {
     this.entries.clear();
     this.inFlight.clear();
+    this.awaitingFirstAttempt.clear();
     this.scanTimer = null;
     this.scanAtMs = Number.POSITIVE_INFINITY;
     for (const entry of loadEntries(this.ctx.disk())) {
@@ -173,12 +177,40 @@ export class MailQueue {
   // ---------------------------------------------------------------------------------------------
   // Scans
 
+  /** Arms the scan timer for the earliest entry not in flight; the timer only ever moves earlier. */
   private scheduleScan(): void {
     let earliestMs = Number.POSITIVE_INFINITY;
     for (const entry of this.entries.values()) {
       if (this.inFlight.has(entry.queueId)) continue;
       earliestMs = Math.min(earliestMs, entry.eligibleAtMs ?? this.ctx.sim.nowMs);
     }
+    this.armScanFor(earliestMs);
+  }
+
+  /**
+   * The same as `scheduleScan` after `entry` finished an attempt, without visiting every entry (a
+   * full visit per attempt made a queue of n deferred messages cost O(n²) per retry round). While a
+   * timer is armed at S, every entry that was neither in flight nor new when S was chosen wants a scan
+   * at or after S, and still does: its eligible time has not changed (only an attempt or a reload
+   * changes it) and a later "now" only moves its scan later. So only the entry that just finished and
+   * the entries enqueued since (not yet attempted) can ask for an earlier scan. With no timer armed
+   * nothing is known, and every entry is visited.
+   */
+  private scheduleScanAfter(entry: QueueEntry): void {
+    if (this.scanTimer === null) {
+      this.scheduleScan();
+      return;
+    }
+    const nowMs = this.ctx.sim.nowMs;
+    let earliestMs = Number.POSITIVE_INFINITY;
+    if (this.entries.has(entry.queueId) && !this.inFlight.has(entry.queueId)) earliestMs = entry.eligibleAtMs ?? nowMs;
+    for (const fresh of this.awaitingFirstAttempt) {
+      if (!this.inFlight.has(fresh.queueId)) earliestMs = Math.min(earliestMs, fresh.eligibleAtMs ?? nowMs);
+    }
+    this.armScanFor(earliestMs);
+  }
+
+  private armScanFor(earliestMs: number): void {
     if (earliestMs === Number.POSITIVE_INFINITY) return;
     const scanMs = nextScanAtOrAfterMs(Math.max(earliestMs, this.ctx.sim.nowMs), this.ctx.config.queue.scanMs, this.ctx.bootedAtMs);
     if (this.scanTimer !== null && this.scanAtMs <= scanMs) return;
@@ -207,6 +239,7 @@ export class MailQueue {
   // Attempts
 
   private startAttempt(entry: QueueEntry): void {
+    this.awaitingFirstAttempt.delete(entry);
     if (this.inFlight.has(entry.queueId)) return;
     this.inFlight.add(entry.queueId);
     const epoch = this.ctx.epoch;
@@ -302,7 +335,7 @@ export class MailQueue {
     } else {
       writeEntryState(this.ctx.disk(), entry);
     }
-    this.scheduleScan();
+    this.scheduleScanAfter(entry);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import {
   nextScanAtOrAfterMs,
   PostfixSchedule,
   parseEximRetryRule,
-  parseEximTime,
   RetryRuleError,
   type RetryPolicy,
   recordFailure,
@@ -149,14 +148,15 @@ describe('Exim schedule (R9)', () => {
       }
     };
     expect(message('')).toMatch(/empty/);
-    expect(message('X,2h,15m')).toMatch(/item 1 .*unknown kind "X"/);
+    expect(message('X,2h,15m')).toMatch(/item 1 .*must start with F, G or H/);
     expect(message('F,2h')).toMatch(/item 1 .*F takes 2 values/);
     expect(message('F,2h,15m; G,16h,1h')).toMatch(/item 2 .*G takes 3 values/);
-    expect(message('G,16h,1h,0.5')).toMatch(/multiplier "0.5" must be a number ≥ 1/);
-    expect(message('F,2h,15')).toMatch(/"15" is not a time; write a number with a unit/);
-    expect(message('F,4d,6h; F,2h,15m')).toMatch(/item 2: cutoff must be greater/);
-    expect(message('f,1h30m,10m')).toBe('no error');
-    expect(parseEximTime('1h30m', 'x')).toBe(90 * MIN);
+    expect(message('G,16h,1h,0.5')).toMatch(/factor must be a number from 1/);
+    expect(message('F,2h,15 minutes')).toMatch(/item 1 .*interval/);
+    expect(message('F,4d,6h; F,2h,15m')).toMatch(/item 2.*cutoffs must grow/);
+    // Every problem at once, as the scenario loader reports them.
+    expect(message('X,2h,15m; F,2h')).toMatch(/item 1 .*; item 2 /);
+    expect(parseEximRetryRule('F,1h30m,10m')).toEqual([{ kind: 'F', cutoffMs: 90 * MIN, intervalMs: 10 * MIN }]);
   });
 
   it('R9: every 15 min for 2 h, geometric from 1 h ×1.5 until 16 h, every 6 h until 4 d, then bounce', () => {
