@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the test suite uses: chromium (headless check of the HTML report) and fonts for it.
+# Debian packages the test suite uses: chromium (headless check of the HTML report) and fonts for it;
+# for the `mailsim serve` interop tests (test/interop): python3 (smtplib, poplib, imaplib, mailbox),
+# curl, swaks, and postfix for its smtp-sink / smtp-source test tools (installed with debconf's
+# "No configuration", so no mail daemon is configured or started and nothing asks questions).
 # Installs only what is missing, so a warm machine spends no time here. Needs root (CI runs as root).
 set -euo pipefail
-packages=(chromium fonts-dejavu-core fonts-liberation)
+packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks postfix)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -16,5 +19,6 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,17 +1,15 @@
 /**
- * The command line (SCENARIO.md §10, §12, §13). Parsing is commander's; each command's work lives in the
- * library. Exit status: 0 every expectation held, 1 something did not hold, 2 bad input.
- * This file (with src/bridge/) is the only place outside the kernel allowed to read the wall clock.
+ * The command line (SCENARIO.md §10, §12, §13). Parsing is commander's; each command's work lives in
+ * src/cli/ and the library, loaded only when that command runs, so `--help` and `serve` start fast.
+ * Exit status: 0 every expectation held, 1 something did not hold, 2 bad input.
+ * This file (with src/cli/ and src/bridge/) may read the wall clock; the simulation never does.
  */
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './cli/check-command.js';
-import { EXIT_BAD_INPUT, EXIT_OK, runCommand } from './cli/run-command.js';
+import { checkNames, exploreRunsDefault, faultKindNames } from './explore/names.js';
 import { VERSION } from './version.js';
 
-function notYetBuilt(command: string): never {
-  process.stderr.write(`mailsim ${command}: not yet built in this version (${VERSION}).\n`);
-  process.exit(EXIT_BAD_INPUT);
-}
+const EXIT_OK = 0;
+const EXIT_BAD_INPUT = 2;
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -30,7 +28,8 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'report folder', 'reports')
     .option('--json', 'print the JSON report on stdout and nothing else')
     .option('--trace <file>', 'write the event trace as JSON lines')
-    .action((files: string[], options) => {
+    .action(async (files: string[], options) => {
+      const { runCommand } = await import('./cli/run-command.js');
       process.exitCode = runCommand(files, options);
     });
 
@@ -38,20 +37,49 @@ export function buildProgram(): Command {
     .command('check')
     .description('validate scenario files only')
     .argument('<file...>', 'scenario files (YAML or JSON)')
-    .action((files: string[]) => {
+    .action(async (files: string[]) => {
+      const { checkCommand } = await import('./cli/check-command.js');
       process.exitCode = checkCommand(files);
     });
 
   program
     .command('serve')
     .description('run one mail host on loopback sockets for real mail software')
-    .action(() => notYetBuilt('serve'));
+    .option('--listen <addr>', 'address to bind (loopback unless you say otherwise)', '127.0.0.1')
+    .option('--smtp <port>', 'SMTP, MTA role (0 = any free port)', '2525')
+    .option('--submission <port>', 'submission with STARTTLS, AUTH required', '2587')
+    .option('--smtps <port>', 'submission with implicit TLS', '2465')
+    .option('--pop3 <port>', 'POP3 with STLS', '2110')
+    .option('--pop3s <port>', 'POP3 with implicit TLS', '2995')
+    .option('--imap <port>', 'IMAP with STARTTLS', '2143')
+    .option('--imaps <port>', 'IMAP with implicit TLS', '2993')
+    .option('--domain <d>', 'local domain (repeatable; default example.test)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--user <name:password>', 'a mailbox (repeatable; default alice:secret and bob:secret)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--scenario <file>', 'take the host (domains, users, filters, greylisting, limits, reply/drop faults) from this scenario')
+    .option('--host <name>', 'the scenario host to serve')
+    .option('--maildir <dir>', 'keep mailboxes as real Maildir folders under DIR/USER/')
+    .option('--relay-to <host:port>', 'deliver mail for non-local domains to this real SMTP server')
+    .option('--cert <file>', 'TLS certificate (PEM); without it a self-signed one is made at start')
+    .option('--key <file>', 'TLS private key (PEM)')
+    .option('--max-connections <n>', 'cap on concurrent client connections (one more gets 421 / -ERR / * BYE)')
+    .action(async (options) => {
+      const { serveCommand } = await import('./cli/serve-command.js');
+      process.exitCode = await serveCommand(options);
+    });
 
   program
     .command('explore')
     .description('search for a fault schedule that breaks a scenario, and shrink it')
     .argument('<file>', 'scenario file')
-    .action(() => notYetBuilt('explore'));
+    .option('--runs <n>', 'fault schedules to try', String(exploreRunsDefault))
+    .option('--seed <n>', 'the fast-check seed, to repeat a search (default: random, printed)')
+    .option('--faults <list>', `fault actions to draw (default all: ${faultKindNames.join(',')})`)
+    .option('--check <list>', `what counts as a violation: ${checkNames.join(',')} (default expect,invariants)`)
+    .option('--out <dir>', 'where NAME.counterexample.yaml goes', 'reports')
+    .action(async (file: string, options) => {
+      const { exploreCommand } = await import('./cli/explore-command.js');
+      process.exitCode = exploreCommand(file, options, () => Math.floor(Math.random() * 2 ** 31));
+    });
 
   return program;
 }

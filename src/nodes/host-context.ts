@@ -5,18 +5,19 @@
  * (`isCurrent(epoch)` is false), and everything held only in memory is rebuilt from the disk on boot.
  */
 import type { StubResolver } from '../dns/index.js';
-import type { Host } from '../net/host.js';
 import type { HostConfig } from '../scenario/schema-types.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { Disk } from '../store/disk.js';
 import type { MailLog } from './mail-log.js';
+import type { ServiceHost } from './stream-endpoint.js';
 
 export interface HostContext {
   readonly name: string;
   readonly config: HostConfig;
   readonly sim: Simulator;
-  readonly netHost: Host;
-  readonly resolver: StubResolver;
+  /** The virtual network's Host in a simulation; real sockets under `mailsim serve` (src/bridge). */
+  readonly netHost: ServiceHost;
+  readonly resolver: Pick<StubResolver, 'resolveMx' | 'resolveAddresses'>;
   readonly log: MailLog;
   /** Incremented by every crash. */
   readonly epoch: number;

@@ -14,9 +14,9 @@
  * Crashes: a node whose host went down must not act on anything that happens to its old sessions, so
  * every callback first asks `isAlive()` (the node compares boot epochs) and does nothing when false.
  */
-import type { Connection } from '../net/connection.js';
 import type { SansIoMachine } from '../protocols/machine.js';
 import type { Simulator, TimerId } from '../sim/index.js';
+import type { StreamEndpoint } from './stream-endpoint.js';
 
 export interface MachineSessionOwner<Event> {
   /** Called for every machine event, in order. */
@@ -38,7 +38,7 @@ export class MachineSession<Event> {
 
   constructor(
     readonly sim: Simulator,
-    readonly conn: Connection,
+    readonly conn: StreamEndpoint,
     readonly machine: SansIoMachine<Event> & Partial<TlsMachine>,
     private readonly owner: MachineSessionOwner<Event>,
     private readonly isAlive: () => boolean,

@@ -6,7 +6,6 @@
  * Users log in with their name or any of their addresses. The IMAP sessions of one boot share one
  * `\Recent` registry (I6: a new message is recent in exactly one session).
  */
-import type { Connection } from '../net/connection.js';
 import { ImapServer, type ImapServerEvent } from '../protocols/imap/server.js';
 import { RecentRegistry } from '../protocols/imap/recent.js';
 import { Pop3ServerMachine } from '../protocols/pop3/server.js';
@@ -17,6 +16,7 @@ import type { HostContext } from './host-context.js';
 import { MachineSession } from './machine-session.js';
 import type { BootableService } from './mail-host.js';
 import type { LocalTransport } from './mda/local-transport.js';
+import type { StreamEndpoint } from './stream-endpoint.js';
 
 export const mailboxPorts = { pop3: 110, pop3s: 995, imap: 143, imaps: 993 } as const;
 
@@ -39,7 +39,7 @@ export class Pop3Service implements BootableService {
     if (this.ctx.config.tls) this.ctx.netHost.listen(mailboxPorts.pop3s, (conn) => this.accept(conn, true));
   }
 
-  private accept(conn: Connection, implicitTls: boolean): void {
+  private accept(conn: StreamEndpoint, implicitTls: boolean): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
     const sessionNumber = ++this.sessions;
@@ -83,7 +83,7 @@ export class ImapService implements BootableService {
     if (this.ctx.config.tls) this.ctx.netHost.listen(mailboxPorts.imaps, (conn) => this.accept(conn, true));
   }
 
-  private accept(conn: Connection, implicitTls: boolean): void {
+  private accept(conn: StreamEndpoint, implicitTls: boolean): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
     {

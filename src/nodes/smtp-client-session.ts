@@ -5,7 +5,6 @@
  * transactions, and report once: either the connection failed (timeout / refused), or the session
  * ended with the machine's per-transaction results and its close reason.
  */
-import type { Host } from '../net/host.js';
 import { SmtpClient } from '../protocols/smtp/client.js';
 import type {
   SmtpClientCloseReason,
@@ -18,6 +17,7 @@ import type {
 import type { SmtpReply } from '../protocols/smtp/types.js';
 import type { Simulator } from '../sim/index.js';
 import { MachineSession } from './machine-session.js';
+import type { ServiceHost } from './stream-endpoint.js';
 
 export interface TransactionResult {
   id: string;
@@ -40,7 +40,7 @@ export type SmtpSessionOutcome =
 
 export interface SmtpSessionRequest {
   sim: Simulator;
-  from: Host;
+  from: Pick<ServiceHost, 'connect'>;
   address: string;
   port: number;
   connectTimeoutMs: number;

@@ -14,7 +14,6 @@
  * "answers 250 before committing" is modelled), a drop after the dot happens after the commit (the
  * RFC 1047 window, E3).
  */
-import type { Connection } from '../../net/connection.js';
 import { PENDING, type SmtpDecision, type SmtpHookResult, type SmtpServerEvent, type SmtpServerHooks, type SmtpSessionView } from '../../protocols/smtp/server-api.js';
 import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope } from '../../protocols/smtp/types.js';
@@ -27,6 +26,7 @@ import { formatReceivedValue, receivedProtocol } from '../mail/received.js';
 import type { LocalTransport } from '../mda/local-transport.js';
 import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
+import type { StreamEndpoint } from '../stream-endpoint.js';
 import type { SmtpFaultBook } from './fault-book.js';
 
 export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
@@ -59,7 +59,7 @@ export class SmtpService {
     }
   }
 
-  private accept(conn: Connection, kind: SmtpPortKind): void {
+  private accept(conn: StreamEndpoint, kind: SmtpPortKind): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
     const tls = ctx.config.tls;
@@ -94,7 +94,7 @@ export class SmtpService {
     else session.start((now) => server.start(now));
   }
 
-  private hooks(kind: SmtpPortKind, conn: Connection): SmtpServerHooks {
+  private hooks(kind: SmtpPortKind, conn: StreamEndpoint): SmtpServerHooks {
     const port = smtpPorts[kind];
     const withFaults = (stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
       const scripted = this.faults.replyAt(stage);
@@ -158,7 +158,7 @@ export class SmtpService {
   }
 
   /** Adds the trace headers and commits the message to the queue (R1) — before the 250 goes out. */
-  private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number, conn: Connection): void {
+  private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number, conn: StreamEndpoint): void {
     const ctx = this.ctx;
     let bytes = message;
     let messageId = getHeader(bytes, 'Message-ID')?.trim() ?? null;

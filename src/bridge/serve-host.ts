@@ -1,0 +1,104 @@
+/**
+ * The one mail host `mailsim serve` runs: the same composition as the simulator's MailHost (queue,
+ * MDA, SMTP listeners, POP3, IMAP, fault book — src/nodes/mail-host.ts) over a `SocketHost`, a real
+ * clock, the relay resolver, and either the memory disk or the real Maildir tree (`--maildir`).
+ *
+ * It never crashes, so there is one boot (epoch 0); `shutDown()` makes every session and callback
+ * stale, exactly as a crash does in the simulator, so nothing acts after the process decided to stop.
+ */
+import type { HostConfig } from '../scenario/schema-types.js';
+import { type RandomStream, Simulator } from '../sim/index.js';
+import { type Disk, MemoryDisk } from '../store/disk.js';
+import type { HostContext } from '../nodes/host-context.js';
+import { MailLog } from '../nodes/mail-log.js';
+import type { BootableService } from '../nodes/mail-host.js';
+import { ImapService, Pop3Service } from '../nodes/mailbox-services.js';
+import { LocalTransport } from '../nodes/mda/local-transport.js';
+import { MailQueue } from '../nodes/queue/mail-queue.js';
+import { SmtpTransport } from '../nodes/queue/smtp-transport.js';
+import { SmtpFaultBook } from '../nodes/smtp/fault-book.js';
+import { SmtpService } from '../nodes/smtp/smtp-service.js';
+import { RealClock } from './clock.js';
+import { FsDisk } from './fs-disk.js';
+import { RelayResolver } from './relay-resolver.js';
+import { type RelayTarget, SocketHost } from './socket-host.js';
+
+export interface ServeHostOptions {
+  config: HostConfig;
+  /** The address the listeners bind (the host's own address: M6 never relays to itself). */
+  listenAddress: string;
+  /** Keep mailboxes (and the queue) under this folder instead of memory. */
+  maildir: string | null;
+  relay: RelayTarget | null;
+  seed?: number;
+}
+
+export class ServeHost implements HostContext {
+  readonly name: string;
+  readonly config: HostConfig;
+  readonly sim: Simulator;
+  readonly clock: RealClock;
+  readonly netHost: SocketHost;
+  readonly resolver: RelayResolver;
+  readonly log: MailLog;
+  readonly epoch = 0;
+  readonly bootedAtMs: number;
+  readonly queue: MailQueue;
+  readonly local: LocalTransport | null;
+  readonly faults: SmtpFaultBook;
+  readonly smtp: SmtpService;
+  readonly services: BootableService[] = [];
+  private readonly mounted: Disk;
+  private live = true;
+
+  constructor(options: ServeHostOptions) {
+    this.config = options.config;
+    this.name = options.config.name;
+    this.sim = new Simulator({ seed: options.seed ?? 1 });
+    this.clock = new RealClock(this.sim);
+    this.bootedAtMs = this.sim.nowMs;
+    this.netHost = new SocketHost(options.listenAddress, this.clock, options.relay);
+    this.resolver = new RelayResolver(this.sim, options.relay !== null);
+    this.log = new MailLog(this.sim);
+    this.mounted = options.maildir === null ? new MemoryDisk().mount() : FsDisk.forMaildirRoot(options.maildir);
+
+    const config = this.config;
+    this.local = config.deliversLocally ? new LocalTransport(this) : null;
+    const localDomains = new Set(config.domains);
+    this.queue = new MailQueue(this, { local: this.local, smtp: new SmtpTransport(this) }, (domain) => localDomains.has(domain));
+    if (this.local !== null) this.local.queue = this.queue;
+    this.faults = new SmtpFaultBook(this.random('fault'));
+    this.smtp = new SmtpService(this, this.queue, this.local, this.faults);
+    if (this.local !== null) {
+      if (config.roles.includes('pop3')) this.services.push(new Pop3Service(this, this.local));
+      if (config.roles.includes('imap')) this.services.push(new ImapService(this, this.local));
+    }
+  }
+
+  isCurrent(epoch: number): boolean {
+    return this.live && epoch === this.epoch;
+  }
+
+  disk(): Disk {
+    return this.mounted;
+  }
+
+  random(kind: string): RandomStream {
+    return this.sim.rng.stream(`${kind}:${this.name}`);
+  }
+
+  /** Reloads the queue (a `--maildir` queue survives restarts, R1) and registers every listener. */
+  boot(): void {
+    this.clock.pulse(() => {
+      this.queue.reload();
+      this.smtp.listen();
+      for (const service of this.services) service.listen();
+    });
+  }
+
+  /** From now on nothing of this host acts any more (sessions, timers, callbacks). */
+  shutDown(): void {
+    this.live = false;
+    this.clock.stop();
+  }
+}

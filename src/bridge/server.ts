@@ -1,0 +1,204 @@
+/**
+ * `mailsim serve` as a library: binds the real listeners of one serve host and runs until `stop()`.
+ *
+ * Theory of operation. Each listener (SCENARIO.md §12) is a node:net server whose sockets go, wrapped
+ * as SocketEndpoints, to the accept handler the node registered for its usual port (smtp → 25,
+ * submission → 587, smtps → 465, pop3 → 110, pop3s → 995, imap → 143, imaps → 993) — the node starts
+ * TLS itself on the implicit-TLS ports, as it does in the simulator. The adapter adds only what sits in
+ * front of a real server process:
+ * - a cap on concurrent connections (`connectionsMax`): one more gets the protocol's "busy" answer and
+ *   is closed — SMTP `421 4.3.2` (RFC 5321 §3.8, RFC 3463 X.3.2), POP3 `-ERR [SYS/TEMP]` (RFC 3206),
+ *   IMAP `* BYE [UNAVAILABLE]` (RFC 5530) — after the TLS handshake on the implicit-TLS ports;
+ * - graceful shutdown: stop accepting, let open sessions finish for up to `shutdownGraceMs` while the
+ *   clock keeps running, then cut what is left, and report what is still queued.
+ * Idle timeouts, line and literal limits are the machines' own, on the real clock.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { FaultSpec, HostConfig } from '../scenario/schema-types.js';
+import { SocketEndpoint } from './socket-endpoint.js';
+import { ServeHost } from './serve-host.js';
+import type { RelayTarget } from './socket-host.js';
+import { loadTlsFiles, makeSelfSignedIdentity, type TlsIdentity } from './tls.js';
+
+export type ListenerKind = 'smtp' | 'submission' | 'smtps' | 'pop3' | 'pop3s' | 'imap' | 'imaps';
+
+interface ListenerSpec {
+  /** The port the node listens on in the simulator. */
+  nodePort: number;
+  defaultPort: number;
+  protocol: 'smtp' | 'pop3' | 'imap';
+  implicitTls: boolean;
+}
+
+/** In the order the LISTEN lines are printed. */
+export const listenerSpecs: Readonly<Record<ListenerKind, ListenerSpec>> = {
+  smtp: { nodePort: 25, defaultPort: 2525, protocol: 'smtp', implicitTls: false },
+  submission: { nodePort: 587, defaultPort: 2587, protocol: 'smtp', implicitTls: false },
+  smtps: { nodePort: 465, defaultPort: 2465, protocol: 'smtp', implicitTls: true },
+  pop3: { nodePort: 110, defaultPort: 2110, protocol: 'pop3', implicitTls: false },
+  pop3s: { nodePort: 995, defaultPort: 2995, protocol: 'pop3', implicitTls: true },
+  imap: { nodePort: 143, defaultPort: 2143, protocol: 'imap', implicitTls: false },
+  imaps: { nodePort: 993, defaultPort: 2993, protocol: 'imap', implicitTls: true },
+};
+
+/** Default cap on concurrent client connections, all listeners together. */
+export const connectionsMaxDefault = 100;
+/** Default bound on a graceful shutdown. */
+export const shutdownGraceMsDefault = 3_000;
+/** How often shutdown looks whether the open sessions are done. */
+const shutdownPollMs = 20;
+
+export interface ServeOptions {
+  config: HostConfig;
+  faults?: readonly FaultSpec[];
+  /** Default 127.0.0.1. */
+  listenAddress?: string;
+  /** Real ports per listener; 0 = any free port. Missing: the default of SCENARIO.md §12. */
+  ports?: Partial<Record<ListenerKind, number>>;
+  maildir?: string | null;
+  relay?: RelayTarget | null;
+  certFile?: string | null;
+  keyFile?: string | null;
+  connectionsMax?: number;
+  shutdownGraceMs?: number;
+  seed?: number;
+}
+
+export interface ServeListener {
+  kind: ListenerKind;
+  address: string;
+  port: number;
+}
+
+export interface ServeStopResult {
+  /** Recipients still in the queue (remote mail without `--relay-to`, or deferred by the relay). */
+  queued: Array<{ queueId: string; messageId: string; address: string }>;
+  /** Connections cut because they outlived the shutdown bound. */
+  cut: number;
+}
+
+export interface RunningServe {
+  readonly host: ServeHost;
+  readonly listeners: readonly ServeListener[];
+  /** The TLS identity (a self-signed one is made in the background while the listeners already accept). */
+  readonly tls: Promise<TlsIdentity>;
+  /** Open client connections now. */
+  connectionCount(): number;
+  stop(): Promise<ServeStopResult>;
+}
+
+const busyAnswers: Record<ListenerSpec['protocol'], string> = {
+  smtp: '421 4.3.2 Too many connections, try again later\r\n',
+  pop3: '-ERR [SYS/TEMP] Too many connections, try again later\r\n',
+  imap: '* BYE [UNAVAILABLE] Too many connections, try again later\r\n',
+};
+
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const listenAddress = options.listenAddress ?? '127.0.0.1';
+  const connectionsMax = options.connectionsMax ?? connectionsMaxDefault;
+  const shutdownGraceMs = options.shutdownGraceMs ?? shutdownGraceMsDefault;
+  const certFile = options.certFile ?? null;
+  const keyFile = options.keyFile ?? null;
+  const tls = certFile !== null || keyFile !== null ? Promise.resolve(loadTlsFiles(certFile, keyFile)) : makeSelfSignedIdentity(options.config.name);
+  const secureContext = tls.then((identity) => identity.context);
+  secureContext.catch(() => {}); // a failed generation cuts every handshake that needed it (socket-endpoint.ts)
+  const host = new ServeHost({ config: options.config, listenAddress, maildir: options.maildir ?? null, relay: options.relay ?? null, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  host.boot();
+  scheduleFaults(host, options.faults ?? []);
+
+  const active = new Set<SocketEndpoint>();
+  const servers: Server[] = [];
+  const listeners: ServeListener[] = [];
+  let stopping = false;
+
+  const refuse = (raw: Socket, spec: ListenerSpec) => {
+    const endpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext });
+    endpoint.setHandlers({ onData: () => {}, onEnd: () => {}, onClose: () => {} });
+    const answer = () => {
+      endpoint.write(new TextEncoder().encode(busyAnswers[spec.protocol]));
+      endpoint.end();
+    };
+    if (spec.implicitTls) endpoint.startTls(answer);
+    else answer();
+  };
+
+  try {
+    for (const [kind, spec] of Object.entries(listenerSpecs) as Array<[ListenerKind, ListenerSpec]>) {
+      const accept = host.netHost.acceptors.get(spec.nodePort);
+      if (accept === undefined) continue; // e.g. no implicit-TLS ports for a host with `tls: false`
+      const server = createServer({ allowHalfOpen: true }, (raw) => {
+        if (stopping) {
+          raw.destroy();
+          return;
+        }
+        raw.on('error', () => {});
+        if (active.size >= connectionsMax) {
+          refuse(raw, spec);
+          return;
+        }
+        const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext, onClosed: () => active.delete(endpoint) });
+        active.add(endpoint);
+        host.clock.pulse(() => accept(endpoint));
+      });
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.ports?.[kind] ?? spec.defaultPort, listenAddress, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const bound = server.address();
+      if (bound === null || typeof bound === 'string') throw new Error(`listener ${kind} has no TCP address`);
+      listeners.push({ kind, address: listenAddress, port: bound.port });
+    }
+  } catch (error) {
+    for (const server of servers) server.close();
+    host.shutDown();
+    throw error;
+  }
+
+  return {
+    host,
+    listeners,
+    tls,
+    connectionCount: () => active.size,
+    stop: async () => {
+      stopping = true;
+      for (const server of servers) server.close();
+      const deadline = performance.now() + shutdownGraceMs;
+      const busy = () => {
+        if (active.size > 0 || host.netHost.outbound.size > 0) return true;
+        const next = host.sim.nextEventTimeMs();
+        return next !== null && next <= host.clock.nowMs() + 1_000; // a delivery still stepping
+      };
+      while (busy() && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, shutdownPollMs));
+        host.clock.advance();
+      }
+      let cut = 0;
+      for (const endpoint of [...active, ...host.netHost.outbound]) {
+        cut += 1;
+        endpoint.destroy('reset');
+      }
+      host.clock.advance();
+      host.shutDown();
+      return { queued: host.queue.pendingRecipients(), cut };
+    },
+  };
+}
+
+/** The scenario's `reply` / `drop` faults for this host, at `at` / `until` counted from now. */
+function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
+  const startMs = host.sim.nowMs;
+  for (const fault of faults) {
+    const action = fault.action;
+    host.sim.at(startMs + fault.atMs, () => {
+      let undo: (() => void) | null = null;
+      if (action.kind === 'reply') undo = host.faults.addReply(action.on, action.code, action.text, action.times, action.probability);
+      else if (action.kind === 'drop') undo = host.faults.addDrop(action.after, action.times, action.probability);
+      if (undo !== null && fault.untilMs !== null) host.sim.at(Math.max(startMs + fault.untilMs, host.sim.nowMs), undo);
+    });
+  }
+  host.clock.advance();
+}

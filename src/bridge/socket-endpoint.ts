@@ -1,0 +1,170 @@
+/**
+ * A real TCP socket (node:net), later upgraded to TLS (node:tls), dressed as the `StreamEndpoint` a
+ * node's MachineSession drives — the same contract as the virtual network's Connection.
+ *
+ * Theory of operation. Socket events reach the node through the clock's `pulse`, so the simulator's
+ * time is current when the machine sees the bytes. No protocol logic lives here: the machine decides
+ * what to write, when to close, and when TLS starts. `startTls` waits until everything written so far
+ * has been handed to the kernel (the "220 Ready to start TLS" / "+OK Begin TLS" must go out in the
+ * clear, RFC 3207 §4, RFC 2595 §4), then wraps the socket — server side with the host's certificate,
+ * client side (the relay) opportunistically without verifying (RFC 7435) — and calls `onReady` once the
+ * handshake is done. A failed handshake closes the endpoint like a reset.
+ * After `end()` (our half-close) a peer that never closes its side is cut after `lingerMs`; a TLS
+ * handshake that does not finish within `tlsHandshakeTimeoutMs` is cut too.
+ */
+import type { Socket } from 'node:net';
+import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
+import type { CloseReason, ConnectionHandlers, EndpointState } from '../net/connection.js';
+import type { StreamEndpoint } from '../nodes/stream-endpoint.js';
+import type { RealClock } from './clock.js';
+
+/** How long a peer may keep its side open after we half-closed. */
+export const lingerMs = 10_000;
+/** Bound on one TLS handshake. */
+export const tlsHandshakeTimeoutMs = 30_000;
+
+export interface EndpointContext {
+  readonly clock: RealClock;
+  /**
+   * Server side: the certificate (or its promise: a self-signed one is still being made — the client's
+   * ClientHello waits in the paused socket meanwhile). Client side: null (opportunistic TLS, no verification).
+   */
+  readonly secureContext: SecureContext | Promise<SecureContext> | null;
+  /** Called once, when the endpoint is closed for good. */
+  readonly onClosed?: () => void;
+}
+
+export class SocketEndpoint implements StreamEndpoint {
+  state: EndpointState = 'open';
+  secure = false;
+  readonly remoteAddress: string;
+  private socket: Socket;
+  private handlers: ConnectionHandlers | null = null;
+  private ended = false;
+  private closedNotified = false;
+  private writesInFlight = 0;
+  private whenFlushed: (() => void) | null = null;
+  private linger: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly raw: Socket,
+    private readonly ctx: EndpointContext,
+  ) {
+    this.socket = raw;
+    this.remoteAddress = raw.remoteAddress ?? '0.0.0.0';
+    raw.setNoDelay(true);
+    raw.on('error', () => {}); // 'close' follows with hadError; nothing to do here
+    this.bind(raw);
+  }
+
+  get writable(): boolean {
+    return this.state === 'open' && !this.ended;
+  }
+
+  setHandlers(handlers: ConnectionHandlers): void {
+    this.handlers = handlers;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.state === 'closed' || bytes.length === 0) return;
+    this.writesInFlight += 1;
+    this.socket.write(bytes, () => {
+      this.writesInFlight -= 1;
+      if (this.writesInFlight === 0 && this.whenFlushed !== null) {
+        const next = this.whenFlushed;
+        this.whenFlushed = null;
+        next();
+      }
+    });
+  }
+
+  end(): void {
+    if (this.state === 'closed' || this.ended) return;
+    this.ended = true;
+    this.socket.end();
+    this.linger = setTimeout(() => this.destroy('closed'), lingerMs);
+  }
+
+  reset(): void {
+    if (this.state === 'closed') return;
+    this.closedNotified = true; // like Connection.reset(): no callback to the caller itself
+    this.markClosed();
+    if (!this.raw.destroyed) this.raw.resetAndDestroy();
+    if (this.socket !== this.raw) this.socket.destroy();
+  }
+
+  startTls(onReady: () => void): void {
+    if (this.state !== 'open' || this.socket !== this.raw) throw new Error('startTls on an endpoint that is not open and plain');
+    this.raw.pause();
+    this.raw.removeAllListeners('data');
+    this.raw.removeAllListeners('end');
+    this.raw.removeAllListeners('close');
+    this.raw.on('close', () => this.onSocketClose(true)); // until the TLS socket owns the stream
+    const upgrade = (context: SecureContext | null) => {
+      if (this.state === 'closed') return;
+      const timer = setTimeout(() => this.destroy('reset'), tlsHandshakeTimeoutMs);
+      const ready = () => {
+        clearTimeout(timer);
+        if (this.state === 'closed') return;
+        this.secure = true;
+        this.ctx.clock.pulse(onReady);
+      };
+      let secured: TLSSocket;
+      if (context !== null) {
+        secured = new TLSSocket(this.raw, { isServer: true, secureContext: context });
+        secured.once('secure', ready);
+      } else {
+        secured = tlsConnect({ socket: this.raw, rejectUnauthorized: false });
+        secured.once('secureConnect', ready);
+      }
+      secured.on('error', () => {});
+      this.raw.removeAllListeners('close');
+      this.socket = secured;
+      this.bind(secured);
+    };
+    const whenFlushed = () => {
+      const context = this.ctx.secureContext;
+      if (context instanceof Promise) context.then(upgrade, () => this.destroy('reset'));
+      else upgrade(context);
+    };
+    if (this.writesInFlight === 0) whenFlushed();
+    else this.whenFlushed = whenFlushed;
+  }
+
+  /** Cuts the socket at once (shutdown, linger, handshake timeout); the node hears of it as `reason`. */
+  destroy(reason: CloseReason): void {
+    if (this.state === 'closed') return;
+    if (reason === 'reset' && !this.raw.destroyed) this.raw.resetAndDestroy();
+    this.socket.destroy();
+    this.raw.destroy();
+    this.onSocketClose(reason === 'reset');
+  }
+
+  private bind(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      if (this.state === 'closed') return;
+      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      this.ctx.clock.pulse(() => this.handlers?.onData(bytes));
+    });
+    socket.on('end', () => {
+      if (this.state === 'closed') return;
+      this.ctx.clock.pulse(() => this.handlers?.onEnd());
+    });
+    socket.on('close', (hadError: boolean) => this.onSocketClose(hadError));
+  }
+
+  private onSocketClose(hadError: boolean): void {
+    this.markClosed();
+    if (this.closedNotified) return;
+    this.closedNotified = true;
+    this.ctx.clock.pulse(() => this.handlers?.onClose(hadError ? 'reset' : 'closed'));
+  }
+
+  private markClosed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.linger !== null) clearTimeout(this.linger);
+    this.linger = null;
+    this.ctx.onClosed?.();
+  }
+}

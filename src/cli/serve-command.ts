@@ -1,0 +1,107 @@
+/**
+ * `mailsim serve` (SCENARIO.md §12): parses the options, starts the serve host (src/bridge), prints one
+ * `LISTEN <kind> <address>:<port>` line per listener, serves until SIGINT/SIGTERM, then shuts down
+ * gracefully (bounded), prints one `QUEUED <queue id> <message-id> <recipient>` line per recipient still
+ * queued, and exits 0. Bad options exit 2 with a message on stderr.
+ */
+import { buildServeConfig } from '../bridge/config.js';
+import { type ListenerKind, listenerSpecs, type RunningServe, startServe } from '../bridge/server.js';
+import { isScenarioError } from '../scenario/errors.js';
+
+export interface ServeCommandOptions {
+  listen: string;
+  smtp?: string;
+  submission?: string;
+  smtps?: string;
+  pop3?: string;
+  pop3s?: string;
+  imap?: string;
+  imaps?: string;
+  domain: string[];
+  user: string[];
+  scenario?: string;
+  host?: string;
+  maildir?: string;
+  relayTo?: string;
+  cert?: string;
+  key?: string;
+  maxConnections?: string;
+}
+
+export const EXIT_SERVE_OK = 0;
+export const EXIT_SERVE_BAD_INPUT = 2;
+
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  let running: RunningServe;
+  try {
+    if ((options.scenario === undefined) !== (options.host === undefined)) throw new Error('--scenario and --host go together');
+    const relay = options.relayTo === undefined ? null : parseHostPort(options.relayTo);
+    const { config, faults } = buildServeConfig({
+      domains: options.domain,
+      users: options.user,
+      scenario: options.scenario !== undefined && options.host !== undefined ? { file: options.scenario, host: options.host } : null,
+      relay: relay !== null,
+    });
+    const ports: Partial<Record<ListenerKind, number>> = {};
+    for (const kind of Object.keys(listenerSpecs) as ListenerKind[]) {
+      const value = options[kind];
+      if (value !== undefined) ports[kind] = parsePort(value, `--${kind}`);
+    }
+    running = await startServe({
+      config,
+      faults,
+      listenAddress: options.listen,
+      ports,
+      maildir: options.maildir ?? null,
+      relay,
+      certFile: options.cert ?? null,
+      keyFile: options.key ?? null,
+      ...(options.maxConnections === undefined ? {} : { connectionsMax: parsePositive(options.maxConnections, '--max-connections') }),
+    });
+  } catch (error) {
+    const message = isScenarioError(error) ? error.message : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`mailsim serve: ${message}\n`);
+    return EXIT_SERVE_BAD_INPUT;
+  }
+  // Listen for SIGINT/SIGTERM before announcing the listeners: a client that signals as soon as it has
+  // read the LISTEN lines must reach our handler, not the default one that kills the process.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  for (const listener of running.listeners) process.stdout.write(`LISTEN ${listener.kind} ${listener.address}:${listener.port}\n`);
+  running.tls.then(
+    (identity) => identity.selfSigned && process.stderr.write('mailsim serve: TLS uses a self-signed certificate made at start (clients must not verify it)\n'),
+    (error: unknown) => process.stderr.write(`mailsim serve: no TLS certificate: ${error instanceof Error ? error.message : String(error)}\n`),
+  );
+
+  await stopRequested;
+  const result = await running.stop();
+  for (const item of result.queued) process.stdout.write(`QUEUED ${item.queueId} ${item.messageId} ${item.address}\n`);
+  process.stderr.write(`mailsim serve: stopped (${result.queued.length} recipient(s) still queued, ${result.cut} connection(s) cut)\n`);
+  return EXIT_SERVE_OK;
+}
+
+function parsePort(text: string, flag: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new Error(`${flag} wants a port number 0-65535, got ${JSON.stringify(text)}`);
+  return port;
+}
+
+function parsePositive(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < 1) throw new Error(`${flag} wants a positive integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function parseHostPort(text: string): { host: string; port: number } {
+  const colon = text.lastIndexOf(':');
+  if (colon <= 0) throw new Error(`--relay-to wants HOST:PORT, got ${JSON.stringify(text)}`);
+  const host = text.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: parsePort(text.slice(colon + 1), '--relay-to') };
+}

@@ -1,0 +1,162 @@
+/**
+ * The explorer behind `mailsim explore` (SCENARIO.md §13): keeps a scenario's hosts, DNS and traffic,
+ * lets fast-check draw fault schedules for it, runs each, and on the first violation lets fast-check
+ * shrink the schedule to a minimal one.
+ *
+ * Theory of operation. The scenario's own `faults` are replaced by a generated schedule
+ * (fault-arbitrary.ts: ordered gaps, hosts drawn from the scenario's hosts, DNS names from its zone
+ * and recipient domains, times inside `until`, most of them near the traffic). Each candidate is a
+ * plain scenario object, validated and run exactly as `mailsim run` would run the file — same
+ * scenario seed — so the counterexample replays byte for byte. fast-check's own seed drives the
+ * search: the same `--seed` tries the same schedules in the same order. A simulator exception is a
+ * violation too (`crash`), whatever the checks.
+ *
+ * Pure of wall-clock and unseeded randomness (ARCHITECTURE.md rule 1): the caller picks the seed.
+ */
+import fc from 'fast-check';
+import type { Report } from '../report/types.js';
+import { validateScenarioObject } from '../scenario/load.js';
+import { runScenarioWorld } from '../scenario/run.js';
+import type { Scenario } from '../scenario/schema-types.js';
+import { type CheckName, type Violation, violationsOf } from './checks.js';
+import { type FaultKind, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from './fault-arbitrary.js';
+
+/** Faults per generated schedule, at most (shrinking only removes). */
+export const exploreFaultsMax = 8;
+/** Where most faults start: up to this long after the last traffic item. */
+export const exploreFocusAfterTrafficMs = 3_600_000;
+/** Send times faults are aimed at, at most. */
+export const exploreAnchorsMax = 100;
+/** A bound on schedules one search may try (the CLI's --runs is checked against it). */
+export const exploreRunsMax = 1_000_000;
+
+export interface ExploreProgress {
+  phase: 'search' | 'shrink';
+  /** Schedules tried in the search phase so far. */
+  run: number;
+  runs: number;
+  /** Smaller schedules tried while shrinking. */
+  shrinkSteps: number;
+}
+
+export interface ExploreOptions {
+  runs: number;
+  /** fast-check's seed: the same seed repeats the search exactly. */
+  seed: number;
+  kinds: readonly FaultKind[];
+  checks: readonly CheckName[];
+  faultsMax?: number;
+  onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface Counterexample {
+  faults: PlainFault[];
+  violations: Violation[];
+  report: Report;
+  /** The scenario object that fails (the input with `faults` replaced). */
+  scenario: Record<string, unknown>;
+  /** fast-check's path to the shrunk case (with the seed, `fc.check` replays it). */
+  path: string;
+  shrinks: number;
+}
+
+export interface ExploreOutcome {
+  seed: number;
+  /** Schedules tried before the first violation (or all of them). */
+  runsDone: number;
+  counterexample: Counterexample | null;
+}
+
+/** The fault universe of a scenario: its hosts, its DNS names and recipient domains, its `until`. */
+export function universeOf(scenario: Scenario, kinds: readonly FaultKind[], faultsMax = exploreFaultsMax): FaultUniverse {
+  const recipientDomains: string[] = [];
+  const anchorsMs: number[] = [];
+  let lastTrafficMs = 0;
+  for (const item of scenario.traffic) {
+    if (item.kind === 'send' && anchorsMs.length < exploreAnchorsMax) anchorsMs.push(item.atMs);
+    lastTrafficMs = Math.max(lastTrafficMs, item.atMs + (item.kind === 'send' ? (item.send.count - 1) * item.send.everyMs : 0));
+    if (item.kind === 'send') for (const to of item.send.to) recipientDomains.push(to.slice(to.lastIndexOf('@') + 1).toLowerCase());
+  }
+  const dnsNames = [...new Set([...scenario.dns.filter((entry) => !entry.auto).map((entry) => entry.name), ...recipientDomains])];
+  const mxDomains = scenario.dns
+    .map((entry) => ({ domain: entry.name, exchanges: entry.records.mx.map((mx) => mx.host).filter((host) => host !== '.') }))
+    .filter((entry) => entry.exchanges.length > 0);
+  return {
+    hosts: scenario.hosts.map((host) => host.name),
+    dnsNames,
+    mxDomains,
+    untilMs: scenario.untilMs,
+    focusMs: Math.min(scenario.untilMs, lastTrafficMs + exploreFocusAfterTrafficMs),
+    anchorsMs,
+    kinds,
+    faultsMax,
+  };
+}
+
+/** Runs the scenario with this fault schedule and returns what the checks found. */
+export function runWithFaults(
+  base: Record<string, unknown>,
+  faults: readonly PlainFault[],
+  checks: readonly CheckName[],
+  sourceName: string,
+): { scenario: Record<string, unknown>; report: Report | null; violations: Violation[] } {
+  const scenario = { ...base, faults: [...faults] };
+  let report: Report;
+  try {
+    report = runScenarioWorld(validateScenarioObject(scenario, sourceName)).report;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { scenario, report: null, violations: [{ check: 'crash', subject: 'simulator', detail }] };
+  }
+  return { scenario, report, violations: violationsOf(report, checks) };
+}
+
+/** Searches `runs` fault schedules for a violation; shrinks the first one found. */
+export function explore(base: Record<string, unknown>, sourceName: string, options: ExploreOptions): ExploreOutcome {
+  const validated = validateScenarioObject({ ...base, faults: [] }, sourceName);
+  const arbitrary = faultScheduleArbitrary(universeOf(validated, options.kinds, options.faultsMax));
+  const progress: ExploreProgress = { phase: 'search', run: 0, runs: options.runs, shrinkSteps: 0 };
+  const property = fc.property(arbitrary, (faults) => {
+    if (progress.phase === 'search') progress.run++;
+    else progress.shrinkSteps++;
+    options.onProgress?.({ ...progress });
+    const { violations } = runWithFaults(base, faults, options.checks, sourceName);
+    if (violations.length > 0) progress.phase = 'shrink';
+    return violations.length === 0;
+  });
+  const details = fc.check(property, { seed: options.seed, numRuns: options.runs });
+  if (!details.failed || details.counterexample === null) return { seed: options.seed, runsDone: progress.run, counterexample: null };
+  const [faults] = details.counterexample;
+  const again = runWithFaults(base, faults, options.checks, sourceName);
+  if (again.report === null && again.violations.length === 0) throw new Error('explore: the counterexample did not fail again');
+  return {
+    seed: options.seed,
+    runsDone: progress.run,
+    counterexample: {
+      faults: [...faults],
+      violations: again.violations,
+      report: again.report ?? emptyReport(),
+      scenario: again.scenario,
+      path: details.counterexamplePath ?? '',
+      shrinks: details.numShrinks,
+    },
+  };
+}
+
+/** A stand-in report for a crashed run (nothing to count duplicates in). */
+function emptyReport(): Report {
+  return {
+    format: 'mailsim-report/1',
+    scenario: { name: '', file: '', seed: 0, description: null },
+    passed: false,
+    endedAtMs: 0,
+    expectations: [],
+    invariants: [],
+    messages: [],
+    fetches: [],
+    faults: [],
+    warnings: [],
+    stats: { events: 0, wallMs: 0, simulatedMs: 0 },
+    traceDigest: '',
+  };
+}

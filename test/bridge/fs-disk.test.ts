@@ -1,0 +1,60 @@
+/**
+ * The real-filesystem Disk (src/bridge/fs-disk.ts) keeps the contract of src/store/disk.ts, checked
+ * side by side with the MemoryDisk on the same operations, and maps `mail/USER` to DIR/USER.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FsDisk } from '../../src/bridge/fs-disk.js';
+import { type Disk, MemoryDisk } from '../../src/store/disk.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (data: Uint8Array | null) => (data === null ? null : new TextDecoder().decode(data));
+
+function exercise(disk: Disk): unknown[] {
+  const seen: unknown[] = [];
+  disk.write('mail/alice/tmp/m1', bytes('hello'));
+  seen.push(text(disk.read('mail/alice/tmp/m1')), disk.size('mail/alice/tmp/m1'), disk.exists('mail/alice/tmp'));
+  disk.append('mail/alice/tmp/m1', bytes(' world'));
+  disk.rename('mail/alice/tmp/m1', 'mail/alice/new/m1');
+  seen.push(text(disk.read('mail/alice/new/m1')), disk.read('mail/alice/tmp/m1'), disk.size('mail/alice/tmp/m1'));
+  disk.mkdir('mail/alice/cur');
+  disk.write('queue/Q1.eml', bytes('queued'));
+  seen.push(disk.list('mail/alice'), disk.list('nothing/here'));
+  disk.write('mail/alice/new/m2', bytes('x'));
+  disk.rename('mail/alice/new/m2', 'mail/alice/new/m1'); // replaces a file
+  seen.push(text(disk.read('mail/alice/new/m1')));
+  let threw = false;
+  try {
+    disk.rename('mail/alice/new/m1', 'mail/alice/cur'); // onto an existing directory: an error
+  } catch {
+    threw = true;
+  }
+  seen.push(threw, text(disk.read('mail/alice/new/m1')));
+  seen.push(disk.unlink('mail/alice/new'), disk.unlink('mail/alice/new'), disk.exists('mail/alice/new/m1'));
+  return seen;
+}
+
+describe('FsDisk', () => {
+  it('behaves as the MemoryDisk does on the same operations', () => {
+    const real = exercise(FsDisk.forMaildirRoot(root));
+    const memory = exercise(new MemoryDisk().mount());
+    expect(real[9]).toBe(true);
+    expect(real).toEqual(memory);
+  });
+
+  it('lays mail/USER out as DIR/USER and the rest under DIR/.mailsim', () => {
+    expect(existsSync(join(root, 'alice', 'cur'))).toBe(true);
+    expect(readFileSync(join(root, '.mailsim', 'queue', 'Q1.eml'), 'utf8')).toBe('queued');
+  });
+
+  it('rejects malformed paths (a store bug, never a peer input)', () => {
+    const disk = FsDisk.forMaildirRoot(root);
+    expect(() => disk.write('mail/../escape', bytes('x'))).toThrow(/bad disk path/);
+    expect(() => disk.read('mail//x')).toThrow(/bad disk path/);
+    expect(existsSync(join(root, '..', 'escape'))).toBe(false);
+  });
+});

@@ -1,0 +1,15 @@
+/**
+ * Retry (DELIVERY.md R2, R7, R8): when every failure is temporary, a recipient is never bounced
+ * before its lifetime, and each retry comes on the Postfix schedule — never before
+ * end + clamp(end − arrival, min, max), never later than that plus one queue scan.
+ */
+import { describe, it } from 'vitest';
+import { retrySchedule } from './checks.js';
+import { assertProperty, propertyTimeoutMs, runs } from './harness.js';
+import { temporaryWorld } from './worlds.js';
+
+describe('property: retry (R2, R7, R8)', () => {
+  it('temporary failures are retried on schedule and bounced only after the lifetime', () => {
+    assertProperty('retry', temporaryWorld(), retrySchedule, { numRuns: runs(60) });
+  }, propertyTimeoutMs);
+});

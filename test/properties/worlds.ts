@@ -1,0 +1,60 @@
+/**
+ * The world and fault-schedule shapes each property runs over: the widest world in which the
+ * property's premise holds (e.g. Retry: only temporary failures), so every generated case tests it.
+ */
+import type fc from 'fast-check';
+import { type FaultKind, faultKindNames } from '../../src/explore/fault-arbitrary.js';
+import { type WorldCase, worldWithFaults } from './arbitraries.js';
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
+const temporaryKinds: FaultKind[] = ['down', 'refuse', 'partition', 'latency', 'dns', 'reply', 'drop', 'flaky'];
+
+/** No loss, at-least-once, determinism: everything, crashes and DNS changes included. */
+export const anyWorld = (replyCodes?: readonly number[]): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { unknownUsers: true, smarthost: true, loop: true, ghostSender: true, untilMs: dayMs },
+    { kinds: faultKindNames, horizonMs: 6 * hourMs, ...(replyCodes ? { replyCodes } : {}) },
+  );
+
+/** Retry: only temporary failures — no unknown users, no null MX, no loops, 4xx replies, SERVFAIL/timeouts. */
+export const temporaryWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { domainKinds: ['mx', 'implicit'], smarthost: true, untilMs: 2 * dayMs },
+    { kinds: temporaryKinds, horizonMs: 6 * hourMs, replyCodes: [421, 450, 451, 452], dnsRcodes: ['servfail', 'timeout'] },
+  );
+
+/** Failover ordering: any world without DNS changes (the preferences stay those of the zone). */
+export const orderingWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { unknownUsers: true, smarthost: true, loop: true, untilMs: dayMs },
+    { kinds: temporaryKinds.concat(['up']), horizonMs: 6 * hourMs },
+  );
+
+/** Failover "a reachable accepting MX": faults never touch the sender or the final hosts. */
+export const reachableWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { domainKinds: ['mx', 'implicit'], untilMs: dayMs },
+    {
+      kinds: ['down', 'refuse', 'partition', 'latency', 'reply', 'drop', 'flaky'],
+      horizonMs: 6 * hourMs,
+      spare: (info) => [info.senderHost, ...info.domains.flatMap((d) => (d.finalHost ? [d.finalHost] : []))],
+    },
+  );
+
+/** Bounce: permanent failures (unknown users, null MX, 5xx replies, loops, a DSN that fails) without duplicates. */
+export const bounceWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { unknownUsers: true, smarthost: true, loop: true, ghostSender: true, untilMs: dayMs },
+    { kinds: ['reply', 'refuse', 'flaky'], horizonMs: 6 * hourMs, replyCodes: [450, 451, 550, 554], stages: ['mail', 'rcpt', 'data', 'dot'] },
+  );
+
+/** Eventually: every fault is undone by `healedAtMs`; the run then lasts one maximal backoff, a scan and slack. */
+export const healedAtMs = 2 * hourMs;
+/** Maximal backoff (4000 s) + a scan (300 s) + two attempts' worth of connect timeouts and DNS (≤ 10 min). */
+export const healBoundMs = 4_000_000 + 300_000 + 600_000;
+export const healingWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { unknownUsers: true, smarthost: true, loop: true, untilMs: healedAtMs + healBoundMs },
+    { kinds: temporaryKinds, horizonMs: healedAtMs, healByMs: healedAtMs },
+  );
