@@ -11,13 +11,11 @@ import { type RandomStream, Simulator } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import type { HostContext } from '../nodes/host-context.js';
 import { MailLog } from '../nodes/mail-log.js';
-import type { BootableService } from '../nodes/mail-host.js';
-import { ImapService, Pop3Service } from '../nodes/mailbox-services.js';
-import { LocalTransport } from '../nodes/mda/local-transport.js';
-import { MailQueue } from '../nodes/queue/mail-queue.js';
-import { SmtpTransport } from '../nodes/queue/smtp-transport.js';
-import { SmtpFaultBook } from '../nodes/smtp/fault-book.js';
-import { SmtpService } from '../nodes/smtp/smtp-service.js';
+import { type BootableService, composeMailServices } from '../nodes/mail-services.js';
+import type { LocalTransport } from '../nodes/mda/local-transport.js';
+import type { MailQueue } from '../nodes/queue/mail-queue.js';
+import type { SmtpFaultBook } from '../nodes/smtp/fault-book.js';
+import type { SmtpService } from '../nodes/smtp/smtp-service.js';
 import { RealClock } from './clock.js';
 import { FsDisk } from './fs-disk.js';
 import { RelayResolver } from './relay-resolver.js';
@@ -47,7 +45,7 @@ export class ServeHost implements HostContext {
   readonly local: LocalTransport | null;
   readonly faults: SmtpFaultBook;
   readonly smtp: SmtpService;
-  readonly services: BootableService[] = [];
+  readonly services: BootableService[];
   private readonly mounted: Disk;
   private live = true;
 
@@ -62,17 +60,7 @@ export class ServeHost implements HostContext {
     this.log = new MailLog(this.sim);
     this.mounted = options.maildir === null ? new MemoryDisk().mount() : FsDisk.forMaildirRoot(options.maildir);
 
-    const config = this.config;
-    this.local = config.deliversLocally ? new LocalTransport(this) : null;
-    const localDomains = new Set(config.domains);
-    this.queue = new MailQueue(this, { local: this.local, smtp: new SmtpTransport(this) }, (domain) => localDomains.has(domain));
-    if (this.local !== null) this.local.queue = this.queue;
-    this.faults = new SmtpFaultBook(this.random('fault'));
-    this.smtp = new SmtpService(this, this.queue, this.local, this.faults);
-    if (this.local !== null) {
-      if (config.roles.includes('pop3')) this.services.push(new Pop3Service(this, this.local));
-      if (config.roles.includes('imap')) this.services.push(new ImapService(this, this.local));
-    }
+    ({ local: this.local, queue: this.queue, faults: this.faults, smtp: this.smtp, services: this.services } = composeMailServices(this));
   }
 
   isCurrent(epoch: number): boolean {

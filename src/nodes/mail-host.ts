@@ -17,17 +17,11 @@ import type { RandomStream, Simulator } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import type { HostContext } from './host-context.js';
 import type { MailLog } from './mail-log.js';
-import { ImapService, Pop3Service } from './mailbox-services.js';
-import { LocalTransport } from './mda/local-transport.js';
-import { MailQueue } from './queue/mail-queue.js';
-import { SmtpTransport } from './queue/smtp-transport.js';
-import { SmtpFaultBook } from './smtp/fault-book.js';
-import { SmtpService } from './smtp/smtp-service.js';
-
-/** A service that listens on ports and must re-open them at every boot (POP3, IMAP). */
-export interface BootableService {
-  listen(): void;
-}
+import type { LocalTransport } from './mda/local-transport.js';
+import type { MailQueue } from './queue/mail-queue.js';
+import type { SmtpFaultBook } from './smtp/fault-book.js';
+import type { SmtpService } from './smtp/smtp-service.js';
+import { type BootableService, composeMailServices } from './mail-services.js';
 
 export class MailHost implements HostContext {
   readonly name: string;
@@ -36,7 +30,7 @@ export class MailHost implements HostContext {
   readonly local: LocalTransport | null;
   readonly smtp: SmtpService;
   readonly faults: SmtpFaultBook;
-  readonly services: BootableService[] = [];
+  readonly services: BootableService[];
   bootedAtMs = 0;
   private mounted: Disk;
 
@@ -49,16 +43,7 @@ export class MailHost implements HostContext {
   ) {
     this.name = config.name;
     this.mounted = this.platter.mount();
-    this.local = config.deliversLocally ? new LocalTransport(this) : null;
-    const localDomains = new Set(config.domains);
-    this.queue = new MailQueue(this, { local: this.local, smtp: new SmtpTransport(this) }, (domain) => localDomains.has(domain));
-    if (this.local !== null) this.local.queue = this.queue;
-    this.faults = new SmtpFaultBook(this.random('fault'));
-    this.smtp = new SmtpService(this, this.queue, this.local, this.faults);
-    if (this.local !== null) {
-      if (config.roles.includes('pop3')) this.services.push(new Pop3Service(this, this.local));
-      if (config.roles.includes('imap')) this.services.push(new ImapService(this, this.local));
-    }
+    ({ local: this.local, queue: this.queue, faults: this.faults, smtp: this.smtp, services: this.services } = composeMailServices(this));
     netHost.onCrash(() => this.platter.crash());
     netHost.onBoot(() => this.boot());
   }

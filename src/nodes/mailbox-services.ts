@@ -14,7 +14,7 @@ import type { UserConfig } from '../scenario/schema-types.js';
 import type { UserMailStore } from '../store/mailstore.js';
 import type { HostContext } from './host-context.js';
 import { MachineSession } from './machine-session.js';
-import type { BootableService } from './mail-host.js';
+import type { BootableService } from './mail-services.js';
 import type { LocalTransport } from './mda/local-transport.js';
 import type { StreamEndpoint } from './stream-endpoint.js';
 
