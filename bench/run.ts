@@ -1,12 +1,269 @@
 /**
- * `npm run bench`: runs every benchmark under bench/ in turn. Each benchmark module exports a
- * `run…Bench()` returning its results and a `print…Bench(results)`; add new ones to the list below.
+ * `npm run bench`: every figure of issue 8, each printed with how it was measured, then the targets
+ * with ✓/✗.
+ *
+ *   npm run bench                      kernel, end-to-end, smtp-sink reference, scaling to 200k,
+ *                                      time compression, bridge
+ *   npm run bench -- --full            also the 1M-message scaling point (several minutes)
+ *   npm run bench -- --quick           smaller sizes, for a smoke test (figures are not comparable)
+ *   npm run bench -- --only=e2e,ref    some sections: kernel, e2e, ref, scaling, compression, bridge
+ *   npm run bench -- --profile [bulk|outage] [N]
+ *                                      writes a V8 CPU profile of one scenario run to
+ *                                      reports/profiles/ and prints its top functions (open the file
+ *                                      in Chrome DevTools → Performance, or speedscope.app)
+ *
+ * Nothing is installed: without Postfix's smtp-source/smtp-sink the reference and bridge sections
+ * say so and how to get them. The simulation sizes run in child processes with an 8 GiB heap cap.
  */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { runBridgeBench } from './bridge.js';
+import type { ChildResult } from './scenario-child.js';
+import { childHeapMiB, repoDir, runScenarioChild } from './children.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
+import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
+import { topFunctions } from './profile-top.js';
 
-const benchmarks: Array<{ name: string; run: () => void }> = [{ name: 'kernel', run: () => printKernelBench(runKernelBench()) }];
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const full = argv.includes('--full');
+const onlyArg = argv.find((a) => a.startsWith('--only='));
+const only = onlyArg === undefined ? null : new Set(onlyArg.slice('--only='.length).split(','));
+const wanted = (section: string) => only === null || only.has(section);
 
-for (const bench of benchmarks) {
-  console.log(`# ${bench.name}`);
-  bench.run();
+interface Target {
+  name: string;
+  /** null: could not be measured here. */
+  met: boolean | null;
+  detail: string;
 }
+const targets: Target[] = [];
+
+const fmtRate = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+const fmtMiB = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`;
+const mark = (met: boolean | null) => (met === null ? '–' : met ? '✓' : '✗');
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line !== undefined) model = line.split(':')[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  let load = '';
+  try {
+    load = `, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} at start`;
+  } catch {
+    // not Linux
+  }
+  return `${cpus().length} CPUs (${model}), Node ${process.version}, ${process.platform}/${process.arch}${load}`;
+}
+
+function lost(result: ChildResult): string {
+  const missing = result.count - result.delivered;
+  return missing === 0 ? 'all delivered' : `${missing} NOT delivered (deferred ${result.deferred}, bounced ${result.bounced}, other ${result.otherRecipients})`;
+}
+
+async function child(kind: 'bulk' | 'outage', count: number): Promise<ChildResult | null> {
+  const outcome = await runScenarioChild(kind, count);
+  if (!outcome.ok) {
+    console.log(`  ${outcome.error}`);
+    return null;
+  }
+  return outcome.result;
+}
+
+// ---- 1. kernel ----------------------------------------------------------------------------------
+function kernelSection(): void {
+  console.log('\n# 1. kernel: simple events per second');
+  const results = runKernelBench();
+  printKernelBench(results);
+  for (const r of results) targets.push({ name: `kernel ≥ 2 M events/s (${r.name})`, met: r.medianPerSec >= 2e6, detail: `median ${(r.medianPerSec / 1e6).toFixed(2)} M/s` });
+}
+
+// ---- 2. end to end ------------------------------------------------------------------------------
+const e2eSmall = quick ? 200 : 2000;
+const e2eLarge = quick ? 2000 : 20_000;
+let e2eRate: number | null = null;
+let largeRun: ChildResult | null = null;
+
+async function e2eSection(): Promise<void> {
+  console.log('\n# 2. end-to-end simulated throughput');
+  console.log(`  world: alice submits N messages of 1 kB to smtp.sender.net on 587 (STARTTLS + AUTH PLAIN), which`);
+  console.log(`  relays each over 25 to mx.example.org (MX lookup through the simulated DNS), which files it in bob's`);
+  console.log(`  Maildir; 1 ms one-way latency, one submission every 1 ms, trace digest on, trace not kept.`);
+  console.log(`  measured: wall time of runScenarioWorld in a fresh process for N = ${e2eSmall} and N = ${e2eLarge};`);
+  console.log(`  rate = (${e2eLarge} − ${e2eSmall}) / (t(${e2eLarge}) − t(${e2eSmall})), so start-up and JIT warm-up cancel.`);
+  const small = await child('bulk', e2eSmall);
+  const large = await child('bulk', e2eLarge);
+  if (small === null || large === null) return;
+  largeRun = large;
+  for (const r of [small, large]) {
+    console.log(`  N = ${String(r.count).padStart(6)}: ${fmtMs(r.wallMs).padStart(8)} wall (${fmtMs(r.cpuMs)} CPU), ${r.events.toLocaleString('en-US')} kernel events, ${r.traceEvents.toLocaleString('en-US')} trace events, ${lost(r)}`);
+  }
+  e2eRate = ((large.count - small.count) * 1000) / (large.wallMs - small.wallMs);
+  const perMessageUs = 1000 / (e2eRate / 1000);
+  const cpuRate = ((large.count - small.count) * 1000) / (large.cpuMs - small.cpuMs);
+  console.log(`  → ${fmtRate(e2eRate)} messages/s by wall time (${perMessageUs.toFixed(0)} µs per message: 2 SMTP sessions, a queue, a Maildir delivery);`);
+  console.log(`    ${fmtRate(cpuRate)} messages/s by CPU time (what a quiet machine would show)`);
+  if (large.delivered !== large.count) targets.push({ name: 'end-to-end run delivers every message', met: false, detail: lost(large) });
+}
+
+// ---- 3. reference -------------------------------------------------------------------------------
+const refLoad = { sessions: 20, messages: quick ? 2000 : 20_000, messageBytes: 1000 };
+let sinkResult: SourceResult | null = null;
+
+async function measureSink(tools: { source: string; sink: string }): Promise<SourceResult | null> {
+  const port = await freePort();
+  const sink = startSmtpSink(tools.sink, port);
+  try {
+    if (!(await waitForPort(port, 5000))) {
+      console.log('  smtp-sink did not start listening');
+      return null;
+    }
+    return await runSmtpSource(tools.source, port, refLoad);
+  } finally {
+    await stopChild(sink);
+  }
+}
+
+async function referenceSection(): Promise<void> {
+  console.log('\n# 3. reference: Postfix smtp-source → smtp-sink on loopback');
+  const tools = toolsAvailable();
+  if (tools === null) {
+    console.log(`  smtp-source / smtp-sink not found: ${installHint}`);
+    targets.push({ name: 'end-to-end ≥ 1× smtp-sink', met: null, detail: 'Postfix tools missing' });
+    return;
+  }
+  console.log(`  measured: wall time of \`smtp-source -s ${refLoad.sessions} -m ${refLoad.messages} -l ${refLoad.messageBytes}\` against \`smtp-sink\`,`);
+  console.log('  real TCP on 127.0.0.1, one connection per message, one hop, nothing stored.');
+  sinkResult = await measureSink(tools);
+  if (sinkResult === null) return;
+  console.log(`  → ${fmtRate(sinkResult.messagesPerSec)} messages/s (${fmtMs(sinkResult.wallMs)})${sinkResult.ok ? '' : ` — ${sinkResult.detail}`}`);
+  if (e2eRate !== null) {
+    const ratio = e2eRate / sinkResult.messagesPerSec;
+    console.log(`  ratio simulated / smtp-sink: ${ratio.toFixed(2)}× (the simulation does two SMTP hops with TLS and AUTH, a queue and a Maildir per message, all on one core)`);
+    targets.push({ name: 'end-to-end ≥ 1× smtp-sink (aim 5×)', met: ratio >= 1, detail: `${ratio.toFixed(2)}× (${fmtRate(e2eRate)} vs ${fmtRate(sinkResult.messagesPerSec)} msg/s)` });
+  }
+}
+
+// ---- 4. scaling ---------------------------------------------------------------------------------
+async function scalingSection(): Promise<void> {
+  console.log('\n# 4. scaling: wall time and peak RSS by message count');
+  const sizes = quick ? [2000, 20_000] : full ? [20_000, 200_000, 1_000_000] : [20_000, 200_000];
+  console.log(`  measured: the end-to-end world at each N in a fresh process (node --max-old-space-size=${childHeapMiB});`);
+  console.log('  peak RSS from process.resourceUsage().maxRSS of that process (includes the disk image of every delivered message).');
+  if (!full && !quick) console.log('  (1M messages: run with --full)');
+  const runs: ChildResult[] = [];
+  for (const n of sizes) {
+    const r = n === largeRun?.count ? largeRun : await child('bulk', n);
+    if (r === null) break;
+    runs.push(r);
+    console.log(`  N = ${n.toLocaleString('en-US').padStart(9)}: ${fmtMs(r.wallMs).padStart(8)} wall (${fmtMs(r.cpuMs)} CPU)  peak RSS ${fmtMiB(r.maxRssBytes).padStart(9)}  ${fmtRate((n * 1000) / r.wallMs)} msg/s, ${lost(r)}`);
+  }
+  const base = runs[0];
+  const tenfold = runs.find((r) => base !== undefined && r.count === base.count * 10);
+  if (base !== undefined && tenfold !== undefined) {
+    const factor = tenfold.wallMs / base.wallMs;
+    const cpuFactor = tenfold.cpuMs / base.cpuMs;
+    targets.push({ name: `linear: ${tenfold.count.toLocaleString('en-US')} ≤ 11× the time of ${base.count.toLocaleString('en-US')}`, met: factor <= 11, detail: `${factor.toFixed(2)}× wall, ${cpuFactor.toFixed(2)}× CPU` });
+  }
+  const million = runs.find((r) => r.count === 1_000_000);
+  if (million !== undefined) targets.push({ name: '1M messages fit in 8 GB', met: million.maxRssBytes <= 8 * 2 ** 30, detail: `peak RSS ${fmtMiB(million.maxRssBytes)}` });
+  else if (full) targets.push({ name: '1M messages fit in 8 GB', met: false, detail: 'did not complete' });
+}
+
+// ---- 5. time compression ------------------------------------------------------------------------
+async function compressionSection(): Promise<void> {
+  const queued = quick ? 100 : 1000;
+  console.log('\n# 5. time compression: 7 days, every MX down');
+  console.log(`  world: the end-to-end world with mx.example.org down from t = 0; ${queued} messages submitted (10 ms apart)`);
+  console.log('  sit in smtp.sender.net\'s queue; the queue lifetime is 8 days, so every retry of the default Postfix');
+  console.log('  schedule (scan 300 s, backoff 300 s … 4000 s) is simulated — MX lookup, connect, connect timeout — for 7 days.');
+  console.log('  measured: simulated seconds / wall seconds of runScenarioWorld in a fresh process.');
+  const r = await child('outage', queued);
+  if (r === null) return;
+  const factor = r.simulatedMs / r.wallMs;
+  console.log(`  ${(r.simulatedMs / 86_400_000).toFixed(2)} simulated days in ${fmtMs(r.wallMs)} wall (${fmtMs(r.cpuMs)} CPU), ${r.events.toLocaleString('en-US')} kernel events, ${r.deferred} recipients still deferred at the end`);
+  console.log(`  → ${fmtRate(factor)}× faster than real time`);
+  targets.push({ name: '7-day outage ≥ 100,000× real time', met: factor >= 100_000, detail: `${fmtRate(factor)}×` });
+}
+
+// ---- 6. bridge ----------------------------------------------------------------------------------
+async function bridgeSection(): Promise<void> {
+  console.log('\n# 6. bridge: smtp-source → `mailsim serve` (SMTP port) vs → smtp-sink');
+  const tools = toolsAvailable();
+  if (tools === null) {
+    console.log(`  smtp-source / smtp-sink not found: ${installHint}`);
+    targets.push({ name: 'bridge ≥ 0.5× smtp-sink, no message lost', met: null, detail: 'Postfix tools missing' });
+    return;
+  }
+  sinkResult ??= await measureSink(tools);
+  const outcome = await runBridgeBench(tools.source, refLoad);
+  if (outcome.kind === 'unavailable') {
+    console.log(`  \`mailsim serve\` is not available yet (${outcome.reason}); this section runs once it is.`);
+    targets.push({ name: 'bridge ≥ 0.5× smtp-sink, no message lost', met: null, detail: 'mailsim serve not available yet' });
+    return;
+  }
+  console.log(`  measured: the same smtp-source load (${refLoad.sessions} sessions, ${refLoad.messages} × ${refLoad.messageBytes} B) against \`mailsim serve --smtp\` on`);
+  console.log('  loopback with --maildir in a temporary directory; delivered = files in the Maildir after a clean stop.');
+  const r = outcome.source;
+  console.log(`  → ${fmtRate(r.messagesPerSec)} messages/s (${fmtMs(r.wallMs)})${r.ok ? '' : ` — ${r.detail}`}; delivered ${outcome.delivered ?? 'unknown'} of ${refLoad.messages}`);
+  if (sinkResult !== null) {
+    const ratio = r.messagesPerSec / sinkResult.messagesPerSec;
+    console.log(`  ratio bridge / smtp-sink: ${ratio.toFixed(2)}× (smtp-sink ${fmtRate(sinkResult.messagesPerSec)} msg/s)`);
+    targets.push({
+      name: 'bridge ≥ 0.5× smtp-sink, no message lost',
+      met: ratio >= 0.5 && r.ok && outcome.delivered === refLoad.messages,
+      detail: `${ratio.toFixed(2)}×, delivered ${outcome.delivered ?? '?'} / ${refLoad.messages}`,
+    });
+  }
+}
+
+// ---- --profile ----------------------------------------------------------------------------------
+async function profile(): Promise<void> {
+  const at = argv.indexOf('--profile');
+  const kind = argv[at + 1] === 'outage' ? 'outage' : 'bulk';
+  const countArg = Number(argv[kind === argv[at + 1] ? at + 2 : at + 1]);
+  const count = Number.isSafeInteger(countArg) && countArg > 0 ? countArg : kind === 'bulk' ? 20_000 : 1000;
+  const dir = join(repoDir, 'reports', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const before = new Set(readdirSync(dir));
+  console.log(`profiling: node --cpu-prof --cpu-prof-dir=${dir} --import tsx bench/scenario-child.ts ${kind} ${count}`);
+  const outcome = await runScenarioChild(kind, count, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  if (!outcome.ok) {
+    console.log(outcome.error);
+    process.exitCode = 1;
+    return;
+  }
+  console.log(`run: ${fmtMs(outcome.result.wallMs)}, ${outcome.result.events} events`);
+  for (const file of readdirSync(dir).filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))) {
+    const path = join(dir, file);
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('scenario-child')) continue; // tsx's loader thread writes a profile of its own
+    console.log(`wrote ${path}\n${topFunctions(JSON.parse(text), 25)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (argv.includes('--profile')) {
+    await profile();
+    return;
+  }
+  console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
+  if (wanted('kernel')) kernelSection();
+  if (wanted('e2e')) await e2eSection();
+  if (wanted('ref')) await referenceSection();
+  if (wanted('scaling')) await scalingSection();
+  if (wanted('compression')) await compressionSection();
+  if (wanted('bridge')) await bridgeSection();
+  console.log('\n# targets');
+  for (const t of targets) console.log(`  ${mark(t.met)} ${t.name.padEnd(58)} ${t.detail}`);
+}
+
+await main();

@@ -16,9 +16,11 @@
  * JSON object per line — the canonical line plus `text`, so the export is readable but not the
  * digest's input byte for byte.
  *
- * Hashing is buffered: lines accumulate in a string and are fed to the hash in chunks, so a
- * million events cost a few hundred hash updates, not a million.
+ * Hashing is buffered: lines (UTF-8) and payload bytes are copied into one fixed byte buffer that is
+ * fed to the hash when full, so a million events — segments included — cost a few thousand hash
+ * updates, not millions. SHA-256 does not care how its input is chunked, so the digest is the same.
  */
+import { Buffer } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 
 export type TraceValue = string | number | boolean | null;
@@ -29,8 +31,10 @@ export interface Clock {
   readonly nowMs: number;
 }
 
-/** Pending canonical text is hashed once it grows past this many characters. */
-const hashChunkCharsMax = 1 << 16;
+/** Size of the buffer the canonical byte stream is gathered in before it is hashed. */
+const hashChunkBytes = 1 << 16;
+/** A UTF-8 character takes at most this many bytes per UTF-16 code unit. */
+const utf8BytesPerCodeUnitMax = 3;
 const latin1Decoder = new TextDecoder('latin1');
 
 export class Trace {
@@ -42,7 +46,9 @@ export class Trace {
 
   private readonly clock: Clock;
   private readonly hash: Hash = createHash('sha256');
-  private pendingText = '';
+  /** Canonical bytes not yet hashed: `pending[0, pendingBytes)`. */
+  private readonly pending = Buffer.allocUnsafe(hashChunkBytes);
+  private pendingBytes = 0;
 
   constructor(clock: Clock, keep: boolean) {
     this.clock = clock;
@@ -64,8 +70,7 @@ export class Trace {
   recordPayload(kind: string, fields: TraceFields, payload: Uint8Array): void {
     const line = this.canonicalLine(kind, fields, payload.length);
     this.appendHashed(line);
-    this.flushHash();
-    this.hash.update(payload);
+    this.appendBytes(payload);
     if (this.keep) {
       const event = JSON.parse(line) as TraceEvent;
       event.text = latin1Decoder.decode(payload);
@@ -100,14 +105,36 @@ export class Trace {
     return `${line}}`;
   }
 
+  /** Appends the line's UTF-8 bytes and "\n" to the canonical stream. */
   private appendHashed(line: string): void {
-    this.pendingText += `${line}\n`;
-    if (this.pendingText.length >= hashChunkCharsMax) this.flushHash();
+    // Worst case 3 bytes per code unit (+1 for the "\n"): if that might not fit, make room first.
+    if (this.pendingBytes + line.length * utf8BytesPerCodeUnitMax + 1 > hashChunkBytes) {
+      this.flushHash();
+      if (line.length * utf8BytesPerCodeUnitMax + 1 > hashChunkBytes) {
+        this.hash.update(`${line}\n`, 'utf8');
+        return;
+      }
+    }
+    this.pendingBytes += this.pending.write(line, this.pendingBytes, 'utf8');
+    this.pending[this.pendingBytes++] = 0x0a;
+  }
+
+  /** Appends raw bytes (a payload) to the canonical stream. */
+  private appendBytes(bytes: Uint8Array): void {
+    if (this.pendingBytes + bytes.length > hashChunkBytes) {
+      this.flushHash();
+      if (bytes.length > hashChunkBytes) {
+        this.hash.update(bytes);
+        return;
+      }
+    }
+    this.pending.set(bytes, this.pendingBytes);
+    this.pendingBytes += bytes.length;
   }
 
   private flushHash(): void {
-    if (this.pendingText.length === 0) return;
-    this.hash.update(this.pendingText, 'utf8');
-    this.pendingText = '';
+    if (this.pendingBytes === 0) return;
+    this.hash.update(this.pending.subarray(0, this.pendingBytes));
+    this.pendingBytes = 0;
   }
 }

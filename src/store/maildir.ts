@@ -9,6 +9,11 @@
  *                                 (\Draft \Flagged \Answered \Seen \Deleted)
  *   mailsim-uidlist               UIDVALIDITY, UIDNEXT and one line per message: uid, internal date,
  *                                 keywords, base name (RFC 3501 §2.3.1.1; DELIVERY.md I3, P5)
+ *                                 A delivery appends its line (as Dovecot appends to dovecot-uidlist),
+ *                                 so delivering n messages costs O(n), not O(n²); the header's UIDNEXT
+ *                                 is then behind and a reader takes max(UIDNEXT, highest uid + 1). A
+ *                                 later line for the same base name wins. Flag-keyword changes and
+ *                                 expunges rewrite the whole file, which also compacts it.
  *   maildirfolder                 the Maildir++ marker of a sub-folder
  *
  * Delivery is two disk steps: write tmp/NAME (begin), rename it into new/ (commit) — that rename is the
@@ -111,6 +116,8 @@ export class MaildirFolder extends FolderBase {
   private validity = 0;
   private next = 1;
   private readonly files = new Map<number, MaildirFile>();
+  /** The base names of `files`, so picking a unique delivery name does not scan every message. */
+  private readonly basenames = new Set<string>();
 
   constructor(
     name: string,
@@ -174,6 +181,7 @@ export class MaildirFolder extends FolderBase {
       const keywords = line?.keywords ?? [];
       const maildirFile: MaildirFile = { basename: file.basename, currentPath: file.currentPath, keywords };
       this.files.set(uid, maildirFile);
+      this.basenames.add(file.basename);
       records.push({
         uid,
         flags: [...file.flags, ...keywords].sort(),
@@ -227,14 +235,19 @@ export class MaildirFolder extends FolderBase {
     this.disk.rename(temporary, this.path(UIDLIST_FILE));
   }
 
+  /** Adds one message's line to the uidlist (one atomic append; see the top of the file). */
+  private appendUidlistLine(uid: number, internalDateMs: number, file: MaildirFile): void {
+    const keywords = file.keywords.map((keyword) => ` K${keyword}`).join('');
+    this.disk.append(this.path(UIDLIST_FILE), encoder.encode(`${uid} T${internalDateMs}${keywords} :${file.basename}\n`));
+  }
+
   private uniqueName(lfSize: number, crlfSize: number): string {
     const nowMs = this.context.clockMs();
     const seconds = Math.floor(nowMs / 1000);
     const micros = (nowMs - seconds * 1000) * 1000;
-    const taken = new Set([...this.files.values()].map((file) => file.basename));
     for (let attempt = 0; attempt < UNIQUE_NAME_ATTEMPTS_MAX; attempt++) {
       const name = `${seconds}.M${micros}Q${this.names.next()}.${safeHost(this.context.hostName)},S=${lfSize},W=${crlfSize}`;
-      if (!taken.has(name) && !this.disk.exists(this.path('tmp', name))) return name;
+      if (!this.basenames.has(name) && !this.disk.exists(this.path('tmp', name))) return name;
     }
     throw new Error('no unique Maildir name found (counter broken?)');
   }
@@ -274,9 +287,8 @@ export class MaildirFolder extends FolderBase {
         folder.disk.rename(tmpPath, folder.path(currentPath));
         const uid = folder.next++;
         folder.files.set(uid, file);
-        folder.records.set(uid, { uid, flags, internalDateMs, size: view.length });
-        folder.writeUidlist();
-        folder.records.delete(uid); // addRecord puts it back and announces it
+        folder.basenames.add(basename);
+        folder.appendUidlistLine(uid, internalDateMs, file);
         folder.addRecord({ uid, flags, internalDateMs, size: view.length });
         return uid;
       },
@@ -304,6 +316,7 @@ export class MaildirFolder extends FolderBase {
       const file = this.files.get(record.uid)!;
       this.disk.unlink(this.path(file.currentPath));
       this.files.delete(record.uid);
+      this.basenames.delete(file.basename);
     }
     this.writeUidlist();
   }

@@ -1,0 +1,74 @@
+/**
+ * Figure 6: smtp-source against `mailsim serve`'s SMTP port — the simulator's SMTP server machine on
+ * real sockets (src/bridge) — with the same load as against smtp-sink.
+ *
+ * `mailsim serve` is started as the CLI starts it (tsx src/cli.ts serve), every port 0 (free ports),
+ * one local domain and user, mailboxes as a real Maildir in a temporary directory. The SMTP port is
+ * read from its `LISTEN smtp ADDR:PORT` line (SCENARIO.md §12). After the load it gets SIGTERM and
+ * must exit on its own; the messages delivered are the files in the user's Maildir new/ and cur/.
+ * If serve does not start (not built yet, or it fails), the result says why instead.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repoDir } from './children.js';
+import { runSmtpSource, type SourceLoad, type SourceResult, stopChild } from './postfix-tools.js';
+
+/** How long serve may take to print its SMTP listener. */
+const serveStartTimeoutMs = 30_000;
+
+export type BridgeOutcome = { kind: 'unavailable'; reason: string } | { kind: 'measured'; source: SourceResult; delivered: number | null };
+
+function countMaildir(dir: string): number | null {
+  let total = 0;
+  let found = false;
+  for (const sub of ['new', 'cur']) {
+    try {
+      total += readdirSync(join(dir, sub)).filter((name) => !name.startsWith('.')).length;
+      found = true;
+    } catch {
+      // absent
+    }
+  }
+  return found ? total : null;
+}
+
+export async function runBridgeBench(sourcePath: string, load: SourceLoad): Promise<BridgeOutcome> {
+  const maildir = mkdtempSync(join(tmpdir(), 'mailsim-bench-'));
+  const ports = ['--smtp', '--submission', '--smtps', '--pop3', '--pop3s', '--imap', '--imaps'].flatMap((option) => [option, '0']);
+  const args = ['--import', 'tsx', join(repoDir, 'src/cli.ts'), 'serve', '--listen', '127.0.0.1', ...ports, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
+  const serve = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  serve.stderr.on('data', (chunk: Buffer) => {
+    if (output.length < 20_000) output += chunk.toString();
+  });
+  try {
+    const port = await new Promise<number | string>((resolve) => {
+      let stdout = '';
+      const timer = setTimeout(() => resolve(`no "LISTEN smtp" line within ${serveStartTimeoutMs / 1000} s`), serveStartTimeoutMs);
+      serve.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        const match = /^LISTEN smtp \S+:(\d+)\s*$/m.exec(stdout);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      serve.once('exit', (code) => {
+        clearTimeout(timer);
+        const said = `${stdout}${output}`.trim().split('\n').slice(-1)[0] ?? '';
+        resolve(`it exited with ${code}${said ? `: ${said.slice(0, 200)}` : ''}`);
+      });
+    });
+    if (typeof port === 'string') return { kind: 'unavailable', reason: port };
+    const source = await runSmtpSource(sourcePath, port, { ...load, from: 'alice@sender.test', to: 'bob@example.test' });
+    const exitCode = await stopChild(serve, 30_000);
+    const delivered = countMaildir(join(maildir, 'bob'));
+    if (exitCode !== 0) source.detail += ` (serve exited with ${exitCode} on SIGTERM)`;
+    return { kind: 'measured', source, delivered };
+  } finally {
+    await stopChild(serve, 5000);
+    rmSync(maildir, { recursive: true, force: true });
+  }
+}

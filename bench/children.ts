@@ -1,0 +1,40 @@
+/**
+ * Runs bench/scenario-child.ts in a fresh Node process (via tsx, as `npm run bench` itself runs), with
+ * a heap cap, and parses its one-line JSON result. A fresh process per size keeps one size's garbage
+ * and JIT state out of the next one's figures and gives each its own peak RSS.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ChildResult } from './scenario-child.js';
+
+export const benchDir = fileURLToPath(new URL('.', import.meta.url));
+export const repoDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The heap cap of a child, MiB: the "fits in 8 GB" target. */
+export const childHeapMiB = 8192;
+
+export type ChildOutcome = { ok: true; result: ChildResult } | { ok: false; error: string };
+
+export function runScenarioChild(kind: 'bulk' | 'outage', count: number, extraNodeArgs: string[] = []): Promise<ChildOutcome> {
+  const args = [`--max-old-space-size=${childHeapMiB}`, ...extraNodeArgs, '--import', 'tsx', `${benchDir}scenario-child.ts`, kind, String(count)];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 20_000) stderr += chunk.toString();
+    });
+    child.on('close', (code, signal) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code === 0 && line.startsWith('{')) {
+        resolve({ ok: true, result: JSON.parse(line) as ChildResult });
+        return;
+      }
+      const why = /heap out of memory|Allocation failed/i.test(stderr) ? 'ran out of memory' : `exited with ${signal ?? code}`;
+      resolve({ ok: false, error: `${kind} ${count}: ${why}: ${stderr.trim().split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn')).slice(0, 4).join(' / ')}` });
+    });
+  });
+}
