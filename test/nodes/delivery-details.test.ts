@@ -121,3 +121,33 @@ describe('the MDA (SCENARIO.md §5 users, §7.1 filters)', () => {
     expect(report.invariants.every((i) => i.passed)).toBe(true);
   });
 });
+
+describe('the MSA and the inbound limits (issue 4, RFC 6409 §8, SCENARIO.md §5.3)', () => {
+  it('the MSA adds Message-ID and Date when the client left them out, and one Received line', () => {
+    const { world } = run(twoDomainWorld({ traffic: '[]', example: '{ mx: ["10 mx1.example.org"] }' }));
+    world.sim.runUntil(world.sim.nowMs + 1);
+    submitRaw(world, 'smtp.sender.net', 587, { from: 'alice@sender.net', recipients: [{ address: 'bob@example.org' }], message: 'From: <alice@sender.net>\r\nSubject: bare\r\n\r\nno id, no date\r\n' }, {
+      tls: 'required',
+      auth: { user: 'alice', password: 'secret' },
+    });
+    world.sim.runUntil(world.sim.nowMs + 600_000);
+    const [message] = mailbox(world, 'mx1.example.org', 'bob');
+    expect(message).toMatch(/\r\nMessage-ID: <[0-9a-f]+@smtp\.sender\.net>\r\n/);
+    expect(message).toMatch(/\r\nDate: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d Jan 2026 /);
+    expect(message).toMatch(/by smtp\.sender\.net with ESMTPSA id Q[0-9A-F]+/);
+  });
+
+  it('a message over limits.message-size is never submitted: the MSA advertises SIZE and the client refuses (RFC 1870)', () => {
+    const yaml = twoDomainWorld({
+      traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: bob@example.org, subject: huge, size: 50kB }',
+    }).replace('network: { latency: 20ms }', 'network: { latency: 20ms }\ndefaults: { limits: { message-size: 10kB } }');
+    const { report, world } = run(yaml);
+    const bob = recipient(report, 'bob@example.org');
+    expect(bob.status).toBe('rejected');
+    // The MSA's EHLO says SIZE 10000; a 50 kB message is refused by the client before MAIL (RFC 1870
+    // §6) — the server's own 552 5.3.4 for a client that sends anyway is tested in the SMTP server tests.
+    expect(bob.reason).toBe('message-too-large');
+    expect(world.hosts.get('smtp.sender.net')!.queue.size).toBe(0);
+    expect(report.invariants.every((i) => i.passed)).toBe(true);
+  });
+});
