@@ -3,7 +3,7 @@
  * (RFC 3501 §6.4.5, §7.4.2; MIME: RFC 2045 §5–6, RFC 2046 §5.1 multipart, §5.2.1 message/rfc822).
  *
  * Why not mailparser: its splitter (@zone-eu/mailsplit) is a stream that yields to the event loop
- * (setImmediate every 16 KiB), and a simulator event must finish synchronously; and IMAP needs the raw,
+ * (it yields to the event loop every 16 KiB), and a simulator event must finish synchronously; and IMAP needs the raw,
  * still-encoded bytes and exact offsets of every part, which decoding parsers do not keep. So header
  * parsing and decoding are libmime's (decodeHeaders unfolds fields, parseHeaderValue reads
  * Content-Type / Content-Disposition parameters including RFC 2231 continuations), and only the
