@@ -66,11 +66,7 @@ export interface MessageLog {
   dsn: boolean;
   /** For a DSN: the Message-ID of the message it reports on. */
   aboutMessageId: string | null;
-  /** The message was written by a MUA (a `send`), as opposed to created inside the system. */
-  fromTraffic: boolean;
   recipients: Map<string, RecipientLog>;
-  /** A DSN that itself failed permanently and was dropped (D2) — a dsn-sanity fact. */
-  bouncedDsn: boolean;
   /** Every reverse-path this message was accepted with, on any hop (dsn-sanity: a DSN's is always ""). */
   envelopeSenders: Set<string>;
 }
@@ -90,7 +86,7 @@ export class MailLog {
   constructor(private readonly sim: Simulator) {}
 
   /** The log of a message, created on first sight. */
-  message(messageId: string, init: { from: string; subject?: string | null; dsn?: boolean; aboutMessageId?: string | null; fromTraffic?: boolean }): MessageLog {
+  message(messageId: string, init: { from: string; subject?: string | null; dsn?: boolean; aboutMessageId?: string | null }): MessageLog {
     let log = this.messages.get(messageId);
     if (log === undefined) {
       log = {
@@ -101,9 +97,7 @@ export class MailLog {
         submittedAtMs: this.sim.nowMs,
         dsn: init.dsn ?? false,
         aboutMessageId: init.aboutMessageId ?? null,
-        fromTraffic: init.fromTraffic ?? false,
         recipients: new Map(),
-        bouncedDsn: false,
         envelopeSenders: new Set(),
       };
       this.messages.set(messageId, log);
@@ -123,7 +117,7 @@ export class MailLog {
 
   /** A MUA is about to submit a message (SCENARIO.md `send`). */
   submitting(messageId: string, from: string, recipients: readonly string[], subject: string | null): void {
-    this.message(messageId, { from, subject, fromTraffic: true });
+    this.message(messageId, { from, subject });
     for (const address of recipients) this.recipient(messageId, address);
     this.sim.trace.record('mail.submit', { messageId, from, to: recipients.join(','), subject });
   }
@@ -166,8 +160,6 @@ export class MailLog {
   discarded(messageId: string, address: string, reason: string): void {
     const log = this.recipient(messageId, address);
     log.discarded ??= { atMs: this.sim.nowMs, reason };
-    const message = this.messages.get(messageId);
-    if (message?.dsn) message.bouncedDsn = true;
     this.sim.trace.record('mail.discard', { messageId, to: address, reason });
   }
 
