@@ -1,10 +1,11 @@
 /**
- * Runs bench/scenario-child.ts in a fresh Node process (via tsx, as `npm run bench` itself runs), with
- * a heap cap, and parses its one-line JSON result. A fresh process per size keeps one size's garbage
+ * Runs bench/scenario-child in a fresh Node process (compiled JavaScript, or through tsx if the
+ * compile failed: bench/compiled.ts), with a heap cap, and parses its one-line JSON result. A fresh process per size keeps one size's garbage
  * and JIT state out of the next one's figures and gives each its own peak RSS.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childRuntime } from './compiled.js';
 import type { ChildResult } from './scenario-child.js';
 
 export const benchDir = fileURLToPath(new URL('.', import.meta.url));
@@ -16,7 +17,8 @@ export const childHeapMiB = 8192;
 export type ChildOutcome = { ok: true; result: ChildResult } | { ok: false; error: string };
 
 export function runScenarioChild(kind: 'bulk' | 'outage', count: number, extraNodeArgs: string[] = []): Promise<ChildOutcome> {
-  const args = [`--max-old-space-size=${childHeapMiB}`, ...extraNodeArgs, '--import', 'tsx', `${benchDir}scenario-child.ts`, kind, String(count)];
+  const runtime = childRuntime();
+  const args = [`--max-old-space-size=${childHeapMiB}`, ...extraNodeArgs, ...runtime.nodeArgs, runtime.script, kind, String(count)];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

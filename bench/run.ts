@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { runBridgeBench } from './bridge.js';
 import type { ChildResult } from './scenario-child.js';
 import { childHeapMiB, repoDir, runScenarioChild } from './children.js';
+import { childRuntime, describeRuntime } from './compiled.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
 import { topFunctions } from './profile-top.js';
@@ -234,7 +235,9 @@ async function profile(): Promise<void> {
   const dir = join(repoDir, 'reports', 'profiles');
   mkdirSync(dir, { recursive: true });
   const before = new Set(readdirSync(dir));
-  console.log(`profiling: node --cpu-prof --cpu-prof-dir=${dir} --import tsx bench/scenario-child.ts ${kind} ${count}`);
+  const runtime = childRuntime();
+  console.log(`profiling: node --cpu-prof --cpu-prof-dir=${dir} ${[...runtime.nodeArgs, runtime.script].join(' ')} ${kind} ${count}`);
+  console.log(`(${describeRuntime(runtime)})`);
   const outcome = await runScenarioChild(kind, count, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   if (!outcome.ok) {
     console.log(outcome.error);
@@ -256,6 +259,7 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
+  if (wanted('e2e') || wanted('scaling') || wanted('compression')) console.log(`(${describeRuntime(childRuntime())})`);
   if (wanted('kernel')) kernelSection();
   if (wanted('e2e')) await e2eSection();
   if (wanted('ref')) await referenceSection();

@@ -26,7 +26,7 @@
  * between startTls and onReady (the bytes would cross in the clear: they are delivered as-is).
  */
 import type { Host } from './host.js';
-import type { Network } from './network.js';
+import type { Link, Network } from './network.js';
 
 export type CloseReason = 'closed' | 'reset' | 'host-down';
 export type ConnectFailure = 'timeout' | 'refused';
@@ -73,6 +73,8 @@ export class Connection {
   peer: Connection | null = null;
   /** @internal One-way latency of this connection and the link version it was drawn for. */
   latencyMs: number;
+  /** @internal The link between the two hosts (null for an unknown address), looked up once at connect. */
+  readonly link: Link | null;
   /** @internal */
   linkVersion: number;
   /** @internal Segments travelling to this endpoint, consumed from `inboundHead`. */
@@ -112,6 +114,7 @@ export class Connection {
       remoteHost: Host | undefined;
       state: EndpointState;
       latencyMs: number;
+      link: Link | null;
       linkVersion: number;
     },
   ) {
@@ -126,6 +129,7 @@ export class Connection {
     this.remoteHost = init.remoteHost;
     this.state = init.state;
     this.latencyMs = init.latencyMs;
+    this.link = init.link;
     this.linkVersion = init.linkVersion;
   }
 

@@ -41,7 +41,8 @@ export interface PartitionHandle extends FaultHandle {
   heal(): void;
 }
 
-interface Link {
+/** @internal The latency state of one host pair; it lives as long as the network (never removed). */
+export interface Link {
   /** The override, or null for the network default. */
   override: LatencySpec | null;
   version: number;
@@ -292,6 +293,7 @@ export class Network {
       remoteHost: target,
       state: 'connecting',
       latencyMs,
+      link,
       linkVersion: link?.version ?? 0,
     });
     from.connections.set(id, client);
@@ -327,6 +329,7 @@ export class Network {
       remoteHost: client.host,
       state: 'open',
       latencyMs: client.latencyMs,
+      link: client.link, // the same host pair, so the same link
       linkVersion: client.linkVersion,
     });
     server.peer = client;
@@ -351,7 +354,7 @@ export class Network {
   sendSegment(from: Connection, segment: Segment): void {
     const to = from.peer;
     if (to === null) return;
-    const link = from.remoteHost === undefined ? null : this.link(from.host, from.remoteHost);
+    const link = from.link;
     if (link !== null && link.version !== from.linkVersion) {
       // The link's latency changed: this connection redraws (both endpoints share the new value).
       const latencyMs = this.drawLatency(link);

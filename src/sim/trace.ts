@@ -16,8 +16,8 @@
  * JSON object per line — the canonical line plus `text`, so the export is readable but not the
  * digest's input byte for byte.
  *
- * Hashing is buffered: lines (UTF-8) and payload bytes are copied into one fixed byte buffer that is
- * fed to the hash when full, so a million events — segments included — cost a few thousand hash
+ * Hashing is buffered: lines are gathered as text and encoded (UTF-8) many at a time, and they and
+ * the payload bytes are copied into one fixed byte buffer that is fed to the hash when full, so a million events — segments included — cost a few thousand hash
  * updates, not millions. SHA-256 does not care how its input is chunked, so the digest is the same.
  */
 import { Buffer } from 'node:buffer';
@@ -33,9 +33,41 @@ export interface Clock {
 
 /** Size of the buffer the canonical byte stream is gathered in before it is hashed. */
 const hashChunkBytes = 1 << 16;
+/** Lines are gathered as text up to this many UTF-16 code units before they are encoded. */
+const textChunkCodeUnits = 1 << 14;
 /** A UTF-8 character takes at most this many bytes per UTF-16 code unit. */
 const utf8BytesPerCodeUnitMax = 3;
 const latin1Decoder = new TextDecoder('latin1');
+/** Field names whose JSON form (`,"name":`) is remembered; field names come from code, so few. */
+const fieldKeyCacheMax = 512;
+const fieldKeyJson = new Map<string, string>();
+
+/** `,"key":` exactly as JSON.stringify writes the key, remembered per name. */
+function keyPrefix(key: string): string {
+  let prefix = fieldKeyJson.get(key);
+  if (prefix === undefined) {
+    prefix = `,${JSON.stringify(key)}:`;
+    if (fieldKeyJson.size < fieldKeyCacheMax) fieldKeyJson.set(key, prefix);
+  }
+  return prefix;
+}
+
+/** Strings JSON.stringify writes as they are between quotes: printable ASCII without `"` and `\`. */
+const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * Exactly JSON.stringify(value), without calling it for the common cases: finite numbers print as
+ * String(number) (both give "0" for -0), non-finite ones as null; strings that need no escaping
+ * go between quotes as they are.
+ */
+export function jsonOf(value: TraceValue): string {
+  if (typeof value === 'string') return NEEDS_NO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
+  if (value === true) return 'true';
+  if (value === false) return 'false';
+  if (value === null) return 'null';
+  return `${JSON.stringify(value)}`;
+}
 
 export class Trace {
   readonly keep: boolean;
@@ -49,6 +81,8 @@ export class Trace {
   /** Canonical bytes not yet hashed: `pending[0, pendingBytes)`. */
   private readonly pending = Buffer.allocUnsafe(hashChunkBytes);
   private pendingBytes = 0;
+  /** Canonical lines not yet in `pending` (they come after its bytes); under textChunkCodeUnits. */
+  private pendingText = '';
 
   constructor(clock: Clock, keep: boolean) {
     this.clock = clock;
@@ -94,35 +128,49 @@ export class Trace {
 
   private canonicalLine(kind: string, fields: TraceFields, payloadLength: number): string {
     // Built by hand so the field order is exactly t, kind, fields…, bytes — no intermediate object.
-    let line = `{"t":${this.clock.nowMs},"kind":${JSON.stringify(kind)}`;
+    // Values go through jsonOf, which is JSON.stringify's output byte for byte (the digest's format).
+    let line = `{"t":${this.clock.nowMs},"kind":${jsonOf(kind)}`;
     for (const key in fields) {
       if (key === 't' || key === 'kind' || (payloadLength >= 0 && (key === 'bytes' || key === 'text'))) {
         throw new Error(`trace field name "${key}" is reserved`);
       }
-      line += `,${JSON.stringify(key)}:${JSON.stringify(fields[key])}`;
+      line += keyPrefix(key) + jsonOf(fields[key] as TraceValue);
     }
     if (payloadLength >= 0) line += `,"bytes":${payloadLength}`;
     return `${line}}`;
   }
 
-  /** Appends the line's UTF-8 bytes and "\n" to the canonical stream. */
+  /** Appends the line and "\n" to the canonical stream (as text first: see `moveText`). */
   private appendHashed(line: string): void {
-    // Worst case 3 bytes per code unit (+1 for the "\n"): if that might not fit, make room first.
-    if (this.pendingBytes + line.length * utf8BytesPerCodeUnitMax + 1 > hashChunkBytes) {
-      this.flushHash();
-      if (line.length * utf8BytesPerCodeUnitMax + 1 > hashChunkBytes) {
-        this.hash.update(`${line}\n`, 'utf8');
+    this.pendingText += `${line}\n`;
+    if (this.pendingText.length >= textChunkCodeUnits) this.moveText();
+  }
+
+  /**
+   * Moves the lines gathered as text into the byte buffer as UTF-8, in one write for many lines (one
+   * Buffer.write per line cost more than building the lines). Runs before payload bytes are appended
+   * and before hashing, so the stream keeps its order.
+   */
+  private moveText(): void {
+    const text = this.pendingText;
+    if (text.length === 0) return;
+    this.pendingText = '';
+    // Worst case 3 bytes per code unit: if that might not fit, make room first.
+    if (this.pendingBytes + text.length * utf8BytesPerCodeUnitMax > hashChunkBytes) {
+      this.flushBytes();
+      if (text.length * utf8BytesPerCodeUnitMax > hashChunkBytes) {
+        this.hash.update(text, 'utf8');
         return;
       }
     }
-    this.pendingBytes += this.pending.write(line, this.pendingBytes, 'utf8');
-    this.pending[this.pendingBytes++] = 0x0a;
+    this.pendingBytes += this.pending.write(text, this.pendingBytes, 'utf8');
   }
 
   /** Appends raw bytes (a payload) to the canonical stream. */
   private appendBytes(bytes: Uint8Array): void {
+    this.moveText();
     if (this.pendingBytes + bytes.length > hashChunkBytes) {
-      this.flushHash();
+      this.flushBytes();
       if (bytes.length > hashChunkBytes) {
         this.hash.update(bytes);
         return;
@@ -132,7 +180,13 @@ export class Trace {
     this.pendingBytes += bytes.length;
   }
 
+  /** Feeds everything gathered so far to the hash. */
   private flushHash(): void {
+    this.moveText();
+    this.flushBytes();
+  }
+
+  private flushBytes(): void {
     if (this.pendingBytes === 0) return;
     this.hash.update(this.pending.subarray(0, this.pendingBytes));
     this.pendingBytes = 0;

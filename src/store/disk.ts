@@ -32,7 +32,7 @@ export interface Disk {
   read(path: string): Uint8Array | null;
   /** The file's length in bytes, or null if there is no such file. */
   size(path: string): number | null;
-  /** Creates or replaces the file (parents created). */
+  /** Creates or replaces the file (parents created); `bytes` is copied before it returns (the caller may reuse it). */
   write(path: string, bytes: Uint8Array): void;
   /** Appends to the file, creating it if missing (parents created). */
   append(path: string, bytes: Uint8Array): void;
@@ -111,6 +111,15 @@ class FileBuffer {
     this.bytes.set(more, this.length);
     this.length = needed;
   }
+  /**
+   * Replaces the contents, reusing the storage when it is big enough: a file rewritten again and
+   * again (a queue entry's state after every retry) then allocates nothing.
+   */
+  replace(contents: Uint8Array): void {
+    if (contents.length > this.bytes.length) this.bytes = new Uint8Array(contents.length);
+    this.bytes.set(contents);
+    this.length = contents.length;
+  }
   copy(): Uint8Array {
     return this.bytes.slice(0, this.length);
   }
@@ -174,10 +183,12 @@ export class MemoryDisk {
   writeFile(path: string, bytes: Uint8Array): void {
     pathSegments(path);
     if (this.dirs.has(path)) throw new Error(`cannot write a directory: ${path}`);
-    const old = this.files.get(path)?.length ?? 0;
-    this.reserve(path, bytes.length - old);
+    const existing = this.files.get(path);
+    this.reserve(path, bytes.length - (existing?.length ?? 0));
     this.makeParents(path);
-    this.files.set(path, new FileBuffer(bytes));
+    // Nothing outside holds a FileBuffer's storage (reads return copies), so it can be overwritten.
+    if (existing !== undefined) existing.replace(bytes);
+    else this.files.set(path, new FileBuffer(bytes));
   }
 
   appendFile(path: string, bytes: Uint8Array): void {

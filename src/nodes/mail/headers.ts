@@ -101,11 +101,17 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
     const name = raw.slice(0, colon);
     // RFC 5322 §3.6.8: field names are printable ASCII except colon, no spaces.
     if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
-    const value = raw
-      .slice(colon + 1)
-      .replace(/\r?\n(?=[ \t])/g, '')
-      .replace(/\r?\n$/, '')
-      .trim();
+    // A one-line field (its only LF ends it) has no folds: trim alone drops the CRLF, which is
+    // what removing the line end and then trimming gives.
+    const firstNewline = raw.indexOf('\n');
+    const value =
+      firstNewline < 0 || firstNewline === raw.length - 1
+        ? raw.slice(colon + 1).trim()
+        : raw
+            .slice(colon + 1)
+            .replace(/\r?\n(?=[ \t])/g, '')
+            .replace(/\r?\n$/, '')
+            .trim();
     fields.push({ name, value, start, end });
   }
   return { fields, headerEnd, bodyStart };

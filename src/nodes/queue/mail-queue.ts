@@ -17,7 +17,10 @@
  *   each retry shifts by up to one scan). Only a pending scan keeps the simulation busy, so a run with
  *   an empty queue can end.
  * - A crash loses the in-memory queue and in-flight attempts; on boot the queue is reloaded from disk
- *   and every entry is tried at the first scan. An attempt whose result was not yet written is
+ *   and every entry is tried at the first scan. The message bytes are read from the disk at an entry's
+ *   first attempt (after its enqueue or a boot) and kept in memory for its later attempts, so a
+ *   week of retries does not copy every message out of the disk each time; the disk stays the
+ *   source of truth (the copy is dropped by `reload`). An attempt whose result was not yet written is
  *   repeated: delivery is at-least-once (E3).
  */
 import type { EnvelopeRecipient } from '../../protocols/smtp/types.js';
@@ -77,6 +80,8 @@ export const queueEntriesMax = 10_000_000;
 
 export class MailQueue {
   private readonly entries = new Map<string, QueueEntry>();
+  /** Message bytes of entries attempted since the boot, as read from the disk (volatile; ≤ queueEntriesMax). */
+  private readonly messageBytes = new Map<string, Uint8Array>();
   private readonly inFlight = new Set<string>();
   /** Entries enqueued whose first attempt has not started yet (see `scheduleScanAfter`). */
   private readonly awaitingFirstAttempt = new Set<QueueEntry>();
@@ -156,6 +161,7 @@ export class MailQueue {
   /** After a boot: reload every committed entry; all are tried at the first scan (Postfix restarts so). */
   reload(): void {
     this.entries.clear();
+    this.messageBytes.clear();
     this.inFlight.clear();
     this.awaitingFirstAttempt.clear();
     this.scanTimer = null;
@@ -243,7 +249,11 @@ export class MailQueue {
     if (this.inFlight.has(entry.queueId)) return;
     this.inFlight.add(entry.queueId);
     const epoch = this.ctx.epoch;
-    const message = readMessage(this.ctx.disk(), entry.queueId);
+    let message = this.messageBytes.get(entry.queueId);
+    if (message === undefined) {
+      message = readMessage(this.ctx.disk(), entry.queueId);
+      this.messageBytes.set(entry.queueId, message);
+    }
     const pending = entry.recipients.filter((recipient) => !recipient.done);
     this.ctx.sim.trace.record('queue.attempt', { host: this.ctx.name, queueId: entry.queueId, recipients: pending.length });
 
@@ -331,6 +341,7 @@ export class MailQueue {
     if (entry.recipients.every((recipient) => recipient.done)) {
       removeEntry(this.ctx.disk(), entry.queueId);
       this.entries.delete(entry.queueId);
+      this.messageBytes.delete(entry.queueId);
       this.ctx.sim.trace.record('queue.remove', { host: this.ctx.name, queueId: entry.queueId });
     } else {
       writeEntryState(this.ctx.disk(), entry);

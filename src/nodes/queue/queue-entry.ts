@@ -7,6 +7,7 @@
  * Layout on the host's disk: `queue/<id>.eml` (the message) then `queue/<id>.json` (the state). An
  * .eml without its .json is an unfinished commit (nothing was acknowledged) and is removed on boot.
  */
+import { Buffer } from 'node:buffer';
 import type { DsnRcptParams } from '../../protocols/smtp/types.js';
 import type { Disk } from '../../store/disk.js';
 import type { RetryRecord } from '../mta/schedule.js';
@@ -48,6 +49,14 @@ export const queueDir = 'queue';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/**
+ * The state file is encoded into this scratch buffer (the disk copies what it is given), so a retry
+ * allocates no array for it. A larger state (thousands of recipients) is encoded apart.
+ */
+const stateScratchBytes = 1 << 16;
+const stateScratch = Buffer.allocUnsafe(stateScratchBytes);
+/** A UTF-8 character takes at most this many bytes per UTF-16 code unit. */
+const utf8BytesPerCodeUnitMax = 3;
 
 export function entryPaths(queueId: string): { message: string; state: string } {
   return { message: `${queueDir}/${queueId}.eml`, state: `${queueDir}/${queueId}.json` };
@@ -62,7 +71,10 @@ export function commitNewEntry(disk: Disk, entry: QueueEntry, message: Uint8Arra
 
 /** Rewrites the state of an entry after an attempt. */
 export function writeEntryState(disk: Disk, entry: QueueEntry): void {
-  disk.write(entryPaths(entry.queueId).state, encoder.encode(JSON.stringify(entry)));
+  const json = JSON.stringify(entry);
+  const path = entryPaths(entry.queueId).state;
+  if (json.length * utf8BytesPerCodeUnitMax > stateScratchBytes) disk.write(path, encoder.encode(json));
+  else disk.write(path, stateScratch.subarray(0, stateScratch.write(json, 0, 'utf8')));
 }
 
 export function removeEntry(disk: Disk, queueId: string): void {

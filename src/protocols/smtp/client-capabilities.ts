@@ -44,18 +44,30 @@ export function noCapabilities(): SmtpCapabilities {
   };
 }
 
+/** An EHLO line that is one keyword and nothing else (RFC 5321 §4.1.1.1 ehlo-keyword, no params). */
+const BARE_KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
+
 /** Reads the capabilities from a 250 reply to EHLO. */
 export function parseCapabilities(ehloReply: SmtpReply): SmtpCapabilities {
   const capabilities = noCapabilities();
   capabilities.extended = true;
   for (const line of ehloReply.lines.slice(1)) {
-    const [rawKeyword = '', ...params] = line.trim().split(/\s+/);
-    // "AUTH=PLAIN LOGIN" is the pre-standard form some servers still send next to "AUTH PLAIN LOGIN".
-    const [keywordPart = '', firstParam] = rawKeyword.split('=', 2);
-    const keyword = keywordPart.toUpperCase();
-    if (keyword === '') continue;
-    if (firstParam !== undefined && firstParam !== '') params.unshift(firstParam);
-    capabilities.keywords.push([keyword, ...params].join(' '));
+    let keyword: string;
+    let params: string[];
+    if (BARE_KEYWORD.test(line)) {
+      // Most lines ("PIPELINING", "8BITMIME", …) are a keyword alone: no splitting needed.
+      keyword = line.toUpperCase();
+      params = [];
+    } else {
+      const [rawKeyword = '', ...rest] = line.trim().split(/\s+/);
+      // "AUTH=PLAIN LOGIN" is the pre-standard form some servers still send next to "AUTH PLAIN LOGIN".
+      const [keywordPart = '', firstParam] = rawKeyword.split('=', 2);
+      keyword = keywordPart.toUpperCase();
+      params = rest;
+      if (keyword === '') continue;
+      if (firstParam !== undefined && firstParam !== '') params.unshift(firstParam);
+    }
+    capabilities.keywords.push(params.length === 0 ? keyword : [keyword, ...params].join(' '));
     switch (keyword) {
       case 'PIPELINING':
         capabilities.pipelining = true;

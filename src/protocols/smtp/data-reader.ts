@@ -1,5 +1,6 @@
 /**
- * Reads a DATA body (RFC 5321 §4.1.1.4, §4.5.2) byte by byte, so any chunking gives the same result,
+ * Reads a DATA body (RFC 5321 §4.1.1.4, §4.5.2) byte by byte (runs of plain bytes inside a line in one
+ * go), so any chunking gives the same result,
  * and collects a BDAT body (RFC 3030) chunk by chunk.
  *
  * End of data (DELIVERY.md E1): only <CRLF>.<CRLF> ends DATA, where the first CRLF is a real one (or
@@ -108,6 +109,23 @@ export class DataReader {
   consume(input: Uint8Array, offset: number): number {
     let i = offset;
     while (i < input.length && !this.finished) {
+      if (this.position === 'middle') {
+        // Inside a line every byte up to the next CR or LF is plain content: `step` would count and
+        // store each one alone; do the run in one go (the same result, byte for byte).
+        let end = i;
+        while (end < input.length) {
+          const byte = input[end]!;
+          if (byte === CR || byte === LF) break;
+          end++;
+        }
+        if (end > i) {
+          this.lineBytes += end - i;
+          if (this.lineBytes > this.textLineBytesMax) this.lineTooLong = true;
+          this.body.pushAll(input.subarray(i, end));
+          i = end;
+          continue;
+        }
+      }
       this.step(input[i]!);
       i++;
     }

@@ -85,5 +85,7 @@ export function canonicalMessageSize(message: Uint8Array): number {
 
 /** True when any byte is ≥ 0x80, so the body is 8-bit (RFC 6152: announce BODY=8BITMIME). */
 export function messageHas8BitBytes(message: Uint8Array): boolean {
-  return message.some((byte) => byte >= 0x80);
+  // A plain loop: Uint8Array.prototype.some calls a closure per byte.
+  for (let index = 0; index < message.length; index++) if (message[index]! >= 0x80) return true;
+  return false;
 }

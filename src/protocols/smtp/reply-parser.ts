@@ -37,10 +37,20 @@ export type SmtpReplyParseResult =
   | { kind: 'error'; error: SmtpReplyParseErrorKind; detail: string };
 
 const LF = 0x0a;
+/** The empty input buffer, shared: a zero-length array cannot be written to. */
+const NO_BYTES = new Uint8Array(0);
 const CR = 0x0d;
 const REPLY_LINE = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s;
 const ENHANCED_PREFIX = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 const utf8 = new TextDecoder('utf-8');
+/** For the text after a line's 4-byte "250 " prefix: a BOM there is text, as it is mid-line in a whole-line decode. */
+const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
+const DIGIT_0 = 0x30;
+const DIGIT_2 = 0x32;
+const DIGIT_5 = 0x35;
+const DIGIT_9 = 0x39;
+const SPACE = 0x20;
+const HYPHEN = 0x2d;
 
 interface ParsedLine {
   code: number;
@@ -51,7 +61,7 @@ interface ParsedLine {
 export class SmtpReplyParser {
   private readonly limits: SmtpReplyParserLimits;
   /** Bytes of the current, unterminated line. Never longer than `replyLineBytesMax`. */
-  private partialLine: Uint8Array = new Uint8Array(0);
+  private partialLine: Uint8Array = NO_BYTES;
   private linesOfReply: ParsedLine[] = [];
   private failed = false;
 
@@ -83,12 +93,14 @@ export class SmtpReplyParser {
         results.push(this.fail('line-too-long', `reply line longer than ${this.limits.replyLineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
         break;
       }
-      const line = concat(this.partialLine, piece);
       if (lineFeedAt === -1) {
-        this.partialLine = line;
+        // Kept past this call: a copy (the caller may reuse its buffer).
+        this.partialLine = concat(this.partialLine, piece);
         break;
       }
-      this.partialLine = new Uint8Array(0);
+      // A whole line in `bytes` is read right here and not kept: no copy.
+      const line = this.partialLine.length === 0 ? piece : concat(this.partialLine, piece);
+      this.partialLine = NO_BYTES;
       start = lineFeedAt + 1;
       const result = this.acceptLine(line.at(-1) === CR ? line.subarray(0, -1) : line);
       if (result !== null) results.push(result);
@@ -97,10 +109,14 @@ export class SmtpReplyParser {
   }
 
   private acceptLine(lineBytes: Uint8Array): SmtpReplyParseResult | null {
-    const text = utf8.decode(lineBytes);
-    const match = REPLY_LINE.exec(text);
-    if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(text.slice(0, 40))}`);
-    const line: ParsedLine = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+    let line = parseWellFormedLine(lineBytes);
+    if (line === null) {
+      // The general case (and every bad line): the regex on the decoded line.
+      const text = utf8.decode(lineBytes);
+      const match = REPLY_LINE.exec(text);
+      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(text.slice(0, 40))}`);
+      line = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+    }
     const first = this.linesOfReply[0];
     if (first !== undefined && first.code !== line.code) {
       return this.fail('mixed-codes', `reply code changed from ${first.code} to ${line.code} within one reply`);
@@ -117,10 +133,28 @@ export class SmtpReplyParser {
 
   private fail(error: SmtpReplyParseErrorKind, detail: string): SmtpReplyParseResult {
     this.failed = true;
-    this.partialLine = new Uint8Array(0);
+    this.partialLine = NO_BYTES;
     this.linesOfReply = [];
     return { kind: 'error', error, detail };
   }
+}
+
+/**
+ * The common case of REPLY_LINE without the regex: `[2-5]dd` then end of line, or then ' ' / '-' and
+ * the text. Those 3–4 bytes are ASCII, so decoding the rest alone gives exactly the rest of a
+ * whole-line decode. Anything else (a bad line too) → null, and the caller takes the slow path.
+ */
+function parseWellFormedLine(lineBytes: Uint8Array): ParsedLine | null {
+  if (lineBytes.length < 3) return null;
+  const c0 = lineBytes[0]!;
+  const c1 = lineBytes[1]!;
+  const c2 = lineBytes[2]!;
+  if (c0 < DIGIT_2 || c0 > DIGIT_5 || c1 < DIGIT_0 || c1 > DIGIT_9 || c2 < DIGIT_0 || c2 > DIGIT_9) return null;
+  const code = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
+  if (lineBytes.length === 3) return { code, final: true, text: '' };
+  const separator = lineBytes[3];
+  if (separator !== SPACE && separator !== HYPHEN) return null;
+  return { code, final: separator === SPACE, text: utf8KeepBom.decode(lineBytes.subarray(4)) };
 }
 
 function buildReply(code: number, lines: ParsedLine[]): SmtpReply {

@@ -37,6 +37,9 @@ import {
 import { isCommandState, isSmtpVerb, SEQUENCE, SmtpServerState } from './server-states.js';
 import type { Envelope, EnvelopeRecipient, SmtpReply } from './types.js';
 
+/** The empty input buffer, shared: a zero-length array cannot be written to. */
+const NO_BYTES = new Uint8Array(0);
+
 export * from './server-api.js';
 export { SMTP_SERVER_LIMITS_DEFAULT } from './limits.js';
 export { SmtpServerState } from './server-states.js';
@@ -82,7 +85,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   private events: SmtpServerEvent[] = [];
 
   // Input not yet processed: `inbox[inboxStart..]`.
-  private inbox = new Uint8Array(0);
+  private inbox = NO_BYTES;
   private inboxStart = 0;
   /** A command line grew past its limit: bytes are dropped until the next LF, then 500 5.5.6. */
   private discardingLongLine = false;
@@ -274,7 +277,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
       }
     }
     if (this.inboxStart >= this.inbox.length) {
-      this.inbox = new Uint8Array(0);
+      this.inbox = NO_BYTES;
       this.inboxStart = 0;
     }
     if (this.eofReceived && this.pending === null && !this.closed) this.close('eof');
@@ -351,7 +354,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     this.pending = null;
     this.dataReader = null;
     this.chunkBody = null;
-    this.inbox = new Uint8Array(0);
+    this.inbox = NO_BYTES;
     this.inboxStart = 0;
     this.events.push({ type: 'closed', reason });
   }

@@ -1,0 +1,72 @@
+/**
+ * The reply parser reads well-formed lines ("250-…", "250 …", "250") without decoding the whole line
+ * and running its regex (src/protocols/smtp/reply-parser.ts parseWellFormedLine). The replies must be
+ * exactly what the regex on the whole decoded line gives (RFC 5321 §4.2, RFC 2034 §4), for any bytes
+ * after the code — invalid UTF-8, a BOM, CRs, enhanced codes — and for any chunking.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { SmtpReplyParser, type SmtpReplyParseResult } from '../../../src/protocols/smtp/reply-parser.js';
+
+/** The reference: one whole-line decode and the regex, as the parser did before the fast path. */
+function referenceLine(bytes: Uint8Array): { code: number; final: boolean; text: string } | null {
+  const match = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s.exec(new TextDecoder('utf-8').decode(bytes));
+  return match === null ? null : { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+}
+
+const tail = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0xef, 0xbb, 0xbf, 0x0d, 0x20, 0x2e, 0x32, 0x34, 0x35)), { maxLength: 30 });
+const lineBytes = fc
+  .tuple(
+    fc.constantFrom('250', '451', '550', '354', '199', '600', '25', '2x0', '\ufeff250'),
+    fc.constantFrom('', ' ', '-', 'x', ' 2.1.0 ', '-2.1.0 ', ' 4.4.1 '),
+    tail,
+  )
+  .map(([code, sep, rest]) => Uint8Array.from([...new TextEncoder().encode(code + sep), ...rest].filter((b) => b !== 0x0a)));
+
+function feed(lines: Uint8Array[], cut: number): SmtpReplyParseResult[] {
+  const stream = Uint8Array.from(lines.flatMap((l) => [...l, 0x0d, 0x0a]));
+  const parser = new SmtpReplyParser();
+  const out: SmtpReplyParseResult[] = [];
+  for (let at = 0; at < stream.length; at += cut) out.push(...parser.push(stream.subarray(at, at + cut)));
+  return out;
+}
+
+describe('SMTP reply parser fast path', () => {
+  it('gives the same replies as the whole-line regex, in any chunking', () => {
+    fc.assert(
+      fc.property(fc.array(lineBytes, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 64 }), (lines, cut) => {
+        const got = feed(lines, cut);
+        // Oracle: the code and text of each line the reference accepts, until the first it rejects.
+        const whole = feed(lines, 1_000_000);
+        expect(got).toEqual(whole);
+        const accepted: Array<{ code: number; final: boolean; text: string }> = [];
+        for (const line of lines) {
+          const parsed = referenceLine(line); // the parser strips only the CR of the CRLF the feed adds
+          if (parsed === null) {
+            expect(got.at(-1)?.kind).toBe('error');
+            return;
+          }
+          accepted.push(parsed);
+          if (accepted[0]!.code !== parsed.code) return; // mixed codes: an error, checked elsewhere
+          if (parsed.final) {
+            const result = got.shift();
+            expect(result?.kind).toBe('reply');
+            if (result?.kind === 'reply') {
+              expect(result.reply.code).toBe(parsed.code);
+              // Without an enhanced code the texts are the lines' texts as they are.
+              if (result.reply.enhanced === null) expect(result.reply.lines).toEqual(accepted.map((l) => l.text));
+            }
+            accepted.length = 0;
+          }
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('keeps a BOM after the code as text, and strips a CR only before the LF', () => {
+    const parser = new SmtpReplyParser();
+    const results = parser.push(Uint8Array.from([0x32, 0x35, 0x30, 0x20, 0xef, 0xbb, 0xbf, 0x68, 0x69, 0x0d, 0x0d, 0x0a]));
+    expect(results).toEqual([{ kind: 'reply', reply: { code: 250, enhanced: null, lines: ['\ufeffhi\r'] } }]);
+  });
+});
