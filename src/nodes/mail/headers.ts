@@ -14,6 +14,8 @@
  * 8-bit header content passes through unchanged.
  */
 
+import { concatBytes } from '../../bytes.js';
+
 /** A cap on fields examined in one message, so a hostile header block costs bounded work. */
 export const headerFieldsMax = 10_000;
 
@@ -46,18 +48,6 @@ function asLatin1(bytes: Uint8Array): string {
 /** Encodes header text; non-ASCII characters become UTF-8 (RFC 6532). */
 function encodeHeaderText(text: string): Uint8Array {
   return utf8.encode(text);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Finds where the header block ends and the body begins. */
@@ -154,7 +144,7 @@ export function formatHeaderField(name: string, value: string): Uint8Array {
 
 /** Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). */
 export function prependHeader(bytes: Uint8Array, name: string, value: string): Uint8Array {
-  return concat([formatHeaderField(name, value), bytes]);
+  return concatBytes([formatHeaderField(name, value), bytes]);
 }
 
 /** Returns new bytes with the fields put at the end of the header block. */
@@ -164,9 +154,9 @@ export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [
   if (headerEnd === bytes.length) {
     // No body separator: the message is all header. End its last line if it is unterminated.
     const lastLineOpen = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
-    return concat([bytes, lastLineOpen ? encodeHeaderText('\r\n') : new Uint8Array(0), ...lines]);
+    return concatBytes([bytes, lastLineOpen ? encodeHeaderText('\r\n') : new Uint8Array(0), ...lines]);
   }
-  return concat([bytes.subarray(0, headerEnd), ...lines, bytes.subarray(headerEnd)]);
+  return concatBytes([bytes.subarray(0, headerEnd), ...lines, bytes.subarray(headerEnd)]);
 }
 
 /** Returns new bytes without any field named `name`. */
@@ -181,7 +171,7 @@ export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
   }
   if (cursor === 0) return bytes;
   parts.push(bytes.subarray(cursor));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /**

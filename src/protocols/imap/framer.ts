@@ -15,6 +15,7 @@
  * - `literalsPerCommandMax`: literals in one command.
  * Nothing here throws on peer input.
  */
+import { concatBytes } from '../../bytes.js';
 import { bytesLatin1 } from '../machine.js';
 
 export interface FramerLimits {
@@ -209,17 +210,4 @@ export class ImapFramer {
     this.literalCount = 0;
     this.refusal = null;
   }
-}
-
-export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  let total = 0;
-  for (const chunk of chunks) total += chunk.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
