@@ -22,7 +22,7 @@
  * net.connect-timeout, net.send (payload), net.end, net.reset, net.close, net.drop, net.write-closed,
  * net.tls-start, net.tls, net.dgram, net.dgram-drop, net.fault, net.fault-undone.
  */
-import type { RandomStream, Simulator } from '../sim/index.js';
+import type { RandomStream, Simulator, TraceFields } from '../sim/index.js';
 import { type CloseReason, type ConnectCallbacks, Connection, Control, inboundSegmentsMax, type Segment } from './connection.js';
 import { Host } from './host.js';
 import { describeLatency, drawLatencyMs, type LatencySpec, validateLatency } from './latency.js';
@@ -115,18 +115,10 @@ export class Network {
     const previous = link.override;
     link.override = spec;
     link.version++;
-    const fields = { action: 'latency', a: hostA.name, b: hostB.name, latency: describeLatency(spec) };
-    this.sim.trace.record('net.fault', fields);
-    let undone = false;
-    return {
-      undo: () => {
-        if (undone) return;
-        undone = true;
-        link.override = previous;
-        link.version++;
-        this.sim.trace.record('net.fault-undone', fields);
-      },
-    };
+    return this.tracedFault({ action: 'latency', a: hostA.name, b: hostB.name, latency: describeLatency(spec) }, () => {
+      link.override = previous;
+      link.version++;
+    });
   }
 
   /** The latency spec in force between two hosts. */
@@ -187,19 +179,11 @@ export class Network {
   refuse(target: Host | string, port: number): FaultHandle {
     const host = this.resolve(target);
     host.refusedPorts.set(port, (host.refusedPorts.get(port) ?? 0) + 1);
-    const fields = { action: 'refuse', host: host.name, port };
-    this.sim.trace.record('net.fault', fields);
-    let undone = false;
-    return {
-      undo: () => {
-        if (undone) return;
-        undone = true;
-        const holds = (host.refusedPorts.get(port) ?? 1) - 1;
-        if (holds <= 0) host.refusedPorts.delete(port);
-        else host.refusedPorts.set(port, holds);
-        this.sim.trace.record('net.fault-undone', fields);
-      },
-    };
+    return this.tracedFault({ action: 'refuse', host: host.name, port }, () => {
+      const holds = (host.refusedPorts.get(port) ?? 1) - 1;
+      if (holds <= 0) host.refusedPorts.delete(port);
+      else host.refusedPorts.set(port, holds);
+    });
   }
 
   /** Lifts every refuse fault on that port. */
@@ -240,14 +224,23 @@ export class Network {
     if (!(probability >= 0 && probability <= 1)) throw new RangeError(`flaky probability must be in [0, 1], got ${probability}`);
     const previous = host.flakyProbability;
     host.flakyProbability = probability;
-    const fields = { action: 'flaky', host: host.name, probability };
+    return this.tracedFault({ action: 'flaky', host: host.name, probability }, () => {
+      host.flakyProbability = previous;
+    });
+  }
+
+  /**
+   * Traces a fault that was just applied and returns its handle: `undo` reverts it once (a second call
+   * does nothing) and traces that too.
+   */
+  private tracedFault(fields: TraceFields, revert: () => void): FaultHandle {
     this.sim.trace.record('net.fault', fields);
     let undone = false;
     return {
       undo: () => {
         if (undone) return;
         undone = true;
-        host.flakyProbability = previous;
+        revert();
         this.sim.trace.record('net.fault-undone', fields);
       },
     };
