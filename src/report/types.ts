@@ -1,29 +1,21 @@
 /**
  * The report of one scenario run: exactly the fields of SCENARIO.md §9 (users and the acceptance
- * suite depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `dns`,
- * `sessions`, `stats.simulatedMs`) that the Markdown and HTML reports use. Every time is an integer
- * number of simulated milliseconds in a field ending `Ms`.
+ * suite depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `reason`,
+ * `about`, `stats.simulatedMs`) that the Markdown and HTML reports use. Every time is an integer number
+ * of simulated milliseconds in a field ending `Ms`. Attempts and deliveries are the mail log's records
+ * as they are (src/nodes/mail-log.ts).
  */
+import type { AttemptRecord, DeliveryRecord } from '../nodes/mail-log.js';
 
 export const reportFormat = 'mailsim-report/1';
 
 export type RecipientStatus = 'delivered' | 'bounced' | 'deferred' | 'rejected' | 'discarded';
 
-export interface ReportAttempt {
-  atMs: number;
-  from: string;
-  to: string;
-  address: string;
-  result: 'accepted' | 'deferred' | 'failed' | 'timeout' | 'refused' | 'dropped';
-  reply: string | null;
-}
+/** One SMTP connection an MTA made for a recipient (§9 `attempts`): result accepted … dropped. */
+export type ReportAttempt = AttemptRecord;
 
-export interface ReportDelivery {
-  host: string;
-  user: string;
-  folder: string;
-  atMs: number;
-}
+/** One landing in a mailbox (§9 `deliveries`). */
+export type ReportDelivery = DeliveryRecord;
 
 export interface ReportRecipient {
   address: string;
