@@ -134,7 +134,7 @@ export class Mua {
           }
           const retry: string[] = [];
           for (const recipient of transaction.recipients) {
-            const reason = recipient.reply !== null ? replyLine(recipient.reply) : (recipient.detail ?? recipient.stage);
+            const reason = recipient.reply !== null ? replyLine(recipient.reply) : describeLocalRefusal(recipient.detail ?? recipient.stage, message.length);
             if (recipient.outcome === 'failed') this.world.log.rejected(messageId, recipient.address, reason);
             else if (recipient.outcome !== 'accepted') retry.push(recipient.address);
           }
@@ -175,6 +175,18 @@ export class Mua {
         callback(address === undefined ? null : { host: name, address });
       });
     });
+  }
+}
+
+/** Why the client itself refused to send (no server reply to quote), in words a user reads in a report. */
+function describeLocalRefusal(detail: string, messageBytes: number): string {
+  switch (detail) {
+    case 'message-too-large':
+      return `not sent: the message (${messageBytes} bytes) is larger than the server's SIZE limit (RFC 1870)`;
+    case 'smtputf8-not-offered':
+      return 'not sent: the message needs SMTPUTF8 and the server does not offer it (RFC 6531)';
+    default:
+      return detail;
   }
 }
 
