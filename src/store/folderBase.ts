@@ -57,8 +57,16 @@ export abstract class FolderBase implements Folder {
   /** False once the folder was deleted or renamed away; the object is then inert. */
   alive = true;
 
-  abstract readonly uidValidity: number;
-  abstract readonly uidNext: number;
+  /** UIDVALIDITY and UIDNEXT as the format's index on disk records them (RFC 3501 §2.3.1.1). */
+  protected validity = 0;
+  protected next = 1;
+
+  get uidValidity(): number {
+    return this.validity;
+  }
+  get uidNext(): number {
+    return this.next;
+  }
 
   constructor(readonly name: string) {}
 

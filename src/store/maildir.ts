@@ -113,8 +113,6 @@ function safeHost(hostName: string): string {
 }
 
 export class MaildirFolder extends FolderBase {
-  private validity = 0;
-  private next = 1;
   private readonly files = new Map<number, MaildirFile>();
   /** The base names of `files`, so picking a unique delivery name does not scan every message. */
   private readonly basenames = new Set<string>();
@@ -130,12 +128,6 @@ export class MaildirFolder extends FolderBase {
     this.load();
   }
 
-  get uidValidity(): number {
-    return this.validity;
-  }
-  get uidNext(): number {
-    return this.next;
-  }
 
   /** Where the folder lives on disk (for renames by the store). */
   get directory(): string {

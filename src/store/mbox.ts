@@ -45,8 +45,6 @@ interface IndexLine extends RecordPlace {
 }
 
 export class MboxFolder extends FolderBase {
-  private validity = 0;
-  private next = 1;
   private readonly places = new Map<number, RecordPlace>();
   /** The delivery holding the append lock, if any. */
   private lockHolder: object | null = null;
@@ -65,12 +63,6 @@ export class MboxFolder extends FolderBase {
     this.load();
   }
 
-  get uidValidity(): number {
-    return this.validity;
-  }
-  get uidNext(): number {
-    return this.next;
-  }
   /** True while a delivery holds the append lock. */
   get locked(): boolean {
     return this.lockHolder !== null;
