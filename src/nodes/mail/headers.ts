@@ -64,13 +64,16 @@ export function findHeaderEnd(bytes: Uint8Array): { headerEnd: number; bodyStart
   return { headerEnd: bytes.length, bodyStart: bytes.length };
 }
 
-/** Parses the header block into fields. Lines that are not `name:` fields are skipped, not fatal. */
-export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
-  const { headerEnd, bodyStart } = findHeaderEnd(bytes);
-  const text = asLatin1(bytes.subarray(0, headerEnd));
-  const fields: HeaderField[] = [];
+/**
+ * Calls `visit` for each `name:` field of the header block (as latin1 text), in order, with the
+ * field's raw text (its line endings included); lines that are not fields are skipped, not fatal.
+ * `visit` returns false to stop. The value is not computed here: most callers want one field by
+ * name, so only the fields they look at pay for unfolding (`unfoldedValue`).
+ */
+function scanFields(text: string, visit: (name: string, raw: string, colon: number, start: number, end: number) => boolean): void {
   let position = 0;
-  while (position < text.length && fields.length < headerFieldsMax) {
+  let seen = 0;
+  while (position < text.length && seen < headerFieldsMax) {
     const start = position;
     // A field runs until a line ending not followed by WSP.
     let end = position;
@@ -81,8 +84,8 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
         break;
       }
       end = newline + 1;
-      const next = text[end];
-      if (next !== ' ' && next !== '\t') break;
+      const next = text.charCodeAt(end);
+      if (next !== 0x20 && next !== 0x09) break;
     }
     position = end;
     const raw = text.slice(start, end);
@@ -90,39 +93,80 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
     if (colon <= 0) continue;
     const name = raw.slice(0, colon);
     // RFC 5322 §3.6.8: field names are printable ASCII except colon, no spaces.
-    if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) continue;
-    // A one-line field (its only LF ends it) has no folds: trim alone drops the CRLF, which is
-    // what removing the line end and then trimming gives.
-    const firstNewline = raw.indexOf('\n');
-    const value =
-      firstNewline < 0 || firstNewline === raw.length - 1
-        ? raw.slice(colon + 1).trim()
-        : raw
-            .slice(colon + 1)
-            .replace(/\r?\n(?=[ \t])/g, '')
-            .replace(/\r?\n$/, '')
-            .trim();
-    fields.push({ name, value, start, end });
+    if (!FIELD_NAME.test(name)) continue;
+    seen++;
+    if (!visit(name, raw, colon, start, end)) return;
   }
+}
+
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/** The value of a field's raw text: after the colon, CRLF-WSP folds removed, outer space trimmed. */
+function unfoldedValue(raw: string, colon: number): string {
+  // A one-line field (its only LF ends it) has no folds: trim alone drops the CRLF, which is
+  // what removing the line end and then trimming gives.
+  const firstNewline = raw.indexOf('\n');
+  return firstNewline < 0 || firstNewline === raw.length - 1
+    ? raw.slice(colon + 1).trim()
+    : raw
+        .slice(colon + 1)
+        .replace(/\r?\n(?=[ \t])/g, '')
+        .replace(/\r?\n$/, '')
+        .trim();
+}
+
+/** Parses the header block into fields. Lines that are not `name:` fields are skipped, not fatal. */
+export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
+  const { headerEnd, bodyStart } = findHeaderEnd(bytes);
+  const fields: HeaderField[] = [];
+  scanFields(asLatin1(bytes.subarray(0, headerEnd)), (name, raw, colon, start, end) => {
+    fields.push({ name, value: unfoldedValue(raw, colon), start, end });
+    return true;
+  });
   return { fields, headerEnd, bodyStart };
 }
 
-const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** Case-insensitive name test without lower-casing every field name (`lowerName` is already lower case). */
+function isNamed(name: string, lowerName: string): boolean {
+  return name.length === lowerName.length && name.toLowerCase() === lowerName;
+}
+
+/** The header block of `bytes` as latin1 text (offsets are byte offsets). */
+function headerText(bytes: Uint8Array): string {
+  return asLatin1(bytes.subarray(0, findHeaderEnd(bytes).headerEnd));
+}
 
 /** Every value of the fields named `name`, in order. */
 export function getHeaders(bytes: Uint8Array, name: string): string[] {
-  return parseHeaderBlock(bytes)
-    .fields.filter((field) => sameName(field.name, name))
-    .map((field) => field.value);
+  const lowerName = name.toLowerCase();
+  const values: string[] = [];
+  scanFields(headerText(bytes), (fieldName, raw, colon) => {
+    if (isNamed(fieldName, lowerName)) values.push(unfoldedValue(raw, colon));
+    return true;
+  });
+  return values;
 }
 
 /** The first value of the field named `name`, or null. */
 export function getHeader(bytes: Uint8Array, name: string): string | null {
-  return getHeaders(bytes, name)[0] ?? null;
+  const lowerName = name.toLowerCase();
+  let value: string | null = null;
+  scanFields(headerText(bytes), (fieldName, raw, colon) => {
+    if (!isNamed(fieldName, lowerName)) return true;
+    value = unfoldedValue(raw, colon);
+    return false;
+  });
+  return value;
 }
 
 export function countHeaders(bytes: Uint8Array, name: string): number {
-  return getHeaders(bytes, name).length;
+  const lowerName = name.toLowerCase();
+  let count = 0;
+  scanFields(headerText(bytes), (fieldName) => {
+    if (isNamed(fieldName, lowerName)) count++;
+    return true;
+  });
+  return count;
 }
 
 /** The header block's bytes (fields only, without the empty separator line). */
@@ -135,7 +179,7 @@ export function headerBytes(bytes: Uint8Array): Uint8Array {
  * (CRLF followed by space or tab); anything else is a caller bug (it would inject a header).
  */
 export function formatHeaderField(name: string, value: string): Uint8Array {
-  if (!/^[\x21-\x39\x3b-\x7e]+$/.test(name)) throw new TypeError(`invalid header field name ${JSON.stringify(name)}`);
+  if (!FIELD_NAME.test(name)) throw new TypeError(`invalid header field name ${JSON.stringify(name)}`);
   if (/\r(?!\n)|(?<!\r)\n|\r\n(?![ \t])/.test(value)) {
     throw new TypeError(`header ${name} value has a line break that is not a fold`);
   }
@@ -161,14 +205,15 @@ export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [
 
 /** Returns new bytes without any field named `name`. */
 export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
-  const block = parseHeaderBlock(bytes);
+  const lowerName = name.toLowerCase();
   const parts: Uint8Array[] = [];
   let cursor = 0;
-  for (const field of block.fields) {
-    if (!sameName(field.name, name)) continue;
-    parts.push(bytes.subarray(cursor, field.start));
-    cursor = field.end;
-  }
+  scanFields(headerText(bytes), (fieldName, _raw, _colon, start, end) => {
+    if (!isNamed(fieldName, lowerName)) return true;
+    parts.push(bytes.subarray(cursor, start));
+    cursor = end;
+    return true;
+  });
   if (cursor === 0) return bytes;
   parts.push(bytes.subarray(cursor));
   return concatBytes(parts);
@@ -182,8 +227,14 @@ export function addMissingMessageIdAndDate(
   bytes: Uint8Array,
   supply: { messageId: string; date: string },
 ): { bytes: Uint8Array; added: Array<'Message-ID' | 'Date'> } {
-  const block = parseHeaderBlock(bytes);
-  const has = (name: string) => block.fields.some((field) => sameName(field.name, name));
+  let hasMessageId = false;
+  let hasDate = false;
+  scanFields(headerText(bytes), (fieldName) => {
+    hasMessageId ||= isNamed(fieldName, 'message-id');
+    hasDate ||= isNamed(fieldName, 'date');
+    return !(hasMessageId && hasDate);
+  });
+  const has = (name: 'Message-ID' | 'Date') => (name === 'Date' ? hasDate : hasMessageId);
   const added: Array<'Message-ID' | 'Date'> = [];
   const lines: Array<[string, string]> = [];
   if (!has('Message-ID')) {

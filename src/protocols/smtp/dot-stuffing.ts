@@ -30,8 +30,38 @@ function lineEndLength(message: Uint8Array, index: number): number {
   return 0;
 }
 
+/**
+ * True when every line end is already CRLF (no bare CR, no bare LF), and, with `noLeadingDot`, no line
+ * starts with ".". Found with indexOf (native, word-at-a-time) rather than a loop per byte: almost
+ * every message is like this, and then it goes out as it is.
+ */
+function isCanonical(message: Uint8Array, noLeadingDot: boolean): boolean {
+  if (noLeadingDot && message[0] === DOT) return false;
+  for (let lf = message.indexOf(LF); lf !== -1; lf = message.indexOf(LF, lf + 1)) {
+    if (lf === 0 || message[lf - 1] !== CR) return false;
+    if (noLeadingDot && message[lf + 1] === DOT) return false;
+  }
+  for (let cr = message.indexOf(CR); cr !== -1; cr = message.indexOf(CR, cr + 1)) {
+    if (message[cr + 1] !== LF) return false;
+  }
+  return true;
+}
+
 /** The message as DATA carries it: canonical CRLF line ends, dot-stuffed, ending with <CRLF>.<CRLF>. */
 export function encodeDataContent(message: Uint8Array): Uint8Array {
+  if (isCanonical(message, true)) {
+    // Nothing to change inside: copy it whole, then close the last line if open, then the dot.
+    const lastLineOpen = message.length > 0 && message[message.length - 1] !== LF;
+    const out = new Uint8Array(message.length + (lastLineOpen ? 2 : 0) + END_OF_DATA.length);
+    out.set(message);
+    let written = message.length;
+    if (lastLineOpen) {
+      out[written++] = CR;
+      out[written++] = LF;
+    }
+    for (const byte of END_OF_DATA) out[written++] = byte;
+    return out;
+  }
   // Worst case every byte doubles (each bare CR/LF becomes CRLF, each line a lone "."), plus CRLF.CRLF.
   const out = new Uint8Array(message.length * 2 + 5);
   let written = 0;
@@ -65,6 +95,7 @@ export function encodeDataContent(message: Uint8Array): Uint8Array {
  * figure for MAIL FROM's SIZE= (RFC 1870 §3: the size of the message as transmitted, "approximately").
  */
 export function canonicalMessageSize(message: Uint8Array): number {
+  if (isCanonical(message, false)) return message.length > 0 && message[message.length - 1] !== LF ? message.length + 2 : message.length;
   let size = 0;
   let index = 0;
   let atLineStart = true;
