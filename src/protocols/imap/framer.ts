@@ -131,7 +131,7 @@ export class ImapFramer {
       this.discardingLine = true;
       return;
     }
-    this.lineChunks.push(chunk.slice());
+    this.lineChunks.push(new Uint8Array(chunk)); // a copy, even of a Buffer (whose slice is a view)
     this.lineBytes += chunk.length;
   }
 

@@ -15,6 +15,8 @@
  * caller whether to announce BODY=8BITMIME (RFC 6152).
  */
 
+import { Buffer } from 'node:buffer';
+
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
@@ -32,10 +34,12 @@ function lineEndLength(message: Uint8Array, index: number): number {
 
 /**
  * True when every line end is already CRLF (no bare CR, no bare LF), and, with `noLeadingDot`, no line
- * starts with ".". Found with indexOf (native, word-at-a-time) rather than a loop per byte: almost
- * every message is like this, and then it goes out as it is.
+ * starts with ".". Found with Buffer's indexOf (memchr) on a view of the bytes rather than a loop per
+ * byte — TypedArray's own indexOf is several times slower: almost every message is like this, and
+ * then it goes out as it is.
  */
-function isCanonical(message: Uint8Array, noLeadingDot: boolean): boolean {
+function isCanonical(bytes: Uint8Array, noLeadingDot: boolean): boolean {
+  const message = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (noLeadingDot && message[0] === DOT) return false;
   for (let lf = message.indexOf(LF); lf !== -1; lf = message.indexOf(LF, lf + 1)) {
     if (lf === 0 || message[lf - 1] !== CR) return false;

@@ -37,7 +37,9 @@ export const SMTP_SERVER_LIMITS_DEFAULT: Readonly<SmtpServerLimits> = Object.fre
 
 export function resolveLimits(overrides: Partial<SmtpServerLimits> | undefined): SmtpServerLimits {
   const limits = { ...SMTP_SERVER_LIMITS_DEFAULT, ...overrides };
-  for (const [name, value] of Object.entries(limits)) {
+  // The defaults are valid; only what the owner overrode needs checking (this runs per session).
+  for (const name in overrides) {
+    const value = limits[name as keyof SmtpServerLimits];
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`SMTP server limit ${name} must be a positive integer, got ${value}`);
   }
   if (limits.commandLineBytesMax < 16) throw new RangeError('commandLineBytesMax must be at least 16');

@@ -171,7 +171,8 @@ function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
+  // new Uint8Array(view) copies; .slice() on a Buffer (a Uint8Array subclass) would not.
+  if (a.length === 0) return new Uint8Array(b);
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
   out.set(b, a.length);

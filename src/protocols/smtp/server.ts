@@ -244,7 +244,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   private append(bytes: Uint8Array): void {
     const remaining = this.inbox.length - this.inboxStart;
     if (remaining === 0) {
-      this.inbox = bytes.slice();
+      this.inbox = new Uint8Array(bytes); // a copy, even of a Buffer (whose slice is a view)
     } else {
       const merged = new Uint8Array(remaining + bytes.length);
       merged.set(this.inbox.subarray(this.inboxStart));
