@@ -3,7 +3,7 @@
  *
  * What is measured. A self-rescheduling workload: `live` concurrent "processes" each re-arm
  * themselves with a pseudo-random delay (1–1000 ms, from a precomputed table so the measurement is
- * the kernel, not the RNG) when they fire, so the heap holds `live` entries in steady state and every
+ * the kernel, not the RNG) when they fire, so the queue holds `live` entries in steady state and every
  * event costs one pop + one push. A second workload arms and cancels a timeout per event (the
  * protocol-timer pattern: lazy cancellation). The callback passes its state as the event argument,
  * so no closure is allocated per event. Each workload warms up once, then is timed over several

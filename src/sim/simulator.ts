@@ -117,17 +117,16 @@ export class Simulator implements EventRunner {
     const eventsMax = this.eventsMax;
     let events = 0;
     try {
-      for (;;) {
-        const nextMs = queue.peekTimeMs();
-        if (nextMs > limitMs || nextMs === Number.POSITIVE_INFINITY) {
-          // nextMs is Infinity when nothing is pending; runUntilIdle (limit Infinity) leaves the clock alone.
-          if (limitMs !== Number.POSITIVE_INFINITY) this.nowMs = limitMs;
-          return { reason: nextMs === Number.POSITIVE_INFINITY ? 'idle' : 'until', events };
-        }
-        if (events >= eventsMax) return { reason: 'events-max', events };
-        queue.popInto(this);
-        events++;
+      // Hot loop: one queue call per event; the reason is worked out only when the loop ends.
+      while (events < eventsMax && queue.popDueInto(limitMs, this)) events++;
+      const nextMs = queue.peekTimeMs();
+      if (nextMs !== Number.POSITIVE_INFINITY && nextMs <= limitMs) return { reason: 'events-max', events };
+      // nextMs is Infinity when nothing is pending; runUntilIdle (limit Infinity) leaves the clock alone.
+      if (limitMs !== Number.POSITIVE_INFINITY) {
+        this.nowMs = limitMs;
+        queue.advanceTo(limitMs);
       }
+      return { reason: nextMs === Number.POSITIVE_INFINITY ? 'idle' : 'until', events };
     } finally {
       this.running = false;
     }
