@@ -2,17 +2,22 @@
  * Figure 6: smtp-source against `mailsim serve`'s SMTP port — the simulator's SMTP server machine on
  * real sockets (src/bridge) — with the same load as against smtp-sink.
  *
- * `mailsim serve` is started as the CLI starts it (tsx src/cli.ts serve), every port 0 (free ports),
+ * `mailsim serve` runs as an installed package runs it — tsc-compiled JavaScript (`dist/cli.js` there;
+ * here the bench's own compile of src/, reports/bench-build/src/cli.js, so it is always current) — and
+ * through tsx (`node --import tsx src/cli.ts`, what bin/mailsim.js does inside a checkout) only when
+ * that compile is unavailable or MAILSIM_BENCH_TSX=1: tsx's keepNames costs ~15-20 % CPU here, which is
+ * the dev loader's, not the server's. Every port 0 (free ports),
  * one local domain and user, mailboxes as a real Maildir in a temporary directory. The SMTP port is
  * read from its `LISTEN smtp ADDR:PORT` line (SCENARIO.md §12). After the load it gets SIGTERM and
  * must exit on its own; the messages delivered are the files in the user's Maildir new/ and cur/.
  * If serve does not start (not built yet, or it fails), the result says why instead.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoDir } from './children.js';
+import { childRuntime } from './compiled.js';
 import { runSmtpSource, type SourceLoad, type SourceResult, stopChild } from './postfix-tools.js';
 
 /** How long serve may take to print its SMTP listener. */
@@ -34,10 +39,21 @@ function countMaildir(dir: string): number | null {
   return found ? total : null;
 }
 
+/** How to start the CLI: the bench's compiled build when there is one (see the top of the file), else tsx. */
+function serveCli(): { nodeArgs: string[]; describe: string } {
+  const runtime = childRuntime();
+  const compiledCli = join(repoDir, 'reports', 'bench-build', 'src', 'cli.js');
+  if (runtime.kind === 'compiled' && existsSync(compiledCli)) return { nodeArgs: [compiledCli], describe: 'as tsc-compiled JavaScript (reports/bench-build/src/cli.js)' };
+  const why = runtime.kind === 'tsx' ? runtime.why : 'no compiled cli.js';
+  return { nodeArgs: ['--import', 'tsx', join(repoDir, 'src/cli.ts')], describe: `through tsx (${why}); the figure includes tsx's keepNames overhead` };
+}
+
 export async function runBridgeBench(sourcePath: string, load: SourceLoad): Promise<BridgeOutcome> {
   const maildir = mkdtempSync(join(tmpdir(), 'mailsim-bench-'));
   const ports = ['--smtp', '--submission', '--smtps', '--pop3', '--pop3s', '--imap', '--imaps'].flatMap((option) => [option, '0']);
-  const args = ['--import', 'tsx', join(repoDir, 'src/cli.ts'), 'serve', '--listen', '127.0.0.1', ...ports, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
+  const cli = serveCli();
+  console.log(`  (mailsim serve runs ${cli.describe})`);
+  const args = [...cli.nodeArgs, 'serve', '--listen', '127.0.0.1', ...ports, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
   const serve = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   serve.stderr.on('data', (chunk: Buffer) => {

@@ -1,28 +1,93 @@
 /**
- * A `Disk` (src/store/disk.ts) on the real filesystem, for `mailsim serve --maildir DIR`: every call
- * maps onto node:fs the obvious way and is durable when it returns (write/append are followed by
- * fsync; rename is rename(2), atomic on one filesystem — the Maildir tmp → new commit, W1).
+ * A `Disk` (src/store/disk.ts) on the real filesystem, for `mailsim serve --maildir DIR`.
  *
  * `locate` turns a store path into a file-system path; the serve host maps `mail/USER/…` to
  * `DIR/USER/…` (so DIR/USER is a Maildir that mutt, Dovecot and Python's `mailbox` read) and everything
  * else (the queue) to `DIR/.mailsim/…`.
+ *
+ * Theory of operation. Without `groupCommit` every call is durable when it returns: a write is followed
+ * by fsync, a rename or unlink by an fsync of the directories it changed. That costs a few fsyncs per
+ * message, each a millisecond or more on the event loop, so the serve host uses group commit instead:
+ * - A write goes to the file at once (any later read sees it) and leaves the descriptor open in `dirty`.
+ * - A rename or unlink of a file is not done at once but appended to `ops`, in call order, because it
+ *   may publish or retire data that is not durable yet: the Maildir tmp → new rename must come after
+ *   the tmp file's fsync (DELIVERY.md W1), and the queue files may go only after the message is safe in
+ *   its mailbox. Until an op is done, reads, `exists` and `list` see the disk as if it were (`overlay`).
+ * - A flush, a few ms after the first mutation of a group (`groupCommitDelayMs`) and never two at once,
+ *   fsyncs every dirty file in parallel (the libuv thread pool; the file system commits them together),
+ *   then does the group's ops in order, fsyncs the directories they touched, and tells the
+ *   `DurableSequence` that everything up to the group's last mutation is durable. The socket adapter
+ *   holds each reply that depends on a mutation until then (durability.ts) — so the 250 to the final dot
+ *   still goes out only after the message is on disk (R1).
+ * - A file written and then removed within one group is never fsynced: nothing was promised about it
+ *   (no reply that depends on it has gone out), and the flush that removes it makes the removal and
+ *   whatever replaced it durable. This is the common case of a message delivered locally at once: its
+ *   queue files (.eml, .json) live for about two milliseconds, so only the Maildir file is fsynced.
+ * - Rare operations — renaming or removing a directory, writing a path that a pending op involves,
+ *   too many files in one group — first drain everything synchronously (`drain()`), as the plain mode
+ *   does after every call. A renamed directory takes its unflushed files along, so it must be flushed.
+ * A crash (kill -9, power loss) before a flush loses only mutations whose replies were still held; the
+ *   process's own stop drains (`ServeHost.shutDown`).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import type { Dirent } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type Disk, type DiskEntry, pathSegments } from '../store/disk.js';
+import { DurableSequence } from './durability.js';
+
+/**
+ * How long a group collects mutations after its first one before it is flushed. A message delivered
+ * locally is in its Maildir about 2 ms after the commit (two 1 ms steps, src/nodes/mda/local-transport.ts),
+ * so with this wait one flush usually covers the whole life of the message and its queue files need no
+ * fsync; longer only delays every reply that waits for the disk.
+ */
+export const groupCommitDelayMs = 4;
+/** Unflushed files (open descriptors) beyond which a write drains at once instead. */
+export const dirtyFilesMax = 1024;
+/** Pending renames and unlinks beyond which one drains at once instead. */
+export const deferredOpsMax = 4096;
+
+type DeferredOp = { seq: number; kind: 'rename'; from: string; to: string } | { seq: number; kind: 'unlink'; path: string };
+
+export interface FsDiskOptions {
+  /** Make mutations durable in groups in the background (see the top of the file); default false. */
+  groupCommit?: boolean;
+}
 
 export class FsDisk implements Disk {
-  constructor(private readonly locate: (path: string) => string) {}
+  /** Which mutations are durable; the socket adapter waits on it (durability.ts). */
+  readonly durability = new DurableSequence();
+  private readonly groupCommit: boolean;
+  /** Files written in the group being collected: real path → open descriptor, fsynced by the next flush. */
+  private readonly dirty = new Map<string, number>();
+  /** Renames and unlinks of files not done yet, in call order. */
+  private ops: DeferredOp[] = [];
+  /** What the pending ops will have done: real path → the real path its bytes are at now, null = gone. */
+  private readonly overlay = new Map<string, string | null>();
+  /** Directories known to exist: `mkdir -p` once per directory, not once per write. */
+  private readonly knownDirs = new Set<string>();
+  /** The flush in progress: the group's last mutation, and its descriptors until they are closed. */
+  private flushing: { seq: number; fds: number[] } | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** performance.now() of the first mutation of the group being collected. */
+  private groupStartedMs = 0;
+
+  constructor(
+    private readonly locate: (path: string) => string,
+    options: FsDiskOptions = {},
+  ) {
+    this.groupCommit = options.groupCommit ?? false;
+  }
 
   /** The usual layout of the serve host (see the top of the file). */
-  static forMaildirRoot(root: string): FsDisk {
-    return new FsDisk((path) => (path === 'mail' ? root : path.startsWith('mail/') ? join(root, path.slice('mail/'.length)) : join(root, '.mailsim', path)));
+  static forMaildirRoot(root: string, options: FsDiskOptions = {}): FsDisk {
+    return new FsDisk((path) => (path === 'mail' ? root : path.startsWith('mail/') ? join(root, path.slice('mail/'.length)) : join(root, '.mailsim', path)), options);
   }
 
   read(path: string): Uint8Array | null {
+    const now = this.resolve(this.at(path));
+    if (now === null) return null;
     try {
-      return new Uint8Array(readFileSync(this.at(path)));
+      return new Uint8Array(readFileSync(now));
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -30,7 +95,8 @@ export class FsDisk implements Disk {
   }
 
   size(path: string): number | null {
-    const stat = statSync(this.at(path), { throwIfNoEntry: false });
+    const now = this.resolve(this.at(path));
+    const stat = now === null ? undefined : statSync(now, { throwIfNoEntry: false });
     return stat?.isFile() ? stat.size : null;
   }
 
@@ -46,39 +112,77 @@ export class FsDisk implements Disk {
     const source = this.at(from);
     const target = this.at(to);
     if (source === target) return;
-    if (statSync(source, { throwIfNoEntry: false }) === undefined) throw new Error(`rename of a missing path: ${from}`);
-    if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`rename onto an existing directory: ${to}`);
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(source, target);
+    const sourceNow = this.resolve(source);
+    const sourceStat = sourceNow === null ? undefined : statSync(sourceNow, { throwIfNoEntry: false });
+    if (sourceStat === undefined) throw new Error(`rename of a missing path: ${from}`);
+    const targetNow = this.resolve(target);
+    if (targetNow !== null && statSync(targetNow, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`rename onto an existing directory: ${to}`);
+    this.ensureDir(dirname(target));
+    if (sourceStat.isDirectory()) {
+      this.drain();
+      this.knownDirs.clear();
+      renameSync(source, target);
+      return;
+    }
+    this.defer({ seq: 0, kind: 'rename', from: source, to: target });
   }
 
   unlink(path: string): boolean {
     const target = this.at(path);
-    if (statSync(target, { throwIfNoEntry: false }) === undefined) return false;
-    rmSync(target, { recursive: true, force: true });
+    const now = this.resolve(target);
+    const stat = now === null ? undefined : statSync(now, { throwIfNoEntry: false });
+    if (stat === undefined) return false;
+    if (stat.isDirectory()) {
+      this.drain();
+      this.knownDirs.clear();
+      rmSync(target, { recursive: true, force: true });
+      return true;
+    }
+    this.defer({ seq: 0, kind: 'unlink', path: target });
     return true;
   }
 
   exists(path: string): boolean {
-    return existsSync(this.at(path));
+    const now = this.resolve(this.at(path));
+    return now !== null && existsSync(now);
   }
 
   mkdir(path: string): void {
-    mkdirSync(this.at(path), { recursive: true });
+    this.ensureDir(this.at(path));
   }
 
   list(dir: string): DiskEntry[] {
-    let entries: Dirent[];
+    const real = dir === '' ? this.locate('') : this.at(dir);
+    const isDirByName = new Map<string, boolean>();
     try {
-      entries = readdirSync(dir === '' ? this.locate('') : this.at(dir), { withFileTypes: true });
+      for (const entry of readdirSync(real, { withFileTypes: true })) {
+        if (entry.isFile() || entry.isDirectory()) isDirByName.set(entry.name, entry.isDirectory());
+      }
     } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
+      if (!isMissing(error)) throw error;
     }
-    return entries
-      .filter((entry) => entry.isFile() || entry.isDirectory())
-      .map((entry) => ({ name: entry.name, isDir: entry.isDirectory() }))
+    for (const [path, now] of this.overlay) {
+      if (dirname(path) !== real) continue;
+      if (now === null) isDirByName.delete(basename(path));
+      else isDirByName.set(basename(path), false); // only files are ever pending
+    }
+    return [...isDirByName]
+      .map(([name, isDir]) => ({ name, isDir }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Makes every mutation so far durable, synchronously (stop, rare operations, the plain mode). */
+  drain(): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    for (const fd of this.flushing?.fds ?? []) fsyncSync(fd); // still in the background's hands: make sure now
+    for (const fd of this.dirty.values()) {
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    this.dirty.clear();
+    for (const dir of this.runOps(this.durability.latest)) fsyncDirectorySync(dir);
+    this.durability.markDurable(this.durability.latest);
   }
 
   private at(path: string): string {
@@ -86,17 +190,161 @@ export class FsDisk implements Disk {
     return this.locate(path);
   }
 
+  /** Where the bytes of a real path are now, given the pending ops; null if it is gone. */
+  private resolve(path: string): string | null {
+    const now = this.overlay.get(path);
+    return now === undefined ? path : now;
+  }
+
+  private ensureDir(dir: string): void {
+    if (this.knownDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.knownDirs.add(dir);
+  }
+
   private writeWith(path: string, bytes: Uint8Array, flags: 'w' | 'a'): void {
     const target = this.at(path);
-    mkdirSync(dirname(target), { recursive: true });
+    if (this.overlay.has(target)) this.drain(); // a pending rename or unlink involves this path: do it first
+    this.ensureDir(dirname(target));
     const fd = openSync(target, flags);
     try {
       let offset = 0;
       while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
-    } finally {
+    } catch (error) {
       closeSync(fd);
+      throw error;
     }
+    this.startMutation();
+    const older = this.dirty.get(target);
+    if (older !== undefined) closeSync(older); // the same file (renames move their entry): one fsync covers both
+    this.dirty.set(target, fd);
+    this.endMutation();
+  }
+
+  private defer(op: DeferredOp): void {
+    this.startMutation();
+    op.seq = this.durability.latest;
+    this.ops.push(op);
+    this.applyToOverlay(op);
+    if (op.kind === 'rename') {
+      this.forgetDirty(op.to); // replaced: its bytes are never needed
+      const fd = this.dirty.get(op.from);
+      if (fd !== undefined) {
+        this.dirty.delete(op.from);
+        this.dirty.set(op.to, fd);
+      }
+    } else {
+      this.forgetDirty(op.path); // removed before its flush: no fsync needed (see the top of the file)
+    }
+    this.endMutation();
+  }
+
+  private forgetDirty(path: string): void {
+    const fd = this.dirty.get(path);
+    if (fd === undefined) return;
+    this.dirty.delete(path);
+    closeSync(fd);
+  }
+
+  private applyToOverlay(op: DeferredOp): void {
+    if (op.kind === 'rename') {
+      this.overlay.set(op.to, this.resolve(op.from));
+      this.overlay.set(op.from, null);
+    } else {
+      this.overlay.set(op.path, null);
+    }
+  }
+
+  private startMutation(): void {
+    if (this.dirty.size === 0 && this.ops.length === 0) this.groupStartedMs = performance.now();
+    this.durability.mutated();
+  }
+
+  private endMutation(): void {
+    if (!this.groupCommit || this.dirty.size > dirtyFilesMax || this.ops.length > deferredOpsMax) this.drain();
+    else this.scheduleFlush();
+  }
+
+  /** Does the pending ops up to `seq` in order; returns the directories they changed. */
+  private runOps(seq: number): Set<string> {
+    const dirs = new Set<string>();
+    let done = 0;
+    for (; done < this.ops.length && this.ops[done]!.seq <= seq; done++) {
+      const op = this.ops[done]!;
+      if (op.kind === 'rename') {
+        renameSync(op.from, op.to);
+        dirs.add(dirname(op.from));
+        dirs.add(dirname(op.to));
+      } else {
+        rmSync(op.path, { force: true });
+        dirs.add(dirname(op.path));
+      }
+    }
+    if (done > 0) {
+      this.ops = this.ops.slice(done);
+      this.overlay.clear();
+      for (const op of this.ops) this.applyToOverlay(op);
+    }
+    return dirs;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null || this.flushing !== null) return; // the running flush schedules the next
+    if (this.dirty.size === 0 && this.ops.length === 0) return;
+    const waitMs = Math.max(0, this.groupStartedMs + groupCommitDelayMs - performance.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, waitMs);
+  }
+
+  /** One group in the background: fsync its files, do its ops, fsync their directories (top of the file). */
+  private flush(): void {
+    const seq = this.durability.latest;
+    if (seq <= this.durability.durable) return;
+    const fds = [...this.dirty.values()];
+    this.dirty.clear();
+    const flushing = { seq, fds };
+    this.flushing = flushing;
+    fsyncAll(fds, () => {
+      for (const fd of fds) closeSync(fd);
+      flushing.fds = [];
+      const dirFds = [...this.runOps(seq)].map((dir) => openSync(dir, 'r'));
+      fsyncAll(dirFds, () => {
+        for (const fd of dirFds) closeSync(fd);
+        this.flushing = null;
+        this.durability.markDurable(seq);
+        this.scheduleFlush();
+      });
+    });
+  }
+}
+
+/**
+ * fsyncs the descriptors in parallel and calls `done` when all are durable. A failed fsync is a failed
+ * disk: it is thrown, so the process stops with the replies that waited for it unsent.
+ */
+function fsyncAll(fds: readonly number[], done: () => void): void {
+  let left = fds.length;
+  if (left === 0) {
+    done();
+    return;
+  }
+  for (const fd of fds) {
+    fsync(fd, (error) => {
+      if (error) throw error;
+      left -= 1;
+      if (left === 0) done();
+    });
+  }
+}
+
+function fsyncDirectorySync(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -17,6 +17,7 @@ import type { MailQueue } from '../nodes/queue/mail-queue.js';
 import type { SmtpFaultBook } from '../nodes/smtp/fault-book.js';
 import type { SmtpService } from '../nodes/smtp/smtp-service.js';
 import { RealClock } from './clock.js';
+import type { DurableSequence } from './durability.js';
 import { FsDisk } from './fs-disk.js';
 import { RelayResolver } from './relay-resolver.js';
 import { type RelayTarget, SocketHost } from './socket-host.js';
@@ -46,7 +47,10 @@ export class ServeHost implements HostContext {
   readonly faults: SmtpFaultBook;
   readonly smtp: SmtpService;
   readonly services: BootableService[];
+  /** With --maildir: which disk mutations are durable (group commit); replies wait on it. Else null. */
+  readonly durability: DurableSequence | null;
   private readonly mounted: Disk;
+  private readonly fsDisk: FsDisk | null;
   private live = true;
 
   constructor(options: ServeHostOptions) {
@@ -58,7 +62,9 @@ export class ServeHost implements HostContext {
     this.netHost = new SocketHost(options.listenAddress, this.clock, options.relay);
     this.resolver = new RelayResolver(this.sim, options.relay !== null);
     this.log = new MailLog(this.sim);
-    this.mounted = options.maildir === null ? new MemoryDisk().mount() : FsDisk.forMaildirRoot(options.maildir);
+    this.fsDisk = options.maildir === null ? null : FsDisk.forMaildirRoot(options.maildir, { groupCommit: true });
+    this.durability = this.fsDisk?.durability ?? null;
+    this.mounted = this.fsDisk ?? new MemoryDisk().mount();
 
     ({ local: this.local, queue: this.queue, faults: this.faults, smtp: this.smtp, services: this.services } = composeMailServices(this));
   }
@@ -84,9 +90,10 @@ export class ServeHost implements HostContext {
     });
   }
 
-  /** From now on nothing of this host acts any more (sessions, timers, callbacks). */
+  /** From now on nothing of this host acts any more (sessions, timers, callbacks); the disk is drained. */
   shutDown(): void {
     this.live = false;
     this.clock.stop();
+    this.fsDisk?.drain();
   }
 }

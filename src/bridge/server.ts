@@ -136,7 +136,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           refuse(raw, spec);
           return;
         }
-        const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext, onClosed: () => active.delete(endpoint) });
+        const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext, durability: host.durability, onClosed: () => active.delete(endpoint) });
         active.add(endpoint);
         host.clock.pulse(() => accept(endpoint));
       });

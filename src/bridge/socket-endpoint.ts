@@ -11,12 +11,16 @@
  * handshake is done. A failed handshake closes the endpoint like a reset.
  * After `end()` (our half-close) a peer that never closes its side is cut after `lingerMs`; a TLS
  * handshake that does not finish within `tlsHandshakeTimeoutMs` is cut too.
+ * With a `durability` (a --maildir disk that commits in groups, fs-disk.ts), a write made in the same
+ * event-loop turn as a disk mutation — the 250 to the final dot right after the queue commit — is held,
+ * with everything written after it, until that mutation is durable (output commit, durability.ts).
  */
 import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { CloseReason, ConnectionHandlers, EndpointState } from '../net/connection.js';
 import type { StreamEndpoint } from '../nodes/stream-endpoint.js';
 import type { RealClock } from './clock.js';
+import type { DurableSequence } from './durability.js';
 
 /** How long a peer may keep its side open after we half-closed. */
 export const lingerMs = 10_000;
@@ -32,6 +36,15 @@ export interface EndpointContext {
   readonly secureContext: SecureContext | Promise<SecureContext> | null;
   /** Called once, when the endpoint is closed for good. */
   readonly onClosed?: () => void;
+  /** The disk's durable sequence: output that depends on a mutation waits for it (see the top). */
+  readonly durability?: DurableSequence | null;
+}
+
+/** Output held until the disk mutation it depends on is durable. */
+interface HeldWrite {
+  bytes: Uint8Array;
+  /** The mutation number to wait for; 0 = none of its own (it only keeps its place in line). */
+  seq: number;
 }
 
 export class SocketEndpoint implements StreamEndpoint {
@@ -45,6 +58,11 @@ export class SocketEndpoint implements StreamEndpoint {
   private writesInFlight = 0;
   private whenFlushed: (() => void) | null = null;
   private linger: NodeJS.Timeout | null = null;
+  /** Writes waiting for the disk, in order; once one waits, every later write queues behind it. */
+  private held: HeldWrite[] = [];
+  private waitingForDisk = false;
+  /** `end()` came while writes were held: half-close after they went out. */
+  private endAfterHeld = false;
 
   constructor(
     private readonly raw: Socket,
@@ -67,7 +85,17 @@ export class SocketEndpoint implements StreamEndpoint {
 
   write(bytes: Uint8Array): void {
     if (this.state === 'closed' || bytes.length === 0) return;
-    this.writesInFlight += 1;
+    this.writesInFlight += 1; // held writes count too: STARTTLS waits for them as well
+    const seq = this.ctx.durability?.neededNow() ?? 0;
+    if (seq > 0 || this.held.length > 0) {
+      this.held.push({ bytes, seq });
+      this.waitForDisk();
+      return;
+    }
+    this.send(bytes);
+  }
+
+  private send(bytes: Uint8Array): void {
     this.socket.write(bytes, () => {
       this.writesInFlight -= 1;
       if (this.writesInFlight === 0 && this.whenFlushed !== null) {
@@ -81,6 +109,14 @@ export class SocketEndpoint implements StreamEndpoint {
   end(): void {
     if (this.state === 'closed' || this.ended) return;
     this.ended = true;
+    if (this.held.length > 0) {
+      this.endAfterHeld = true;
+      return;
+    }
+    this.halfClose();
+  }
+
+  private halfClose(): void {
     this.socket.end();
     this.linger = setTimeout(() => this.destroy('closed'), lingerMs);
   }
@@ -140,6 +176,39 @@ export class SocketEndpoint implements StreamEndpoint {
     this.onSocketClose(reason === 'reset');
   }
 
+  /** Waits for the first held write's mutation, unless already waiting. */
+  private waitForDisk(): void {
+    const durability = this.ctx.durability;
+    if (this.waitingForDisk || !durability) return;
+    const first = this.held.find((write) => write.seq > 0);
+    if (first === undefined) {
+      this.releaseHeld();
+      return;
+    }
+    this.waitingForDisk = true;
+    durability.whenDurable(first.seq, () => {
+      this.waitingForDisk = false;
+      this.releaseHeld();
+    });
+  }
+
+  /** Sends the held writes whose mutations are durable now, in order; waits again for the rest. */
+  private releaseHeld(): void {
+    if (this.state === 'closed') return;
+    const durable = this.ctx.durability?.durable ?? Number.POSITIVE_INFINITY;
+    let sent = 0;
+    while (sent < this.held.length && this.held[sent]!.seq <= durable) {
+      this.send(this.held[sent]!.bytes);
+      sent += 1;
+    }
+    this.held.splice(0, sent);
+    if (this.held.length > 0) this.waitForDisk();
+    else if (this.endAfterHeld) {
+      this.endAfterHeld = false;
+      this.halfClose();
+    }
+  }
+
   private bind(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => {
       if (this.state === 'closed') return;
@@ -163,6 +232,7 @@ export class SocketEndpoint implements StreamEndpoint {
   private markClosed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.held = []; // never sent: the peer did not get these replies (a held 250 means "not accepted")
     if (this.linger !== null) clearTimeout(this.linger);
     this.linger = null;
     this.ctx.onClosed?.();

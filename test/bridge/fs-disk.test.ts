@@ -51,6 +51,38 @@ describe('FsDisk', () => {
     expect(readFileSync(join(root, '.mailsim', 'queue', 'Q1.eml'), 'utf8')).toBe('queued');
   });
 
+  it('with group commit: the same answers at once, the renames and unlinks on the real disk only after the flush', async () => {
+    const groupRoot = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-group-'));
+    try {
+      const disk = FsDisk.forMaildirRoot(groupRoot, { groupCommit: true });
+      expect(exercise(disk)).toEqual(exercise(new MemoryDisk().mount()));
+      disk.drain();
+      expect(existsSync(join(groupRoot, 'alice', 'new'))).toBe(false); // removed by the exercise, drained
+
+      // One message's life: queue files, Maildir tmp write, the W1 rename, the queue files removed.
+      disk.write('queue/Q2.eml', bytes('message'));
+      disk.write('queue/Q2.json', bytes('{}'));
+      const seq = disk.durability.neededNow();
+      expect(seq).toBeGreaterThan(disk.durability.durable); // a reply written now would be held
+      disk.write('mail/bob/tmp/m3', bytes('message'));
+      disk.rename('mail/bob/tmp/m3', 'mail/bob/new/m3');
+      disk.unlink('queue/Q2.eml');
+      disk.unlink('queue/Q2.json');
+      expect(text(disk.read('mail/bob/new/m3'))).toBe('message');
+      expect(disk.exists('mail/bob/tmp/m3')).toBe(false);
+      expect(disk.list('mail/bob/new')).toEqual([{ name: 'm3', isDir: false }]);
+      expect(disk.list('queue').map((entry) => entry.name)).not.toContain('Q2.eml');
+      expect(existsSync(join(groupRoot, 'bob', 'new', 'm3'))).toBe(false); // not before its fsync (W1)
+      await new Promise<void>((resolve) => disk.durability.whenDurable(seq, resolve));
+      expect(readFileSync(join(groupRoot, 'bob', 'new', 'm3'), 'utf8')).toBe('message');
+      expect(existsSync(join(groupRoot, 'bob', 'tmp', 'm3'))).toBe(false);
+      expect(existsSync(join(groupRoot, '.mailsim', 'queue', 'Q2.eml'))).toBe(false);
+      expect(disk.durability.neededNow()).toBe(0);
+    } finally {
+      rmSync(groupRoot, { recursive: true, force: true });
+    }
+  });
+
   it('rejects malformed paths (a store bug, never a peer input)', () => {
     const disk = FsDisk.forMaildirRoot(root);
     expect(() => disk.write('mail/../escape', bytes('x'))).toThrow(/bad disk path/);
