@@ -60,5 +60,17 @@ export function isNullMx(records: readonly DnsRecord[]): boolean {
 
 /** A copy of `record` with another TTL (for answers served from a cache). */
 export function withTtl(record: DnsRecord, ttlMs: number): DnsRecord {
-  return { ...record, ttlMs };
+  // Written out per type (not `{ ...record, ttlMs }`, a slow path in V8): every answer served from a
+  // cache copies its records. Same keys in the same order as the zone's records.
+  switch (record.type) {
+    case 'A':
+    case 'AAAA':
+      return { type: record.type, name: record.name, ttlMs, address: record.address };
+    case 'MX':
+      return { type: 'MX', name: record.name, ttlMs, preference: record.preference, exchange: record.exchange };
+    case 'CNAME':
+      return { type: 'CNAME', name: record.name, ttlMs, target: record.target };
+    case 'TXT':
+      return { type: 'TXT', name: record.name, ttlMs, text: record.text };
+  }
 }

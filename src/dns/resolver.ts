@@ -77,6 +77,8 @@ interface CacheEntry {
   cnameChain: readonly DnsRecord[];
   storedAtMs: number;
   expiresAtMs: number;
+  /** The records as the dns.answer trace describes them (the same on every hit). */
+  answersText: string;
 }
 
 interface Pending {
@@ -142,11 +144,11 @@ export class StubResolver {
         rcode: cached.rcode,
         name,
         type,
-        records: cached.records.map((r) => withTtl(r, r.ttlMs - ageMs)),
-        cnameChain: cached.cnameChain.map((r) => withTtl(r, r.ttlMs - ageMs)),
+        records: withAge(cached.records, ageMs),
+        cnameChain: withAge(cached.cnameChain, ageMs),
         fromCache: true,
       };
-      this.traceAnswer(result, cached.expiresAtMs - this.sim.nowMs);
+      this.traceAnswer(result, cached.expiresAtMs - this.sim.nowMs, cached.answersText);
       this.deliverLater(callback, result);
       return;
     }
@@ -165,7 +167,10 @@ export class StubResolver {
   /** MX lookup for a mail domain (DELIVERY.md M1–M3: the caller applies the MX rules). */
   resolveMx(domain: string, callback: (result: MxResult) => void): void {
     this.resolve(domain, 'MX', (result) => {
-      callback({ ...result, mx: result.records.filter((r): r is MxRecord => r.type === 'MX') });
+      const mx: MxRecord[] = [];
+      for (const r of result.records) if (r.type === 'MX') mx.push(r);
+      const { rcode, name, type, records, cnameChain, fromCache } = result;
+      callback({ rcode, name, type, records, cnameChain, fromCache, mx });
     });
   }
 
@@ -181,8 +186,9 @@ export class StubResolver {
         return;
       }
       this.resolve(name, 'AAAA', (aaaa) => {
-        const records = [...a.records, ...aaaa.records];
-        const addresses = records.flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.address] : []));
+        const records = a.records.concat(aaaa.records);
+        const addresses: string[] = [];
+        for (const r of records) if (r.type === 'A' || r.type === 'AAAA') addresses.push(r.address);
         let rcode: ResolverRcode;
         if (addresses.length > 0) rcode = 'NOERROR';
         else if (a.rcode === 'TIMEOUT' || a.rcode === 'SERVFAIL') rcode = a.rcode;
@@ -271,6 +277,7 @@ export class StubResolver {
       cnameChain: message.cnameChain,
       storedAtMs: this.sim.nowMs,
       expiresAtMs: this.sim.nowMs + ttlMs,
+      answersText: describeRecords(message.answers),
     });
     return ttlMs;
   }
@@ -290,13 +297,14 @@ export class StubResolver {
     });
   }
 
-  private traceAnswer(result: DnsResult, ttlMs: number): void {
+  /** `answersText`: describeRecords(result.records), when already known (a cache hit). */
+  private traceAnswer(result: DnsResult, ttlMs: number, answersText = describeRecords(result.records)): void {
     this.sim.trace.record('dns.answer', {
       host: this.host.name,
       name: result.name,
       type: result.type,
       rcode: result.rcode,
-      answers: result.records.map(describeRecord).join(' '),
+      answers: answersText,
       chain: result.cnameChain.length,
       ttlMs,
       fromCache: result.fromCache,
@@ -315,6 +323,17 @@ export class StubResolver {
     this.cache.clear();
     this.binding = null;
   }
+}
+
+/** Cached records as served `ageMs` after they were stored: their TTLs count down. */
+function withAge(records: readonly DnsRecord[], ageMs: number): DnsRecord[] {
+  const aged: DnsRecord[] = [];
+  for (const r of records) aged.push(withTtl(r, r.ttlMs - ageMs));
+  return aged;
+}
+
+function describeRecords(records: readonly DnsRecord[]): string {
+  return records.map(describeRecord).join(' ');
 }
 
 function describeRecord(r: DnsRecord): string {

@@ -170,25 +170,35 @@ export class MemoryDisk {
     return this;
   }
 
+  // A path already in `files` was validated when the file was made, is not a directory, and has all
+  // its parents (unlink and rename move or remove a directory's files with it), so operations on an
+  // existing file skip those checks: a queue entry's state is rewritten after every retry.
+
   readFile(path: string): Uint8Array | null {
-    pathSegments(path);
-    return this.files.get(path)?.copy() ?? null;
+    const file = this.files.get(path);
+    if (file === undefined) pathSegments(path);
+    return file?.copy() ?? null;
   }
 
   fileSize(path: string): number | null {
-    pathSegments(path);
-    return this.files.get(path)?.length ?? null;
+    const file = this.files.get(path);
+    if (file === undefined) pathSegments(path);
+    return file?.length ?? null;
   }
 
   writeFile(path: string, bytes: Uint8Array): void {
+    const existing = this.files.get(path);
+    if (existing !== undefined) {
+      this.reserve(path, bytes.length - existing.length);
+      // Nothing outside holds a FileBuffer's storage (reads return copies), so it can be overwritten.
+      existing.replace(bytes);
+      return;
+    }
     pathSegments(path);
     if (this.dirs.has(path)) throw new Error(`cannot write a directory: ${path}`);
-    const existing = this.files.get(path);
-    this.reserve(path, bytes.length - (existing?.length ?? 0));
+    this.reserve(path, bytes.length);
     this.makeParents(path);
-    // Nothing outside holds a FileBuffer's storage (reads return copies), so it can be overwritten.
-    if (existing !== undefined) existing.replace(bytes);
-    else this.files.set(path, new FileBuffer(bytes));
+    this.files.set(path, new FileBuffer(bytes));
   }
 
   appendFile(path: string, bytes: Uint8Array): void {

@@ -90,6 +90,7 @@ export function routeFor(domain: string, routes: Routes | undefined): string | n
 
 /** Sorts by preference ascending and shuffles each run of equal preferences with `shuffle` (M4). */
 export function orderByPreference<T extends { preference: number }>(records: readonly T[], shuffle: Shuffle): T[] {
+  if (records.length < 2) return [...records]; // the common single MX: nothing to sort or shuffle
   const byPreference = new Map<number, T[]>();
   for (const record of records) {
     const group = byPreference.get(record.preference);
@@ -121,11 +122,12 @@ export function selectMxCandidates(input: {
   routes?: Routes;
 }): MxSelection {
   const domain = normaliseHostName(input.domain);
-  const local = new Set(input.localNames.map(normaliseHostName));
+  // A host has a handful of names: an array is cheaper to build than a Set, per attempt.
+  const local = input.localNames.map(normaliseHostName);
 
   const routed = routeFor(domain, input.routes);
   if (routed !== null) {
-    if (local.has(routed)) return loopsBack(domain);
+    if (local.includes(routed)) return loopsBack(domain);
     return { kind: 'candidates', candidates: [{ preference: 0, exchange: routed, implicit: true }], via: 'route' };
   }
 
@@ -141,7 +143,7 @@ export function selectMxCandidates(input: {
       };
     case 'no-records':
       // M3: implicit MX, preference 0, the domain's own address records.
-      if (local.has(domain)) return loopsBack(domain);
+      if (local.includes(domain)) return loopsBack(domain);
       return { kind: 'candidates', candidates: [{ preference: 0, exchange: domain, implicit: true }], via: 'implicit-mx' };
     case 'records':
       break;
@@ -160,7 +162,7 @@ export function selectMxCandidates(input: {
   // M6: our own best preference bounds what we may use.
   let ownPreference = Number.POSITIVE_INFINITY;
   for (const record of records) {
-    if (local.has(normaliseHostName(record.exchange))) ownPreference = Math.min(ownPreference, record.preference);
+    if (local.includes(normaliseHostName(record.exchange))) ownPreference = Math.min(ownPreference, record.preference);
   }
   const usable = records
     .filter((record) => record.preference < ownPreference)
@@ -201,7 +203,7 @@ export function planAddresses(input: {
 }): AddressPlan {
   const domain = normaliseHostName(input.domain);
   const limit = input.mxAddressesMax ?? mxAddressesMaxDefault;
-  const local = new Set(input.localAddresses ?? []);
+  const local = input.localAddresses ?? []; // a handful of addresses: no Set needed
   const targets: AddressTarget[] = [];
   let temporaryFailure: string | null = null;
   let reachedSelf = false;
@@ -212,7 +214,7 @@ export function planAddresses(input: {
       continue;
     }
     if (answer.kind !== 'addresses') continue;
-    if (answer.addresses.some((address) => local.has(address))) {
+    if (answer.addresses.some((address) => local.includes(address))) {
       reachedSelf = true;
       break;
     }

@@ -308,8 +308,11 @@ export function recordFailure(
   const state = retryStateAt(record, nowMs);
   const expired = policy.expired(state);
   const nextAttemptMs = expired ? null : policy.nextAttemptMs(state);
+  // Every field written out (not `...record`): this runs after every failed attempt, and the spread
+  // with overrides was a slow path. Same keys in the same order, so the queue file is unchanged.
   const updated: RetryRecord = {
-    ...record,
+    arrivalMs: record.arrivalMs,
+    nullSender: record.nullSender,
     firstFailureMs: state.firstFailureMs,
     lastFailureMs: nowMs,
     nextAttemptMs,

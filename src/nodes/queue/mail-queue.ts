@@ -264,20 +264,7 @@ export class MailQueue {
       return;
     }
 
-    const jobs: Array<{ transport: Transport; job: DeliveryJob }> = [];
-    const smtpGroups = new Map<string, QueueRecipient[]>();
-    for (const recipient of pending) {
-      const domain = domainOf(recipient.address);
-      if (this.transports.local !== null && this.isLocalDomain(domain)) {
-        jobs.push({ transport: this.transports.local, job: { entry, message, recipients: [recipient], domain } });
-      } else {
-        const group = smtpGroups.get(domain);
-        if (group === undefined) smtpGroups.set(domain, [recipient]);
-        else group.push(recipient);
-      }
-    }
-    for (const [domain, recipients] of smtpGroups) jobs.push({ transport: this.transports.smtp, job: { entry, message, recipients, domain } });
-
+    const jobs = this.jobsFor(entry, message, pending);
     const results: RecipientResult[] = [];
     let outstanding = jobs.length;
     if (outstanding === 0) {
@@ -287,11 +274,37 @@ export class MailQueue {
     for (const { transport, job } of jobs) {
       transport.deliver(job, (jobResults) => {
         if (!this.ctx.isCurrent(epoch) || !this.entries.has(entry.queueId)) return;
-        results.push(...jobResults);
+        for (const result of jobResults) results.push(result);
         outstanding--;
         if (outstanding === 0) this.finishAttempt(entry, message, results);
       });
     }
+  }
+
+  /** The attempt's jobs: one per local recipient (the MDA), one per destination domain (SMTP). */
+  private jobsFor(entry: QueueEntry, message: Uint8Array, pending: QueueRecipient[]): Array<{ transport: Transport; job: DeliveryJob }> {
+    const jobs: Array<{ transport: Transport; job: DeliveryJob }> = [];
+    const local = this.transports.local;
+    if (pending.length === 1) {
+      // The common case (and every retry of a one-recipient message): no grouping map to build.
+      const domain = domainOf(pending[0]!.address);
+      const transport = local !== null && this.isLocalDomain(domain) ? local : this.transports.smtp;
+      jobs.push({ transport, job: { entry, message, recipients: pending, domain } });
+      return jobs;
+    }
+    const smtpGroups = new Map<string, QueueRecipient[]>();
+    for (const recipient of pending) {
+      const domain = domainOf(recipient.address);
+      if (local !== null && this.isLocalDomain(domain)) {
+        jobs.push({ transport: local, job: { entry, message, recipients: [recipient], domain } });
+      } else {
+        const group = smtpGroups.get(domain);
+        if (group === undefined) smtpGroups.set(domain, [recipient]);
+        else group.push(recipient);
+      }
+    }
+    for (const [domain, recipients] of smtpGroups) jobs.push({ transport: this.transports.smtp, job: { entry, message, recipients, domain } });
+    return jobs;
   }
 
   private finishAttempt(entry: QueueEntry, message: Uint8Array, results: readonly RecipientResult[]): void {

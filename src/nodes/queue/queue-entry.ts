@@ -7,7 +7,6 @@
  * Layout on the host's disk: `queue/<id>.eml` (the message) then `queue/<id>.json` (the state). An
  * .eml without its .json is an unfinished commit (nothing was acknowledged) and is removed on boot.
  */
-import { Buffer } from 'node:buffer';
 import type { DsnRcptParams } from '../../protocols/smtp/types.js';
 import type { Disk } from '../../store/disk.js';
 import type { RetryRecord } from '../mta/schedule.js';
@@ -54,7 +53,7 @@ const decoder = new TextDecoder();
  * allocates no array for it. A larger state (thousands of recipients) is encoded apart.
  */
 const stateScratchBytes = 1 << 16;
-const stateScratch = Buffer.allocUnsafe(stateScratchBytes);
+const stateScratch = new Uint8Array(stateScratchBytes);
 /** A UTF-8 character takes at most this many bytes per UTF-16 code unit. */
 const utf8BytesPerCodeUnitMax = 3;
 
@@ -71,10 +70,108 @@ export function commitNewEntry(disk: Disk, entry: QueueEntry, message: Uint8Arra
 
 /** Rewrites the state of an entry after an attempt. */
 export function writeEntryState(disk: Disk, entry: QueueEntry): void {
-  const json = JSON.stringify(entry);
-  const path = entryPaths(entry.queueId).state;
-  if (json.length * utf8BytesPerCodeUnitMax > stateScratchBytes) disk.write(path, encoder.encode(json));
-  else disk.write(path, stateScratch.subarray(0, stateScratch.write(json, 0, 'utf8')));
+  const frozen = frozenPartsOf(entry);
+  const json = entryStateJson(entry, frozen);
+  // Too big for the scratch buffer (thousands of recipients): encoded apart.
+  if (json.length * utf8BytesPerCodeUnitMax > stateScratchBytes) disk.write(frozen.statePath, encoder.encode(json));
+  else disk.write(frozen.statePath, stateScratch.subarray(0, encoder.encodeInto(json, stateScratch).written));
+}
+
+// -------------------------------------------------------------------------------------------------
+// The state file's JSON, from parts
+//
+// A deferred entry is rewritten after every attempt (a week of retries is ~150 writes per message),
+// and JSON.stringify of the whole entry was the costliest step of an attempt. Most of the entry never
+// changes after the commit (ids, envelope, arrival, DSN parameters), so the JSON text of those parts
+// is made once per entry and only the fields an attempt changes are encoded each time. The text is
+// exactly JSON.stringify(entry) for an entry built by `MailQueue.enqueue` or read by `loadEntries`
+// (same keys, same order; test/nodes/pure/queue-entry.test.ts checks it), so the file reads back the
+// same. (Encoding the unchanging parts to bytes once as well was slower: many small copies cost more
+// than one encodeInto of the whole text.)
+
+/** An entry's unchanging fields as JSON text, and its state path (made once per entry). */
+interface FrozenParts {
+  statePath: string;
+  /** `{"queueId":…,"messageId":…,"from":…,"recipients":[` */
+  head: string;
+  /** Per recipient: `{"address":…,"orcpt":…,"notify":…,"done":` (after a `,` but for the first). */
+  recipientHeads: string[];
+  /** Per recipient: the JSON of its last status fields, remembered (they rarely change between retries). */
+  recipientStatus: RecipientStatusJson[];
+  /** `],"arrivalMs":…,"retry":` */
+  middle: string;
+  /** `,"ret":…,"envid":…,"hopLimitExceeded":…}` */
+  tail: string;
+}
+
+interface RecipientStatusJson {
+  status: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+  /** `"status":…,"diagnostic":…,"remoteMta":…` for the three values above. */
+  json: string;
+}
+
+const frozenPartsByEntry = new WeakMap<QueueEntry, FrozenParts>();
+
+function frozenPartsOf(entry: QueueEntry): FrozenParts {
+  const known = frozenPartsByEntry.get(entry);
+  // The recipient list never changes length after the commit; the check keeps a misuse harmless.
+  if (known !== undefined && known.recipientHeads.length === entry.recipients.length) return known;
+  const parts: FrozenParts = {
+    statePath: entryPaths(entry.queueId).state,
+    head: `{"queueId":${JSON.stringify(entry.queueId)},"messageId":${JSON.stringify(entry.messageId)},"from":${JSON.stringify(entry.from)},"recipients":[`,
+    recipientHeads: entry.recipients.map(
+      (r, i) => `${i > 0 ? ',' : ''}{"address":${JSON.stringify(r.address)},"orcpt":${JSON.stringify(r.orcpt)},"notify":${JSON.stringify(r.notify)},"done":`,
+    ),
+    recipientStatus: entry.recipients.map(() => ({ status: null, diagnostic: null, remoteMta: null, json: statusJson(null, null, null) })),
+    middle: `],"arrivalMs":${jsonNumber(entry.arrivalMs)},"retry":`,
+    tail: `,"ret":${JSON.stringify(entry.ret)},"envid":${JSON.stringify(entry.envid)},"hopLimitExceeded":${entry.hopLimitExceeded}}`,
+  };
+  frozenPartsByEntry.set(entry, parts);
+  return parts;
+}
+
+/** JSON.stringify(entry), from the frozen parts and the fields an attempt changes. */
+function entryStateJson(entry: QueueEntry, frozen: FrozenParts): string {
+  let json = frozen.head;
+  const recipients = entry.recipients;
+  for (let i = 0; i < recipients.length; i++) {
+    const r = recipients[i]!;
+    const status = recipientStatusJson(frozen.recipientStatus[i]!, r);
+    json += `${frozen.recipientHeads[i]}${r.done},${status},"lastAttemptMs":${jsonNumberOrNull(r.lastAttemptMs)}}`;
+  }
+  const retry = entry.retry;
+  return (
+    `${json}${frozen.middle}{"arrivalMs":${jsonNumber(retry.arrivalMs)},"nullSender":${retry.nullSender}` +
+    `,"firstFailureMs":${jsonNumberOrNull(retry.firstFailureMs)},"lastFailureMs":${jsonNumberOrNull(retry.lastFailureMs)}` +
+    `,"nextAttemptMs":${jsonNumberOrNull(retry.nextAttemptMs)},"failures":${jsonNumber(retry.failures)}}` +
+    `,"eligibleAtMs":${jsonNumberOrNull(entry.eligibleAtMs)},"warned":${entry.warned}${frozen.tail}`
+  );
+}
+
+/** The recipient's status fields as JSON, re-made only when one of them changed. */
+function recipientStatusJson(known: RecipientStatusJson, r: QueueRecipient): string {
+  if (known.status !== r.status || known.diagnostic !== r.diagnostic || known.remoteMta !== r.remoteMta) {
+    known.status = r.status;
+    known.diagnostic = r.diagnostic;
+    known.remoteMta = r.remoteMta;
+    known.json = statusJson(r.status, r.diagnostic, r.remoteMta);
+  }
+  return known.json;
+}
+
+function statusJson(status: string | null, diagnostic: string | null, remoteMta: string | null): string {
+  return `"status":${JSON.stringify(status)},"diagnostic":${JSON.stringify(diagnostic)},"remoteMta":${JSON.stringify(remoteMta)}`;
+}
+
+/** As JSON.stringify writes a number: non-finite ones as null. */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? `${value}` : 'null';
+}
+
+function jsonNumberOrNull(value: number | null): string {
+  return value === null ? 'null' : jsonNumber(value);
 }
 
 export function removeEntry(disk: Disk, queueId: string): void {

@@ -16,11 +16,21 @@
  * Every connection is an attempt in the mail log, for every recipient in it (SCENARIO.md §9).
  */
 import type { MxResult } from '../../dns/resolver.js';
-import type { SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
+import type { SmtpClientOptions, SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { HostContext } from '../host-context.js';
 import type { AttemptResult } from '../mail-log.js';
-import { type AddressAnswer, type AddressTarget, AttemptCursor, type MxAnswer, planAddresses, type RoutingDecision, selectMxCandidates } from '../mta/mx-selection.js';
+import {
+  type AddressAnswer,
+  type AddressTarget,
+  AttemptCursor,
+  type MxAnswer,
+  planAddresses,
+  type RoutingDecision,
+  type Routes,
+  type Shuffle,
+  selectMxCandidates,
+} from '../mta/mx-selection.js';
 import { replyLine, statusForReply } from '../mta/outcome.js';
 import { runSmtpSession, type SmtpSessionOutcome } from '../smtp-client-session.js';
 import type { DeliveryJob, RecipientResult, Transport } from './mail-queue.js';
@@ -28,15 +38,38 @@ import type { DeliveryJob, RecipientResult, Transport } from './mail-queue.js';
 export const smtpPort = 25;
 
 export class SmtpTransport implements Transport {
-  constructor(private readonly ctx: HostContext) {}
+  // Made once from the host's (immutable) configuration, not on every attempt: a week of retries
+  // of a queue of deferred mail runs `deliver` hundreds of thousands of times.
+  private readonly routes: Routes;
+  private readonly localNames: readonly string[];
+  private readonly shuffle: Shuffle;
+  private readonly clientOptions: SmtpClientOptions;
+
+  constructor(private readonly ctx: HostContext) {
+    this.routes = Object.fromEntries(ctx.config.routes.map((route) => [route.domain, route.host]));
+    this.localNames = [ctx.name];
+    this.shuffle = <T>(items: T[]) => ctx.random('mx').shuffle(items);
+    const timeouts = ctx.config.timeouts;
+    this.clientOptions = {
+      heloName: ctx.name,
+      tls: 'opportunistic',
+      timeouts: {
+        greetingTimeoutMs: timeouts.greetingMs,
+        heloTimeoutMs: timeouts.heloMs,
+        mailTimeoutMs: timeouts.mailMs,
+        rcptTimeoutMs: timeouts.rcptMs,
+        dataInitTimeoutMs: timeouts.dataInitMs,
+        dataBlockTimeoutMs: timeouts.dataBlockMs,
+        dataDoneTimeoutMs: timeouts.dataDoneMs,
+      },
+    };
+  }
 
   deliver(job: DeliveryJob, done: (results: RecipientResult[]) => void): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
     const alive = () => ctx.isCurrent(epoch);
-    const routes = Object.fromEntries(ctx.config.routes.map((route) => [route.domain, route.host]));
-    const localNames = [ctx.name];
-    const shuffle = <T>(items: T[]) => ctx.random('mx').shuffle(items);
+    const { routes, localNames, shuffle } = this;
 
     const withAnswer = (answer: MxAnswer) => {
       const selection = selectMxCandidates({ domain: job.domain, answer, localNames, shuffle, routes });
@@ -110,7 +143,6 @@ export class SmtpTransport implements Transport {
         done(job.recipients.map((r) => ({ address: r.address, fate: 'deferred', status: lastStatus, diagnostic: lastDiagnostic, remoteMta: lastRemote })));
         return;
       }
-      const timeouts = ctx.config.timeouts;
       const startedAtMs = ctx.sim.nowMs;
       runSmtpSession(
         {
@@ -118,21 +150,9 @@ export class SmtpTransport implements Transport {
           from: ctx.netHost,
           address: target.address,
           port: smtpPort,
-          connectTimeoutMs: timeouts.connectMs,
+          connectTimeoutMs: ctx.config.timeouts.connectMs,
           implicitTls: false,
-          client: {
-            heloName: ctx.name,
-            tls: 'opportunistic',
-            timeouts: {
-              greetingTimeoutMs: timeouts.greetingMs,
-              heloTimeoutMs: timeouts.heloMs,
-              mailTimeoutMs: timeouts.mailMs,
-              rcptTimeoutMs: timeouts.rcptMs,
-              dataInitTimeoutMs: timeouts.dataInitMs,
-              dataBlockTimeoutMs: timeouts.dataBlockMs,
-              dataDoneTimeoutMs: timeouts.dataDoneMs,
-            },
-          },
+          client: this.clientOptions,
           transactions: [
             {
               id: job.entry.queueId,
@@ -267,7 +287,8 @@ function mxAnswerOf(result: MxResult): MxAnswer {
     case 'TIMEOUT':
       return { kind: 'temporary-failure', detail: result.rcode };
     case 'NOERROR':
-      return result.mx.length > 0 ? { kind: 'records', records: result.mx.map((mx) => ({ preference: mx.preference, exchange: mx.exchange })) } : { kind: 'no-records' };
+      // The resolver's records as they are (selectMxCandidates only reads preference and exchange).
+      return result.mx.length > 0 ? { kind: 'records', records: result.mx } : { kind: 'no-records' };
   }
 }
 
