@@ -8,28 +8,35 @@
  * Theory of operation. Without `groupCommit` every call is durable when it returns: a write is followed
  * by fsync, a rename or unlink by an fsync of the directories it changed. That costs a few fsyncs per
  * message, each a millisecond or more on the event loop, so the serve host uses group commit instead:
- * - A write goes to the file at once (any later read sees it) and leaves the descriptor open in `dirty`.
+ * - A write is kept in memory (`dirty`, keyed by the path it is at now) and reaches the file system only
+ *   at the next flush; reads, `size`, `exists` and `list` see it at once. Why: a message delivered
+ *   locally writes two queue files and removes them again about 2 ms later. Created and removed on the
+ *   real disk, every such pair leaves two freshly deleted inodes behind, and ext4 without a journal
+ *   (the bench machine's) skips inodes deleted in the last seconds one by one at each create
+ *   (`recently_deleted` in the kernel): open(O_CREAT) then cost up to ~1 ms of kernel CPU per file
+ *   (46 % of serve's profile under smtp-source). Kept in memory, such files never exist on disk at all.
  * - A rename or unlink of a file is not done at once but appended to `ops`, in call order, because it
  *   may publish or retire data that is not durable yet: the Maildir tmp → new rename must come after
  *   the tmp file's fsync (DELIVERY.md W1), and the queue files may go only after the message is safe in
  *   its mailbox. Until an op is done, reads, `exists` and `list` see the disk as if it were (`overlay`).
  * - A flush, a few ms after the first mutation of a group (`groupCommitDelayMs`) and never two at once,
- *   fsyncs every dirty file in parallel (the libuv thread pool; the file system commits them together),
- *   then does the group's ops in order, fsyncs the directories they touched, and tells the
+ *   writes the group's files where they were first written, fsyncs them in parallel (the libuv thread
+ *   pool; the file system commits them together), then does the group's ops in order, fsyncs the directories they touched, and tells the
  *   `DurableSequence` that everything up to the group's last mutation is durable. The socket adapter
  *   holds each reply that depends on a mutation until then (durability.ts) — so the 250 to the final dot
  *   still goes out only after the message is on disk (R1).
- * - A file written and then removed within one group is never fsynced: nothing was promised about it
- *   (no reply that depends on it has gone out), and the flush that removes it makes the removal and
- *   whatever replaced it durable. This is the common case of a message delivered locally at once: its
- *   queue files (.eml, .json) live for about two milliseconds, so only the Maildir file is fsynced.
+ * - A file written and then removed within one group is never written at all (if it was renamed
+ *   first, it is written for its rename but not fsynced): nothing was promised about it (no reply that
+ *   depends on it has gone out), and the flush that removes it makes the removal and whatever replaced
+ *   it durable. This is the common case of a message delivered locally at once: its queue files (.eml,
+ *   .json) live for about two milliseconds, so only the Maildir file is written and fsynced.
  * - Rare operations — renaming or removing a directory, writing a path that a pending op involves,
- *   too many files in one group — first drain everything synchronously (`drain()`), as the plain mode
+ *   too many files or bytes in one group — first drain everything synchronously (`drain()`), as the plain mode
  *   does after every call. A renamed directory takes its unflushed files along, so it must be flushed.
  * A crash (kill -9, power loss) before a flush loses only mutations whose replies were still held; the
  *   process's own stop drains (`ServeHost.shutDown`).
  */
-import { closeSync, existsSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Disk, type DiskEntry, pathSegments } from '../store/disk.js';
 import { DurableSequence } from './durability.js';
@@ -41,10 +48,21 @@ import { DurableSequence } from './durability.js';
  * fsync; longer only delays every reply that waits for the disk.
  */
 export const groupCommitDelayMs = 4;
-/** Unflushed files (open descriptors) beyond which a write drains at once instead. */
+/** Unflushed files beyond which a write drains at once instead. */
 export const dirtyFilesMax = 1024;
+/** Unflushed bytes (held in memory) beyond which a write drains at once instead. */
+export const dirtyBytesMax = 64 * 1024 * 1024;
 /** Pending renames and unlinks beyond which one drains at once instead. */
 export const deferredOpsMax = 4096;
+
+/** A file written in the group being collected, not on the file system yet. */
+interface DirtyFile {
+  /** Where the flush writes it: the path of its first write (its renames are ops that move it from there). */
+  writeAt: string;
+  /** 'w': `chunks` are the whole file; 'a': they go after what is on disk at `writeAt`. */
+  flags: 'w' | 'a';
+  chunks: Uint8Array[];
+}
 
 type DeferredOp = { seq: number; kind: 'rename'; from: string; to: string } | { seq: number; kind: 'unlink'; path: string };
 
@@ -57,8 +75,11 @@ export class FsDisk implements Disk {
   /** Which mutations are durable; the socket adapter waits on it (durability.ts). */
   readonly durability = new DurableSequence();
   private readonly groupCommit: boolean;
-  /** Files written in the group being collected: real path → open descriptor, fsynced by the next flush. */
-  private readonly dirty = new Map<string, number>();
+  /** Files written in the group being collected, by the real path they are at now; written by the next flush. */
+  private readonly dirty = new Map<string, DirtyFile>();
+  /** Files renamed and then removed in this group: written for their renames, never fsynced. */
+  private scratch: DirtyFile[] = [];
+  private dirtyBytes = 0;
   /** Renames and unlinks of files not done yet, in call order. */
   private ops: DeferredOp[] = [];
   /** What the pending ops will have done: real path → the real path its bytes are at now, null = gone. */
@@ -84,7 +105,10 @@ export class FsDisk implements Disk {
   }
 
   read(path: string): Uint8Array | null {
-    const now = this.resolve(this.at(path));
+    const target = this.at(path);
+    const dirty = this.dirty.get(target);
+    if (dirty !== undefined) return new Uint8Array(contentOf(dirty)); // a copy, as from the file
+    const now = this.resolve(target);
     if (now === null) return null;
     try {
       return new Uint8Array(readFileSync(now));
@@ -95,7 +119,10 @@ export class FsDisk implements Disk {
   }
 
   size(path: string): number | null {
-    const now = this.resolve(this.at(path));
+    const target = this.at(path);
+    const dirty = this.dirty.get(target);
+    if (dirty !== undefined) return contentOf(dirty).length;
+    const now = this.resolve(target);
     const stat = now === null ? undefined : statSync(now, { throwIfNoEntry: false });
     return stat?.isFile() ? stat.size : null;
   }
@@ -112,13 +139,14 @@ export class FsDisk implements Disk {
     const source = this.at(from);
     const target = this.at(to);
     if (source === target) return;
+    const sourceIsDirty = this.dirty.has(source);
     const sourceNow = this.resolve(source);
-    const sourceStat = sourceNow === null ? undefined : statSync(sourceNow, { throwIfNoEntry: false });
-    if (sourceStat === undefined) throw new Error(`rename of a missing path: ${from}`);
+    const sourceStat = sourceIsDirty || sourceNow === null ? undefined : statSync(sourceNow, { throwIfNoEntry: false });
+    if (!sourceIsDirty && sourceStat === undefined) throw new Error(`rename of a missing path: ${from}`);
     const targetNow = this.resolve(target);
-    if (targetNow !== null && statSync(targetNow, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`rename onto an existing directory: ${to}`);
+    if (!this.dirty.has(target) && targetNow !== null && statSync(targetNow, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`rename onto an existing directory: ${to}`);
     this.ensureDir(dirname(target));
-    if (sourceStat.isDirectory()) {
+    if (sourceStat?.isDirectory()) {
       this.drain();
       this.knownDirs.clear();
       renameSync(source, target);
@@ -129,10 +157,18 @@ export class FsDisk implements Disk {
 
   unlink(path: string): boolean {
     const target = this.at(path);
+    const dirty = this.dirty.get(target);
+    if (dirty !== undefined && dirty.writeAt === target && !isThere(target)) {
+      // Written in this group and never on the file system: forgetting it is the whole removal.
+      this.startMutation();
+      this.forgetDirty(target);
+      this.endMutation();
+      return true;
+    }
     const now = this.resolve(target);
-    const stat = now === null ? undefined : statSync(now, { throwIfNoEntry: false });
-    if (stat === undefined) return false;
-    if (stat.isDirectory()) {
+    const stat = dirty !== undefined || now === null ? undefined : statSync(now, { throwIfNoEntry: false });
+    if (dirty === undefined && stat === undefined) return false;
+    if (stat?.isDirectory()) {
       this.drain();
       this.knownDirs.clear();
       rmSync(target, { recursive: true, force: true });
@@ -143,8 +179,10 @@ export class FsDisk implements Disk {
   }
 
   exists(path: string): boolean {
-    const now = this.resolve(this.at(path));
-    return now !== null && existsSync(now);
+    const target = this.at(path);
+    if (this.dirty.has(target)) return true;
+    const now = this.resolve(target);
+    return now !== null && isThere(now);
   }
 
   mkdir(path: string): void {
@@ -166,6 +204,9 @@ export class FsDisk implements Disk {
       if (now === null) isDirByName.delete(basename(path));
       else isDirByName.set(basename(path), false); // only files are ever pending
     }
+    for (const path of this.dirty.keys()) {
+      if (dirname(path) === real) isDirByName.set(basename(path), false);
+    }
     return [...isDirByName]
       .map(([name, isDir]) => ({ name, isDir }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -176,11 +217,12 @@ export class FsDisk implements Disk {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     for (const fd of this.flushing?.fds ?? []) fsyncSync(fd); // still in the background's hands: make sure now
-    for (const fd of this.dirty.values()) {
+    const { fds, scratchFds } = this.writeOut();
+    for (const fd of fds) {
       fsyncSync(fd);
       closeSync(fd);
     }
-    this.dirty.clear();
+    for (const fd of scratchFds) closeSync(fd);
     for (const dir of this.runOps(this.durability.latest)) fsyncDirectorySync(dir);
     this.durability.markDurable(this.durability.latest);
   }
@@ -206,18 +248,17 @@ export class FsDisk implements Disk {
     const target = this.at(path);
     if (this.overlay.has(target)) this.drain(); // a pending rename or unlink involves this path: do it first
     this.ensureDir(dirname(target));
-    const fd = openSync(target, flags);
-    try {
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
     this.startMutation();
+    const copy = bytes.slice(); // the caller may reuse its buffer before the flush
     const older = this.dirty.get(target);
-    if (older !== undefined) closeSync(older); // the same file (renames move their entry): one fsync covers both
-    this.dirty.set(target, fd);
+    if (older === undefined) this.dirty.set(target, { writeAt: target, flags, chunks: [copy] });
+    else if (flags === 'a') older.chunks.push(copy);
+    else {
+      for (const chunk of older.chunks) this.dirtyBytes -= chunk.length;
+      older.flags = 'w';
+      older.chunks = [copy];
+    }
+    this.dirtyBytes += copy.length;
     this.endMutation();
   }
 
@@ -228,10 +269,10 @@ export class FsDisk implements Disk {
     this.applyToOverlay(op);
     if (op.kind === 'rename') {
       this.forgetDirty(op.to); // replaced: its bytes are never needed
-      const fd = this.dirty.get(op.from);
-      if (fd !== undefined) {
+      const file = this.dirty.get(op.from);
+      if (file !== undefined) {
         this.dirty.delete(op.from);
-        this.dirty.set(op.to, fd);
+        this.dirty.set(op.to, file);
       }
     } else {
       this.forgetDirty(op.path); // removed before its flush: no fsync needed (see the top of the file)
@@ -239,11 +280,26 @@ export class FsDisk implements Disk {
     this.endMutation();
   }
 
+  /** A dirty file is replaced or removed: never written, or only for the renames that move it (scratch). */
   private forgetDirty(path: string): void {
-    const fd = this.dirty.get(path);
-    if (fd === undefined) return;
+    const file = this.dirty.get(path);
+    if (file === undefined) return;
     this.dirty.delete(path);
-    closeSync(fd);
+    for (const chunk of file.chunks) this.dirtyBytes -= chunk.length;
+    if (file.writeAt !== path) this.scratch.push(file);
+  }
+
+  /**
+   * Writes the group's files where they were first written; returns their open descriptors (to fsync)
+   * and those of the scratch files (only to close).
+   */
+  private writeOut(): { fds: number[]; scratchFds: number[] } {
+    const fds = [...this.dirty.values()].map(writeFile);
+    const scratchFds = this.scratch.map(writeFile);
+    this.dirty.clear();
+    this.scratch = [];
+    this.dirtyBytes = 0;
+    return { fds, scratchFds };
   }
 
   private applyToOverlay(op: DeferredOp): void {
@@ -261,7 +317,7 @@ export class FsDisk implements Disk {
   }
 
   private endMutation(): void {
-    if (!this.groupCommit || this.dirty.size > dirtyFilesMax || this.ops.length > deferredOpsMax) this.drain();
+    if (!this.groupCommit || this.dirty.size > dirtyFilesMax || this.dirtyBytes > dirtyBytesMax || this.ops.length > deferredOpsMax) this.drain();
     else this.scheduleFlush();
   }
 
@@ -276,7 +332,7 @@ export class FsDisk implements Disk {
         dirs.add(dirname(op.from));
         dirs.add(dirname(op.to));
       } else {
-        rmSync(op.path, { force: true });
+        removeFile(op.path);
         dirs.add(dirname(op.path));
       }
     }
@@ -290,7 +346,11 @@ export class FsDisk implements Disk {
 
   private scheduleFlush(): void {
     if (this.flushTimer !== null || this.flushing !== null) return; // the running flush schedules the next
-    if (this.dirty.size === 0 && this.ops.length === 0) return;
+    if (this.dirty.size === 0 && this.scratch.length === 0 && this.ops.length === 0) {
+      // Nothing to write (e.g. a file written and removed again in memory): what was done is durable.
+      this.durability.markDurable(this.durability.latest);
+      return;
+    }
     const waitMs = Math.max(0, this.groupStartedMs + groupCommitDelayMs - performance.now());
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
@@ -302,8 +362,8 @@ export class FsDisk implements Disk {
   private flush(): void {
     const seq = this.durability.latest;
     if (seq <= this.durability.durable) return;
-    const fds = [...this.dirty.values()];
-    this.dirty.clear();
+    const { fds, scratchFds } = this.writeOut();
+    for (const fd of scratchFds) closeSync(fd);
     const flushing = { seq, fds };
     this.flushing = flushing;
     fsyncAll(fds, () => {
@@ -318,6 +378,36 @@ export class FsDisk implements Disk {
       });
     });
   }
+}
+
+/** What a dirty file holds now. */
+function contentOf(file: DirtyFile): Uint8Array {
+  const base = file.flags === 'a' ? readIfThere(file.writeAt) : null;
+  return base === null && file.chunks.length === 1 ? file.chunks[0]! : Buffer.concat(base === null ? file.chunks : [base, ...file.chunks]);
+}
+
+function readIfThere(path: string): Uint8Array | null {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/** Writes a dirty file to the file system and returns its descriptor, still open. */
+function writeFile(file: DirtyFile): number {
+  const fd = openSync(file.writeAt, file.flags);
+  try {
+    for (const chunk of file.chunks) {
+      let offset = 0;
+      while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset);
+    }
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  return fd;
 }
 
 /**
@@ -339,12 +429,33 @@ function fsyncAll(fds: readonly number[], done: () => void): void {
   }
 }
 
+/** Removes a file that may be gone already (rmSync's rimraf costs an lstat and more per call). */
+function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
+}
+
 function fsyncDirectorySync(dir: string): void {
   const fd = openSync(dir, 'r');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * existsSync without its cost: Node 20's throws and catches an error (with a stack trace) for every
+ * missing path, and the bridge asks about missing paths several times per message.
+ */
+function isThere(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // e.g. ENOTDIR: a file where a directory was expected, as existsSync says
   }
 }
 

@@ -96,15 +96,18 @@ export class SocketEndpoint implements StreamEndpoint {
   }
 
   private send(bytes: Uint8Array): void {
-    this.socket.write(bytes, () => {
-      this.writesInFlight -= 1;
-      if (this.writesInFlight === 0 && this.whenFlushed !== null) {
-        const next = this.whenFlushed;
-        this.whenFlushed = null;
-        next();
-      }
-    });
+    this.socket.write(bytes, this.onWritten);
   }
+
+  /** One write handed to the kernel (one function for all writes: no closure per reply). */
+  private readonly onWritten = (): void => {
+    this.writesInFlight -= 1;
+    if (this.writesInFlight === 0 && this.whenFlushed !== null) {
+      const next = this.whenFlushed;
+      this.whenFlushed = null;
+      next();
+    }
+  };
 
   end(): void {
     if (this.state === 'closed' || this.ended) return;

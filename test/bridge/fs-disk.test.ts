@@ -83,6 +83,44 @@ describe('FsDisk', () => {
     }
   });
 
+  it('with group commit: files written and removed within a group never reach the file system', async () => {
+    const groupRoot = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-memory-'));
+    try {
+      const disk = FsDisk.forMaildirRoot(groupRoot, { groupCommit: true });
+      disk.write('mail/bob/uidlist', bytes('one\n'));
+      disk.drain();
+      disk.write('queue/Q1.eml', bytes('message'));
+      disk.append('mail/bob/uidlist', bytes('two\n'));
+      expect(text(disk.read('queue/Q1.eml'))).toBe('message');
+      expect(disk.size('queue/Q1.eml')).toBe(7);
+      expect(disk.exists('queue/Q1.eml')).toBe(true);
+      expect(text(disk.read('mail/bob/uidlist'))).toBe('one\ntwo\n'); // what is on disk, then the appends
+      expect(existsSync(join(groupRoot, '.mailsim', 'queue', 'Q1.eml'))).toBe(false); // in memory until the flush
+      expect(disk.unlink('queue/Q1.eml')).toBe(true);
+      expect(disk.exists('queue/Q1.eml')).toBe(false);
+      expect(disk.unlink('queue/Q1.eml')).toBe(false);
+      // Written, renamed twice, removed: the renames still find their file at the flush.
+      disk.write('queue/Q2.tmp', bytes('x'));
+      disk.rename('queue/Q2.tmp', 'queue/Q2.mid');
+      disk.rename('queue/Q2.mid', 'queue/Q2.json');
+      expect(disk.list('queue')).toEqual([{ name: 'Q2.json', isDir: false }]);
+      expect(disk.unlink('queue/Q2.json')).toBe(true);
+      const seq = disk.durability.neededNow();
+      await new Promise<void>((resolve) => disk.durability.whenDurable(seq, resolve));
+      expect(readFileSync(join(groupRoot, 'bob', 'uidlist'), 'utf8')).toBe('one\ntwo\n');
+      expect(disk.list('queue')).toEqual([]);
+
+      // A group whose only mutations never reach the file system is durable at once: no reply waits forever.
+      disk.write('queue/Q3.eml', bytes('message'));
+      disk.unlink('queue/Q3.eml');
+      const last = disk.durability.neededNow();
+      await new Promise<void>((resolve) => disk.durability.whenDurable(last, resolve));
+      expect(existsSync(join(groupRoot, '.mailsim', 'queue', 'Q3.eml'))).toBe(false);
+    } finally {
+      rmSync(groupRoot, { recursive: true, force: true });
+    }
+  });
+
   it('rejects malformed paths (a store bug, never a peer input)', () => {
     const disk = FsDisk.forMaildirRoot(root);
     expect(() => disk.write('mail/../escape', bytes('x'))).toThrow(/bad disk path/);
