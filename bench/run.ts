@@ -20,7 +20,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runBridgeBench } from './bridge.js';
 import type { ChildResult } from './scenario-child.js';
-import { childHeapMiB, repoDir, runScenarioChild } from './children.js';
+import { childHeapMiB, childV8Flags, repoDir, runScenarioChild } from './children.js';
 import { childRuntime, describeRuntime } from './compiled.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
@@ -259,7 +259,10 @@ async function main(): Promise<void> {
     return;
   }
   console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
-  if (wanted('e2e') || wanted('scaling') || wanted('compression')) console.log(`(${describeRuntime(childRuntime())})`);
+  if (wanted('e2e') || wanted('scaling') || wanted('compression')) {
+    console.log(`(${describeRuntime(childRuntime())};`);
+    console.log(` each child: node ${childV8Flags.join(' ')} — NODE_OPTIONS=--max-semi-space-size=64 gives \`mailsim run\` the same young generation)`);
+  }
   if (wanted('kernel')) kernelSection();
   if (wanted('e2e')) await e2eSection();
   if (wanted('ref')) await referenceSection();

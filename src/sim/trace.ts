@@ -58,7 +58,7 @@ function keyPrefix(key: string): string {
  * (connection and message ids) also land here, so the map is emptied when full rather than grown:
  * the recurring ones come straight back.
  */
-const stringJsonCacheMax = 4096;
+const stringJsonCacheMax = 1 << 16;
 /** Longer strings are not remembered (they are rarely repeated, and would hold memory). */
 const stringJsonCachedLengthMax = 128;
 const stringJsonCache = new Map<string, string>();
