@@ -87,7 +87,7 @@ export class FsDisk implements Disk {
   /** Directories known to exist: `mkdir -p` once per directory, not once per write. */
   private readonly knownDirs = new Set<string>();
   /** The flush in progress: the group's last mutation, and its descriptors until they are closed. */
-  private flushing: { seq: number; fds: number[] } | null = null;
+  private flushing: { seq: number; fds: number[]; replaces: Replace[] } | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   /** performance.now() of the first mutation of the group being collected. */
   private groupStartedMs = 0;
@@ -194,7 +194,8 @@ export class FsDisk implements Disk {
     const isDirByName = new Map<string, boolean>();
     try {
       for (const entry of readdirSync(real, { withFileTypes: true })) {
-        if (entry.isFile() || entry.isDirectory()) isDirByName.set(entry.name, entry.isDirectory());
+        // A rewrite's sibling (replaceSuffix) is not a file of the store: it becomes one by its rename.
+        if ((entry.isFile() && !entry.name.endsWith(replaceSuffix)) || entry.isDirectory()) isDirByName.set(entry.name, entry.isDirectory());
       }
     } catch (error) {
       if (!isMissing(error)) throw error;
@@ -216,14 +217,22 @@ export class FsDisk implements Disk {
   drain(): void {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
-    for (const fd of this.flushing?.fds ?? []) fsyncSync(fd); // still in the background's hands: make sure now
-    const { fds, scratchFds } = this.writeOut();
+    const inFlight = this.flushing;
+    if (inFlight !== null) {
+      // Still in the background's hands: make its files durable and put its rewrites in place now,
+      // before this drain's ops (which may rename or remove those very files) run.
+      for (const fd of inFlight.fds) fsyncSync(fd);
+      for (const dir of this.runOps(0, inFlight.replaces)) fsyncDirectorySync(dir);
+      inFlight.replaces = [];
+    }
+    const { fds, scratchFds, replaces } = this.writeOut();
     for (const fd of fds) {
       fsyncSync(fd);
       closeSync(fd);
     }
     for (const fd of scratchFds) closeSync(fd);
-    for (const dir of this.runOps(this.durability.latest)) fsyncDirectorySync(dir);
+    const dirs = this.runOps(this.durability.latest, replaces);
+    for (const dir of dirs) fsyncDirectorySync(dir);
     this.durability.markDurable(this.durability.latest);
   }
 
@@ -249,7 +258,7 @@ export class FsDisk implements Disk {
     if (this.overlay.has(target)) this.drain(); // a pending rename or unlink involves this path: do it first
     this.ensureDir(dirname(target));
     this.startMutation();
-    const copy = bytes.slice(); // the caller may reuse its buffer before the flush
+    const copy = new Uint8Array(bytes); // a copy: the caller may reuse its buffer (a Buffer's slice would be a view)
     const older = this.dirty.get(target);
     if (older === undefined) this.dirty.set(target, { writeAt: target, flags, chunks: [copy] });
     else if (flags === 'a') older.chunks.push(copy);
@@ -293,13 +302,17 @@ export class FsDisk implements Disk {
    * Writes the group's files where they were first written; returns their open descriptors (to fsync)
    * and those of the scratch files (only to close).
    */
-  private writeOut(): { fds: number[]; scratchFds: number[] } {
-    const fds = [...this.dirty.values()].map(writeFile);
-    const scratchFds = this.scratch.map(writeFile);
+  private writeOut(): { fds: number[]; scratchFds: number[]; replaces: Replace[] } {
+    const written = [...this.dirty.values()].map(writeFile);
+    const scratchWritten = this.scratch.map(writeFile);
     this.dirty.clear();
     this.scratch = [];
     this.dirtyBytes = 0;
-    return { fds, scratchFds };
+    // A rewritten file is fsynced even as scratch: its rename replaces bytes that were durable.
+    const fds = [...written, ...scratchWritten.filter((w) => w.replace !== null)].map((w) => w.fd);
+    const scratchFds = scratchWritten.filter((w) => w.replace === null).map((w) => w.fd);
+    const replaces = [...written, ...scratchWritten].flatMap((w) => (w.replace === null ? [] : [w.replace]));
+    return { fds, scratchFds, replaces };
   }
 
   private applyToOverlay(op: DeferredOp): void {
@@ -321,9 +334,16 @@ export class FsDisk implements Disk {
     else this.scheduleFlush();
   }
 
-  /** Does the pending ops up to `seq` in order; returns the directories they changed. */
-  private runOps(seq: number): Set<string> {
+  /**
+   * Puts the rewritten files in place (their new bytes are durable by now), then does the pending ops
+   * up to `seq` in order; returns the directories they changed.
+   */
+  private runOps(seq: number, replaces: readonly Replace[]): Set<string> {
     const dirs = new Set<string>();
+    for (const replace of replaces) {
+      renameSync(replace.from, replace.to);
+      dirs.add(dirname(replace.to));
+    }
     let done = 0;
     for (; done < this.ops.length && this.ops[done]!.seq <= seq; done++) {
       const op = this.ops[done]!;
@@ -362,14 +382,18 @@ export class FsDisk implements Disk {
   private flush(): void {
     const seq = this.durability.latest;
     if (seq <= this.durability.durable) return;
-    const { fds, scratchFds } = this.writeOut();
+    const { fds, scratchFds, replaces } = this.writeOut();
     for (const fd of scratchFds) closeSync(fd);
-    const flushing = { seq, fds };
+    const flushing = { seq, fds, replaces };
     this.flushing = flushing;
     fsyncAll(fds, () => {
       for (const fd of fds) closeSync(fd);
       flushing.fds = [];
-      const dirFds = [...this.runOps(seq)].map((dir) => openSync(dir, 'r'));
+      // A drain meanwhile may have put the rewrites in place already (it empties the list); taken
+      // here, they are not done again by a drain during the directory fsyncs.
+      const replaces = flushing.replaces;
+      flushing.replaces = [];
+      const dirFds = [...this.runOps(seq, replaces)].map((dir) => openSync(dir, 'r'));
       fsyncAll(dirFds, () => {
         for (const fd of dirFds) closeSync(fd);
         this.flushing = null;
@@ -395,9 +419,24 @@ function readIfThere(path: string): Uint8Array | null {
   }
 }
 
-/** Writes a dirty file to the file system and returns its descriptor, still open. */
-function writeFile(file: DirtyFile): number {
-  const fd = openSync(file.writeAt, file.flags);
+/**
+ * A file that already exists is not rewritten in place (truncated, then written: a crash in between
+ * would leave it empty or half written — a queue entry's state after a retry, say — where the Disk
+ * contract promises every call is atomic). Its new bytes go to a sibling with this suffix, which is
+ * fsynced and then renamed over it.
+ */
+export const replaceSuffix = '.mailsim-replace';
+
+interface Replace {
+  from: string;
+  to: string;
+}
+
+/** Writes a dirty file to the file system; returns its descriptor (still open) and the rename that puts it in place, if any. */
+function writeFile(file: DirtyFile): { fd: number; replace: Replace | null } {
+  const replacing = file.flags === 'w' && isThere(file.writeAt);
+  const path = replacing ? `${file.writeAt}${replaceSuffix}` : file.writeAt;
+  const fd = openSync(path, file.flags);
   try {
     for (const chunk of file.chunks) {
       let offset = 0;
@@ -407,7 +446,7 @@ function writeFile(file: DirtyFile): number {
     closeSync(fd);
     throw error;
   }
-  return fd;
+  return { fd, replace: replacing ? { from: path, to: file.writeAt } : null };
 }
 
 /**

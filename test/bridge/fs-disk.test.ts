@@ -2,11 +2,11 @@
  * The real-filesystem Disk (src/bridge/fs-disk.ts) keeps the contract of src/store/disk.ts, checked
  * side by side with the MemoryDisk on the same operations, and maps `mail/USER` to DIR/USER.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsDisk } from '../../src/bridge/fs-disk.js';
+import { FsDisk, groupCommitDelayMs, replaceSuffix } from '../../src/bridge/fs-disk.js';
 import { type Disk, MemoryDisk } from '../../src/store/disk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-'));
@@ -118,6 +118,44 @@ describe('FsDisk', () => {
       expect(existsSync(join(groupRoot, '.mailsim', 'queue', 'Q3.eml'))).toBe(false);
     } finally {
       rmSync(groupRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('rewrites an existing file through a sibling renamed over it, so a crash never leaves it half written', async () => {
+    const rewriteRoot = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-rewrite-'));
+    try {
+      for (const groupCommit of [false, true]) {
+        const disk = FsDisk.forMaildirRoot(rewriteRoot, { groupCommit });
+        disk.write('queue/Q1.json', bytes('{"attempt":1}'));
+        disk.drain();
+        const before = statSync(join(rewriteRoot, '.mailsim', 'queue', 'Q1.json')).ino;
+        disk.write('queue/Q1.json', bytes('{"attempt":2}'));
+        disk.drain();
+        // A new inode: the old file was replaced by a rename, not truncated and written over.
+        expect(statSync(join(rewriteRoot, '.mailsim', 'queue', 'Q1.json')).ino).not.toBe(before);
+        expect(readFileSync(join(rewriteRoot, '.mailsim', 'queue', 'Q1.json'), 'utf8')).toBe('{"attempt":2}');
+        expect(existsSync(join(rewriteRoot, '.mailsim', 'queue', `Q1.json${replaceSuffix}`))).toBe(false);
+        // What a crash between the sibling's write and its rename leaves is not a file of the store.
+        writeFileSync(join(rewriteRoot, '.mailsim', 'queue', `Q1.json${replaceSuffix}`), 'half');
+        expect(disk.list('queue')).toEqual([{ name: 'Q1.json', isDir: false }]);
+        rmSync(join(rewriteRoot, '.mailsim', 'queue', `Q1.json${replaceSuffix}`));
+      }
+
+      // A drain while a flush is in flight puts that flush's rewrite in place before its own ops run,
+      // so an unlink that came after the rewrite is not undone by the rewrite's late rename.
+      const disk = FsDisk.forMaildirRoot(rewriteRoot, { groupCommit: true });
+      disk.write('queue/Q1.json', bytes('{"attempt":3}'));
+      const seq = disk.durability.neededNow();
+      await new Promise((resolve) => setTimeout(resolve, groupCommitDelayMs + 1)); // the flush has begun
+      disk.unlink('queue/Q1.json');
+      disk.mkdir('queue/sub');
+      disk.rename('queue/sub', 'queue/sub2'); // a directory rename drains at once
+      await new Promise<void>((resolve) => disk.durability.whenDurable(seq, resolve));
+      await new Promise((resolve) => setTimeout(resolve, 20)); // let a background flush finish
+      expect(existsSync(join(rewriteRoot, '.mailsim', 'queue', 'Q1.json'))).toBe(false);
+      expect(disk.exists('queue/Q1.json')).toBe(false);
+    } finally {
+      rmSync(rewriteRoot, { recursive: true, force: true });
     }
   });
 
