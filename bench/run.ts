@@ -20,7 +20,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runBridgeBench } from './bridge.js';
 import type { ChildResult } from './scenario-child.js';
-import { childHeapMiB, childV8Flags, repoDir, runScenarioChild } from './children.js';
+import { childV8Flags, repoDir, runScenarioChild } from './children.js';
 import { childRuntime, describeRuntime } from './compiled.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
@@ -157,7 +157,7 @@ async function referenceSection(): Promise<void> {
 async function scalingSection(): Promise<void> {
   console.log('\n# 4. scaling: wall time and peak RSS by message count');
   const sizes = quick ? [2000, 20_000] : full ? [20_000, 200_000, 1_000_000] : [20_000, 200_000];
-  console.log(`  measured: the end-to-end world at each N in a fresh process (node --max-old-space-size=${childHeapMiB});`);
+  console.log(`  measured: the end-to-end world at each N in a fresh process (node ${childV8Flags.join(' ')});`);
   console.log('  peak RSS from process.resourceUsage().maxRSS of that process (includes the disk image of every delivered message).');
   if (!full && !quick) console.log('  (1M messages: run with --full)');
   const runs: ChildResult[] = [];
