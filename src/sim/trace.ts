@@ -52,28 +52,6 @@ function keyPrefix(key: string): string {
   return prefix;
 }
 
-/**
- * The JSON of string values seen recently. Most string fields recur (host names, addresses, sides,
- * ports' owners), and the lookup is cheaper than the escape test plus the quoted copy. Unique values
- * (connection and message ids) also land here, so the map is emptied when full rather than grown:
- * the recurring ones come straight back.
- */
-const stringJsonCacheMax = 1 << 16;
-/** Longer strings are not remembered (they are rarely repeated, and would hold memory). */
-const stringJsonCachedLengthMax = 128;
-const stringJsonCache = new Map<string, string>();
-
-function stringJson(value: string): string {
-  let json = stringJsonCache.get(value);
-  if (json !== undefined) return json;
-  json = NEEDS_NO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
-  if (value.length <= stringJsonCachedLengthMax) {
-    if (stringJsonCache.size >= stringJsonCacheMax) stringJsonCache.clear();
-    stringJsonCache.set(value, json);
-  }
-  return json;
-}
-
 /** Strings JSON.stringify writes as they are between quotes: printable ASCII without `"` and `\`. */
 const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
@@ -83,7 +61,7 @@ const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
  * go between quotes as they are.
  */
 export function jsonOf(value: TraceValue): string {
-  if (typeof value === 'string') return stringJson(value);
+  if (typeof value === 'string') return NEEDS_NO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
   if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
   if (value === true) return 'true';
   if (value === false) return 'false';
