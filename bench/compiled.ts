@@ -4,8 +4,8 @@
  * cent in the profiles, ~25 % CPU in all) is not the simulator's. `npm run bench` compiles src/ and the
  * two child files once at start (bench/tsconfig.compiled.json → reports/bench-build/, a few seconds,
  * nothing installed) and the children run the compiled bench/scenario-child.js. If the compile fails
- * the children run through tsx, and the bench says so. The product itself (bin/, the CLI, `mailsim
- * serve` in the bridge section) runs as it always does.
+ * the children run through tsx, and the bench says so. The bridge section runs `mailsim serve` from
+ * the same compile (reports/bench-build/src/cli.js), as an installed package runs dist/cli.js.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';

@@ -284,18 +284,19 @@ export class MailQueue {
   /** The attempt's jobs: one per local recipient (the MDA), one per destination domain (SMTP). */
   private jobsFor(entry: QueueEntry, message: Uint8Array, pending: QueueRecipient[]): Array<{ transport: Transport; job: DeliveryJob }> {
     const jobs: Array<{ transport: Transport; job: DeliveryJob }> = [];
-    const local = this.transports.local;
+    // The local transport for a local domain (when this host has one), else SMTP.
+    const localFor = (domain: string) => (this.transports.local !== null && this.isLocalDomain(domain) ? this.transports.local : null);
     if (pending.length === 1) {
       // The common case (and every retry of a one-recipient message): no grouping map to build.
       const domain = domainOf(pending[0]!.address);
-      const transport = local !== null && this.isLocalDomain(domain) ? local : this.transports.smtp;
-      jobs.push({ transport, job: { entry, message, recipients: pending, domain } });
+      jobs.push({ transport: localFor(domain) ?? this.transports.smtp, job: { entry, message, recipients: pending, domain } });
       return jobs;
     }
     const smtpGroups = new Map<string, QueueRecipient[]>();
     for (const recipient of pending) {
       const domain = domainOf(recipient.address);
-      if (local !== null && this.isLocalDomain(domain)) {
+      const local = localFor(domain);
+      if (local !== null) {
         jobs.push({ transport: local, job: { entry, message, recipients: [recipient], domain } });
       } else {
         const group = smtpGroups.get(domain);
