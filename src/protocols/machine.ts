@@ -38,8 +38,6 @@ export interface TlsCapable {
   tlsEstablished(nowMs: number): void;
 }
 
-const latin1Decoder = new TextDecoder('latin1');
-
 /**
  * Encodes protocol text (always 7-bit or UTF-8) to bytes. Buffer.from carves short strings out of
  * Node's shared 8 KiB pool instead of allocating an ArrayBuffer each (TextEncoder does): protocol
@@ -50,7 +48,13 @@ export function textBytes(text: string): Uint8Array {
   return Buffer.from(text, 'utf8');
 }
 
-/** Decodes bytes one-to-one into a string (each byte a code unit 0–255), for line parsing. */
+const latin1Slice = Buffer.prototype.latin1Slice;
+
+/**
+ * Decodes bytes one-to-one into a string (each byte a code unit 0–255, ISO-8859-1), for line parsing.
+ * Buffer's latin1 decoding works on any Uint8Array view and is about twice as fast as a TextDecoder
+ * for the short lines protocols parse.
+ */
 export function bytesLatin1(bytes: Uint8Array): string {
-  return latin1Decoder.decode(bytes);
+  return latin1Slice.call(bytes, 0, bytes.length);
 }

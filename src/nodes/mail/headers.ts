@@ -15,6 +15,7 @@
  */
 
 import { concatBytes } from '../../bytes.js';
+import { bytesLatin1 } from '../../protocols/machine.js';
 
 /** A cap on fields examined in one message, so a hostile header block costs bounded work. */
 export const headerFieldsMax = 10_000;
@@ -38,11 +39,10 @@ export interface HeaderBlock {
   bodyStart: number;
 }
 
-const latin1 = new TextDecoder('latin1');
 const utf8 = new TextEncoder();
 
 function asLatin1(bytes: Uint8Array): string {
-  return latin1.decode(bytes);
+  return bytesLatin1(bytes);
 }
 
 /** Encodes header text; non-ASCII characters become UTF-8 (RFC 6532). */
@@ -65,41 +65,63 @@ export function findHeaderEnd(bytes: Uint8Array): { headerEnd: number; bodyStart
 }
 
 /**
- * Calls `visit` for each `name:` field of the header block (as latin1 text), in order, with the
- * field's raw text (its line endings included); lines that are not fields are skipped, not fatal.
- * `visit` returns false to stop. The value is not computed here: most callers want one field by
- * name, so only the fields they look at pay for unfolding (`unfoldedValue`).
+ * Calls `visit` for each `name:` field of the header block `bytes[0, headerEnd)`, in order, with the
+ * byte offsets of the field (its line endings included) and of its colon; lines that are not fields
+ * are skipped, not fatal. `visit` returns false to stop. The scan reads bytes and decodes nothing:
+ * most callers want one field by name (`fieldNamed`), so only the fields they look at pay for
+ * decoding and unfolding (`fieldValue`).
  */
-function scanFields(text: string, visit: (name: string, raw: string, colon: number, start: number, end: number) => boolean): void {
+function scanFields(bytes: Uint8Array, headerEnd: number, visit: (start: number, colon: number, end: number) => boolean): void {
   let position = 0;
   let seen = 0;
-  while (position < text.length && seen < headerFieldsMax) {
+  while (position < headerEnd && seen < headerFieldsMax) {
     const start = position;
     // A field runs until a line ending not followed by WSP.
     let end = position;
     for (;;) {
-      const newline = text.indexOf('\n', end);
-      if (newline < 0) {
-        end = text.length;
+      const newline = bytes.indexOf(0x0a, end);
+      if (newline < 0 || newline >= headerEnd) {
+        end = headerEnd;
         break;
       }
       end = newline + 1;
-      const next = text.charCodeAt(end);
+      if (end >= headerEnd) break;
+      const next = bytes[end];
       if (next !== 0x20 && next !== 0x09) break;
     }
     position = end;
-    const raw = text.slice(start, end);
-    const colon = raw.indexOf(':');
-    if (colon <= 0) continue;
-    const name = raw.slice(0, colon);
-    // RFC 5322 §3.6.8: field names are printable ASCII except colon, no spaces.
-    if (!FIELD_NAME.test(name)) continue;
+    const colon = bytes.indexOf(0x3a, start);
+    if (colon <= start || colon >= end) continue;
+    if (!isFieldName(bytes, start, colon)) continue;
     seen++;
-    if (!visit(name, raw, colon, start, end)) return;
+    if (!visit(start, colon, end)) return;
   }
 }
 
+/** RFC 5322 §3.6.8: field names are printable ASCII except colon, no spaces. */
+function isFieldName(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x21 || byte > 0x7e || byte === 0x3a) return false;
+  }
+  return true;
+}
+
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+
+/**
+ * Case-insensitive test of the field name `bytes[start, colon)` against `lowerName` (ASCII, lower
+ * case), without decoding it: names are printable ASCII, so folding A–Z is all toLowerCase would do.
+ */
+function fieldNamed(bytes: Uint8Array, start: number, colon: number, lowerName: string): boolean {
+  if (colon - start !== lowerName.length) return false;
+  for (let i = 0; i < lowerName.length; i++) {
+    let byte = bytes[start + i]!;
+    if (byte >= 0x41 && byte <= 0x5a) byte += 0x20;
+    if (byte !== lowerName.charCodeAt(i)) return false;
+  }
+  return true;
+}
 
 /** The value of a field's raw text: after the colon, CRLF-WSP folds removed, outer space trimmed. */
 function unfoldedValue(raw: string, colon: number): string {
@@ -115,33 +137,30 @@ function unfoldedValue(raw: string, colon: number): string {
         .trim();
 }
 
+/** The unfolded value of the field `bytes[start, end)` whose colon is at `colon`. */
+function fieldValue(bytes: Uint8Array, start: number, colon: number, end: number): string {
+  return unfoldedValue(asLatin1(bytes.subarray(start, end)), colon - start);
+}
+
 /** Parses the header block into fields. Lines that are not `name:` fields are skipped, not fatal. */
 export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
   const { headerEnd, bodyStart } = findHeaderEnd(bytes);
   const fields: HeaderField[] = [];
-  scanFields(asLatin1(bytes.subarray(0, headerEnd)), (name, raw, colon, start, end) => {
-    fields.push({ name, value: unfoldedValue(raw, colon), start, end });
+  scanFields(bytes, headerEnd, (start, colon, end) => {
+    const raw = asLatin1(bytes.subarray(start, end));
+    fields.push({ name: raw.slice(0, colon - start), value: unfoldedValue(raw, colon - start), start, end });
     return true;
   });
   return { fields, headerEnd, bodyStart };
 }
 
-/** Case-insensitive name test without lower-casing every field name (`lowerName` is already lower case). */
-function isNamed(name: string, lowerName: string): boolean {
-  return name.length === lowerName.length && name.toLowerCase() === lowerName;
-}
-
-/** The header block of `bytes` as latin1 text (offsets are byte offsets). */
-function headerText(bytes: Uint8Array): string {
-  return asLatin1(bytes.subarray(0, findHeaderEnd(bytes).headerEnd));
-}
 
 /** Every value of the fields named `name`, in order. */
 export function getHeaders(bytes: Uint8Array, name: string): string[] {
   const lowerName = name.toLowerCase();
   const values: string[] = [];
-  scanFields(headerText(bytes), (fieldName, raw, colon) => {
-    if (isNamed(fieldName, lowerName)) values.push(unfoldedValue(raw, colon));
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon, end) => {
+    if (fieldNamed(bytes, start, colon, lowerName)) values.push(fieldValue(bytes, start, colon, end));
     return true;
   });
   return values;
@@ -151,9 +170,9 @@ export function getHeaders(bytes: Uint8Array, name: string): string[] {
 export function getHeader(bytes: Uint8Array, name: string): string | null {
   const lowerName = name.toLowerCase();
   let value: string | null = null;
-  scanFields(headerText(bytes), (fieldName, raw, colon) => {
-    if (!isNamed(fieldName, lowerName)) return true;
-    value = unfoldedValue(raw, colon);
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon, end) => {
+    if (!fieldNamed(bytes, start, colon, lowerName)) return true;
+    value = fieldValue(bytes, start, colon, end);
     return false;
   });
   return value;
@@ -162,8 +181,8 @@ export function getHeader(bytes: Uint8Array, name: string): string | null {
 export function countHeaders(bytes: Uint8Array, name: string): number {
   const lowerName = name.toLowerCase();
   let count = 0;
-  scanFields(headerText(bytes), (fieldName) => {
-    if (isNamed(fieldName, lowerName)) count++;
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
+    if (fieldNamed(bytes, start, colon, lowerName)) count++;
     return true;
   });
   return count;
@@ -208,8 +227,8 @@ export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
   const lowerName = name.toLowerCase();
   const parts: Uint8Array[] = [];
   let cursor = 0;
-  scanFields(headerText(bytes), (fieldName, _raw, _colon, start, end) => {
-    if (!isNamed(fieldName, lowerName)) return true;
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon, end) => {
+    if (!fieldNamed(bytes, start, colon, lowerName)) return true;
     parts.push(bytes.subarray(cursor, start));
     cursor = end;
     return true;
@@ -229,9 +248,9 @@ export function addMissingMessageIdAndDate(
 ): { bytes: Uint8Array; added: Array<'Message-ID' | 'Date'> } {
   let hasMessageId = false;
   let hasDate = false;
-  scanFields(headerText(bytes), (fieldName) => {
-    hasMessageId ||= isNamed(fieldName, 'message-id');
-    hasDate ||= isNamed(fieldName, 'date');
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
+    hasMessageId ||= fieldNamed(bytes, start, colon, 'message-id');
+    hasDate ||= fieldNamed(bytes, start, colon, 'date');
     return !(hasMessageId && hasDate);
   });
   const has = (name: 'Message-ID' | 'Date') => (name === 'Date' ? hasDate : hasMessageId);
