@@ -72,15 +72,30 @@ export const PATH_LENGTH_MAX = 4096;
 
 /** Validates a path and returns its segments; throws on a malformed path (caller misuse). */
 export function pathSegments(path: string): string[] {
-  if (path.length === 0 || path.length > PATH_LENGTH_MAX) throw new Error(`bad disk path length: ${path.length}`);
-  const segments = path.split('/');
-  for (const segment of segments) {
-    if (segment === '' || segment === '.' || segment === '..' || segment.includes('\0')) {
-      throw new Error(`bad disk path: ${JSON.stringify(path)}`);
-    }
-  }
-  return segments;
+  validatePath(path);
+  return path.split('/');
 }
+
+/**
+ * Throws on a malformed path (caller misuse): empty or too long, an empty, "." or ".." segment, or
+ * a NUL. One pass over the characters, nothing allocated: every new file of a delivery is checked.
+ */
+export function validatePath(path: string): void {
+  if (path.length === 0 || path.length > PATH_LENGTH_MAX) throw new Error(`bad disk path length: ${path.length}`);
+  let segmentStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    const code = i === path.length ? SLASH : path.charCodeAt(i);
+    if (code === 0) throw new Error(`bad disk path: ${JSON.stringify(path)}`);
+    if (code !== SLASH) continue;
+    const length = i - segmentStart;
+    const dots = length <= 2 && path.charCodeAt(segmentStart) === DOT && (length === 1 || path.charCodeAt(segmentStart + 1) === DOT);
+    if (length === 0 || dots) throw new Error(`bad disk path: ${JSON.stringify(path)}`);
+    segmentStart = i + 1;
+  }
+}
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
 
 /** Joins path parts with '/', skipping empty parts (so a root of '' works). */
 export function joinPath(...parts: string[]): string {
@@ -176,13 +191,13 @@ export class MemoryDisk {
 
   readFile(path: string): Uint8Array | null {
     const file = this.files.get(path);
-    if (file === undefined) pathSegments(path);
+    if (file === undefined) validatePath(path);
     return file?.copy() ?? null;
   }
 
   fileSize(path: string): number | null {
     const file = this.files.get(path);
-    if (file === undefined) pathSegments(path);
+    if (file === undefined) validatePath(path);
     return file?.length ?? null;
   }
 
@@ -194,7 +209,7 @@ export class MemoryDisk {
       existing.replace(bytes);
       return;
     }
-    pathSegments(path);
+    validatePath(path);
     if (this.dirs.has(path)) throw new Error(`cannot write a directory: ${path}`);
     this.reserve(path, bytes.length);
     this.makeParents(path);
@@ -202,7 +217,7 @@ export class MemoryDisk {
   }
 
   appendFile(path: string, bytes: Uint8Array): void {
-    pathSegments(path);
+    validatePath(path);
     if (this.dirs.has(path)) throw new Error(`cannot append to a directory: ${path}`);
     this.reserve(path, bytes.length);
     this.makeParents(path);
@@ -212,8 +227,8 @@ export class MemoryDisk {
   }
 
   renamePath(from: string, to: string): void {
-    pathSegments(from);
-    pathSegments(to);
+    validatePath(from);
+    validatePath(to);
     if (from === to) return;
     const file = this.files.get(from);
     if (file) {
@@ -245,7 +260,7 @@ export class MemoryDisk {
   }
 
   unlinkPath(path: string): boolean {
-    pathSegments(path);
+    validatePath(path);
     const file = this.files.get(path);
     if (file) {
       this.bytesUsed -= file.length;
@@ -265,19 +280,19 @@ export class MemoryDisk {
   }
 
   pathExists(path: string): boolean {
-    pathSegments(path);
+    validatePath(path);
     return this.files.has(path) || this.dirs.has(path);
   }
 
   makeDir(path: string): void {
-    pathSegments(path);
+    validatePath(path);
     if (this.files.has(path)) throw new Error(`mkdir over a file: ${path}`);
     this.makeParents(path);
     this.dirs.add(path);
   }
 
   listDir(dir: string): DiskEntry[] {
-    if (dir !== '') pathSegments(dir);
+    if (dir !== '') validatePath(dir);
     const prefix = dir === '' ? '' : `${dir}/`;
     const entries = new Map<string, boolean>();
     const consider = (path: string, isFile: boolean) => {

@@ -1,7 +1,8 @@
 // The virtual disk: what a host committed survives a crash, handles of a crashed boot are fenced
 // (issue 4 "Virtual disk"; DELIVERY.md R1, W1).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DiskCrashedError, DiskFullError, MemoryDisk } from '../../src/store/disk.js';
+import { DiskCrashedError, DiskFullError, MemoryDisk, validatePath } from '../../src/store/disk.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array | null) => (data === null ? null : new TextDecoder().decode(data));
@@ -101,5 +102,29 @@ describe('MemoryDisk', () => {
       expected += `${i},`;
     }
     expect(text(disk.read('log'))).toBe(expected);
+  });
+});
+
+describe('validatePath', () => {
+  /** The rule as written: '/'-separated, no empty, "." or ".." segment, no NUL, 1..4096 code units. */
+  const validByRule = (path: string) =>
+    path.length > 0 && path.length <= 4096 && path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\0'));
+
+  it('accepts exactly the paths the rule accepts', () => {
+    const piece = fc.constantFrom('a', '.', '..', '...', '.a', 'a.', '', '\0', 'tmp', '/', '//');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), (pieces) => {
+        const path = pieces.join('');
+        let threw = false;
+        try {
+          validatePath(path);
+        } catch {
+          threw = true;
+        }
+        expect(threw).toBe(!validByRule(path));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(() => validatePath('a'.repeat(4097))).toThrow(/length/);
   });
 });

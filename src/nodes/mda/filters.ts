@@ -24,7 +24,8 @@
  * Regular expressions are compiled once (`compileFilters`), so a bad one is reported at load time with
  * its position in the list, not during delivery.
  */
-import { headerBytes, parseHeaderBlock } from '../mail/headers.js';
+import { type HeaderBlock, headerBytes, parseHeaderBlock } from '../mail/headers.js';
+import { bytesLatin1 } from '../../protocols/machine.js';
 
 export interface FilterCondition {
   header?: string;
@@ -167,14 +168,19 @@ export function applyFilters(compiled: CompiledFilters, message: FilterMessage):
 
 /** A FilterMessage over message bytes and the envelope of this delivery. */
 export function filterMessage(bytes: Uint8Array, envelope: { from: string; to: string }): FilterMessage {
-  const block = parseHeaderBlock(bytes);
-  const latin1 = new TextDecoder('latin1');
+  // Parsed on first use: a user without filters (or whose filters test only the envelope or the
+  // size) never pays for the header block.
+  let block: HeaderBlock | null = null;
   return {
     envelopeFrom: envelope.from,
     envelopeTo: envelope.to,
     sizeBytes: bytes.length,
-    headers: (name) => block.fields.filter((field) => field.name.toLowerCase() === name.toLowerCase()).map((field) => field.value),
-    headerText: () => latin1.decode(headerBytes(bytes)),
+    headers: (name) => {
+      block ??= parseHeaderBlock(bytes);
+      const lowerName = name.toLowerCase();
+      return block.fields.filter((field) => field.name.toLowerCase() === lowerName).map((field) => field.value);
+    },
+    headerText: () => bytesLatin1(headerBytes(bytes)),
   };
 }
 
