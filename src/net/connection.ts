@@ -25,6 +25,7 @@
  * the server is ready 2L after it called startTls, the client 2L after it did. Owners must not write
  * between startTls and onReady (the bytes would cross in the clear: they are delivered as-is).
  */
+import type { PreparedPayloadEvent } from '../sim/trace.js';
 import type { Host } from './host.js';
 import type { Link, Network } from './network.js';
 
@@ -99,6 +100,8 @@ export class Connection {
   tlsOnReady: (() => void) | null = null;
   /** @internal */
   handlers: ConnectionHandlers | null = null;
+  /** The `net.send` trace event of this endpoint without its time: the same for every segment it sends. */
+  private sendEvent: PreparedPayloadEvent | null = null;
 
   private readonly net: Network;
 
@@ -155,7 +158,9 @@ export class Connection {
       return;
     }
     if (bytes.length === 0) return;
-    this.net.sim.trace.recordPayload('net.send', { conn: this.id, from: this.host.name, side: this.side }, bytes);
+    const trace = this.net.sim.trace;
+    this.sendEvent ??= trace.preparePayload('net.send', { conn: this.id, from: this.host.name, side: this.side });
+    trace.recordPayloadPrepared(this.sendEvent, bytes);
     this.net.sendSegment(this, bytes);
   }
 

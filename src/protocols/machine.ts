@@ -21,8 +21,8 @@ import { Buffer } from 'node:buffer';
 export interface SansIoMachine<Event> {
   receive(bytes: Uint8Array, nowMs: number): void;
   receiveEof(nowMs: number): void;
-  takeOutput(): Uint8Array[];
-  takeEvents(): Event[];
+  takeOutput(): readonly Uint8Array[];
+  takeEvents(): readonly Event[];
   nextTimeoutMs(): number | null;
   onTimeout(nowMs: number): void;
   /** True once the machine will neither send nor accept anything more; the owner closes the transport. */
@@ -58,3 +58,14 @@ const latin1Slice = Buffer.prototype.latin1Slice;
 export function bytesLatin1(bytes: Uint8Array): string {
   return latin1Slice.call(bytes, 0, bytes.length);
 }
+
+/** `bytesLatin1(bytes.subarray(start, end))` without making the view (a line in an input buffer). */
+export function bytesLatin1Range(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
+}
+
+/**
+ * The array a machine's `takeOutput`/`takeEvents` returns when it has nothing: shared and frozen, so
+ * the many pumps that find nothing allocate nothing.
+ */
+export const NOTHING: readonly never[] = Object.freeze([]);

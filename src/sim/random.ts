@@ -14,6 +14,8 @@ import seedrandom from 'seedrandom';
 /** Bound on the length of `hex(n)` ids, so a typo cannot allocate a huge string. */
 export const hexDigitsMax = 1024;
 
+const HEX_DIGITS = '0123456789abcdef';
+
 export class RandomStream {
   readonly name: string;
   private readonly prng: seedrandom.PRNG;
@@ -66,7 +68,8 @@ export class RandomStream {
   hex(n: number): string {
     if (!Number.isInteger(n) || n < 0 || n > hexDigitsMax) throw new RangeError(`hex(${n}): 0..${hexDigitsMax} digits`);
     let out = '';
-    for (let i = 0; i < n; i++) out += this.int(0, 15).toString(16);
+    // The digit int(0, 15) would draw, without its argument checks (message ids draw 16 per message).
+    for (let i = 0; i < n; i++) out += HEX_DIGITS[Math.floor(this.float() * 16)];
     return out;
   }
 }

@@ -27,6 +27,11 @@ export type TraceValue = string | number | boolean | null;
 export type TraceFields = Record<string, TraceValue>;
 export type TraceEvent = { t: number; kind: string } & Record<string, TraceValue>;
 
+/** An event's canonical line without its time, from `Trace.prepare`. */
+export type PreparedEvent = string & { readonly __prepared: 'event' };
+/** The same for an event with a payload, from `Trace.preparePayload`. */
+export type PreparedPayloadEvent = string & { readonly __prepared: 'payload' };
+
 export interface Clock {
   readonly nowMs: number;
 }
@@ -91,10 +96,7 @@ export class Trace {
 
   /** Records an event at the current virtual time. `t` and `kind` are reserved field names. */
   record(kind: string, fields: TraceFields): void {
-    const line = this.canonicalLine(kind, fields, -1);
-    this.appendHashed(line);
-    if (this.keep) this.events.push(JSON.parse(line) as TraceEvent);
-    this.count++;
+    this.recordPrepared(this.prepare(kind, fields));
   }
 
   /**
@@ -102,7 +104,34 @@ export class Trace {
    * bytes themselves are hashed, and their latin1 text is kept only when the trace is kept.
    */
   recordPayload(kind: string, fields: TraceFields, payload: Uint8Array): void {
-    const line = this.canonicalLine(kind, fields, payload.length);
+    this.recordPayloadPrepared(this.preparePayload(kind, fields), payload);
+  }
+
+  /**
+   * The part of an event's canonical line that follows the time — `,"kind":…` and the fields — made
+   * once for an event that recurs with the same fields (a connection's `net.tls`, its `net.end`), so
+   * each recording only adds the time. Record it with `recordPrepared`.
+   */
+  prepare(kind: string, fields: TraceFields): PreparedEvent {
+    return this.fragment(kind, fields, false) as PreparedEvent;
+  }
+
+  /** Like `prepare`, for an event that carries bytes (`recordPayloadPrepared`): `bytes`/`text` are reserved too. */
+  preparePayload(kind: string, fields: TraceFields): PreparedPayloadEvent {
+    return this.fragment(kind, fields, true) as PreparedPayloadEvent;
+  }
+
+  /** `record(kind, fields)` for a prepared event: the same canonical line. */
+  recordPrepared(prepared: PreparedEvent): void {
+    const line = `{"t":${this.clock.nowMs}${prepared}}`;
+    this.appendHashed(line);
+    if (this.keep) this.events.push(JSON.parse(line) as TraceEvent);
+    this.count++;
+  }
+
+  /** `recordPayload(kind, fields, payload)` for a prepared event: the same line, the same bytes. */
+  recordPayloadPrepared(prepared: PreparedPayloadEvent, payload: Uint8Array): void {
+    const line = `{"t":${this.clock.nowMs}${prepared},"bytes":${payload.length}}`;
     this.appendHashed(line);
     this.appendBytes(payload);
     if (this.keep) {
@@ -126,18 +155,20 @@ export class Trace {
     return out;
   }
 
-  private canonicalLine(kind: string, fields: TraceFields, payloadLength: number): string {
-    // Built by hand so the field order is exactly t, kind, fields…, bytes — no intermediate object.
-    // Values go through jsonOf, which is JSON.stringify's output byte for byte (the digest's format).
-    let line = `{"t":${this.clock.nowMs},"kind":${jsonOf(kind)}`;
+  /**
+   * `,"kind":<kind>,<fields…>` of the canonical line. Built by hand so the field order is exactly t,
+   * kind, fields…, bytes — no intermediate object. Values go through jsonOf, which is JSON.stringify's
+   * output byte for byte (the digest's format).
+   */
+  private fragment(kind: string, fields: TraceFields, payload: boolean): string {
+    let text = `,"kind":${jsonOf(kind)}`;
     for (const key in fields) {
-      if (key === 't' || key === 'kind' || (payloadLength >= 0 && (key === 'bytes' || key === 'text'))) {
+      if (key === 't' || key === 'kind' || (payload && (key === 'bytes' || key === 'text'))) {
         throw new Error(`trace field name "${key}" is reserved`);
       }
-      line += keyPrefix(key) + jsonOf(fields[key] as TraceValue);
+      text += keyPrefix(key) + jsonOf(fields[key] as TraceValue);
     }
-    if (payloadLength >= 0) line += `,"bytes":${payloadLength}`;
-    return `${line}}`;
+    return text;
   }
 
   /** Appends the line and "\n" to the canonical stream (as text first: see `moveText`). */

@@ -48,11 +48,21 @@ export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
  */
 export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array {
   const prefix = withEnhanced && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
+  const lines = reply.lines;
+  const last = lines.length - 1;
   let out = '';
-  reply.lines.forEach((line, index) => {
-    const separator = index === reply.lines.length - 1 ? ' ' : '-';
-    out += `${reply.code}${separator}${prefix}${line}`.trimEnd();
+  for (let index = 0; index <= last; index++) {
+    const text = `${reply.code}${index === last ? ' ' : '-'}${prefix}${lines[index]}`;
+    // Trailing white space is dropped (a reply to an empty line is "250 2.0.0", not "250 2.0.0 ").
+    out += endsWithSpace(text) ? text.trimEnd() : text;
     out += '\r\n';
-  });
+  }
   return textBytes(out);
+}
+
+/** True when the text ends in a character that String#trimEnd would remove (ASCII ones checked first). */
+function endsWithSpace(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1);
+  if (last > 0x20 && last < 0x7f) return false;
+  return text.trimEnd().length !== text.length;
 }

@@ -14,7 +14,7 @@
  *   server.resolve({ kind: 'accept' }, nowMs); // after a hook returned PENDING
  *   server.tlsEstablished(nowMs);              // after the `starttls` event and the handshake
  */
-import { bytesLatin1, type SansIoMachine, type TlsCapable } from '../machine.js';
+import { bytesLatin1, bytesLatin1Range, NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
 import { type ParameterContext, parseBdat, parseMail, parseRcpt, splitCommand } from './command.js';
 import { BoundedBytes, type DataOutcome, DataReader } from './data-reader.js';
 import { resolveLimits } from './limits.js';
@@ -170,14 +170,16 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     if (this.pending === null) this.close('eof');
   }
 
-  takeOutput(): Uint8Array[] {
+  takeOutput(): readonly Uint8Array[] {
     const out = this.output;
+    if (out.length === 0) return NOTHING;
     this.output = [];
     return out;
   }
 
-  takeEvents(): SmtpServerEvent[] {
+  takeEvents(): readonly SmtpServerEvent[] {
     const out = this.events;
+    if (out.length === 0) return NOTHING;
     this.events = [];
     return out;
   }
@@ -294,17 +296,18 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
       }
       return false;
     }
-    const raw = this.inbox.subarray(this.inboxStart, lf);
+    const start = this.inboxStart;
     this.inboxStart = lf + 1;
     // RFC 5321 §4.5.3.1.4: the limit counts the CRLF. A line ended by a bare LF is taken as if it
     // ended in CRLF (Postfix `smtpd_forbid_bare_newline = normalize`); commands cannot smuggle data.
-    const lineBytes = raw.length + (raw[raw.length - 1] === 0x0d ? 1 : 2);
+    const endsInCr = lf > start && this.inbox[lf - 1] === 0x0d;
+    const lineBytes = lf - start + (endsInCr ? 1 : 2);
     if (this.discardingLongLine || lineBytes > lineBytesMax) {
       this.discardingLongLine = false;
       this.lineTooLong();
       return true;
     }
-    const line = bytesLatin1(raw[raw.length - 1] === 0x0d ? raw.subarray(0, raw.length - 1) : raw);
+    const line = bytesLatin1Range(this.inbox, start, endsInCr ? lf - 1 : lf);
     if (this.stateValue === SmtpServerState.AuthExchange) this.saslResponse(line);
     else this.command(line);
     return true;
