@@ -14,7 +14,7 @@
  *   server.resolve({ kind: 'accept' }, nowMs); // after a hook returned PENDING
  *   server.tlsEstablished(nowMs);              // after the `starttls` event and the handshake
  */
-import { bytesLatin1, bytesLatin1Range, NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
+import { bytesLatin1Range, NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
 import { type ParameterContext, parseBdat, parseMail, parseRcpt, splitCommand } from './command.js';
 import { BoundedBytes, type DataOutcome, DataReader } from './data-reader.js';
 import { resolveLimits } from './limits.js';
