@@ -112,8 +112,9 @@ class FileBuffer {
   private bytes: Uint8Array;
   length: number;
   constructor(initial: Uint8Array) {
-    this.bytes = new Uint8Array(Math.max(16, initial.length));
-    this.bytes.set(initial);
+    // One copy of exactly the bytes, as a plain Uint8Array even from a Buffer (whose slice, used by
+    // `copy`, would be a view); `append` grows it.
+    this.bytes = new Uint8Array(initial);
     this.length = initial.length;
   }
   append(more: Uint8Array): void {

@@ -17,8 +17,9 @@
  *   each retry shifts by up to one scan). Only a pending scan keeps the simulation busy, so a run with
  *   an empty queue can end.
  * - A crash loses the in-memory queue and in-flight attempts; on boot the queue is reloaded from disk
- *   and every entry is tried at the first scan. The message bytes are read from the disk at an entry's
- *   first attempt (after its enqueue or a boot) and kept in memory for its later attempts, so a
+ *   and every entry is tried at the first scan. The message bytes are kept in memory from the
+ *   enqueue (the bytes it committed; never modified: every header change makes new bytes), or read
+ *   from the disk at an entry's first attempt after a boot, and kept for the later attempts, so a
  *   week of retries does not copy every message out of the disk each time; the disk stays the
  *   source of truth (the copy is dropped by `reload`). An attempt whose result was not yet written is
  *   repeated: delivery is at-least-once (E3).
@@ -80,7 +81,7 @@ export const queueEntriesMax = 10_000_000;
 
 export class MailQueue {
   private readonly entries = new Map<string, QueueEntry>();
-  /** Message bytes of entries attempted since the boot, as read from the disk (volatile; ≤ queueEntriesMax). */
+  /** Message bytes of the entries, as committed or read back after a boot (volatile; ≤ queueEntriesMax). */
   private readonly messageBytes = new Map<string, Uint8Array>();
   private readonly inFlight = new Set<string>();
   /** Entries enqueued whose first attempt has not started yet (see `scheduleScanAfter`). */
@@ -149,6 +150,8 @@ export class MailQueue {
     };
     commitNewEntry(this.ctx.disk(), entry, input.message);
     this.entries.set(queueId, entry);
+    // The bytes just committed are what a read would return: kept for the attempts (see the top).
+    this.messageBytes.set(queueId, input.message);
     this.awaitingFirstAttempt.add(entry);
     this.ctx.sim.trace.record('queue.add', { host: this.ctx.name, queueId, messageId: entry.messageId, from: entry.from, to: entry.recipients.length });
     const epoch = this.ctx.epoch;

@@ -65,16 +65,20 @@ export function entryPaths(queueId: string): { message: string; state: string } 
 export function commitNewEntry(disk: Disk, entry: QueueEntry, message: Uint8Array): void {
   const paths = entryPaths(entry.queueId);
   disk.write(paths.message, message);
-  disk.write(paths.state, encoder.encode(JSON.stringify(entry)));
+  writeJson(disk, paths.state, JSON.stringify(entry));
 }
 
 /** Rewrites the state of an entry after an attempt. */
 export function writeEntryState(disk: Disk, entry: QueueEntry): void {
   const frozen = frozenPartsOf(entry);
-  const json = entryStateJson(entry, frozen);
+  writeJson(disk, frozen.statePath, entryStateJson(entry, frozen));
+}
+
+/** Writes JSON text as UTF-8 through the scratch buffer (the disk copies what it is given). */
+function writeJson(disk: Disk, path: string, json: string): void {
   // Too big for the scratch buffer (thousands of recipients): encoded apart.
-  if (json.length * utf8BytesPerCodeUnitMax > stateScratchBytes) disk.write(frozen.statePath, encoder.encode(json));
-  else disk.write(frozen.statePath, stateScratch.subarray(0, encoder.encodeInto(json, stateScratch).written));
+  if (json.length * utf8BytesPerCodeUnitMax > stateScratchBytes) disk.write(path, encoder.encode(json));
+  else disk.write(path, stateScratch.subarray(0, encoder.encodeInto(json, stateScratch).written));
 }
 
 // -------------------------------------------------------------------------------------------------
