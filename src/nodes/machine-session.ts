@@ -95,10 +95,10 @@ export class MachineSession<Event> {
   pump(): void {
     if (!this.live()) return;
     const output = this.machine.takeOutput();
-    for (const bytes of output) if (this.conn.writable) this.conn.write(bytes);
+    for (let i = 0; i < output.length; i++) if (this.conn.writable) this.conn.write(output[i]!);
     const events = this.machine.takeEvents();
-    for (const event of events) {
-      this.owner.onEvent(event, this);
+    for (let i = 0; i < events.length; i++) {
+      this.owner.onEvent(events[i]!, this);
       if (!this.isAlive()) return;
     }
     if (this.machine.closed) {

@@ -14,7 +14,15 @@
  * "answers 250 before committing" is modelled), a drop after the dot happens after the commit (the
  * RFC 1047 window, E3).
  */
-import { PENDING, type SmtpDecision, type SmtpHookResult, type SmtpServerEvent, type SmtpServerHooks, type SmtpSessionView } from '../../protocols/smtp/server-api.js';
+import {
+  PENDING,
+  type SmtpDecision,
+  type SmtpHookResult,
+  type SmtpServerEvent,
+  type SmtpServerHooks,
+  type SmtpServerOptions,
+  type SmtpSessionView,
+} from '../../protocols/smtp/server-api.js';
 import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope } from '../../protocols/smtp/types.js';
 import type { SmtpStage } from '../../scenario/schema-types.js';
@@ -37,6 +45,7 @@ void PENDING; // decisions here are all synchronous
 
 export class SmtpService {
   private readonly greylist: Greylist | null;
+  private readonly portSetups = new Map<SmtpPortKind, Omit<SmtpServerOptions, 'clientAddress'>>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -59,25 +68,37 @@ export class SmtpService {
     }
   }
 
+  /**
+   * What every server on one port shares — its options but the client's address, and its policy
+   * hooks — made once per port rather than per connection (a bulk run accepts one per message).
+   */
+  private portSetup(kind: SmtpPortKind): Omit<SmtpServerOptions, 'clientAddress'> {
+    let setup = this.portSetups.get(kind);
+    if (setup === undefined) {
+      const config = this.ctx.config;
+      const submission = kind !== 'mta';
+      setup = {
+        hostname: this.ctx.name,
+        implicitTls: kind === 'submissions',
+        extensions: { startTls: config.tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [] },
+        authRequiresTls: submission && config.tls,
+        requireAuth: submission,
+        limits: {
+          messageBytesMax: config.limits.messageSizeBytes,
+          recipientsMax: config.limits.recipients,
+          idleTimeoutMs: config.timeouts.serverIdleMs,
+        },
+        hooks: this.hooks(kind),
+      };
+      this.portSetups.set(kind, setup);
+    }
+    return setup;
+  }
+
   private accept(conn: StreamEndpoint, kind: SmtpPortKind): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
-    const tls = ctx.config.tls;
-    const submission = kind !== 'mta';
-    const server = new SmtpServer({
-      hostname: ctx.name,
-      clientAddress: conn.remoteAddress,
-      implicitTls: kind === 'submissions',
-      extensions: { startTls: tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [] },
-      authRequiresTls: submission && tls,
-      requireAuth: submission,
-      limits: {
-        messageBytesMax: ctx.config.limits.messageSizeBytes,
-        recipientsMax: ctx.config.limits.recipients,
-        idleTimeoutMs: ctx.config.timeouts.serverIdleMs,
-      },
-      hooks: this.hooks(kind, conn),
-    });
+    const server = new SmtpServer({ ...this.portSetup(kind), clientAddress: conn.remoteAddress });
     const session = new MachineSession<SmtpServerEvent>(
       ctx.sim,
       conn,
@@ -94,7 +115,7 @@ export class SmtpService {
     else session.start((now) => server.start(now));
   }
 
-  private hooks(kind: SmtpPortKind, conn: StreamEndpoint): SmtpServerHooks {
+  private hooks(kind: SmtpPortKind): SmtpServerHooks {
     const port = smtpPorts[kind];
     const withFaults = (stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
       const scripted = this.faults.replyAt(stage);
@@ -117,7 +138,7 @@ export class SmtpService {
       onMessage: (session, envelope, message) => {
         const scripted = this.faults.replyAt('dot');
         if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
-        this.commit(session, envelope, message, kind, port, conn);
+        this.commit(session, envelope, message, kind, port);
         if (this.faults.dropAfter('dot')) return { kind: 'drop' };
         return accept;
       },
@@ -158,7 +179,7 @@ export class SmtpService {
   }
 
   /** Adds the trace headers and commits the message to the queue (R1) — before the 250 goes out. */
-  private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number, conn: StreamEndpoint): void {
+  private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number): void {
     const ctx = this.ctx;
     let bytes = message;
     let messageId = getHeader(bytes, 'Message-ID')?.trim() ?? null;
@@ -170,10 +191,11 @@ export class SmtpService {
     }
     const recipients = envelope.recipients.map((r) => r.address);
     const queueId = this.queue.reserveQueueId();
+    const clientAddress = session.clientAddress;
     const received = formatReceivedValue({
-      heloName: session.heloName ?? conn.remoteAddress,
-      clientName: ctx.netHost.network.hostByAddress(conn.remoteAddress)?.name ?? null,
-      clientAddress: conn.remoteAddress,
+      heloName: session.heloName ?? clientAddress,
+      clientName: ctx.netHost.network.hostByAddress(clientAddress)?.name ?? null,
+      clientAddress,
       byHost: ctx.name,
       protocol: receivedProtocol({ esmtp: session.extended, tls: session.tls, authenticated: session.authenticatedUser !== null }),
       id: queueId,

@@ -127,12 +127,14 @@ export interface SmtpServerOptions {
   clientAddress: string;
   /** True when the transport is TLS from the first byte (RFC 8314, port 465). */
   implicitTls?: boolean;
+  /** Overrides of the defaults; resolved once per object (share one among sessions; do not modify it after). */
   extensions?: Partial<SmtpServerExtensions>;
   /** Offer and accept AUTH only under TLS (DELIVERY.md §8); otherwise 538 5.7.11. Default false. */
   authRequiresTls?: boolean;
   /** Submission mode (RFC 6409): MAIL before AUTH → 530 5.7.0. Default false. */
   requireAuth?: boolean;
   bareLineFeed?: BareLineFeedPolicy;
+  /** Overrides of SMTP_SERVER_LIMITS_DEFAULT; resolved and checked once per object, like `extensions`. */
   limits?: Partial<SmtpServerLimits>;
   hooks?: SmtpServerHooks;
   /** Emit `command` / `reply` events for a transcript. Default false. */

@@ -56,6 +56,23 @@ const EXTENSIONS_DEFAULT: SmtpServerExtensions = {
   chunking: true,
 };
 
+/**
+ * Limits and extensions resolved from an owner's overrides, per overrides object: an owner that
+ * passes the same object to every session (one per port) has them resolved and checked once.
+ */
+const resolvedLimits = new WeakMap<object, SmtpServerLimits>();
+const resolvedExtensions = new WeakMap<object, SmtpServerExtensions>();
+
+function resolvedOnce<In extends object, Out>(cache: WeakMap<object, Out>, input: In | undefined, resolve: (input: In | undefined) => Out): Out {
+  if (input === undefined) return resolve(input);
+  let resolved = cache.get(input);
+  if (resolved === undefined) {
+    resolved = resolve(input);
+    cache.set(input, resolved);
+  }
+  return resolved;
+}
+
 /** Reply codes that count as the client's mistakes toward `badCommandsMax`. */
 const BAD_COMMAND_CODES = new Set([500, 501, 502, 503, 504, 555]);
 
@@ -114,8 +131,8 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   private sasl: SaslStep | null = null;
 
   constructor(readonly options: SmtpServerOptions) {
-    this.limits = resolveLimits(options.limits);
-    this.extensions = { ...EXTENSIONS_DEFAULT, ...options.extensions };
+    this.limits = resolvedOnce(resolvedLimits, options.limits, resolveLimits);
+    this.extensions = resolvedOnce(resolvedExtensions, options.extensions, (extensions) => ({ ...EXTENSIONS_DEFAULT, ...extensions }));
     this.hooks = options.hooks ?? {};
     this.tls = options.implicitTls ?? false;
   }
