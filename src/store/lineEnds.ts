@@ -14,20 +14,27 @@
 const CR = 0x0d;
 const LF = 0x0a;
 
+// Each function finds the line ends with indexOf (native, fast over long lines) and copies the runs
+// between them whole, instead of visiting every byte in JavaScript.
+
 /** Bare LF → CRLF; a final CRLF added to a non-empty message without one. */
 export function normalizeMessage(bytes: Uint8Array): Uint8Array {
   let bareLf = 0;
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === LF && (i === 0 || bytes[i - 1] !== CR)) bareLf++;
-  const last = bytes.length > 0 ? bytes[bytes.length - 1] : undefined;
-  const needsFinal = bytes.length > 0 && last !== LF ? 2 : 0;
+  for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) if (lf === 0 || bytes[lf - 1] !== CR) bareLf++;
+  const needsFinal = bytes.length > 0 && bytes[bytes.length - 1] !== LF ? 2 : 0;
   if (bareLf === 0 && needsFinal === 0) return bytes;
   const out = new Uint8Array(bytes.length + bareLf + needsFinal);
   let o = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    if (byte === LF && (i === 0 || bytes[i - 1] !== CR)) out[o++] = CR;
-    out[o++] = byte;
+  let runStart = 0;
+  for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) {
+    if (lf > 0 && bytes[lf - 1] === CR) continue;
+    out.set(bytes.subarray(runStart, lf), o);
+    o += lf - runStart;
+    out[o++] = CR;
+    runStart = lf; // the LF itself starts the next run
   }
+  out.set(bytes.subarray(runStart), o);
+  o += bytes.length - runStart;
   if (needsFinal) {
     out[o++] = CR;
     out[o++] = LF;
@@ -38,27 +45,35 @@ export function normalizeMessage(bytes: Uint8Array): Uint8Array {
 /** CRLF → LF (the file form). */
 export function crlfToLf(bytes: Uint8Array): Uint8Array {
   let pairs = 0;
-  for (let i = 0; i + 1 < bytes.length; i++) if (bytes[i] === CR && bytes[i + 1] === LF) pairs++;
+  for (let lf = bytes.indexOf(LF, 1); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) if (bytes[lf - 1] === CR) pairs++;
   if (pairs === 0) return bytes;
   const out = new Uint8Array(bytes.length - pairs);
   let o = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === CR && bytes[i + 1] === LF) continue;
-    out[o++] = bytes[i]!;
+  let runStart = 0;
+  for (let lf = bytes.indexOf(LF, 1); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) {
+    if (bytes[lf - 1] !== CR) continue;
+    out.set(bytes.subarray(runStart, lf - 1), o); // the run without its CR
+    o += lf - 1 - runStart;
+    runStart = lf;
   }
+  out.set(bytes.subarray(runStart), o);
   return out;
 }
 
 /** LF → CRLF (the view form), for every LF. */
 export function lfToCrlf(bytes: Uint8Array): Uint8Array {
   let lfs = 0;
-  for (const byte of bytes) if (byte === LF) lfs++;
+  for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) lfs++;
   if (lfs === 0) return bytes;
   const out = new Uint8Array(bytes.length + lfs);
   let o = 0;
-  for (const byte of bytes) {
-    if (byte === LF) out[o++] = CR;
-    out[o++] = byte;
+  let runStart = 0;
+  for (let lf = bytes.indexOf(LF); lf >= 0; lf = bytes.indexOf(LF, lf + 1)) {
+    out.set(bytes.subarray(runStart, lf), o);
+    o += lf - runStart;
+    out[o++] = CR;
+    runStart = lf;
   }
+  out.set(bytes.subarray(runStart), o);
   return out;
 }
