@@ -93,6 +93,10 @@ export class DataReader {
   private bareLineFeed = false;
   private readonly body: BoundedBytes;
   private finished = false;
+  /** The last CR search (`nextCrAtOrAfter`): in which array, from where, and what it found. */
+  private crSearchInput: Uint8Array | null = null;
+  private crSearchFrom = 0;
+  private crFound = -1;
 
   constructor(
     messageBytesMax: number,
@@ -107,8 +111,16 @@ export class DataReader {
    * fewer than offered, the end of data was found and `outcome()` is ready.
    */
   consume(input: Uint8Array, offset: number): number {
+    this.crSearchInput = null; // the caller may refill the same array between calls
     let i = offset;
     while (i < input.length && !this.finished) {
+      if (this.position === 'middle' || (this.position === 'line-start' && input[i] !== DOT)) {
+        const end = this.takePlainLines(input, i);
+        if (end > i) {
+          i = end;
+          continue;
+        }
+      }
       if (this.position === 'middle') {
         // Inside a line every byte up to the next CR or LF is plain content: `step` would count and
         // store each one alone; do the run in one go (the same result, byte for byte).
@@ -130,6 +142,41 @@ export class DataReader {
       i++;
     }
     return i - offset;
+  }
+
+  /**
+   * Takes, from `start`, whole lines that hold no CR or LF but their final CRLF (and do not start
+   * with "."): for them `step` would store every byte and end the line with a real CRLF, so they are
+   * stored in one copy. Stops at anything else, which `step` then reads byte by byte. Returns where
+   * it stopped. Line ends are found with indexOf; the next CR is remembered within one `consume`, so
+   * input without CRs (bare LF) is not searched again and again.
+   */
+  private takePlainLines(input: Uint8Array, start: number): number {
+    let i = start;
+    while (i < input.length) {
+      if (this.position === 'line-start' && input[i] === DOT) break;
+      const lf = input.indexOf(LF, i);
+      if (lf <= i) break; // no complete line here, or a bare LF first
+      if (lf - 1 !== this.nextCrAtOrAfter(input, i)) break; // a CR inside the line, or none before the LF
+      this.lineBytes += lf + 1 - i;
+      if (this.lineBytes > this.textLineBytesMax) this.lineTooLong = true;
+      this.lineBytes = 0;
+      this.position = 'line-start';
+      this.previousEndedCrlf = true;
+      i = lf + 1;
+    }
+    if (i > start) this.body.pushAll(input.subarray(start, i));
+    return i;
+  }
+
+  /** The first CR in `input` at or after `from`, or -1. */
+  private nextCrAtOrAfter(input: Uint8Array, from: number): number {
+    if (this.crSearchInput !== input || (this.crFound >= 0 && this.crFound < from) || this.crSearchFrom > from) {
+      this.crSearchInput = input;
+      this.crSearchFrom = from;
+      this.crFound = input.indexOf(CR, from);
+    }
+    return this.crFound;
   }
 
   get done(): boolean {
