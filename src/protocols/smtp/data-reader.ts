@@ -18,6 +18,10 @@
  */
 import type { BareLineFeedPolicy } from './server-api.js';
 
+/** First buffer of a body of unknown size, and the most a declared size may make it. */
+const initialBytesDefault = 4096;
+const initialBytesMax = 65_536;
+
 /** A bounded growable byte buffer: past `capacityBytesMax` it only counts. */
 export class BoundedBytes {
   private buffer: Uint8Array;
@@ -25,8 +29,17 @@ export class BoundedBytes {
   /** Bytes offered in total, stored or not. */
   total = 0;
 
-  constructor(private readonly capacityBytesMax: number) {
-    this.buffer = new Uint8Array(Math.min(4096, capacityBytesMax));
+  /**
+   * `expectedBytes` (a SIZE the client declared, RFC 1870) sizes the first buffer, so a message of
+   * the declared size is stored without growing or a final copy; a client cannot make it large
+   * (at most `initialBytesMax`).
+   */
+  constructor(
+    private readonly capacityBytesMax: number,
+    expectedBytes: number | null = null,
+  ) {
+    const initial = expectedBytes === null ? initialBytesDefault : Math.min(Math.max(expectedBytes, 1), initialBytesMax);
+    this.buffer = new Uint8Array(Math.min(initial, capacityBytesMax));
   }
 
   get overflowed(): boolean {
@@ -49,8 +62,9 @@ export class BoundedBytes {
     this.used += room;
   }
 
+  /** The stored bytes; nothing may be pushed after this (a buffer filled exactly is handed over as it is). */
   bytes(): Uint8Array {
-    return this.buffer.slice(0, this.used);
+    return this.used === this.buffer.length ? this.buffer : this.buffer.slice(0, this.used);
   }
 
   private ensure(size: number): void {
@@ -102,8 +116,10 @@ export class DataReader {
     messageBytesMax: number,
     private readonly textLineBytesMax: number,
     private readonly bareLineFeedPolicy: BareLineFeedPolicy,
+    /** The SIZE the client declared at MAIL (RFC 1870), if any: a hint for the first buffer. */
+    expectedBytes: number | null = null,
   ) {
-    this.body = new BoundedBytes(messageBytesMax);
+    this.body = new BoundedBytes(messageBytesMax, expectedBytes);
   }
 
   /**

@@ -622,7 +622,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     this.decide('data', this.hooks.onData?.(this.view()), (outcome) => {
       if (outcome.kind === 'drop') return this.drop('data');
       if (outcome.kind === 'failure') return this.send(outcome.reply);
-      this.dataReader = new DataReader(this.limits.messageBytesMax, this.limits.textLineBytesMax, this.options.bareLineFeed ?? 'normalize');
+      this.dataReader = new DataReader(this.limits.messageBytesMax, this.limits.textLineBytesMax, this.options.bareLineFeed ?? 'normalize', this.transaction!.declaredSize);
       this.stateValue = SmtpServerState.ReadingData;
       // RFC 5321 §4.3.2: 354; 3xx replies carry no enhanced code (RFC 3463 has classes 2, 4, 5).
       this.send(outcome.reply ?? smtpReply(354, null, 'End data with <CR><LF>.<CR><LF>'));
@@ -699,7 +699,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
         this.clearTransaction();
         return discard(outcome.reply, SmtpServerState.Ready);
       }
-      this.chunkBody = new BoundedBytes(this.limits.messageBytesMax);
+      this.chunkBody = new BoundedBytes(this.limits.messageBytesMax, this.transaction!.declaredSize);
       this.chunkTarget = { keep: true, last: parsed.last };
       this.stateValue = SmtpServerState.ReadingChunk;
     });
