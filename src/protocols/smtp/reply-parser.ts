@@ -16,6 +16,7 @@
  * error result and stops (it is sticky), and never throws. The owning machine then defers, as Postfix
  * does ("protocol error").
  */
+import { isAscii } from 'node:buffer';
 import type { SmtpReply } from './types.js';
 
 export interface SmtpReplyParserLimits {
@@ -81,6 +82,8 @@ export class SmtpReplyParser {
 
   /** Feeds bytes; returns the replies completed by them, in order, possibly ending with one error. */
   push(bytes: Uint8Array): SmtpReplyParseResult[] {
+    // Almost every chunk a server sends is ASCII and starts a fresh line: decoded once, then cut.
+    if (!this.failed && this.partialLine.length === 0 && isAscii(bytes)) return this.pushAscii(bytes);
     const results: SmtpReplyParseResult[] = [];
     let start = 0;
     while (!this.failed && start < bytes.length) {
@@ -102,20 +105,55 @@ export class SmtpReplyParser {
       const line = this.partialLine.length === 0 ? piece : concat(this.partialLine, piece);
       this.partialLine = NO_BYTES;
       start = lineFeedAt + 1;
-      const result = this.acceptLine(line.at(-1) === CR ? line.subarray(0, -1) : line);
+      const lineBytes = line.at(-1) === CR ? line.subarray(0, -1) : line;
+      const result = this.acceptLine(parseWellFormedLine(lineBytes) ?? utf8.decode(lineBytes));
       if (result !== null) results.push(result);
     }
     return results;
   }
 
-  private acceptLine(lineBytes: Uint8Array): SmtpReplyParseResult | null {
-    let line = parseWellFormedLine(lineBytes);
-    if (line === null) {
+  /**
+   * `push` for a chunk of ASCII bytes with no partial line before it. ASCII decodes one character per
+   * byte, so the decoded chunk cut at LF gives exactly the lines (and the lengths) the byte path finds,
+   * and each line is exactly its own decode. An unterminated tail is kept as bytes, as there.
+   */
+  private pushAscii(bytes: Uint8Array): SmtpReplyParseResult[] {
+    const results: SmtpReplyParseResult[] = [];
+    const chunk = utf8.decode(bytes);
+    const lineBytesMax = this.limits.replyLineBytesMax;
+    let start = 0;
+    while (!this.failed && start < chunk.length) {
+      const lineFeedAt = chunk.indexOf('\n', start);
+      // The same limits as in `push`: a terminated line counts its LF, an open one needs room for CRLF.
+      const lengthSoFar = lineFeedAt === -1 ? chunk.length - start : lineFeedAt - start + 1;
+      if (lengthSoFar > lineBytesMax || (lineFeedAt === -1 && lengthSoFar >= lineBytesMax)) {
+        results.push(this.fail('line-too-long', `reply line longer than ${lineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
+        break;
+      }
+      if (lineFeedAt === -1) {
+        // A copy, as in `push` (Buffer's slice would be a view of the caller's buffer).
+        this.partialLine = new Uint8Array(bytes.subarray(start));
+        break;
+      }
+      const lineStart = start;
+      const end = lineFeedAt > lineStart && chunk.charCodeAt(lineFeedAt - 1) === CR ? lineFeedAt - 1 : lineFeedAt;
+      start = lineFeedAt + 1;
+      const result = this.acceptLine(parseWellFormedText(chunk, lineStart, end) ?? chunk.slice(lineStart, end));
+      if (result !== null) results.push(result);
+    }
+    return results;
+  }
+
+  /** Takes one line, parsed by a fast path, or else as decoded text for the regex. */
+  private acceptLine(parsed: ParsedLine | string): SmtpReplyParseResult | null {
+    let line: ParsedLine;
+    if (typeof parsed === 'string') {
       // The general case (and every bad line): the regex on the decoded line.
-      const text = utf8.decode(lineBytes);
-      const match = REPLY_LINE.exec(text);
-      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(text.slice(0, 40))}`);
+      const match = REPLY_LINE.exec(parsed);
+      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(parsed.slice(0, 40))}`);
       line = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+    } else {
+      line = parsed;
     }
     const first = this.linesOfReply[0];
     if (first !== undefined && first.code !== line.code) {
@@ -157,17 +195,42 @@ function parseWellFormedLine(lineBytes: Uint8Array): ParsedLine | null {
   return { code, final: separator === SPACE, text: utf8KeepBom.decode(lineBytes.subarray(4)) };
 }
 
+/** parseWellFormedLine for a line of decoded ASCII text, `chunk` from `start` to `end` (CR and LF excluded). */
+function parseWellFormedText(chunk: string, start: number, end: number): ParsedLine | null {
+  if (end - start < 3) return null;
+  const c0 = chunk.charCodeAt(start);
+  const c1 = chunk.charCodeAt(start + 1);
+  const c2 = chunk.charCodeAt(start + 2);
+  if (c0 < DIGIT_2 || c0 > DIGIT_5 || c1 < DIGIT_0 || c1 > DIGIT_9 || c2 < DIGIT_0 || c2 > DIGIT_9) return null;
+  const code = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
+  if (end - start === 3) return { code, final: true, text: '' };
+  const separator = chunk.charCodeAt(start + 3);
+  if (separator !== SPACE && separator !== HYPHEN) return null;
+  return { code, final: separator === SPACE, text: chunk.slice(start + 4, end) };
+}
+
 function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
-  const replyClass = String(Math.floor(code / 100));
-  const firstText = lines[0]?.text ?? '';
-  const enhancedMatch = ENHANCED_PREFIX.exec(firstText);
-  const enhanced = enhancedMatch !== null && enhancedMatch[1] === replyClass ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : null;
+  const enhanced = enhancedCodeOf(code, lines[0]?.text ?? '');
+  if (enhanced === null) return { code, enhanced, lines: lines.map(textOf) };
+  const prefix = `${enhanced} `;
   const texts = lines.map(({ text }) => {
-    if (enhanced === null) return text;
     if (text === enhanced) return '';
-    return text.startsWith(`${enhanced} `) ? text.slice(enhanced.length + 1) : text;
+    return text.startsWith(prefix) ? text.slice(prefix.length) : text;
   });
   return { code, enhanced, lines: texts };
+}
+
+function textOf(line: ParsedLine): string {
+  return line.text;
+}
+
+/** The enhanced status code the first line starts with (RFC 2034 §4), if its class is the reply's. */
+function enhancedCodeOf(code: number, firstText: string): string | null {
+  const replyClass = Math.floor(code / 100);
+  // Most replies (EHLO's name line, a greeting) fail here, before the regex.
+  if (firstText.charCodeAt(0) !== DIGIT_0 + replyClass) return null;
+  const match = ENHANCED_PREFIX.exec(firstText);
+  return match === null ? null : `${match[1]}.${match[2]}.${match[3]}`;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
