@@ -38,7 +38,7 @@ import {
   type SmtpRecipientOutcome,
   type SmtpRecipientResult,
 } from './client-types.js';
-import { canonicalMessageSize, encodeDataContent, messageHas8BitBytes } from './dot-stuffing.js';
+import { type DataContent, messageHas8BitBytes, prepareDataContent } from './dot-stuffing.js';
 import { SmtpReplyParser } from './reply-parser.js';
 import type { SmtpReply } from './types.js';
 
@@ -81,8 +81,8 @@ interface Job {
   results: Array<SmtpRecipientResult | null>;
   /** The last 452 each open recipient got (R4), to report if no further transaction can be tried. */
   tooManyReplies: Array<SmtpReply | null>;
-  /** Computed when the first transaction starts. */
-  content: Uint8Array | null;
+  /** The DATA content and the SIZE= figure, made once, when the SIZE check or the first MAIL needs them. */
+  data: DataContent | null;
   transactionsStarted: number;
   lastReply: SmtpReply | null;
 }
@@ -300,7 +300,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       transaction,
       results: transaction.envelope.recipients.map(() => null),
       tooManyReplies: transaction.envelope.recipients.map(() => null),
-      content: null,
+      data: null,
       transactionsStarted: 0,
       lastReply: null,
     });
@@ -552,7 +552,6 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.finishJob(job);
       return false;
     }
-    job.content ??= encodeDataContent(message);
     job.transactionsStarted += 1;
     const pipelined = this.capabilities.pipelining && this.options.usePipelining !== false;
     const round: Round = {
@@ -571,7 +570,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     const mailLine = mailCommand(
       {
         from: envelope.from,
-        sizeBytes: canonicalMessageSize(message),
+        sizeBytes: this.dataOf(job).canonicalSize,
         eightBit: messageHas8BitBytes(message),
         body: envelope.body,
         smtpUtf8: this.needsSmtpUtf8(job),
@@ -594,6 +593,12 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     return true;
   }
 
+  /** One encoding per message, however many transactions and checks read it. */
+  private dataOf(job: Job): DataContent {
+    job.data ??= prepareDataContent(job.transaction.message);
+    return job.data;
+  }
+
   private needsSmtpUtf8(job: Job): boolean {
     const { envelope } = job.transaction;
     return envelope.smtpUtf8 || needsUtf8(envelope.from) || envelope.recipients.some((r) => needsUtf8(r.address));
@@ -601,10 +606,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
 
   /** Decisions before the first MAIL: bad addresses, SIZE, SMTPUTF8. False when the job is settled. */
   private checkJobLocally(job: Job): boolean {
-    const { envelope, message } = job.transaction;
+    const { envelope } = job.transaction;
     if (!isSafePath(envelope.from)) {
       this.settleOpen(job, 'failed', null, 'local', 'invalid sender address');
-    } else if (this.capabilities.sizeMaxBytes !== null && canonicalMessageSize(message) > this.capabilities.sizeMaxBytes) {
+    } else if (this.capabilities.sizeMaxBytes !== null && this.dataOf(job).canonicalSize > this.capabilities.sizeMaxBytes) {
       // RFC 1870 §6: do not send what the server said it will refuse (Postfix: "message size exceeds fixed limit").
       this.settleOpen(job, 'failed', null, 'local', 'message-too-large');
     } else if (this.needsSmtpUtf8(job) && !this.capabilities.smtpUtf8) {
@@ -670,7 +675,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
         }
         if (round.mailReply !== null && replyClassOf(round.mailReply) === 2 && this.acceptedPositions(round).length > 0) {
           round.contentSent = true;
-          this.send(round.job.content!, [{ kind: 'dot', lone: false }]);
+          this.send(this.dataOf(round.job).content, [{ kind: 'dot', lone: false }]);
           return;
         }
         // RFC 2920 §3.1: DATA was accepted although no recipient was; end it with a lone dot.
