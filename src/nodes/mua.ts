@@ -83,17 +83,7 @@ export class Mua {
         this.transient(spec, messageId, message, attempt, 'no route to a submission server');
         return;
       }
-      const via = this.world.hostConfig(target.host);
-      const client: SmtpClientOptions = { heloName: 'mua.invalid', tls: 'none' };
-      if (spec.port === 587) {
-        client.tls = via?.tls === false ? 'none' : 'required';
-        client.auth = this.credentials(spec.from, via);
-      } else if (spec.port === 465) {
-        client.tls = 'none';
-        client.auth = this.credentials(spec.from, via);
-      } else {
-        client.tls = 'opportunistic';
-      }
+      const client = this.clientOptions(spec, this.world.hostConfig(target.host));
       runSmtpSession(
         {
           sim: this.world.sim,
@@ -101,7 +91,6 @@ export class Mua {
           address: target.address,
           port: spec.port,
           connectTimeoutMs: 30_000,
-          implicitTls: spec.port === 465,
           client,
           transactions: [
             {
@@ -150,6 +139,20 @@ export class Mua {
       return;
     }
     this.world.sim.after(submitRetryMs, () => this.submit(spec, messageId, message, attempt + 1));
+  }
+
+  /**
+   * How the client talks to the submission server: on 587 STARTTLS (unless the server has no TLS) and
+   * AUTH (RFC 6409), on 465 implicit TLS and AUTH (RFC 8314), on 25 opportunistic STARTTLS, no AUTH.
+   */
+  private clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+    const authenticates = spec.port === 587 || spec.port === 465;
+    return {
+      heloName: 'mua.invalid',
+      tls: spec.port === 587 ? (via?.tls === false ? 'none' : 'required') : spec.port === 465 ? 'none' : 'opportunistic',
+      implicitTls: spec.port === 465,
+      auth: authenticates ? this.credentials(spec.from, via) : null,
+    };
   }
 
   private credentials(from: string, via: HostConfig | undefined): { user: string; password: string } | null {

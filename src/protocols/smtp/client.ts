@@ -154,7 +154,7 @@ function stageOf(awaiting: Awaiting): SmtpClientStage {
 
 export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private readonly options: SmtpClientOptions;
-  private readonly timeouts: SmtpClientTimeouts;
+  private readonly timeouts: Readonly<SmtpClientTimeouts>;
   private readonly recipientsPerTransactionMax: number;
   private readonly parser = new SmtpReplyParser();
 
@@ -180,7 +180,8 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     if (/[\s<>]/.test(options.heloName) || options.heloName === '') throw new TypeError(`invalid heloName: ${JSON.stringify(options.heloName)}`);
     if (options.auth && /[\r\n]/.test(options.auth.user + options.auth.password)) throw new TypeError('credentials must not contain CR or LF');
     this.options = options;
-    this.timeouts = { ...SMTP_CLIENT_TIMEOUTS_DEFAULT, ...options.timeouts };
+    // Without overrides the frozen defaults serve as they are: no copy per session.
+    this.timeouts = options.timeouts === undefined ? SMTP_CLIENT_TIMEOUTS_DEFAULT : { ...SMTP_CLIENT_TIMEOUTS_DEFAULT, ...options.timeouts };
     this.recipientsPerTransactionMax = options.recipientsPerTransactionMax ?? SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT;
     if (!Number.isSafeInteger(this.recipientsPerTransactionMax) || this.recipientsPerTransactionMax < 1) {
       throw new RangeError('recipientsPerTransactionMax must be a positive integer');

@@ -60,14 +60,15 @@ interface ParsedLine {
 }
 
 export class SmtpReplyParser {
-  private readonly limits: SmtpReplyParserLimits;
+  private readonly limits: Readonly<SmtpReplyParserLimits>;
   /** Bytes of the current, unterminated line. Never longer than `replyLineBytesMax`. */
   private partialLine: Uint8Array = NO_BYTES;
   private linesOfReply: ParsedLine[] = [];
   private failed = false;
 
-  constructor(limits: Partial<SmtpReplyParserLimits> = {}) {
-    this.limits = { ...SMTP_REPLY_PARSER_LIMITS_DEFAULT, ...limits };
+  constructor(limits?: Partial<SmtpReplyParserLimits>) {
+    // Without overrides (every client machine) the frozen defaults serve as they are: no copy per session.
+    this.limits = limits === undefined ? SMTP_REPLY_PARSER_LIMITS_DEFAULT : { ...SMTP_REPLY_PARSER_LIMITS_DEFAULT, ...limits };
   }
 
   /** Bytes received but not yet part of a complete reply (for the STARTTLS injection check, RFC 3207 §5). */
