@@ -152,6 +152,26 @@ function stageOf(awaiting: Awaiting): SmtpClientStage {
   }
 }
 
+/**
+ * The caller's timeouts over the defaults. Without overrides the frozen defaults serve as they are; with
+ * them (every MTA connection) a merge field by field, which costs less than spreading two objects.
+ */
+function withDefaultTimeouts(overrides: Partial<SmtpClientTimeouts> | undefined): Readonly<SmtpClientTimeouts> {
+  if (overrides === undefined) return SMTP_CLIENT_TIMEOUTS_DEFAULT;
+  const defaults = SMTP_CLIENT_TIMEOUTS_DEFAULT;
+  return {
+    greetingTimeoutMs: overrides.greetingTimeoutMs ?? defaults.greetingTimeoutMs,
+    heloTimeoutMs: overrides.heloTimeoutMs ?? defaults.heloTimeoutMs,
+    mailTimeoutMs: overrides.mailTimeoutMs ?? defaults.mailTimeoutMs,
+    rcptTimeoutMs: overrides.rcptTimeoutMs ?? defaults.rcptTimeoutMs,
+    dataInitTimeoutMs: overrides.dataInitTimeoutMs ?? defaults.dataInitTimeoutMs,
+    dataBlockTimeoutMs: overrides.dataBlockTimeoutMs ?? defaults.dataBlockTimeoutMs,
+    dataDoneTimeoutMs: overrides.dataDoneTimeoutMs ?? defaults.dataDoneTimeoutMs,
+    rsetTimeoutMs: overrides.rsetTimeoutMs ?? defaults.rsetTimeoutMs,
+    quitTimeoutMs: overrides.quitTimeoutMs ?? defaults.quitTimeoutMs,
+  };
+}
+
 export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private readonly options: SmtpClientOptions;
   private readonly timeouts: Readonly<SmtpClientTimeouts>;
@@ -180,8 +200,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     if (/[\s<>]/.test(options.heloName) || options.heloName === '') throw new TypeError(`invalid heloName: ${JSON.stringify(options.heloName)}`);
     if (options.auth && /[\r\n]/.test(options.auth.user + options.auth.password)) throw new TypeError('credentials must not contain CR or LF');
     this.options = options;
-    // Without overrides the frozen defaults serve as they are: no copy per session.
-    this.timeouts = options.timeouts === undefined ? SMTP_CLIENT_TIMEOUTS_DEFAULT : { ...SMTP_CLIENT_TIMEOUTS_DEFAULT, ...options.timeouts };
+    this.timeouts = withDefaultTimeouts(options.timeouts);
     this.recipientsPerTransactionMax = options.recipientsPerTransactionMax ?? SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT;
     if (!Number.isSafeInteger(this.recipientsPerTransactionMax) || this.recipientsPerTransactionMax < 1) {
       throw new RangeError('recipientsPerTransactionMax must be a positive integer');

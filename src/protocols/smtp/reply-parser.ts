@@ -42,7 +42,6 @@ const LF = 0x0a;
 const NO_BYTES = new Uint8Array(0);
 const CR = 0x0d;
 const REPLY_LINE = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s;
-const ENHANCED_PREFIX = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 const utf8 = new TextDecoder('utf-8');
 /** For the text after a line's 4-byte "250 " prefix: a BOM there is text, as it is mid-line in a whole-line decode. */
 const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -52,6 +51,7 @@ const DIGIT_5 = 0x35;
 const DIGIT_9 = 0x39;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
+const DOT = 0x2e;
 
 interface ParsedLine {
   code: number;
@@ -225,13 +225,33 @@ function textOf(line: ParsedLine): string {
   return line.text;
 }
 
-/** The enhanced status code the first line starts with (RFC 2034 §4), if its class is the reply's. */
+/**
+ * The enhanced status code the first line starts with (RFC 2034 §4: class "." subject "." detail, each
+ * 1–3 digits, then a space or the end of the line), if its class is the reply's. Read by hand: the
+ * regex it replaces ran on every reply.
+ */
 function enhancedCodeOf(code: number, firstText: string): string | null {
   const replyClass = Math.floor(code / 100);
-  // Most replies (EHLO's name line, a greeting) fail here, before the regex.
-  if (firstText.charCodeAt(0) !== DIGIT_0 + replyClass) return null;
-  const match = ENHANCED_PREFIX.exec(firstText);
-  return match === null ? null : `${match[1]}.${match[2]}.${match[3]}`;
+  if (replyClass !== 2 && replyClass !== 4 && replyClass !== 5) return null;
+  if (firstText.charCodeAt(0) !== DIGIT_0 + replyClass || firstText.charCodeAt(1) !== DOT) return null;
+  const subjectEnd = digitsEnd(firstText, 2);
+  if (subjectEnd === 2 || subjectEnd > 5 || firstText.charCodeAt(subjectEnd) !== DOT) return null;
+  const detailStart = subjectEnd + 1;
+  const detailEnd = digitsEnd(firstText, detailStart);
+  if (detailEnd === detailStart || detailEnd > detailStart + 3) return null;
+  if (detailEnd < firstText.length && firstText.charCodeAt(detailEnd) !== SPACE) return null;
+  return firstText.slice(0, detailEnd);
+}
+
+/** Where the run of ASCII digits starting at `from` ends. */
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length) {
+    const char = text.charCodeAt(at);
+    if (char < DIGIT_0 || char > DIGIT_9) break;
+    at++;
+  }
+  return at;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

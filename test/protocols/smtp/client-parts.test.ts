@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCapabilities, SmtpClient } from '../../../src/protocols/smtp/client.js';
+import { parseCapabilities, SMTP_CLIENT_TIMEOUTS_DEFAULT, SmtpClient, type SmtpClientTimeouts } from '../../../src/protocols/smtp/client.js';
 import { toXtext } from '../../../src/protocols/smtp/client-commands.js';
 import { canonicalMessageSize, encodeDataContent, messageHas8BitBytes, prepareDataContent } from '../../../src/protocols/smtp/dot-stuffing.js';
 import { SmtpReplyParser } from '../../../src/protocols/smtp/reply-parser.js';
@@ -209,6 +209,15 @@ describe('owner API, pipelining and deadlines', () => {
   it('custom timeouts are honoured', () => {
     const r = run({ heloName: 'c', tls: 'none', timeouts: { greetingTimeoutMs: 1000 } }, [], false, 50);
     expect(r.client.nextTimeoutMs()).toBe(1050);
+  });
+
+  it('each timeout override replaces its default and only it (the field-by-field merge)', () => {
+    const timeoutsOf = (client: SmtpClient) => (client as unknown as { timeouts: SmtpClientTimeouts }).timeouts;
+    for (const key of Object.keys(SMTP_CLIENT_TIMEOUTS_DEFAULT) as Array<keyof SmtpClientTimeouts>) {
+      const client = new SmtpClient({ heloName: 'c', tls: 'none', timeouts: { [key]: 1234 } });
+      expect(timeoutsOf(client)).toEqual({ ...SMTP_CLIENT_TIMEOUTS_DEFAULT, [key]: 1234 });
+    }
+    expect(timeoutsOf(new SmtpClient({ heloName: 'c', tls: 'none' }))).toEqual(SMTP_CLIENT_TIMEOUTS_DEFAULT);
   });
 
   it('misuse throws: bad heloName, enqueue after finish, tlsEstablished out of turn, double start', () => {

@@ -7,6 +7,9 @@
  * A chunk of ASCII bytes that starts a line is decoded once and cut as text (pushAscii). Fed one byte
  * at a time, the same stream goes (but for a line's first byte) through the byte path: both must give
  * the same results, errors and limits included.
+ *
+ * The enhanced status code of a reply (RFC 2034 §4) is read by hand; it must be what the regex
+ * /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/ on the first line's text gives when its class is the reply's.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -120,5 +123,26 @@ describe('SMTP reply parser fast path', () => {
     expect(parser.push(chunk)).toEqual([]);
     chunk.fill(0x78); // the caller reuses its buffer
     expect(parser.push(Buffer.from('ond\r\n', 'latin1'))).toEqual([{ kind: 'reply', reply: { code: 250, enhanced: null, lines: ['first', 'second'] } }]);
+  });
+
+  it('reads the enhanced status code as the regex does', () => {
+    const enhancedRegex = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
+    const digits = fc.stringMatching(/^\d{0,4}$/);
+    const anyOf = (chars: string) => fc.constantFrom(...chars.split(''));
+    // Mostly near-misses of "c.s.d " (a part too long or empty, a wrong separator), some noise.
+    const firstText = fc.oneof(
+      fc.tuple(anyOf('24535'), anyOf('..-'), digits, anyOf('..x'), digits, fc.constantFrom('', ' ', ' ok', 'x', '.', '0', '\r')).map((parts) => parts.join('')),
+      fc.array(anyOf('2453019. x-\r'), { maxLength: 12 }).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(250, 251, 354, 421, 450, 550, 554), firstText, fc.constantFrom('', 'more'), (code, text, second) => {
+        const match = enhancedRegex.exec(text);
+        const expected = match !== null && match[1] === String(Math.floor(code / 100)) ? `${match[1]}.${match[2]}.${match[3]}` : null;
+        const wire = second === '' ? `${code} ${text}\r\n` : `${code}-${text}\r\n${code} ${second}\r\n`;
+        const [result] = new SmtpReplyParser().push(new TextEncoder().encode(wire));
+        expect(result?.kind === 'reply' ? result.reply.enhanced : 'error').toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
