@@ -10,6 +10,7 @@
  * the last reason. A line lost after the final dot is retried too — which is how a submission can be
  * duplicated (RFC 1047, DELIVERY.md E3).
  */
+import { Buffer } from 'node:buffer';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
@@ -34,7 +35,15 @@ export interface MuaWorld {
   addressOf(hostName: string): string | undefined;
 }
 
-const encoder = new TextEncoder();
+/**
+ * The text as UTF-8, in a plain Uint8Array (as TextEncoder gives) but over Node's shared pool: a
+ * message-sized TextEncoder result gets a zero-filled backing store of its own, which costs more than
+ * the encoding.
+ */
+function utf8Bytes(text: string): Uint8Array {
+  const pooled = Buffer.from(text, 'utf8');
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
+}
 
 export class Mua {
   private readonly random: RandomStream;
@@ -74,7 +83,7 @@ export class Mua {
     } else {
       body = generatedBody(spec.sizeBytes ?? 0);
     }
-    return encoder.encode(`${headers.join('\r\n')}\r\n\r\n${body}`);
+    return utf8Bytes(`${headers.join('\r\n')}\r\n\r\n${body}`);
   }
 
   private submit(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number): void {
@@ -193,13 +202,16 @@ function describeLocalRefusal(detail: string, messageBytes: number): string {
   }
 }
 
+const bodyPattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
+/** Twice the pattern, made once: each line is a window of it (a fresh concatenation per line cost more than the line). */
+const bodyPatternTwice = bodyPattern + bodyPattern;
+
 /** A deterministic text body of exactly `sizeBytes` bytes (CRLF lines). */
 export function generatedBody(sizeBytes: number): string {
-  const pattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
   let out = '';
   while (out.length + generatedLineChars + 2 <= sizeBytes) {
-    const offset = (out.length / (generatedLineChars + 2)) % pattern.length;
-    out += `${(pattern + pattern).slice(offset, offset + generatedLineChars)}\r\n`;
+    const offset = (out.length / (generatedLineChars + 2)) % bodyPattern.length;
+    out += `${bodyPatternTwice.slice(offset, offset + generatedLineChars)}\r\n`;
   }
   const rest = sizeBytes - out.length;
   if (rest >= 2) out += `${'x'.repeat(rest - 2)}\r\n`;
