@@ -10,6 +10,7 @@
  * the last reason. A line lost after the final dot is retried too — which is how a submission can be
  * duplicated (RFC 1047, DELIVERY.md E3).
  */
+import { Buffer } from 'node:buffer';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
@@ -34,7 +35,15 @@ export interface MuaWorld {
   addressOf(hostName: string): string | undefined;
 }
 
-const encoder = new TextEncoder();
+/**
+ * The text as UTF-8, in a plain Uint8Array (as TextEncoder gives) but over Node's shared pool: a
+ * message-sized TextEncoder result gets a zero-filled backing store of its own, which costs more than
+ * the encoding.
+ */
+function utf8Bytes(text: string): Uint8Array {
+  const pooled = Buffer.from(text, 'utf8');
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
+}
 
 export class Mua {
   private readonly random: RandomStream;
@@ -74,7 +83,7 @@ export class Mua {
     } else {
       body = generatedBody(spec.sizeBytes ?? 0);
     }
-    return encoder.encode(`${headers.join('\r\n')}\r\n\r\n${body}`);
+    return utf8Bytes(`${headers.join('\r\n')}\r\n\r\n${body}`);
   }
 
   private submit(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number): void {
@@ -83,17 +92,7 @@ export class Mua {
         this.transient(spec, messageId, message, attempt, 'no route to a submission server');
         return;
       }
-      const via = this.world.hostConfig(target.host);
-      const client: SmtpClientOptions = { heloName: 'mua.invalid', tls: 'none' };
-      if (spec.port === 587) {
-        client.tls = via?.tls === false ? 'none' : 'required';
-        client.auth = this.credentials(spec.from, via);
-      } else if (spec.port === 465) {
-        client.tls = 'none';
-        client.auth = this.credentials(spec.from, via);
-      } else {
-        client.tls = 'opportunistic';
-      }
+      const client = this.clientOptions(spec, this.world.hostConfig(target.host));
       runSmtpSession(
         {
           sim: this.world.sim,
@@ -101,7 +100,6 @@ export class Mua {
           address: target.address,
           port: spec.port,
           connectTimeoutMs: 30_000,
-          implicitTls: spec.port === 465,
           client,
           transactions: [
             {
@@ -152,6 +150,20 @@ export class Mua {
     this.world.sim.after(submitRetryMs, () => this.submit(spec, messageId, message, attempt + 1));
   }
 
+  /**
+   * How the client talks to the submission server: on 587 STARTTLS (unless the server has no TLS) and
+   * AUTH (RFC 6409), on 465 implicit TLS and AUTH (RFC 8314), on 25 opportunistic STARTTLS, no AUTH.
+   */
+  private clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+    const authenticates = spec.port === 587 || spec.port === 465;
+    return {
+      heloName: 'mua.invalid',
+      tls: spec.port === 587 ? (via?.tls === false ? 'none' : 'required') : spec.port === 465 ? 'none' : 'opportunistic',
+      implicitTls: spec.port === 465,
+      auth: authenticates ? this.credentials(spec.from, via) : null,
+    };
+  }
+
   private credentials(from: string, via: HostConfig | undefined): { user: string; password: string } | null {
     const localPart = from.slice(0, from.lastIndexOf('@'));
     const user = via?.users.find((u) => u.name.toLowerCase() === localPart.toLowerCase() || u.addresses.includes(from));
@@ -190,13 +202,16 @@ function describeLocalRefusal(detail: string, messageBytes: number): string {
   }
 }
 
+const bodyPattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
+/** Twice the pattern, made once: each line is a window of it (a fresh concatenation per line cost more than the line). */
+const bodyPatternTwice = bodyPattern + bodyPattern;
+
 /** A deterministic text body of exactly `sizeBytes` bytes (CRLF lines). */
 export function generatedBody(sizeBytes: number): string {
-  const pattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
   let out = '';
   while (out.length + generatedLineChars + 2 <= sizeBytes) {
-    const offset = (out.length / (generatedLineChars + 2)) % pattern.length;
-    out += `${(pattern + pattern).slice(offset, offset + generatedLineChars)}\r\n`;
+    const offset = (out.length / (generatedLineChars + 2)) % bodyPattern.length;
+    out += `${bodyPatternTwice.slice(offset, offset + generatedLineChars)}\r\n`;
   }
   const rest = sizeBytes - out.length;
   if (rest >= 2) out += `${'x'.repeat(rest - 2)}\r\n`;

@@ -44,7 +44,7 @@ export interface SmtpSessionRequest {
   address: string;
   port: number;
   connectTimeoutMs: number;
-  implicitTls: boolean;
+  /** The machine's options; with `implicitTls` the connection is TLS from the first byte (RFC 8314). */
   client: SmtpClientOptions;
   transactions: readonly SmtpClientTransaction[];
   isAlive: () => boolean;
@@ -61,7 +61,8 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
       },
       onConnected: (conn) => {
         if (!request.isAlive()) return;
-        const machine = new SmtpClient({ ...request.client, implicitTls: request.implicitTls });
+        // The options as they are, not a copy with implicitTls set: this runs for every connection.
+        const machine = new SmtpClient(request.client);
         for (const transaction of request.transactions) machine.enqueue(transaction);
         machine.finish();
         const results: TransactionResult[] = [];
@@ -103,7 +104,7 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
           },
           request.isAlive,
         );
-        if (request.implicitTls) conn.startTls(() => request.isAlive() && session.start((now) => machine.start(now)));
+        if (request.client.implicitTls === true) conn.startTls(() => request.isAlive() && session.start((now) => machine.start(now)));
         else session.start((now) => machine.start(now));
       },
     },

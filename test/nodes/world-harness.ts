@@ -93,8 +93,7 @@ export function submitRaw(
       address: mailHost(world, hostName).netHost.address,
       port,
       connectTimeoutMs: 30_000,
-      implicitTls: false,
-      client: { heloName: 'client.example', tls: 'none', ...client },
+      client: { heloName: 'client.example', tls: 'none', ...client, implicitTls: false },
       transactions: [
         {
           id: 'raw',

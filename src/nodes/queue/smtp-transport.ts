@@ -151,7 +151,6 @@ export class SmtpTransport implements Transport {
           address: target.address,
           port: smtpPort,
           connectTimeoutMs: ctx.config.timeouts.connectMs,
-          implicitTls: false,
           client: this.clientOptions,
           transactions: [
             {

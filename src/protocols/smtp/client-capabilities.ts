@@ -47,11 +47,42 @@ export function noCapabilities(): SmtpCapabilities {
 /** An EHLO line that is one keyword and nothing else (RFC 5321 §4.1.1.1 ehlo-keyword, no params). */
 const BARE_KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 
-/** Reads the capabilities from a 250 reply to EHLO. */
+/**
+ * Parsed keyword lines by their text, oldest first. A server answers every EHLO with the same
+ * keywords (only the first line, its name and greeting, varies, and it is not read), so a handful of
+ * entries serve a whole run; the bound keeps a run against many different servers from growing it.
+ */
+const parsedByKeywordLines = new Map<string, SmtpCapabilities>();
+export const CAPABILITIES_CACHE_ENTRIES_MAX = 64;
+
+/**
+ * Reads the capabilities from a 250 reply to EHLO. The result is the caller's own (a copy of the cached
+ * parse), as a fresh parse would be.
+ */
 export function parseCapabilities(ehloReply: SmtpReply): SmtpCapabilities {
+  const key = keywordLinesKey(ehloReply.lines);
+  if (key === null) return readCapabilities(ehloReply.lines);
+  let parsed = parsedByKeywordLines.get(key);
+  if (parsed === undefined) {
+    parsed = readCapabilities(ehloReply.lines);
+    if (parsedByKeywordLines.size >= CAPABILITIES_CACHE_ENTRIES_MAX) parsedByKeywordLines.delete(parsedByKeywordLines.keys().next().value!);
+    parsedByKeywordLines.set(key, parsed);
+  }
+  return { ...parsed, authMechanisms: [...parsed.authMechanisms], keywords: [...parsed.keywords] };
+}
+
+/** The keyword lines (all but the first) joined at LF; null when a line holds an LF, which would make the key ambiguous. */
+function keywordLinesKey(lines: readonly string[]): string | null {
+  // Lines from the reply parser never hold an LF (it cuts at LF); a hand-made reply might.
+  for (let index = 1; index < lines.length; index++) if (lines[index]!.includes('\n')) return null;
+  return lines.slice(1).join('\n');
+}
+
+/** The parse itself, uncached: every keyword line after the first (RFC 5321 §4.1.1.1). */
+export function readCapabilities(ehloLines: readonly string[]): SmtpCapabilities {
   const capabilities = noCapabilities();
   capabilities.extended = true;
-  for (const line of ehloReply.lines.slice(1)) {
+  for (const line of ehloLines.slice(1)) {
     let keyword: string;
     let params: string[];
     if (BARE_KEYWORD.test(line)) {

@@ -38,7 +38,7 @@ import {
   type SmtpRecipientOutcome,
   type SmtpRecipientResult,
 } from './client-types.js';
-import { canonicalMessageSize, encodeDataContent, messageHas8BitBytes } from './dot-stuffing.js';
+import { type DataContent, messageHas8BitBytes, prepareDataContent } from './dot-stuffing.js';
 import { SmtpReplyParser } from './reply-parser.js';
 import type { SmtpReply } from './types.js';
 
@@ -81,8 +81,8 @@ interface Job {
   results: Array<SmtpRecipientResult | null>;
   /** The last 452 each open recipient got (R4), to report if no further transaction can be tried. */
   tooManyReplies: Array<SmtpReply | null>;
-  /** Computed when the first transaction starts. */
-  content: Uint8Array | null;
+  /** The DATA content and the SIZE= figure, made once, when the SIZE check or the first MAIL needs them. */
+  data: DataContent | null;
   transactionsStarted: number;
   lastReply: SmtpReply | null;
 }
@@ -152,9 +152,29 @@ function stageOf(awaiting: Awaiting): SmtpClientStage {
   }
 }
 
+/**
+ * The caller's timeouts over the defaults. Without overrides the frozen defaults serve as they are; with
+ * them (every MTA connection) a merge field by field, which costs less than spreading two objects.
+ */
+function withDefaultTimeouts(overrides: Partial<SmtpClientTimeouts> | undefined): Readonly<SmtpClientTimeouts> {
+  if (overrides === undefined) return SMTP_CLIENT_TIMEOUTS_DEFAULT;
+  const defaults = SMTP_CLIENT_TIMEOUTS_DEFAULT;
+  return {
+    greetingTimeoutMs: overrides.greetingTimeoutMs ?? defaults.greetingTimeoutMs,
+    heloTimeoutMs: overrides.heloTimeoutMs ?? defaults.heloTimeoutMs,
+    mailTimeoutMs: overrides.mailTimeoutMs ?? defaults.mailTimeoutMs,
+    rcptTimeoutMs: overrides.rcptTimeoutMs ?? defaults.rcptTimeoutMs,
+    dataInitTimeoutMs: overrides.dataInitTimeoutMs ?? defaults.dataInitTimeoutMs,
+    dataBlockTimeoutMs: overrides.dataBlockTimeoutMs ?? defaults.dataBlockTimeoutMs,
+    dataDoneTimeoutMs: overrides.dataDoneTimeoutMs ?? defaults.dataDoneTimeoutMs,
+    rsetTimeoutMs: overrides.rsetTimeoutMs ?? defaults.rsetTimeoutMs,
+    quitTimeoutMs: overrides.quitTimeoutMs ?? defaults.quitTimeoutMs,
+  };
+}
+
 export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private readonly options: SmtpClientOptions;
-  private readonly timeouts: SmtpClientTimeouts;
+  private readonly timeouts: Readonly<SmtpClientTimeouts>;
   private readonly recipientsPerTransactionMax: number;
   private readonly parser = new SmtpReplyParser();
 
@@ -180,7 +200,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     if (/[\s<>]/.test(options.heloName) || options.heloName === '') throw new TypeError(`invalid heloName: ${JSON.stringify(options.heloName)}`);
     if (options.auth && /[\r\n]/.test(options.auth.user + options.auth.password)) throw new TypeError('credentials must not contain CR or LF');
     this.options = options;
-    this.timeouts = { ...SMTP_CLIENT_TIMEOUTS_DEFAULT, ...options.timeouts };
+    this.timeouts = withDefaultTimeouts(options.timeouts);
     this.recipientsPerTransactionMax = options.recipientsPerTransactionMax ?? SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT;
     if (!Number.isSafeInteger(this.recipientsPerTransactionMax) || this.recipientsPerTransactionMax < 1) {
       throw new RangeError('recipientsPerTransactionMax must be a positive integer');
@@ -300,7 +320,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       transaction,
       results: transaction.envelope.recipients.map(() => null),
       tooManyReplies: transaction.envelope.recipients.map(() => null),
-      content: null,
+      data: null,
       transactionsStarted: 0,
       lastReply: null,
     });
@@ -552,7 +572,6 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.finishJob(job);
       return false;
     }
-    job.content ??= encodeDataContent(message);
     job.transactionsStarted += 1;
     const pipelined = this.capabilities.pipelining && this.options.usePipelining !== false;
     const round: Round = {
@@ -571,7 +590,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     const mailLine = mailCommand(
       {
         from: envelope.from,
-        sizeBytes: canonicalMessageSize(message),
+        sizeBytes: this.dataOf(job).canonicalSize,
         eightBit: messageHas8BitBytes(message),
         body: envelope.body,
         smtpUtf8: this.needsSmtpUtf8(job),
@@ -594,6 +613,12 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     return true;
   }
 
+  /** One encoding per message, however many transactions and checks read it. */
+  private dataOf(job: Job): DataContent {
+    job.data ??= prepareDataContent(job.transaction.message);
+    return job.data;
+  }
+
   private needsSmtpUtf8(job: Job): boolean {
     const { envelope } = job.transaction;
     return envelope.smtpUtf8 || needsUtf8(envelope.from) || envelope.recipients.some((r) => needsUtf8(r.address));
@@ -601,10 +626,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
 
   /** Decisions before the first MAIL: bad addresses, SIZE, SMTPUTF8. False when the job is settled. */
   private checkJobLocally(job: Job): boolean {
-    const { envelope, message } = job.transaction;
+    const { envelope } = job.transaction;
     if (!isSafePath(envelope.from)) {
       this.settleOpen(job, 'failed', null, 'local', 'invalid sender address');
-    } else if (this.capabilities.sizeMaxBytes !== null && canonicalMessageSize(message) > this.capabilities.sizeMaxBytes) {
+    } else if (this.capabilities.sizeMaxBytes !== null && this.dataOf(job).canonicalSize > this.capabilities.sizeMaxBytes) {
       // RFC 1870 §6: do not send what the server said it will refuse (Postfix: "message size exceeds fixed limit").
       this.settleOpen(job, 'failed', null, 'local', 'message-too-large');
     } else if (this.needsSmtpUtf8(job) && !this.capabilities.smtpUtf8) {
@@ -670,7 +695,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
         }
         if (round.mailReply !== null && replyClassOf(round.mailReply) === 2 && this.acceptedPositions(round).length > 0) {
           round.contentSent = true;
-          this.send(round.job.content!, [{ kind: 'dot', lone: false }]);
+          this.send(this.dataOf(round.job).content, [{ kind: 'dot', lone: false }]);
           return;
         }
         // RFC 2920 §3.1: DATA was accepted although no recipient was; end it with a lone dot.

@@ -15,7 +15,7 @@
  * caller whether to announce BODY=8BITMIME (RFC 6152).
  */
 
-import { Buffer } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -51,21 +51,44 @@ function isCanonical(bytes: Uint8Array, noLeadingDot: boolean): boolean {
   return true;
 }
 
+/** A message made ready for DATA, with the size MAIL FROM announces for it. */
+export interface DataContent {
+  /** What `encodeDataContent` gives. */
+  content: Uint8Array;
+  /** What `canonicalMessageSize` gives. */
+  canonicalSize: number;
+}
+
+/**
+ * `encodeDataContent` and `canonicalMessageSize` at once: when the message goes out as it is (the
+ * usual case), one scan of it serves both.
+ */
+export function prepareDataContent(message: Uint8Array): DataContent {
+  if (isCanonical(message, true)) return { content: terminated(message), canonicalSize: closedLength(message) };
+  return { content: stuffed(message), canonicalSize: canonicalMessageSize(message) };
+}
+
 /** The message as DATA carries it: canonical CRLF line ends, dot-stuffed, ending with <CRLF>.<CRLF>. */
 export function encodeDataContent(message: Uint8Array): Uint8Array {
-  if (isCanonical(message, true)) {
-    // Nothing to change inside: copy it whole, then close the last line if open, then the dot.
-    const lastLineOpen = message.length > 0 && message[message.length - 1] !== LF;
-    const out = new Uint8Array(message.length + (lastLineOpen ? 2 : 0) + END_OF_DATA.length);
-    out.set(message);
-    let written = message.length;
-    if (lastLineOpen) {
-      out[written++] = CR;
-      out[written++] = LF;
-    }
-    for (const byte of END_OF_DATA) out[written++] = byte;
-    return out;
+  return isCanonical(message, true) ? terminated(message) : stuffed(message);
+}
+
+/** A message with nothing to change inside: copied whole, its last line closed if open, then the dot. */
+function terminated(message: Uint8Array): Uint8Array {
+  const lastLineOpen = isLastLineOpen(message);
+  const out = uninitialisedBytes(message.length + (lastLineOpen ? 2 : 0) + END_OF_DATA.length);
+  out.set(message);
+  let written = message.length;
+  if (lastLineOpen) {
+    out[written++] = CR;
+    out[written++] = LF;
   }
+  for (const byte of END_OF_DATA) out[written++] = byte;
+  return out;
+}
+
+/** The general encoding, byte by byte: line ends made CRLF, leading dots doubled, then the terminator. */
+function stuffed(message: Uint8Array): Uint8Array {
   // Worst case every byte doubles (each bare CR/LF becomes CRLF, each line a lone "."), plus CRLF.CRLF.
   const out = new Uint8Array(message.length * 2 + 5);
   let written = 0;
@@ -94,12 +117,31 @@ export function encodeDataContent(message: Uint8Array): Uint8Array {
   return out.slice(0, written);
 }
 
+function isLastLineOpen(message: Uint8Array): boolean {
+  return message.length > 0 && message[message.length - 1] !== LF;
+}
+
+/** The length of a canonical message once its last line is closed. */
+function closedLength(message: Uint8Array): number {
+  return isLastLineOpen(message) ? message.length + 2 : message.length;
+}
+
+/**
+ * A plain Uint8Array the caller writes in full. Taken from Node's shared pool: `new Uint8Array(n)`
+ * zero-fills and gives every message (over 64 bytes) a backing store of its own, which costs more than
+ * the copy into it.
+ */
+function uninitialisedBytes(length: number): Uint8Array {
+  const pooled = Buffer.allocUnsafe(length);
+  return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
+}
+
 /**
  * The size of the message once its line ends are canonical, without stuffing or terminator: the
  * figure for MAIL FROM's SIZE= (RFC 1870 §3: the size of the message as transmitted, "approximately").
  */
 export function canonicalMessageSize(message: Uint8Array): number {
-  if (isCanonical(message, false)) return message.length > 0 && message[message.length - 1] !== LF ? message.length + 2 : message.length;
+  if (isCanonical(message, false)) return closedLength(message);
   let size = 0;
   let index = 0;
   let atLineStart = true;
@@ -120,7 +162,6 @@ export function canonicalMessageSize(message: Uint8Array): number {
 
 /** True when any byte is ≥ 0x80, so the body is 8-bit (RFC 6152: announce BODY=8BITMIME). */
 export function messageHas8BitBytes(message: Uint8Array): boolean {
-  // A plain loop: Uint8Array.prototype.some calls a closure per byte.
-  for (let index = 0; index < message.length; index++) if (message[index]! >= 0x80) return true;
-  return false;
+  // Node's isAscii (SIMD) is some twenty times faster than a loop over the bytes.
+  return !isAscii(message);
 }

@@ -16,6 +16,7 @@
  * error result and stops (it is sticky), and never throws. The owning machine then defers, as Postfix
  * does ("protocol error").
  */
+import { isAscii } from 'node:buffer';
 import type { SmtpReply } from './types.js';
 
 export interface SmtpReplyParserLimits {
@@ -41,7 +42,6 @@ const LF = 0x0a;
 const NO_BYTES = new Uint8Array(0);
 const CR = 0x0d;
 const REPLY_LINE = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s;
-const ENHANCED_PREFIX = /^([245])\.(\d{1,3})\.(\d{1,3})(?: |$)/;
 const utf8 = new TextDecoder('utf-8');
 /** For the text after a line's 4-byte "250 " prefix: a BOM there is text, as it is mid-line in a whole-line decode. */
 const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
@@ -51,6 +51,7 @@ const DIGIT_5 = 0x35;
 const DIGIT_9 = 0x39;
 const SPACE = 0x20;
 const HYPHEN = 0x2d;
+const DOT = 0x2e;
 
 interface ParsedLine {
   code: number;
@@ -59,14 +60,15 @@ interface ParsedLine {
 }
 
 export class SmtpReplyParser {
-  private readonly limits: SmtpReplyParserLimits;
+  private readonly limits: Readonly<SmtpReplyParserLimits>;
   /** Bytes of the current, unterminated line. Never longer than `replyLineBytesMax`. */
   private partialLine: Uint8Array = NO_BYTES;
   private linesOfReply: ParsedLine[] = [];
   private failed = false;
 
-  constructor(limits: Partial<SmtpReplyParserLimits> = {}) {
-    this.limits = { ...SMTP_REPLY_PARSER_LIMITS_DEFAULT, ...limits };
+  constructor(limits?: Partial<SmtpReplyParserLimits>) {
+    // Without overrides (every client machine) the frozen defaults serve as they are: no copy per session.
+    this.limits = limits === undefined ? SMTP_REPLY_PARSER_LIMITS_DEFAULT : { ...SMTP_REPLY_PARSER_LIMITS_DEFAULT, ...limits };
   }
 
   /** Bytes received but not yet part of a complete reply (for the STARTTLS injection check, RFC 3207 §5). */
@@ -81,6 +83,8 @@ export class SmtpReplyParser {
 
   /** Feeds bytes; returns the replies completed by them, in order, possibly ending with one error. */
   push(bytes: Uint8Array): SmtpReplyParseResult[] {
+    // Almost every chunk a server sends is ASCII and starts a fresh line: decoded once, then cut.
+    if (!this.failed && this.partialLine.length === 0 && isAscii(bytes)) return this.pushAscii(bytes);
     const results: SmtpReplyParseResult[] = [];
     let start = 0;
     while (!this.failed && start < bytes.length) {
@@ -102,20 +106,55 @@ export class SmtpReplyParser {
       const line = this.partialLine.length === 0 ? piece : concat(this.partialLine, piece);
       this.partialLine = NO_BYTES;
       start = lineFeedAt + 1;
-      const result = this.acceptLine(line.at(-1) === CR ? line.subarray(0, -1) : line);
+      const lineBytes = line.at(-1) === CR ? line.subarray(0, -1) : line;
+      const result = this.acceptLine(parseWellFormedLine(lineBytes) ?? utf8.decode(lineBytes));
       if (result !== null) results.push(result);
     }
     return results;
   }
 
-  private acceptLine(lineBytes: Uint8Array): SmtpReplyParseResult | null {
-    let line = parseWellFormedLine(lineBytes);
-    if (line === null) {
+  /**
+   * `push` for a chunk of ASCII bytes with no partial line before it. ASCII decodes one character per
+   * byte, so the decoded chunk cut at LF gives exactly the lines (and the lengths) the byte path finds,
+   * and each line is exactly its own decode. An unterminated tail is kept as bytes, as there.
+   */
+  private pushAscii(bytes: Uint8Array): SmtpReplyParseResult[] {
+    const results: SmtpReplyParseResult[] = [];
+    const chunk = utf8.decode(bytes);
+    const lineBytesMax = this.limits.replyLineBytesMax;
+    let start = 0;
+    while (!this.failed && start < chunk.length) {
+      const lineFeedAt = chunk.indexOf('\n', start);
+      // The same limits as in `push`: a terminated line counts its LF, an open one needs room for CRLF.
+      const lengthSoFar = lineFeedAt === -1 ? chunk.length - start : lineFeedAt - start + 1;
+      if (lengthSoFar > lineBytesMax || (lineFeedAt === -1 && lengthSoFar >= lineBytesMax)) {
+        results.push(this.fail('line-too-long', `reply line longer than ${lineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
+        break;
+      }
+      if (lineFeedAt === -1) {
+        // A copy, as in `push` (Buffer's slice would be a view of the caller's buffer).
+        this.partialLine = new Uint8Array(bytes.subarray(start));
+        break;
+      }
+      const lineStart = start;
+      const end = lineFeedAt > lineStart && chunk.charCodeAt(lineFeedAt - 1) === CR ? lineFeedAt - 1 : lineFeedAt;
+      start = lineFeedAt + 1;
+      const result = this.acceptLine(parseWellFormedText(chunk, lineStart, end) ?? chunk.slice(lineStart, end));
+      if (result !== null) results.push(result);
+    }
+    return results;
+  }
+
+  /** Takes one line, parsed by a fast path, or else as decoded text for the regex. */
+  private acceptLine(parsed: ParsedLine | string): SmtpReplyParseResult | null {
+    let line: ParsedLine;
+    if (typeof parsed === 'string') {
       // The general case (and every bad line): the regex on the decoded line.
-      const text = utf8.decode(lineBytes);
-      const match = REPLY_LINE.exec(text);
-      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(text.slice(0, 40))}`);
+      const match = REPLY_LINE.exec(parsed);
+      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(parsed.slice(0, 40))}`);
       line = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
+    } else {
+      line = parsed;
     }
     const first = this.linesOfReply[0];
     if (first !== undefined && first.code !== line.code) {
@@ -157,17 +196,62 @@ function parseWellFormedLine(lineBytes: Uint8Array): ParsedLine | null {
   return { code, final: separator === SPACE, text: utf8KeepBom.decode(lineBytes.subarray(4)) };
 }
 
+/** parseWellFormedLine for a line of decoded ASCII text, `chunk` from `start` to `end` (CR and LF excluded). */
+function parseWellFormedText(chunk: string, start: number, end: number): ParsedLine | null {
+  if (end - start < 3) return null;
+  const c0 = chunk.charCodeAt(start);
+  const c1 = chunk.charCodeAt(start + 1);
+  const c2 = chunk.charCodeAt(start + 2);
+  if (c0 < DIGIT_2 || c0 > DIGIT_5 || c1 < DIGIT_0 || c1 > DIGIT_9 || c2 < DIGIT_0 || c2 > DIGIT_9) return null;
+  const code = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
+  if (end - start === 3) return { code, final: true, text: '' };
+  const separator = chunk.charCodeAt(start + 3);
+  if (separator !== SPACE && separator !== HYPHEN) return null;
+  return { code, final: separator === SPACE, text: chunk.slice(start + 4, end) };
+}
+
 function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
-  const replyClass = String(Math.floor(code / 100));
-  const firstText = lines[0]?.text ?? '';
-  const enhancedMatch = ENHANCED_PREFIX.exec(firstText);
-  const enhanced = enhancedMatch !== null && enhancedMatch[1] === replyClass ? `${enhancedMatch[1]}.${enhancedMatch[2]}.${enhancedMatch[3]}` : null;
+  const enhanced = enhancedCodeOf(code, lines[0]?.text ?? '');
+  if (enhanced === null) return { code, enhanced, lines: lines.map(textOf) };
+  const prefix = `${enhanced} `;
   const texts = lines.map(({ text }) => {
-    if (enhanced === null) return text;
     if (text === enhanced) return '';
-    return text.startsWith(`${enhanced} `) ? text.slice(enhanced.length + 1) : text;
+    return text.startsWith(prefix) ? text.slice(prefix.length) : text;
   });
   return { code, enhanced, lines: texts };
+}
+
+function textOf(line: ParsedLine): string {
+  return line.text;
+}
+
+/**
+ * The enhanced status code the first line starts with (RFC 2034 §4: class "." subject "." detail, each
+ * 1–3 digits, then a space or the end of the line), if its class is the reply's. Read by hand: the
+ * regex it replaces ran on every reply.
+ */
+function enhancedCodeOf(code: number, firstText: string): string | null {
+  const replyClass = Math.floor(code / 100);
+  if (replyClass !== 2 && replyClass !== 4 && replyClass !== 5) return null;
+  if (firstText.charCodeAt(0) !== DIGIT_0 + replyClass || firstText.charCodeAt(1) !== DOT) return null;
+  const subjectEnd = digitsEnd(firstText, 2);
+  if (subjectEnd === 2 || subjectEnd > 5 || firstText.charCodeAt(subjectEnd) !== DOT) return null;
+  const detailStart = subjectEnd + 1;
+  const detailEnd = digitsEnd(firstText, detailStart);
+  if (detailEnd === detailStart || detailEnd > detailStart + 3) return null;
+  if (detailEnd < firstText.length && firstText.charCodeAt(detailEnd) !== SPACE) return null;
+  return firstText.slice(0, detailEnd);
+}
+
+/** Where the run of ASCII digits starting at `from` ends. */
+function digitsEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length) {
+    const char = text.charCodeAt(at);
+    if (char < DIGIT_0 || char > DIGIT_9) break;
+    at++;
+  }
+  return at;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

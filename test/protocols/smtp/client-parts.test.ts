@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCapabilities, SmtpClient } from '../../../src/protocols/smtp/client.js';
+import { parseCapabilities, SMTP_CLIENT_TIMEOUTS_DEFAULT, SmtpClient, type SmtpClientTimeouts } from '../../../src/protocols/smtp/client.js';
 import { toXtext } from '../../../src/protocols/smtp/client-commands.js';
-import { canonicalMessageSize, encodeDataContent } from '../../../src/protocols/smtp/dot-stuffing.js';
+import { canonicalMessageSize, encodeDataContent, messageHas8BitBytes, prepareDataContent } from '../../../src/protocols/smtp/dot-stuffing.js';
 import { SmtpReplyParser } from '../../../src/protocols/smtp/reply-parser.js';
 import { envelope, run, tx } from './client-harness.js';
 
@@ -104,6 +104,34 @@ describe('encodeDataContent (E1, E2, E4)', () => {
       { numRuns: 300 },
     );
   });
+
+  /** Messages that are mostly canonical already (the as-is path), some not, some 8-bit. */
+  const messageLines = fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('.', '..x', 'a\rb', 'a\nb', 'é', '\x80', '')), { maxLength: 12 });
+  const lineMessage = fc
+    .tuple(messageLines, fc.constantFrom('', '\r\n'))
+    .map(([lines, last]) => new TextEncoder().encode(lines.join('\r\n') + (lines.length > 0 ? last : '')));
+
+  it('prepareDataContent gives the content and the size of its two separate functions (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(lineMessage, fc.uint8Array({ maxLength: 200 })), (message) => {
+        const prepared = prepareDataContent(message);
+        expect(prepared.content).toEqual(encodeDataContent(message));
+        expect(prepared.canonicalSize).toBe(canonicalMessageSize(message));
+        // A plain Uint8Array, as callers had before the pooled allocation.
+        expect(Object.getPrototypeOf(prepared.content)).toBe(Uint8Array.prototype);
+        expect(messageHas8BitBytes(message)).toBe(message.some((byte) => byte >= 0x80));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('keeps each encoded content intact however many are made after it', () => {
+    const messages = Array.from({ length: 50 }, (_, index) => bytesOf(`Subject: ${index}\r\n\r\n${'x'.repeat(index * 37)}\r\n`));
+    const encoded = messages.map(encodeDataContent);
+    messages.forEach((message, index) => {
+      expect(latin1(encoded[index]!)).toBe(`${latin1(message)}.\r\n`);
+    });
+  });
 });
 
 describe('capabilities and parameters', () => {
@@ -181,6 +209,15 @@ describe('owner API, pipelining and deadlines', () => {
   it('custom timeouts are honoured', () => {
     const r = run({ heloName: 'c', tls: 'none', timeouts: { greetingTimeoutMs: 1000 } }, [], false, 50);
     expect(r.client.nextTimeoutMs()).toBe(1050);
+  });
+
+  it('each timeout override replaces its default and only it (the field-by-field merge)', () => {
+    const timeoutsOf = (client: SmtpClient) => (client as unknown as { timeouts: SmtpClientTimeouts }).timeouts;
+    for (const key of Object.keys(SMTP_CLIENT_TIMEOUTS_DEFAULT) as Array<keyof SmtpClientTimeouts>) {
+      const client = new SmtpClient({ heloName: 'c', tls: 'none', timeouts: { [key]: 1234 } });
+      expect(timeoutsOf(client)).toEqual({ ...SMTP_CLIENT_TIMEOUTS_DEFAULT, [key]: 1234 });
+    }
+    expect(timeoutsOf(new SmtpClient({ heloName: 'c', tls: 'none' }))).toEqual(SMTP_CLIENT_TIMEOUTS_DEFAULT);
   });
 
   it('misuse throws: bad heloName, enqueue after finish, tlsEstablished out of turn, double start', () => {
