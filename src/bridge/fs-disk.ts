@@ -434,9 +434,7 @@ interface Replace {
 
 /** Writes a dirty file to the file system; returns its descriptor (still open) and the rename that puts it in place, if any. */
 function writeFile(file: DirtyFile): { fd: number; replace: Replace | null } {
-  const replacing = file.flags === 'w' && isThere(file.writeAt);
-  const path = replacing ? `${file.writeAt}${replaceSuffix}` : file.writeAt;
-  const fd = openSync(path, file.flags);
+  const { fd, replace } = openFor(file);
   try {
     for (const chunk of file.chunks) {
       let offset = 0;
@@ -446,7 +444,23 @@ function writeFile(file: DirtyFile): { fd: number; replace: Replace | null } {
     closeSync(fd);
     throw error;
   }
-  return { fd, replace: replacing ? { from: path, to: file.writeAt } : null };
+  return { fd, replace };
+}
+
+/**
+ * Opens where a dirty file's bytes go: appended to its path, or a new file created there — exclusively
+ * ('wx'), which answers "is something there already?" in the same system call as the create (most
+ * files are new: a Maildir file, a queue file) — or, when something is, the sibling that replaces it.
+ */
+function openFor(file: DirtyFile): { fd: number; replace: Replace | null } {
+  if (file.flags === 'a') return { fd: openSync(file.writeAt, 'a'), replace: null };
+  try {
+    return { fd: openSync(file.writeAt, 'wx'), replace: null };
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+  const sibling = `${file.writeAt}${replaceSuffix}`;
+  return { fd: openSync(sibling, 'w'), replace: { from: sibling, to: file.writeAt } };
 }
 
 /**
