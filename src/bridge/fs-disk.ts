@@ -25,6 +25,9 @@
  *   `DurableSequence` that everything up to the group's last mutation is durable. The socket adapter
  *   holds each reply that depends on a mutation until then (durability.ts) — so the 250 to the final dot
  *   still goes out only after the message is on disk (R1).
+ * - A group ends before its files that are only a few ms old (`youngFileMs`, the cut in `groupCut`):
+ *   they, and the reply to every later mutation, wait for the next flush. A message committed just before a flush
+ *   is then usually in its Maildir by the next one, and its queue files never reach the disk.
  * - A file written and then removed within one group is never written at all (if it was renamed
  *   first, it is written for its rename but not fsynced): nothing was promised about it (no reply that
  *   depends on it has gone out), and the flush that removes it makes the removal and whatever replaced
