@@ -13,7 +13,7 @@
  * If serve does not start (not built yet, or it fails), the result says why instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoDir } from './children.js';
@@ -22,6 +22,8 @@ import { runSmtpSource, type SourceLoad, type SourceResult, stopChild } from './
 
 /** How long serve may take to print its SMTP listener. */
 const serveStartTimeoutMs = 30_000;
+/** Linux's USER_HZ: the unit of the CPU times in /proc/PID/stat. */
+const procTicksPerSec = 100;
 
 export type BridgeOutcome = { kind: 'unavailable'; reason: string } | { kind: 'measured'; source: SourceResult; delivered: number | null };
 
@@ -37,6 +39,23 @@ function countMaildir(dir: string): number | null {
     }
   }
   return found ? total : null;
+}
+
+/**
+ * User + system CPU time of a process so far (all its threads), ms; null where /proc is not there.
+ * Why: on a shared machine the wall-clock rate moves with whatever else runs; serve's CPU time per
+ * message is what a change to serve changes.
+ */
+function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces); utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / procTicksPerSec;
+  } catch {
+    return null;
+  }
 }
 
 /** How to start the CLI: the bench's compiled build when there is one (see the top of the file), else tsx. */
@@ -78,7 +97,13 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad): Prom
       });
     });
     if (typeof port === 'string') return { kind: 'unavailable', reason: port };
+    const cpuBeforeMs = processCpuMs(serve.pid);
     const source = await runSmtpSource(sourcePath, port, { ...load, from: 'alice@sender.test', to: 'bob@example.test' });
+    const cpuAfterMs = processCpuMs(serve.pid);
+    if (cpuBeforeMs !== null && cpuAfterMs !== null) {
+      const cpuMs = cpuAfterMs - cpuBeforeMs;
+      console.log(`  serve's CPU time during the load: ${(cpuMs / 1000).toFixed(1)} s user+system, ${Math.round((cpuMs * 1000) / load.messages)} µs per message (all its threads)`);
+    }
     const exitCode = await stopChild(serve, 30_000);
     const delivered = countMaildir(join(maildir, 'bob'));
     if (exitCode !== 0) source.detail += ` (serve exited with ${exitCode} on SIGTERM)`;

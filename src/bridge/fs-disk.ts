@@ -25,6 +25,9 @@
  *   `DurableSequence` that everything up to the group's last mutation is durable. The socket adapter
  *   holds each reply that depends on a mutation until then (durability.ts) — so the 250 to the final dot
  *   still goes out only after the message is on disk (R1).
+ * - A group ends before its files that are only a few ms old (`youngFileMs`, the cut in `groupCut`):
+ *   they, and the reply to every later mutation, wait for the next flush. A message committed just before a flush
+ *   is then usually in its Maildir by the next one, and its queue files never reach the disk.
  * - A file written and then removed within one group is never written at all (if it was renamed
  *   first, it is written for its rename but not fsynced): nothing was promised about it (no reply that
  *   depends on it has gone out), and the flush that removes it makes the removal and whatever replaced
@@ -48,6 +51,15 @@ import { DurableSequence } from './durability.js';
  * fsync; longer only delays every reply that waits for the disk.
  */
 export const groupCommitDelayMs = 4;
+/**
+ * A file first written less than this long before a flush is left for the next group, with every
+ * mutation after its first write (the cut, `groupCut`). Why: a message committed just before the
+ * flush would otherwise have its two queue files written and fsynced, then removed ~2 ms later when it
+ * lands in its Maildir — two wasted creates and fsyncs, and two freshly deleted inodes that every
+ * later create on this file system skips one by one (the `recently_deleted` cost at the top of the
+ * file), a cost that grows over a long run. Held back, such files are usually gone before they are due.
+ */
+export const youngFileMs = 3;
 /** Unflushed files beyond which a write drains at once instead. */
 export const dirtyFilesMax = 1024;
 /** Unflushed bytes (held in memory) beyond which a write drains at once instead. */
@@ -62,6 +74,18 @@ interface DirtyFile {
   /** 'w': `chunks` are the whole file; 'a': they go after what is on disk at `writeAt`. */
   flags: 'w' | 'a';
   chunks: Uint8Array[];
+  /** The mutation that made it dirty, and when (performance.now()): young files wait (`youngFileMs`). */
+  firstSeq: number;
+  firstMs: number;
+}
+
+/**
+ * Bytes of a dirty file that were thrown away before any flush wrote them (the file was removed,
+ * renamed over, or rewritten): the state between these two mutations had them, the disk never will.
+ */
+interface DroppedBytes {
+  firstSeq: number;
+  droppedSeq: number;
 }
 
 type DeferredOp = { seq: number; kind: 'rename'; from: string; to: string } | { seq: number; kind: 'unlink'; path: string };
@@ -79,6 +103,8 @@ export class FsDisk implements Disk {
   private readonly dirty = new Map<string, DirtyFile>();
   /** Files renamed and then removed in this group: written for their renames, never fsynced. */
   private scratch: DirtyFile[] = [];
+  /** Dirty bytes dropped since the last flush that could still matter to a cut (see `groupCut`). */
+  private dropped: DroppedBytes[] = [];
   private dirtyBytes = 0;
   /** Renames and unlinks of files not done yet, in call order. */
   private ops: DeferredOp[] = [];
@@ -225,7 +251,7 @@ export class FsDisk implements Disk {
       for (const dir of this.runOps(0, inFlight.replaces)) fsyncDirectorySync(dir);
       inFlight.replaces = [];
     }
-    const { fds, scratchFds, replaces } = this.writeOut();
+    const { fds, scratchFds, replaces } = this.writeOut(this.durability.latest);
     for (const fd of fds) {
       fsyncSync(fd);
       closeSync(fd);
@@ -260,9 +286,10 @@ export class FsDisk implements Disk {
     this.startMutation();
     const copy = new Uint8Array(bytes); // a copy: the caller may reuse its buffer (a Buffer's slice would be a view)
     const older = this.dirty.get(target);
-    if (older === undefined) this.dirty.set(target, { writeAt: target, flags, chunks: [copy] });
+    if (older === undefined) this.dirty.set(target, { writeAt: target, flags, chunks: [copy], firstSeq: this.durability.latest, firstMs: performance.now() });
     else if (flags === 'a') older.chunks.push(copy);
     else {
+      this.dropped.push({ firstSeq: older.firstSeq, droppedSeq: this.durability.latest });
       for (const chunk of older.chunks) this.dirtyBytes -= chunk.length;
       older.flags = 'w';
       older.chunks = [copy];
@@ -295,19 +322,27 @@ export class FsDisk implements Disk {
     if (file === undefined) return;
     this.dirty.delete(path);
     for (const chunk of file.chunks) this.dirtyBytes -= chunk.length;
+    this.dropped.push({ firstSeq: file.firstSeq, droppedSeq: this.durability.latest });
     if (file.writeAt !== path) this.scratch.push(file);
   }
 
   /**
-   * Writes the group's files where they were first written; returns their open descriptors (to fsync)
-   * and those of the scratch files (only to close).
+   * Writes the files that became dirty up to mutation `cut` where they were first written (with
+   * whatever was appended or rewritten since) and every scratch file; returns their open descriptors
+   * (to fsync) and those of the scratch files (only to close). Younger files stay dirty.
    */
-  private writeOut(): { fds: number[]; scratchFds: number[]; replaces: Replace[] } {
-    const written = [...this.dirty.values()].map(writeFile);
+  private writeOut(cut: number): { fds: number[]; scratchFds: number[]; replaces: Replace[] } {
+    const written: Array<{ fd: number; replace: Replace | null }> = [];
+    for (const [path, file] of this.dirty) {
+      if (file.firstSeq > cut) continue;
+      written.push(writeFile(file));
+      this.dirty.delete(path);
+      for (const chunk of file.chunks) this.dirtyBytes -= chunk.length;
+    }
     const scratchWritten = this.scratch.map(writeFile);
-    this.dirty.clear();
     this.scratch = [];
-    this.dirtyBytes = 0;
+    // A later cut can only fall after `cut`: bytes dropped by then no longer constrain it.
+    this.dropped = this.dropped.filter((drop) => drop.droppedSeq > cut);
     // A rewritten file is fsynced even as scratch: its rename replaces bytes that were durable.
     const fds = [...written, ...scratchWritten.filter((w) => w.replace !== null)].map((w) => w.fd);
     const scratchFds = scratchWritten.filter((w) => w.replace === null).map((w) => w.fd);
@@ -364,6 +399,37 @@ export class FsDisk implements Disk {
     return dirs;
   }
 
+  /**
+   * The last mutation this flush makes durable: all of them, except from the first file that is still
+   * young (`youngFileMs`) on. The disk then holds every mutation up to the cut, or a later version of
+   * it — unless a file of the group was written by the cut and dropped after it (removed, renamed over,
+   * rewritten): those bytes were never written, so the cut moves before that file's first write. A
+   * message's queue files dropped once it is in its (young) Maildir file keep its commit out of the cut,
+   * so its 250 waits for the group that writes the Maildir file (R1).
+   */
+  private groupCut(): number {
+    const youngSinceMs = performance.now() - youngFileMs;
+    let cut = this.durability.latest;
+    for (const file of this.dirty.values()) if (file.firstMs > youngSinceMs && file.firstSeq <= cut) cut = file.firstSeq - 1;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const drop of this.dropped) {
+        if (drop.firstSeq <= cut && cut < drop.droppedSeq) {
+          cut = drop.firstSeq - 1;
+          moved = true;
+        }
+      }
+    }
+    return cut;
+  }
+
+  /** The group being collected starts with the oldest file a cut left dirty (or now, if none). */
+  private restartGroup(): void {
+    let startedMs = performance.now();
+    for (const file of this.dirty.values()) startedMs = Math.min(startedMs, file.firstMs);
+    this.groupStartedMs = startedMs;
+  }
+
   private scheduleFlush(): void {
     if (this.flushTimer !== null || this.flushing !== null) return; // the running flush schedules the next
     if (this.dirty.size === 0 && this.scratch.length === 0 && this.ops.length === 0) {
@@ -380,9 +446,16 @@ export class FsDisk implements Disk {
 
   /** One group in the background: fsync its files, do its ops, fsync their directories (top of the file). */
   private flush(): void {
-    const seq = this.durability.latest;
-    if (seq <= this.durability.durable) return;
-    const { fds, scratchFds, replaces } = this.writeOut();
+    const seq = this.groupCut();
+    if (seq <= this.durability.durable) {
+      // Everything pending is too young (or tied to something young): look again once what is young
+      // now is not any more.
+      this.groupStartedMs = performance.now() + youngFileMs - groupCommitDelayMs;
+      this.scheduleFlush();
+      return;
+    }
+    const { fds, scratchFds, replaces } = this.writeOut(seq);
+    this.restartGroup();
     for (const fd of scratchFds) closeSync(fd);
     const flushing = { seq, fds, replaces };
     this.flushing = flushing;
@@ -434,9 +507,7 @@ interface Replace {
 
 /** Writes a dirty file to the file system; returns its descriptor (still open) and the rename that puts it in place, if any. */
 function writeFile(file: DirtyFile): { fd: number; replace: Replace | null } {
-  const replacing = file.flags === 'w' && isThere(file.writeAt);
-  const path = replacing ? `${file.writeAt}${replaceSuffix}` : file.writeAt;
-  const fd = openSync(path, file.flags);
+  const { fd, replace } = openFor(file);
   try {
     for (const chunk of file.chunks) {
       let offset = 0;
@@ -446,7 +517,23 @@ function writeFile(file: DirtyFile): { fd: number; replace: Replace | null } {
     closeSync(fd);
     throw error;
   }
-  return { fd, replace: replacing ? { from: path, to: file.writeAt } : null };
+  return { fd, replace };
+}
+
+/**
+ * Opens where a dirty file's bytes go: appended to its path, or a new file created there — exclusively
+ * ('wx'), which answers "is something there already?" in the same system call as the create (most
+ * files are new: a Maildir file, a queue file) — or, when something is, the sibling that replaces it.
+ */
+function openFor(file: DirtyFile): { fd: number; replace: Replace | null } {
+  if (file.flags === 'a') return { fd: openSync(file.writeAt, 'a'), replace: null };
+  try {
+    return { fd: openSync(file.writeAt, 'wx'), replace: null };
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'EEXIST') throw error;
+  }
+  const sibling = `${file.writeAt}${replaceSuffix}`;
+  return { fd: openSync(sibling, 'w'), replace: { from: sibling, to: file.writeAt } };
 }
 
 /**

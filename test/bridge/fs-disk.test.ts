@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsDisk, groupCommitDelayMs, replaceSuffix } from '../../src/bridge/fs-disk.js';
+import { FsDisk, groupCommitDelayMs, replaceSuffix, youngFileMs } from '../../src/bridge/fs-disk.js';
 import { type Disk, MemoryDisk } from '../../src/store/disk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-'));
@@ -118,6 +118,40 @@ describe('FsDisk', () => {
       expect(existsSync(join(groupRoot, '.mailsim', 'queue', 'Q3.eml'))).toBe(false);
     } finally {
       rmSync(groupRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('with group commit: a message committed just before a flush is not flushed as queue files, yet its reply waits for its Maildir file', async () => {
+    const cutRoot = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-cut-'));
+    const onDisk = (...parts: string[]) => existsSync(join(cutRoot, ...parts));
+    try {
+      const disk = FsDisk.forMaildirRoot(cutRoot, { groupCommit: true });
+      disk.mkdir('mail/bob/tmp');
+      disk.mkdir('mail/bob/new');
+      disk.write('queue/Q0.json', bytes('{"older":true}')); // opens the group: its flush is due in groupCommitDelayMs
+      await new Promise((resolve) => setTimeout(resolve, groupCommitDelayMs - youngFileMs + 1));
+      // The commit (the 250 waits for `commit`), then the local delivery, all young at the flush.
+      disk.write('queue/Q1.eml', bytes('message'));
+      disk.write('queue/Q1.json', bytes('{"to":"bob"}'));
+      const commit = disk.durability.neededNow();
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      disk.write('mail/bob/tmp/m1', bytes('message'));
+      disk.rename('mail/bob/tmp/m1', 'mail/bob/new/m1');
+      disk.unlink('queue/Q1.eml');
+      disk.unlink('queue/Q1.json');
+      let queueFilesSeen = false;
+      const watch = setInterval(() => {
+        queueFilesSeen ||= onDisk('.mailsim', 'queue', 'Q1.eml') || onDisk('.mailsim', 'queue', 'Q1.json');
+      }, 0);
+      await new Promise<void>((resolve) => disk.durability.whenDurable(commit, resolve));
+      clearInterval(watch);
+      // R1: once the commit counts as durable, the message is on disk — in its Maildir, where it is now.
+      expect(onDisk('bob', 'new', 'm1') || (onDisk('.mailsim', 'queue', 'Q1.eml') && onDisk('.mailsim', 'queue', 'Q1.json'))).toBe(true);
+      expect(onDisk('bob', 'new', 'm1')).toBe(true);
+      expect(queueFilesSeen).toBe(false);
+      expect(onDisk('.mailsim', 'queue', 'Q0.json')).toBe(true);
+    } finally {
+      rmSync(cutRoot, { recursive: true, force: true });
     }
   });
 
