@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses: chromium (headless check of the HTML report) and fonts for it;
 # for the `mailsim serve` interop tests (test/interop): python3 (smtplib, poplib, imaplib, mailbox),
-# curl, swaks, and postfix for its smtp-sink / smtp-source test tools (installed with debconf's
+# curl, swaks (with libnet-ssleay-perl, which its --tls needs and Debian only recommends), and postfix for its smtp-sink / smtp-source test tools (installed with debconf's
 # "No configuration", so no mail daemon is configured or started and nothing asks questions).
 # Installs only what is missing, so a warm machine spends no time here. Needs root (CI runs as root).
 set -euo pipefail
-packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks postfix)
+packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
