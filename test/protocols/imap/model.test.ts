@@ -84,11 +84,21 @@ function say(real: Real, who: 0 | 1, command: string): string {
   return out;
 }
 
-/** Learns the UIDs of view entries that only an EXISTS announced. */
+/**
+ * Learns the UIDs of view entries that only an EXISTS announced. The FETCH may itself carry an
+ * EXISTS the server still owed this session (the other session appended meanwhile), so it is
+ * repeated until every entry is known (a bounded number of times: nothing appends in between).
+ */
 function learn(real: Real, who: 0 | 1): void {
   const view = real.views[who];
-  const first = view.indexOf(null);
-  if (first !== -1) say(real, who, `FETCH ${first + 1}:${view.length} (UID FLAGS)`);
+  for (let round = 0; round < 3; round++) {
+    const first = view.indexOf(null);
+    if (first === -1) break;
+    say(real, who, `FETCH ${first + 1}:${view.length} (UID FLAGS)`);
+    // A message announced and then expunged by the other session has no FETCH data left (RFC 2180
+    // §4.1); FETCH may not announce the expunge (RFC 3501 §7.4.1), NOOP does.
+    if (view.includes(null)) say(real, who, 'NOOP');
+  }
   expect(view.includes(null)).toBe(false);
 }
 
@@ -128,6 +138,9 @@ class StoreCommand implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(model: Model, real: Real): void {
+    // A NO may have carried an EXISTS (RFC 3501 §7.3.1) that no `learn` followed: learn first, so
+    // the target's UID is known (FETCH never announces an expunge, so stale entries stay stale).
+    learn(real, this.who);
     const target = pick(real.views[this.who], this.fraction);
     if (!target) return;
     const set = this.byUid ? target.uid : target.seq;
@@ -167,6 +180,9 @@ class CopyMoveCommand implements fc.Command<Model, Real> {
   ) {}
   check = () => true;
   run(model: Model, real: Real): void {
+    // A NO may have carried an EXISTS (RFC 3501 §7.3.1) that no `learn` followed: learn first, so
+    // the target's UID is known (FETCH never announces an expunge, so stale entries stay stale).
+    learn(real, this.who);
     const target = pick(real.views[this.who], this.fraction);
     if (!target) return;
     const out = say(real, this.who, `${this.move ? 'MOVE' : 'COPY'} ${target.seq} Archive`);
