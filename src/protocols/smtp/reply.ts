@@ -52,17 +52,18 @@ export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array
   const last = lines.length - 1;
   let out = '';
   for (let index = 0; index <= last; index++) {
-    const text = `${reply.code}${index === last ? ' ' : '-'}${prefix}${lines[index]}`;
+    const line = lines[index]!;
+    const head = `${reply.code}${index === last ? ' ' : '-'}${prefix}`;
     // Trailing white space is dropped (a reply to an empty line is "250 2.0.0", not "250 2.0.0 ").
-    out += endsWithSpace(text) ? text.trimEnd() : text;
-    out += '\r\n';
+    // Most lines end in a visible ASCII character and need no trimming; testing the line alone, not
+    // the joined text, spares flattening a fresh concatenation per line.
+    out += endsInVisibleAscii(line) ? `${head}${line}\r\n` : `${(head + line).trimEnd()}\r\n`;
   }
   return textBytes(out);
 }
 
-/** True when the text ends in a character that String#trimEnd would remove (ASCII ones checked first). */
-function endsWithSpace(text: string): boolean {
-  const last = text.charCodeAt(text.length - 1);
-  if (last > 0x20 && last < 0x7f) return false;
-  return text.trimEnd().length !== text.length;
+/** True when the text's last character is printable ASCII other than space, which trimEnd keeps. */
+function endsInVisibleAscii(text: string): boolean {
+  const last = text.charCodeAt(text.length - 1); // NaN for "", which fails both tests
+  return last > 0x20 && last < 0x7f;
 }
