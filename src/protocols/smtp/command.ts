@@ -76,6 +76,10 @@ const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d
 const IPV6_BODY = /^[0-9A-Fa-f:.]{2,45}$/;
 // RFC 5321 §4.1.2 Quoted-string: qtextSMTP (32, 33, 35–91, 93–126) or a backslash pair (32–126).
 const QUOTED_STRING = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\uffff]|\\[\x20-\x7e])*"$/;
+// parsePlainPath: "<" Dot-string "@" sub-domains ">", labels of 1–63 characters (RFC 5321 §4.1.2,
+// RFC 1035 §2.3.4). Neither atext nor Let-dig includes "<", ">", '"', "@", space or control characters.
+const PLAIN_PATH =
+  /^<[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?>/;
 
 function utf8Decode(latin1: string): string | null {
   const bytes = Uint8Array.from(latin1, (c) => c.charCodeAt(0));
@@ -104,16 +108,43 @@ interface PathResult {
   rest: string;
 }
 
+export interface PathOptions {
+  nullAllowed: boolean;
+  postmasterAllowed: boolean;
+  smtpUtf8: boolean;
+  badSyntax: '5.1.7' | '5.1.3';
+}
+
 /**
  * Parses `<path> params` (the text after "FROM:" / "TO:"). `nullAllowed` for the reverse-path `<>`,
  * `postmasterAllowed` for RCPT's bare `<Postmaster>` (RFC 5321 §4.1.1.3). `badSyntax` is the
  * enhanced code for a malformed address: 5.1.7 sender, 5.1.3 recipient (RFC 3463 §3.2).
  */
-export function parsePath(
-  text: string,
-  limits: PathLimits,
-  options: { nullAllowed: boolean; postmasterAllowed: boolean; smtpUtf8: boolean; badSyntax: '5.1.7' | '5.1.3' },
-): PathResult | ParseFailure {
+export function parsePath(text: string, limits: PathLimits, options: PathOptions): PathResult | ParseFailure {
+  return parsePlainPath(text, limits) ?? parsePathGeneral(text, limits, options);
+}
+
+/**
+ * The common case, `<local@domain>` with an ASCII Dot-string local part and an ASCII domain name
+ * (RFC 5321 §4.1.2), directly after the colon and within the limits, matched by one regex. Such a
+ * path is valid whatever the options (it is neither `<>` nor `<Postmaster>` nor UTF-8), so the
+ * result is the general parser's success. Anything else (spaces before "<", a quoted local part, a
+ * source route, an address literal, UTF-8, an error of any kind) is null: the general parser decides.
+ * test/protocols/smtp/path-fast-path.test.ts checks the two agree.
+ */
+export function parsePlainPath(text: string, limits: PathLimits): PathResult | null {
+  const match = PLAIN_PATH.exec(text);
+  if (match === null) return null;
+  const close = match[0].length - 1;
+  if (close < text.length - 1 && text.charCodeAt(close + 1) !== 0x20) return null; // "<a@b>x": a syntax error
+  const at = text.indexOf('@');
+  // RFC 5321 §4.5.3.1.1–§4.5.3.1.3: local part, domain and path limits.
+  if (at - 1 > limits.localPartBytesMax || close - at - 1 > limits.domainBytesMax || close + 1 > limits.pathBytesMax) return null;
+  return { ok: true, address: text.slice(1, close), rest: text.slice(close + 1) };
+}
+
+/** The full parser: every form RFC 5321 §4.1.2 allows, and the reply for every error. */
+export function parsePathGeneral(text: string, limits: PathLimits, options: PathOptions): PathResult | ParseFailure {
   const trimmed = text.replace(/^ +/, '');
   if (!trimmed.startsWith('<')) return fail(501, options.badSyntax, 'Syntax error: the address must be in angle brackets');
   const close = closingBracket(trimmed);
