@@ -61,7 +61,7 @@ export class ServeHost implements HostContext {
     this.bootedAtMs = this.sim.nowMs;
     this.netHost = new SocketHost(options.listenAddress, this.clock, options.relay);
     this.resolver = new RelayResolver(this.sim, options.relay !== null);
-    this.log = new MailLog(this.sim);
+    this.log = new MailLog(this.sim, { keep: false }); // no report is built: trace events only (bounded memory)
     this.fsDisk = options.maildir === null ? null : FsDisk.forMaildirRoot(options.maildir, { groupCommit: true });
     this.durability = this.fsDisk?.durability ?? null;
     this.mounted = this.fsDisk ?? new MemoryDisk().mount();

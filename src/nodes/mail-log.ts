@@ -78,12 +78,27 @@ export interface RelayViolation {
   recipient: string;
 }
 
+export interface MailLogOptions {
+  /**
+   * Keep the model (messages, recipients, relay violations) for a report. Default true. `mailsim serve`
+   * builds no report and runs for as long as it is left running: it records the trace events only, so
+   * its memory does not grow with every message it handles.
+   */
+  keep?: boolean;
+}
+
 export class MailLog {
   readonly messages = new Map<string, MessageLog>();
   readonly relayViolations: RelayViolation[] = [];
   private nextId = 1;
+  private readonly keep: boolean;
 
-  constructor(private readonly sim: Simulator) {}
+  constructor(
+    private readonly sim: Simulator,
+    options: MailLogOptions = {},
+  ) {
+    this.keep = options.keep ?? true;
+  }
 
   /** The log of a message, created on first sight. */
   message(messageId: string, init: { from: string; subject?: string | null; dsn?: boolean; aboutMessageId?: string | null }): MessageLog {
@@ -100,7 +115,7 @@ export class MailLog {
         recipients: new Map(),
         envelopeSenders: new Set(),
       };
-      this.messages.set(messageId, log);
+      if (this.keep) this.messages.set(messageId, log);
     }
     return log;
   }
@@ -110,7 +125,7 @@ export class MailLog {
     let log = message.recipients.get(address);
     if (log === undefined) {
       log = { address, attempts: [], hops: [], deliveries: [], bounce: null, discarded: null, rejected: null, acceptedAtMs: null };
-      message.recipients.set(address, log);
+      if (this.keep) message.recipients.set(address, log);
     }
     return log;
   }
@@ -173,7 +188,7 @@ export class MailLog {
   }
 
   relayViolation(host: string, recipient: string): void {
-    this.relayViolations.push({ atMs: this.sim.nowMs, host, recipient });
+    if (this.keep) this.relayViolations.push({ atMs: this.sim.nowMs, host, recipient });
     this.sim.trace.record('mail.open-relay', { host, recipient });
   }
 }

@@ -76,6 +76,16 @@ export interface NewMessage {
   queueId?: string;
 }
 
+/** A recipient still in the queue, with what its last attempt said (null before the first). */
+export interface PendingRecipient {
+  messageId: string;
+  address: string;
+  queueId: string;
+  /** RFC 3463 status of the last attempt, e.g. "4.4.1". */
+  status: string | null;
+  lastAttemptMs: number | null;
+}
+
 /** Bound on messages one host's queue holds in memory. */
 export const queueEntriesMax = 10_000_000;
 
@@ -114,10 +124,13 @@ export class MailQueue {
   }
 
   /** Recipients still waiting here (for the end-of-run report: "deferred"). */
-  pendingRecipients(): Array<{ messageId: string; address: string; queueId: string }> {
-    const out: Array<{ messageId: string; address: string; queueId: string }> = [];
+  pendingRecipients(): PendingRecipient[] {
+    const out: PendingRecipient[] = [];
     for (const entry of this.entries.values()) {
-      for (const recipient of entry.recipients) if (!recipient.done) out.push({ messageId: entry.messageId, address: recipient.address, queueId: entry.queueId });
+      for (const recipient of entry.recipients) {
+        if (recipient.done) continue;
+        out.push({ messageId: entry.messageId, address: recipient.address, queueId: entry.queueId, status: recipient.status, lastAttemptMs: recipient.lastAttemptMs });
+      }
     }
     return out;
   }
