@@ -39,7 +39,7 @@
  * A crash (kill -9, power loss) before a flush loses only mutations whose replies were still held; the
  *   process's own stop drains (`ServeHost.shutDown`).
  */
-import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, type Dirent, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { type Disk, type DiskEntry, pathSegments } from '../store/disk.js';
 import { DurableSequence } from './durability.js';
@@ -125,8 +125,12 @@ export class FsDisk implements Disk {
     this.groupCommit = options.groupCommit ?? false;
   }
 
-  /** The usual layout of the serve host (see the top of the file). */
+  /**
+   * The usual layout of the serve host (see the top of the file). Opening the tree first removes the
+   * rewrite siblings a crash left behind (`removeStaleReplacements`).
+   */
   static forMaildirRoot(root: string, options: FsDiskOptions = {}): FsDisk {
+    removeStaleReplacements(root);
     return new FsDisk((path) => (path === 'mail' ? root : path.startsWith('mail/') ? join(root, path.slice('mail/'.length)) : join(root, '.mailsim', path)), options);
   }
 
@@ -503,6 +507,38 @@ export const replaceSuffix = '.mailsim-replace';
 interface Replace {
   from: string;
   to: string;
+}
+
+/** Maildir message folders: their files are written once and renamed, never rewritten through a sibling. */
+const messageFolders = new Set(['cur', 'new', 'tmp']);
+
+/**
+ * Removes every rewrite sibling (`replaceSuffix`) under `dir`: what a crash between a sibling's write
+ * and its rename left. The old file is still whole in its place (the rewrite never happened, and
+ * nothing that depended on it was acknowledged), so the sibling is only litter that `list` hides.
+ * Safe only before the disk is used — a flush in progress owns live siblings — so it runs when the
+ * tree is opened. Maildir message folders are not searched (nothing in them is rewritten). Returns
+ * how many it removed.
+ */
+export function removeStaleReplacements(dir: string): number {
+  let removed = 0;
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return 0;
+    throw error;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!messageFolders.has(entry.name)) removed += removeStaleReplacements(path);
+    } else if (entry.isFile() && entry.name.endsWith(replaceSuffix)) {
+      unlinkSync(path);
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** Writes a dirty file to the file system; returns its descriptor (still open) and the rename that puts it in place, if any. */

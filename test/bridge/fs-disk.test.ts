@@ -2,11 +2,11 @@
  * The real-filesystem Disk (src/bridge/fs-disk.ts) keeps the contract of src/store/disk.ts, checked
  * side by side with the MemoryDisk on the same operations, and maps `mail/USER` to DIR/USER.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FsDisk, groupCommitDelayMs, replaceSuffix, youngFileMs } from '../../src/bridge/fs-disk.js';
+import { FsDisk, groupCommitDelayMs, removeStaleReplacements, replaceSuffix, youngFileMs } from '../../src/bridge/fs-disk.js';
 import { type Disk, MemoryDisk } from '../../src/store/disk.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-'));
@@ -152,6 +152,31 @@ describe('FsDisk', () => {
       expect(onDisk('.mailsim', 'queue', 'Q0.json')).toBe(true);
     } finally {
       rmSync(cutRoot, { recursive: true, force: true });
+    }
+  });
+
+  it('removes the rewrite siblings a crash left when the tree is opened, and nothing else', () => {
+    const crashed = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-crashed-'));
+    try {
+      const put = (path: string, content: string) => {
+        mkdirSync(join(crashed, path, '..'), { recursive: true });
+        writeFileSync(join(crashed, path), content);
+      };
+      put('.mailsim/queue/Q1.json', '{"attempt":1}');
+      put(`.mailsim/queue/Q1.json${replaceSuffix}`, '{"attem'); // the crash came before its rename
+      put(`.mailsim/queue/Q2.json${replaceSuffix}`, '{}'); // its entry was removed later
+      put(`alice/.Junk/mailsim-uidlist.tmp${replaceSuffix}`, 'half');
+      put('alice/new/1.M1Q1.host,S=5,W=6', 'hello');
+      const disk = FsDisk.forMaildirRoot(crashed);
+      const left = (dir: string) => readdirSync(join(crashed, dir)).sort();
+      expect(left('.mailsim/queue')).toEqual(['Q1.json']);
+      expect(readFileSync(join(crashed, '.mailsim/queue/Q1.json'), 'utf8')).toBe('{"attempt":1}');
+      expect(left('alice/.Junk')).toEqual([]);
+      expect(left('alice/new')).toEqual(['1.M1Q1.host,S=5,W=6']);
+      expect(text(disk.read('queue/Q1.json'))).toBe('{"attempt":1}');
+      expect(removeStaleReplacements(join(crashed, 'nowhere'))).toBe(0);
+    } finally {
+      rmSync(crashed, { recursive: true, force: true });
     }
   });
 
