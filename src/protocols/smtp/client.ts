@@ -22,7 +22,7 @@
  * stops the session at once (nothing more is sent) and defers what is open, except recipients whose
  * content and dot were sent and whose dot reply never came: those are 'unknown' (RFC 1047).
  */
-import { type SansIoMachine, type TlsCapable, textBytes } from '../machine.js';
+import { NOTHING, type SansIoMachine, type TlsCapable, textBytes } from '../machine.js';
 import { noCapabilities, parseCapabilities, type SmtpCapabilities } from './client-capabilities.js';
 import { authLoginResponse, authPlainCommand, isSafePath, mailCommand, needsUtf8, rcptCommand } from './client-commands.js';
 import {
@@ -273,14 +273,16 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     this.abort({ reason: 'connection-lost', outcome: 'deferred', reply: null, stage: this.currentStage(), detail: 'connection-lost', sendQuit: false });
   }
 
-  takeOutput(): Uint8Array[] {
+  takeOutput(): readonly Uint8Array[] {
     const output = this.output;
+    if (output.length === 0) return NOTHING;
     this.output = [];
     return output;
   }
 
-  takeEvents(): SmtpClientEvent[] {
+  takeEvents(): readonly SmtpClientEvent[] {
     const events = this.events;
+    if (events.length === 0) return NOTHING;
     this.events = [];
     return events;
   }
