@@ -32,6 +32,8 @@ export interface WorldOptions {
   ghostSender?: boolean;
   /** The run's `until`. */
   untilMs: number;
+  /** Queue with `schedule: exim` and one of these rules (DELIVERY.md R9) instead of the Postfix schedule. */
+  eximRules?: readonly string[];
 }
 
 export interface DomainInfo {
@@ -52,7 +54,7 @@ export interface WorldInfo {
   loopHosts: string[];
   knownUsers: string[];
   unknownUsers: string[];
-  queue: { minMs: number; maxMs: number; scanMs: number; lifetimeMs: number };
+  queue: { minMs: number; maxMs: number; scanMs: number; lifetimeMs: number; eximRule: string | null };
   hopsMax: number;
 }
 
@@ -144,12 +146,14 @@ export function worldArbitrary(options: WorldOptions): fc.Arbitrary<WorldCase> {
       queue: queueDraft,
       hops: fc.integer({ min: 4, max: 12 }),
       seed: fc.integer({ min: 1, max: 1000 }),
+      // Last, and a constant (no draw) without Exim rules: the other worlds stay exactly as they were.
+      eximRule: options.eximRules === undefined ? fc.constant(0) : fc.nat({ max: options.eximRules.length - 1 }),
     })
     .map((draft) => buildWorld(draft, options));
 }
 
 function buildWorld(
-  draft: { domains: DomainDraft[]; sends: SendDraft[]; smarthost: boolean; loop: boolean; ghost: boolean; queue: { minS: number; maxS: number; scanS: number; lifetimeS: number }; hops: number; seed: number },
+  draft: { domains: DomainDraft[]; sends: SendDraft[]; smarthost: boolean; loop: boolean; ghost: boolean; queue: { minS: number; maxS: number; scanS: number; lifetimeS: number }; hops: number; seed: number; eximRule: number },
   options: WorldOptions,
 ): WorldCase {
   const dns: Record<string, unknown> = { [senderDomain]: { mx: [`10 ${senderHost}`] } };
@@ -234,14 +238,28 @@ function buildWorld(
     traffic.push({ at: '2m', send: { from: 'ghost@nowhere.test', to: `nobody@${withBackup.name}`, body: 'x', port: 25, via: withBackup.backups[0] } });
   }
 
-  const queue = { minMs: draft.queue.minS * 1000, maxMs: Math.max(draft.queue.minS, draft.queue.maxS) * 1000, scanMs: draft.queue.scanS * 1000, lifetimeMs: draft.queue.lifetimeS * 1000 };
+  const eximRules = options.eximRules ?? [];
+  const eximRule = eximRules.length === 0 ? null : eximRules[draft.eximRule % eximRules.length]!;
+  const queue = {
+    minMs: draft.queue.minS * 1000,
+    maxMs: Math.max(draft.queue.minS, draft.queue.maxS) * 1000,
+    scanMs: draft.queue.scanS * 1000,
+    lifetimeMs: draft.queue.lifetimeS * 1000,
+    eximRule,
+  };
   const scenario: Record<string, unknown> = {
     name: 'property world',
     seed: draft.seed,
     until: ms(`${Math.floor(options.untilMs / 1000)}s`),
     network: { latency: '10ms' },
     defaults: {
-      queue: { min: seconds(queue.minMs / 1000), max: seconds(queue.maxMs / 1000), scan: seconds(queue.scanMs / 1000), lifetime: seconds(queue.lifetimeMs / 1000) },
+      queue: {
+        min: seconds(queue.minMs / 1000),
+        max: seconds(queue.maxMs / 1000),
+        scan: seconds(queue.scanMs / 1000),
+        lifetime: seconds(queue.lifetimeMs / 1000),
+        ...(eximRule === null ? {} : { schedule: 'exim', rule: eximRule }),
+      },
       limits: { hops: draft.hops },
     },
     dns,

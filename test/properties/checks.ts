@@ -173,6 +173,86 @@ export function retrySchedule(world: WorldCase, run: Run): string[] {
   return out;
 }
 
+// ---- Exim retry (DELIVERY.md R9) -----------------------------------------------------------------
+
+interface EximItem {
+  kind: 'F' | 'G';
+  cutoffMs: number;
+  /** F: the interval; G: the start interval. */
+  intervalMs: number;
+  multiplier: number;
+}
+
+/** Exim's retry_interval_max default: no gap is longer. */
+const eximIntervalMaxMs = 86_400_000;
+
+/** The F and G items of a rule such as `F,30m,5m; G,4h,10m,1.5` (the oracle's own reading of R9). */
+function eximItems(rule: string): EximItem[] {
+  const duration = (text: string) => Number(text.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[text.at(-1) as 'm' | 'h' | 'd'];
+  return rule.split(';').map((item) => {
+    const [kind, cutoff, interval, multiplier] = item.trim().split(',');
+    return { kind: kind as 'F' | 'G', cutoffMs: duration(cutoff!), intervalMs: duration(interval!), multiplier: kind === 'G' ? Number(multiplier) : 1 };
+  });
+}
+
+/**
+ * Under `schedule: exim` (R9) every failure at time t, measured from the entry's FIRST failure f,
+ * falls under the first item whose cutoff is ≥ t − f. F: the next try is due t + interval. G: the
+ * last gap (the smaller of the one planned after the previous failure and the one that happened)
+ * times the multiplier, never below the start interval. Gaps are capped at 24 h. The next attempt
+ * comes at the first queue scan at or after the due time (not before, not later than one scan).
+ * Past the final cutoff (from the first failure or, as in Exim's retry.c, from the arrival of mail
+ * queued since before it) a failure expires instead, and only then. Pairs of attempts around a
+ * crash of the host are skipped (a reboot tries every entry at the first scan).
+ */
+export function eximRetrySchedule(world: WorldCase, run: Run): string[] {
+  const out: string[] = [];
+  const { scanMs, eximRule } = world.info.queue;
+  if (eximRule === null) return ['eximRetrySchedule needs a world with an Exim rule'];
+  const items = eximItems(eximRule);
+  const finalCutoffMs = items.at(-1)!.cutoffMs;
+  const events = run.world.sim.trace.events;
+  const downs = downIntervals(events, run.world.sim.nowMs);
+  for (const entry of queueEntries(events)) {
+    const where = `${entry.host} ${entry.queueId}`;
+    let firstFailureMs: number | null = null;
+    let lastFailureMs = 0;
+    let plannedMs: number | null = null;
+    const attempts = entry.attempts;
+    for (let i = 0; i < attempts.length; i++) {
+      const attempt = attempts[i]!;
+      if (attempt.endMs === null || (attempt.outcome !== 'deferred' && attempt.outcome !== 'expired')) continue;
+      const nowMs = attempt.endMs;
+      firstFailureMs ??= nowMs;
+      const pastCutoff = nowMs - firstFailureMs > finalCutoffMs || nowMs - entry.arrivalMs > finalCutoffMs;
+      if (attempt.outcome === 'expired') {
+        if (!pastCutoff) out.push(`${where}: expired at ${nowMs} ms, within the final cutoff ${finalCutoffMs} ms of its first failure ${firstFailureMs} ms (R9)`);
+        break;
+      }
+      if (pastCutoff) out.push(`${where}: deferred at ${nowMs} ms, past the final cutoff ${finalCutoffMs} ms (R9: the first failure after it bounces)`);
+      const item = items.find((candidate) => nowMs - firstFailureMs! <= candidate.cutoffMs) ?? items.at(-1)!;
+      let gapMs = item.intervalMs;
+      if (item.kind === 'G') {
+        const actualGapMs = nowMs - (i === 0 || plannedMs === null ? nowMs : lastFailureMs);
+        const lastGapMs = plannedMs === null ? actualGapMs : Math.min(actualGapMs, plannedMs - lastFailureMs);
+        gapMs = lastGapMs < item.intervalMs ? item.intervalMs : Math.floor(lastGapMs * item.multiplier);
+      }
+      const dueMs = nowMs + Math.min(gapMs, eximIntervalMaxMs);
+      lastFailureMs = nowMs;
+      plannedMs = dueMs;
+      const next = attempts[i + 1];
+      if (next === undefined) {
+        if (dueMs + scanMs < run.report.endedAtMs && !overlaps(downs.get(entry.host), nowMs, run.world.sim.nowMs)) out.push(`${where}: no retry after ${nowMs} ms though it was due by ${dueMs + scanMs} ms (R9)`);
+        continue;
+      }
+      if (overlaps(downs.get(entry.host), nowMs, next.startMs)) continue;
+      if (next.startMs < dueMs) out.push(`${where}: retried at ${next.startMs} ms, before ${dueMs} ms (R9: ${item.kind} item, gap ${gapMs} ms after the failure at ${nowMs} ms)`);
+      if (next.startMs > dueMs + scanMs) out.push(`${where}: retried at ${next.startMs} ms, later than ${dueMs} ms + one scan ${scanMs} ms (R9)`);
+    }
+  }
+  return out;
+}
+
 // ---- Failover (DELIVERY.md M4, M6, R6) -----------------------------------------------------------
 
 interface AttemptGroup {

@@ -3,14 +3,16 @@
  * src/nodes/mta/schedule.js — no production flag:
  *   'early': retries 10 s after a failure (ignores the minimal backoff) → Retry catches it;
  *   'never': after a failure the next attempt is 30 days away (a queue that forgets deferred mail)
- *            → Retry and Eventually catch it.
+ *            → Retry and Eventually catch it;
+ *   'exim-fixed': under `schedule: exim` every gap is 5 minutes, whatever the rule says → Exim retry
+ *            (R9) catches it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { eventuallyDelivered, retrySchedule } from './checks.js';
+import { eventuallyDelivered, eximRetrySchedule, retrySchedule } from './checks.js';
 import { caughtAndShrunk } from './harness.js';
-import { healedAtMs, healingWorld, temporaryWorld } from './worlds.js';
+import { eximTemporaryWorld, healedAtMs, healingWorld, temporaryWorld } from './worlds.js';
 
-const planted = vi.hoisted(() => ({ mode: 'none' as 'none' | 'early' | 'never' }));
+const planted = vi.hoisted(() => ({ mode: 'none' as 'none' | 'early' | 'never' | 'exim-fixed' }));
 
 vi.mock('../../src/nodes/mta/schedule.js', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/nodes/mta/schedule.js')>();
@@ -24,6 +26,7 @@ vi.mock('../../src/nodes/mta/schedule.js', async (importOriginal) => {
         nextAttemptMs: (state: Parameters<typeof policy.nextAttemptMs>[0]) => {
           if (planted.mode === 'early') return state.nowMs + 10_000;
           if (planted.mode === 'never') return state.nowMs + 30 * 86_400_000;
+          if (planted.mode === 'exim-fixed' && queue.schedule === 'exim') return state.nowMs + 300_000;
           return policy.nextAttemptMs(state);
         },
       };
@@ -46,6 +49,12 @@ describe('planted bugs in the retry schedule', () => {
     planted.mode = 'never';
     const failure = caughtAndShrunk('planted-retry-never', temporaryWorld(), retrySchedule, { faultsMax: 2 });
     expect(failure.violations.join('\n')).toMatch(/later than|no retry/);
+  });
+
+  it('an Exim schedule that ignores its rule is caught by Exim retry (R9) and shrunk', () => {
+    planted.mode = 'exim-fixed';
+    const failure = caughtAndShrunk('planted-retry-exim', eximTemporaryWorld(), eximRetrySchedule, { faultsMax: 2 });
+    expect(failure.violations.join('\n')).toMatch(/R9/);
   });
 
   it('a queue that never retries is caught by Eventually (liveness) and shrunk', () => {

@@ -4,12 +4,16 @@
  * end + clamp(end − arrival, min, max), never later than that plus one queue scan.
  */
 import { describe, it } from 'vitest';
-import { retrySchedule } from './checks.js';
+import { eximRetrySchedule, retrySchedule } from './checks.js';
 import { assertProperty, propertyTimeoutMs, runs } from './harness.js';
-import { temporaryWorld } from './worlds.js';
+import { eximTemporaryWorld, temporaryWorld } from './worlds.js';
 
 describe('property: retry (R2, R7, R8)', () => {
   it('temporary failures are retried on schedule and bounced only after the lifetime', () => {
     assertProperty('retry', temporaryWorld(), retrySchedule, { numRuns: runs(60) });
+  }, propertyTimeoutMs);
+
+  it('under schedule: exim, retries follow the rule and only a failure past the final cutoff expires (R9)', () => {
+    assertProperty('retry-exim', eximTemporaryWorld(), eximRetrySchedule, { numRuns: runs(60) });
   }, propertyTimeoutMs);
 });

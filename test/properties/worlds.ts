@@ -24,6 +24,17 @@ export const temporaryWorld = (): fc.Arbitrary<WorldCase> =>
     { kinds: temporaryKinds, horizonMs: 6 * hourMs, replyCodes: [421, 450, 451, 452], dnsRcodes: ['servfail', 'timeout'] },
   );
 
+/**
+ * Temporary failures under the Exim schedule (DELIVERY.md R9): the same worlds as `temporaryWorld`,
+ * with rules short enough that a 2-day run reaches every item and the final cutoff.
+ */
+export const eximRules = ['F,30m,5m; G,4h,10m,1.5; F,12h,1h', 'F,1h,10m; F,6h,30m', 'G,8h,5m,2'] as const;
+export const eximTemporaryWorld = (): fc.Arbitrary<WorldCase> =>
+  worldWithFaults(
+    { domainKinds: ['mx', 'implicit'], smarthost: true, untilMs: 2 * dayMs, eximRules },
+    { kinds: temporaryKinds, horizonMs: 6 * hourMs, replyCodes: [421, 450, 451, 452], dnsRcodes: ['servfail', 'timeout'] },
+  );
+
 /** Failover ordering: any world without DNS changes (the preferences stay those of the zone). */
 export const orderingWorld = (): fc.Arbitrary<WorldCase> =>
   worldWithFaults(
