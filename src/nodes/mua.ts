@@ -10,7 +10,7 @@
  * the last reason. A line lost after the final dot is retried too — which is how a submission can be
  * duplicated (RFC 1047, DELIVERY.md E3).
  */
-import { Buffer } from 'node:buffer';
+import { utf8Bytes } from '../bytes.js';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
@@ -35,15 +35,6 @@ export interface MuaWorld {
   addressOf(hostName: string): string | undefined;
 }
 
-/**
- * The text as UTF-8, in a plain Uint8Array (as TextEncoder gives) but over Node's shared pool: a
- * message-sized TextEncoder result gets a zero-filled backing store of its own, which costs more than
- * the encoding.
- */
-function utf8Bytes(text: string): Uint8Array {
-  const pooled = Buffer.from(text, 'utf8');
-  return new Uint8Array(pooled.buffer, pooled.byteOffset, pooled.length);
-}
 
 export class Mua {
   private readonly random: RandomStream;

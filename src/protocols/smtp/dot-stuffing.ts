@@ -16,6 +16,7 @@
  */
 
 import { Buffer, isAscii } from 'node:buffer';
+import { uninitialisedBytes } from '../../bytes.js';
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -126,15 +127,6 @@ function closedLength(message: Uint8Array): number {
   return isLastLineOpen(message) ? message.length + 2 : message.length;
 }
 
-/**
- * A plain Uint8Array the caller writes in full. Taken from Node's shared pool: `new Uint8Array(n)`
- * zero-fills and gives every message (over 64 bytes) a backing store of its own, which costs more than
- * the copy into it.
- */
-function uninitialisedBytes(length: number): Uint8Array {
-  const pooled = Buffer.allocUnsafe(length);
-  return new Uint8Array(pooled.buffer, pooled.byteOffset, length);
-}
 
 /**
  * The size of the message once its line ends are canonical, without stuffing or terminator: the
