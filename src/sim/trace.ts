@@ -27,9 +27,7 @@ export type TraceValue = string | number | boolean | null;
 export type TraceFields = Record<string, TraceValue>;
 export type TraceEvent = { t: number; kind: string } & Record<string, TraceValue>;
 
-/** An event's canonical line without its time, from `Trace.prepare`. */
-export type PreparedEvent = string & { readonly __prepared: 'event' };
-/** The same for an event with a payload, from `Trace.preparePayload`. */
+/** A payload event's canonical line without its time and length, from `Trace.preparePayload`. */
 export type PreparedPayloadEvent = string & { readonly __prepared: 'payload' };
 
 export interface Clock {
@@ -96,7 +94,10 @@ export class Trace {
 
   /** Records an event at the current virtual time. `t` and `kind` are reserved field names. */
   record(kind: string, fields: TraceFields): void {
-    this.recordPrepared(this.prepare(kind, fields));
+    const line = `{"t":${this.clock.nowMs}${this.fragment(kind, fields, false)}}`;
+    this.appendHashed(line);
+    if (this.keep) this.events.push(JSON.parse(line) as TraceEvent);
+    this.count++;
   }
 
   /**
@@ -108,25 +109,12 @@ export class Trace {
   }
 
   /**
-   * The part of an event's canonical line that follows the time — `,"kind":…` and the fields — made
-   * once for an event that recurs with the same fields (a connection's `net.tls`, its `net.end`), so
-   * each recording only adds the time. Record it with `recordPrepared`.
+   * The part of a payload event's canonical line that follows the time — `,"kind":…` and the fields —
+   * made once for an event that recurs with the same fields (a connection's `net.send`), so each
+   * recording only adds the time and the length. Record it with `recordPayloadPrepared`.
    */
-  prepare(kind: string, fields: TraceFields): PreparedEvent {
-    return this.fragment(kind, fields, false) as PreparedEvent;
-  }
-
-  /** Like `prepare`, for an event that carries bytes (`recordPayloadPrepared`): `bytes`/`text` are reserved too. */
   preparePayload(kind: string, fields: TraceFields): PreparedPayloadEvent {
     return this.fragment(kind, fields, true) as PreparedPayloadEvent;
-  }
-
-  /** `record(kind, fields)` for a prepared event: the same canonical line. */
-  recordPrepared(prepared: PreparedEvent): void {
-    const line = `{"t":${this.clock.nowMs}${prepared}}`;
-    this.appendHashed(line);
-    if (this.keep) this.events.push(JSON.parse(line) as TraceEvent);
-    this.count++;
   }
 
   /** `recordPayload(kind, fields, payload)` for a prepared event: the same line, the same bytes. */

@@ -41,10 +41,6 @@ export interface HeaderBlock {
 
 const utf8 = new TextEncoder();
 
-function asLatin1(bytes: Uint8Array): string {
-  return bytesLatin1(bytes);
-}
-
 /** Encodes header text; non-ASCII characters become UTF-8 (RFC 6532). */
 function encodeHeaderText(text: string): Uint8Array {
   return utf8.encode(text);
@@ -139,7 +135,7 @@ function unfoldedValue(raw: string, colon: number): string {
 
 /** The unfolded value of the field `bytes[start, end)` whose colon is at `colon`. */
 function fieldValue(bytes: Uint8Array, start: number, colon: number, end: number): string {
-  return unfoldedValue(asLatin1(bytes.subarray(start, end)), colon - start);
+  return unfoldedValue(bytesLatin1(bytes.subarray(start, end)), colon - start);
 }
 
 /** Parses the header block into fields. Lines that are not `name:` fields are skipped, not fatal. */
@@ -147,7 +143,7 @@ export function parseHeaderBlock(bytes: Uint8Array): HeaderBlock {
   const { headerEnd, bodyStart } = findHeaderEnd(bytes);
   const fields: HeaderField[] = [];
   scanFields(bytes, headerEnd, (start, colon, end) => {
-    const raw = asLatin1(bytes.subarray(start, end));
+    const raw = bytesLatin1(bytes.subarray(start, end));
     fields.push({ name: raw.slice(0, colon - start), value: unfoldedValue(raw, colon - start), start, end });
     return true;
   });

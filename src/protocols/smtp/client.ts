@@ -152,24 +152,9 @@ function stageOf(awaiting: Awaiting): SmtpClientStage {
   }
 }
 
-/**
- * The caller's timeouts over the defaults. Without overrides the frozen defaults serve as they are; with
- * them (every MTA connection) a merge field by field, which costs less than spreading two objects.
- */
+/** The caller's timeouts over the defaults; without overrides the frozen defaults serve as they are. */
 function withDefaultTimeouts(overrides: Partial<SmtpClientTimeouts> | undefined): Readonly<SmtpClientTimeouts> {
-  if (overrides === undefined) return SMTP_CLIENT_TIMEOUTS_DEFAULT;
-  const defaults = SMTP_CLIENT_TIMEOUTS_DEFAULT;
-  return {
-    greetingTimeoutMs: overrides.greetingTimeoutMs ?? defaults.greetingTimeoutMs,
-    heloTimeoutMs: overrides.heloTimeoutMs ?? defaults.heloTimeoutMs,
-    mailTimeoutMs: overrides.mailTimeoutMs ?? defaults.mailTimeoutMs,
-    rcptTimeoutMs: overrides.rcptTimeoutMs ?? defaults.rcptTimeoutMs,
-    dataInitTimeoutMs: overrides.dataInitTimeoutMs ?? defaults.dataInitTimeoutMs,
-    dataBlockTimeoutMs: overrides.dataBlockTimeoutMs ?? defaults.dataBlockTimeoutMs,
-    dataDoneTimeoutMs: overrides.dataDoneTimeoutMs ?? defaults.dataDoneTimeoutMs,
-    rsetTimeoutMs: overrides.rsetTimeoutMs ?? defaults.rsetTimeoutMs,
-    quitTimeoutMs: overrides.quitTimeoutMs ?? defaults.quitTimeoutMs,
-  };
+  return overrides === undefined ? SMTP_CLIENT_TIMEOUTS_DEFAULT : { ...SMTP_CLIENT_TIMEOUTS_DEFAULT, ...overrides };
 }
 
 export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {

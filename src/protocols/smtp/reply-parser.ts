@@ -43,8 +43,6 @@ const NO_BYTES = new Uint8Array(0);
 const CR = 0x0d;
 const REPLY_LINE = /^([2-5][0-9][0-9])(?:([ -])(.*))?$/s;
 const utf8 = new TextDecoder('utf-8');
-/** For the text after a line's 4-byte "250 " prefix: a BOM there is text, as it is mid-line in a whole-line decode. */
-const utf8KeepBom = new TextDecoder('utf-8', { ignoreBOM: true });
 const DIGIT_0 = 0x30;
 const DIGIT_2 = 0x32;
 const DIGIT_5 = 0x35;
@@ -106,8 +104,8 @@ export class SmtpReplyParser {
       const line = this.partialLine.length === 0 ? piece : concat(this.partialLine, piece);
       this.partialLine = NO_BYTES;
       start = lineFeedAt + 1;
-      const lineBytes = line.at(-1) === CR ? line.subarray(0, -1) : line;
-      const result = this.acceptLine(parseWellFormedLine(lineBytes) ?? utf8.decode(lineBytes));
+      const text = utf8.decode(line.at(-1) === CR ? line.subarray(0, -1) : line);
+      const result = this.acceptLine(parseWellFormedText(text, 0, text.length) ?? text);
       if (result !== null) results.push(result);
     }
     return results;
@@ -179,24 +177,10 @@ export class SmtpReplyParser {
 }
 
 /**
- * The common case of REPLY_LINE without the regex: `[2-5]dd` then end of line, or then ' ' / '-' and
- * the text. Those 3–4 bytes are ASCII, so decoding the rest alone gives exactly the rest of a
- * whole-line decode. Anything else (a bad line too) → null, and the caller takes the slow path.
+ * The common case of REPLY_LINE without the regex, on the decoded line `chunk[start, end)` (CR and LF
+ * excluded): `[2-5]dd` then the end, or then ' ' / '-' and the text. Anything else (a bad line too)
+ * → null, and the caller takes the regex.
  */
-function parseWellFormedLine(lineBytes: Uint8Array): ParsedLine | null {
-  if (lineBytes.length < 3) return null;
-  const c0 = lineBytes[0]!;
-  const c1 = lineBytes[1]!;
-  const c2 = lineBytes[2]!;
-  if (c0 < DIGIT_2 || c0 > DIGIT_5 || c1 < DIGIT_0 || c1 > DIGIT_9 || c2 < DIGIT_0 || c2 > DIGIT_9) return null;
-  const code = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
-  if (lineBytes.length === 3) return { code, final: true, text: '' };
-  const separator = lineBytes[3];
-  if (separator !== SPACE && separator !== HYPHEN) return null;
-  return { code, final: separator === SPACE, text: utf8KeepBom.decode(lineBytes.subarray(4)) };
-}
-
-/** parseWellFormedLine for a line of decoded ASCII text, `chunk` from `start` to `end` (CR and LF excluded). */
 function parseWellFormedText(chunk: string, start: number, end: number): ParsedLine | null {
   if (end - start < 3) return null;
   const c0 = chunk.charCodeAt(start);

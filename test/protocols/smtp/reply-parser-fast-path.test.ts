@@ -1,6 +1,6 @@
 /**
- * The reply parser reads well-formed lines ("250-…", "250 …", "250") without decoding the whole line
- * and running its regex (src/protocols/smtp/reply-parser.ts parseWellFormedLine). The replies must be
+ * The reply parser reads well-formed lines ("250-…", "250 …", "250") without running its regex
+ * (src/protocols/smtp/reply-parser.ts parseWellFormedText). The replies must be
  * exactly what the regex on the whole decoded line gives (RFC 5321 §4.2, RFC 2034 §4), for any bytes
  * after the code — invalid UTF-8, a BOM, CRs, enhanced codes — and for any chunking.
  *
