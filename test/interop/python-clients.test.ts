@@ -1,7 +1,8 @@
 /**
  * Python's standard mail clients against `mailsim serve` (in-process, `--maildir`): smtplib (STARTTLS +
  * AUTH on submission, implicit TLS on smtps, plain MTA on smtp), poplib (STLS, UIDL, RETR, DELE) and
- * imaplib (STARTTLS, SELECT, UID SEARCH/FETCH/STORE, EXPUNGE, CREATE/APPEND/STATUS), and Python's
+ * imaplib (STARTTLS, SELECT, UID SEARCH/FETCH/STORE, EXPUNGE, CREATE/APPEND/STATUS, non-ASCII mailbox
+ * names in modified UTF-7), and Python's
  * `mailbox.Maildir` reading the folders the MDA wrote (DELIVERY.md W1: tmp → new, `cur/` with `:2,`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,5 +154,32 @@ print("archive", [arch[k]["Subject"] + ":" + arch[k].get_flags() for k in arch.k
     expect(out).toContain("folders ['Archive']");
     expect(out).toContain("seen ['S'] ['cur']");
     expect(out).toContain("archive ['kept:S']");
+  });
+  it('imaplib: a non-ASCII mailbox name travels in modified UTF-7 (RFC 3501 §5.1.3); an invalid one gets NO [CANNOT]', async () => {
+    const result = await python(
+      `
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.starttls(ssl_context=ctx)
+m.login("carol", "pw")
+print("create", m.create("Entw&APw-rfe")[0])
+print("append", m.append("Entw&APw-rfe", None, None, b"Subject: draft\\r\\n\\r\\nbody\\r\\n")[0])
+typ, data = m.list('""', "*"); print("list", typ, sorted(d.decode() for d in data))
+typ, data = m.select("Entw&APw-rfe"); print("select", typ, data[0].decode())
+typ, data = m.status("Entw&APw-rfe", "(MESSAGES)"); print("status", typ, data[0].decode())
+typ, data = m.create("Entw&APw"); print("invalid", typ, data[0].decode())
+m.logout()
+`,
+      [String(serve.ports.imap)],
+    );
+    expect(result.stderr).toBe('');
+    const out = result.stdout;
+    expect(out).toContain('create OK');
+    expect(out).toContain('append OK');
+    expect(out).toContain(`list OK ['() "/" "Entw&APw-rfe"', '() "/" "INBOX"']`);
+    expect(out).toContain('select OK 1');
+    expect(out).toMatch(/status OK "Entw&APw-rfe" \(MESSAGES 1\)/);
+    expect(out).toContain('invalid NO [CANNOT] Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
   });
 });

@@ -14,6 +14,7 @@
 import type { SansIoMachine, TlsCapable } from '../machine.js';
 import type { ImapCommand } from './command.js';
 import { type FrameSegment, ImapFramer } from './framer.js';
+import { encodeMailboxName } from './mailbox-name.js';
 import { serializeCommand } from './serializer.js';
 import { type ImapArg, tokenize } from './tokenizer.js';
 
@@ -183,7 +184,8 @@ export class ImapClient implements SansIoMachine<ImapClientEvent>, TlsCapable {
         this.events.push({ type: 'starttls' });
         return;
       case 'login':
-        this.command({ tag: this.nextTag(), name: 'SELECT', mailbox: this.options.folder ?? 'INBOX' }, 'select', nowMs);
+        // The folder's Unicode name goes out in modified UTF-7 (RFC 3501 §5.1.3).
+        this.command({ tag: this.nextTag(), name: 'SELECT', mailbox: encodeMailboxName(this.options.folder ?? 'INBOX') }, 'select', nowMs);
         return;
       case 'select': {
         const count = Math.min(this.exists, this.limits.messagesMax);

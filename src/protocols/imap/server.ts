@@ -16,11 +16,13 @@
  */
 import { SIM_EPOCH_MS, parseImapDateTime } from '../../sim/calendar.js';
 import { type Folder, MailboxBusyError, type UserMailStore } from '../../store/mailstore.js';
+import { canonicalFolderName } from '../../store/names.js';
 import { type SansIoMachine, type TlsCapable, textBytes } from '../machine.js';
 import { capabilities } from './capabilities.js';
 import { FETCH_MACROS, type FetchAttribute, type ImapCommand, type ImapCommandName } from './command.js';
 import { writeFetchItems, fetchSetsSeen } from './fetch.js';
 import { DELETED_FLAG, SEEN_FLAG, applyStore, hasFlag, normalizeFlags } from './flags.js';
+import { decodeMailboxName, encodeMailboxName } from './mailbox-name.js';
 import { ImapCommandReader, type ReaderLimits } from './parser.js';
 import { RecentRegistry } from './recent.js';
 import { searchMatches } from './search.js';
@@ -411,7 +413,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
       case 'CREATE':
         return this.create(command.mailbox);
       case 'DELETE': {
-        const name = normalizeMailbox(command.mailbox);
+        const name = mailboxFromWire(command.mailbox);
         if (name === 'INBOX') return no('Cannot delete INBOX');
         if (this.selection?.name === name) return no('Cannot delete the selected mailbox');
         if (!this.requireStore().folder(name)) return no('[NONEXISTENT] No such mailbox');
@@ -419,8 +421,8 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
         return 'DELETE completed';
       }
       case 'RENAME': {
-        const from = normalizeMailbox(command.from);
-        const to = normalizeMailbox(command.to);
+        const from = mailboxFromWire(command.from);
+        const to = mailboxFromWire(command.to);
         const store = this.requireStore();
         if (!store.folder(from)) return no('[NONEXISTENT] No such mailbox');
         if (store.folder(to)) return no('[ALREADYEXISTS] Mailbox already exists');
@@ -429,7 +431,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
       }
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
-        this.requireStore().setSubscribed(normalizeMailbox(command.mailbox), command.name === 'SUBSCRIBE');
+        this.requireStore().setSubscribed(mailboxFromWire(command.mailbox), command.name === 'SUBSCRIBE');
         return `${command.name} completed`;
       case 'LIST':
       case 'LSUB':
@@ -529,15 +531,16 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
 
   // ---- mailboxes --------------------------------------------------------------------------------
 
-  private folderOrFail(mailbox: string, code = 'NONEXISTENT'): Folder {
-    const folder = this.requireStore().folder(normalizeMailbox(mailbox));
+  /** The folder a command names (`name`: the store's name, from `mailboxFromWire`). */
+  private folderOrFail(name: string, code = 'NONEXISTENT'): Folder {
+    const folder = this.requireStore().folder(name);
     return folder ?? no(`[${code}] No such mailbox`);
   }
 
   private select(tag: string, mailbox: string, readOnly: boolean): string | null {
     // RFC 3501 §6.3.1: a SELECT ends the current selection, even if it fails.
     this.deselect();
-    const name = normalizeMailbox(mailbox);
+    const name = mailboxFromWire(mailbox);
     const folder = this.folderOrFail(name);
     const selection = new Selection(folder, name, readOnly, this.user, this.recentRegistry, () => this.onSelectionChange());
     this.selection = selection;
@@ -561,12 +564,14 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   }
 
   private create(mailbox: string): string {
-    let name = normalizeMailbox(mailbox);
+    let name = mailboxFromWire(mailbox);
     // RFC 3501 §6.3.3: a trailing delimiter announces a hierarchy name; the folder is created without it.
     if (name.endsWith('/')) name = name.slice(0, -1);
-    if (name === '' || name.split('/').some((level) => level === '')) return no('Invalid mailbox name');
+    // Empty levels, control characters, over-long names (store/names.ts): never creatable (RFC 5530 CANNOT).
+    if (canonicalFolderName(name) === null) return no('[CANNOT] Invalid mailbox name');
     if (name === 'INBOX' || this.requireStore().folder(name)) return no('[ALREADYEXISTS] Mailbox already exists');
-    if (!this.requireStore().createFolder(name)) return no('[ALREADYEXISTS] Mailbox already exists');
+    // A valid new name the store still refuses: its cap on folders per user (RFC 5530 LIMIT).
+    if (!this.requireStore().createFolder(name)) return no('[LIMIT] Too many mailboxes');
     return 'CREATE completed';
   }
 
@@ -576,18 +581,18 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
       this.send('* LIST (\\Noselect) "/" ""');
       return;
     }
-    const matcher = listPattern(reference + pattern);
+    const matcher = listPattern(mailboxFromWire(reference + pattern, false));
     const store = this.requireStore();
     const names = kind === 'LIST' ? store.folderNames() : store.subscriptions();
     for (const name of names) {
       if (!matcher(name)) continue;
-      const out = new ResponseWriter().raw(`* ${kind} () "/" `).string(name).raw('\r\n');
+      const out = new ResponseWriter().raw(`* ${kind} () "/" `).string(encodeMailboxName(name)).raw('\r\n');
       this.sendBytes(out.bytes());
     }
   }
 
   private status(mailbox: string, items: readonly string[]): string {
-    const name = normalizeMailbox(mailbox);
+    const name = mailboxFromWire(mailbox);
     const folder = this.folderOrFail(name);
     const messages = folder.messages();
     const values: string[] = [];
@@ -601,12 +606,12 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
         values.push(`RECENT ${this.recentRegistry.unclaimed(this.user, name, folder.uidValidity, uids).length}`);
       }
     }
-    this.sendBytes(new ResponseWriter().raw('* STATUS ').string(name).raw(` (${values.join(' ')})\r\n`).bytes());
+    this.sendBytes(new ResponseWriter().raw('* STATUS ').string(encodeMailboxName(name)).raw(` (${values.join(' ')})\r\n`).bytes());
     return 'STATUS completed';
   }
 
   private append(command: Extract<ImapCommand, { name: 'APPEND' }>, nowMs: number): string {
-    const folder = this.folderOrFail(command.mailbox, 'TRYCREATE');
+    const folder = this.folderOrFail(mailboxFromWire(command.mailbox), 'TRYCREATE');
     let internalDateMs = (this.options.epochMs ?? SIM_EPOCH_MS) + nowMs;
     if (command.date !== null) {
       const parsed = parseImapDateTime(command.date);
@@ -749,7 +754,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   private copy(command: Extract<ImapCommand, { name: 'COPY' | 'MOVE' }>): string {
     const selection = this.requireSelection();
     if (command.name === 'MOVE' && selection.readOnly) return no('[READ-ONLY] Mailbox is read-only');
-    const destination = this.folderOrFail(command.mailbox, 'TRYCREATE');
+    const destination = this.folderOrFail(mailboxFromWire(command.mailbox), 'TRYCREATE');
     const targets = this.targets(command.set, command.uid);
     const infos = selection.snapshot();
     const present = targets.filter((t) => infos.has(t.uid));
@@ -776,8 +781,19 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   }
 }
 
+/**
+ * A mailbox name (or LIST pattern) as a command carries it → the store's name: modified UTF-7 decoded
+ * (RFC 3501 §5.1.3, mailbox-name.ts), and for a name, INBOX spelled canonically. A name that is not
+ * valid modified UTF-7 fails the command with NO [CANNOT] (RFC 5530), as Dovecot answers.
+ */
+export function mailboxFromWire(wire: string, isName = true): string {
+  const decoded = decodeMailboxName(wire);
+  if (decoded === null) return no('[CANNOT] Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
+  return isName ? normalizeMailbox(decoded) : decoded;
+}
+
 /** INBOX is case-insensitive (RFC 3501 §5.1); other names are case-sensitive. */
-export function normalizeMailbox(name: string): string {
+function normalizeMailbox(name: string): string {
   if (name.toUpperCase() === 'INBOX') return 'INBOX';
   if (name.toUpperCase().startsWith('INBOX/')) return `INBOX${name.slice(5)}`;
   return name;

@@ -71,6 +71,25 @@ describe('IMAP client ↔ server', () => {
     });
   }
 
+  it('fetches a folder with a non-ASCII name: SELECT carries it in modified UTF-7 (RFC 3501 §5.1.3)', () => {
+    const w = mailbox();
+    w.store.createFolder('Entwürfe');
+    w.store.folder('Entwürfe')!.append(CRLF_MESSAGE('draft'));
+    const server = w.open();
+    const c = client({ folder: 'Entwürfe' });
+    const sent: string[] = [];
+    const takeOutput = c.takeOutput.bind(c);
+    c.takeOutput = () => {
+      const chunks = takeOutput();
+      for (const chunk of chunks) sent.push(new TextDecoder().decode(chunk));
+      return chunks;
+    };
+    const done = run(c, server).find((e) => e.type === 'done');
+    expect(done).toMatchObject({ ok: true });
+    expect(done!.type === 'done' && done!.messages.length).toBe(1);
+    expect(sent.join('')).toMatch(/ SELECT Entw&APw-rfe\r\n/);
+  });
+
   it('fetches another folder, and an empty one without FETCH', () => {
     const w = mailbox();
     const junk = run(client({ folder: 'Junk' }), w.open()).find((e) => e.type === 'done');
