@@ -1,7 +1,8 @@
 /**
  * npm mail clients against `mailsim serve` (in-process): nodemailer sends over submission (STARTTLS +
  * AUTH LOGIN/PLAIN) and smtps (implicit TLS); imapflow reads over IMAPS and IMAP+STARTTLS: LIST,
- * mailbox lock, FETCH of envelope and source, flags, and IDLE waking on a new delivery (EXISTS).
+ * mailbox lock, FETCH of envelope and source, flags, IDLE waking on a new delivery (EXISTS), and
+ * non-ASCII mailbox names, which imapflow encodes and decodes itself (modified UTF-7, RFC 3501 §5.1.3).
  */
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
@@ -57,6 +58,27 @@ describe('nodemailer as the sender, imapflow as the reader', () => {
       await client.logout();
     }
   });
+  it('imapflow: non-ASCII mailbox names round-trip in modified UTF-7 (CREATE, LIST, APPEND, SELECT, STATUS)', async () => {
+    const client = new ImapFlow({ host: '127.0.0.1', port: serve.ports.imaps, secure: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice', pass: 'secret' }, logger: quiet });
+    await client.connect();
+    try {
+      await client.mailboxCreate(['Entwürfe', '日本語']);
+      const paths = (await client.list()).map((f) => f.path);
+      expect(paths).toEqual(expect.arrayContaining(['Entwürfe', 'Entwürfe/日本語']));
+      await client.append('Entwürfe/日本語', 'From: alice@example.test\r\nSubject: entwurf\r\n\r\nnoch nicht fertig\r\n');
+      const status = await client.status('Entwürfe/日本語', { messages: true });
+      expect(status.messages).toBe(1);
+      const mailbox = await client.mailboxOpen('Entwürfe/日本語');
+      expect(mailbox.path).toBe('Entwürfe/日本語');
+      expect(mailbox.exists).toBe(1);
+      await client.mailboxClose();
+    } finally {
+      await client.logout();
+    }
+    // The server decoded the names: the store holds the Unicode folder, not the wire spelling.
+    expect(inboxOf(serve, 'alice', 'Entwürfe/日本語').some((m) => m.includes('Subject: entwurf'))).toBe(true);
+  });
+
 
   it('imapflow over IMAP with STARTTLS: IDLE sees a message delivered meanwhile', async () => {
     const client = new ImapFlow({ host: '127.0.0.1', port: serve.ports.imap, secure: false, doSTARTTLS: true, tls: { rejectUnauthorized: false }, auth: { user: 'alice', pass: 'secret' }, logger: quiet });
