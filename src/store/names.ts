@@ -3,14 +3,16 @@
  *
  * Folder names: "INBOX" is case-insensitive and always spelled "INBOX"; other names are case-sensitive,
  * use "/" as the hierarchy delimiter, and have no empty level. On disk a name is encoded into one path
- * segment: hierarchy "/" becomes "." (Maildir++ style, `.Lists.work`), and ".", "%", "/" and control or
- * non-ASCII characters become %XX escapes of their UTF-8 bytes, so any valid name round-trips.
+ * segment as Dovecot does it: each level in modified UTF-7 (`Entwürfe` → `Entw&APw-rfe`), levels joined
+ * by "." (Maildir++ style, `.Lists.work`), and "." and "%" inside a level written %2E and %25, so any
+ * valid name round-trips and Dovecot lists a folder mailsim made under its own name.
  *
  * Flags: system flags are matched case-insensitively and spelled as in SYSTEM_FLAGS; `\Recent` is per
  * session (RFC 3501 §2.3.2) and never stored; keywords are atoms (no space, no control characters, none
  * of `(){%*"\]`), kept as given. A flag list is stored sorted, without duplicates.
  */
 import { SYSTEM_FLAGS } from './mailstore.js';
+import { decodeMailboxName, encodeMailboxName } from './modifiedUtf7.js';
 
 /** Longest folder name, in UTF-16 code units (Dovecot's default mailbox_list_name_max_length is 255). */
 export const FOLDER_NAME_LENGTH_MAX = 255;
@@ -39,17 +41,28 @@ export function parentFolderNames(name: string): string[] {
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false });
 
-/** One hierarchy level → a path-safe string without ".", "/" or "%". */
+/**
+ * One hierarchy level → a path segment without "." or "/": its modified UTF-7 (RFC 3501 §5.1.3), which
+ * is how Dovecot names Maildir++ folders and mbox files on disk, with "%" and "." then written %25 and
+ * %2E ("." separates Maildir++ levels; escaping "%" keeps the escapes unambiguous).
+ */
 function encodeLevel(level: string): string {
-  let out = '';
-  for (const char of level) {
-    if (/^[A-Za-z0-9 _\-+=,;@#!~&'$^[\]{}()]$/.test(char)) out += char;
-    else for (const byte of utf8.encode(char)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
+  return encodeMailboxName(level).replace(/[%.]/g, (char) => (char === '%' ? '%25' : '%2E'));
 }
 
+/**
+ * The inverse of encodeLevel: %XX escapes undone (as UTF-8 bytes), the rest read as modified UTF-7. A
+ * level that is not valid modified UTF-7 was written by an earlier mailsim, which kept "&" as itself
+ * and wrote other characters as %XX escapes of their UTF-8 bytes: it is taken as it stands, so folders
+ * made then keep their names.
+ */
 function decodeLevel(encoded: string): string {
+  const unescaped = percentDecode(encoded);
+  return decodeMailboxName(unescaped) ?? unescaped;
+}
+
+function percentDecode(encoded: string): string {
+  if (!encoded.includes('%')) return encoded;
   const bytes: number[] = [];
   for (let i = 0; i < encoded.length; i++) {
     if (encoded[i] === '%' && /^[0-9A-F]{2}$/.test(encoded.slice(i + 1, i + 3))) {

@@ -68,6 +68,17 @@ interface FormatDriver {
   move(from: string, to: string): void;
 }
 
+/**
+ * A folder found on disk under another spelling of its name than names.ts writes now — an earlier
+ * mailsim's (%XX escapes of UTF-8), or raw UTF-8 from another program — moves to the current one (the
+ * one Dovecot reads), unless something is there already. Returns whether it moved.
+ */
+function adoptSpelling(disk: Disk, found: string, canonical: string): boolean {
+  if (found === canonical || disk.exists(canonical) || !disk.exists(found)) return false;
+  disk.rename(found, canonical);
+  return true;
+}
+
 function maildirDriver(disk: Disk, root: string, nextUnique: () => number): FormatDriver {
   const dirOf = (name: string) => (name === 'INBOX' ? root : joinPath(root, `.${encodeFolderName(name)}`));
   return {
@@ -77,7 +88,11 @@ function maildirDriver(disk: Disk, root: string, nextUnique: () => number): Form
         .list(root)
         .filter((entry) => entry.isDir && entry.name.startsWith('.') && entry.name.length > 1)
         .filter((entry) => disk.exists(joinPath(root, entry.name, 'cur')))
-        .map((entry) => decodeFolderName(entry.name.slice(1))),
+        .map((entry) => {
+          const name = decodeFolderName(entry.name.slice(1));
+          if (canonicalFolderName(name) === name) adoptSpelling(disk, joinPath(root, entry.name), dirOf(name));
+          return name;
+        }),
     create: (name) => createMaildirFolder(disk, dirOf(name), name !== 'INBOX'),
     open: (name, context) => new MaildirFolder(name, disk, dirOf(name), context, { next: nextUnique }),
     remove: (name) => void disk.unlink(dirOf(name)),
@@ -95,7 +110,11 @@ function mboxDriver(disk: Disk, root: string, chunkBytes: number): FormatDriver 
       disk
         .list(root)
         .filter((entry) => !entry.isDir && !entry.name.startsWith('.') && entry.name !== 'INBOX')
-        .map((entry) => decodeFolderName(entry.name)),
+        .map((entry) => {
+          const name = decodeFolderName(entry.name);
+          if (canonicalFolderName(name) === name && adoptSpelling(disk, joinPath(root, entry.name), fileOf(name))) adoptSpelling(disk, joinPath(metaDir, `${entry.name}.index`), indexOf(name));
+          return name;
+        }),
     create: (name) => {
       if (!disk.exists(fileOf(name))) disk.write(fileOf(name), new Uint8Array());
     },

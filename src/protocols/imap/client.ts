@@ -14,7 +14,7 @@
 import type { SansIoMachine, TlsCapable } from '../machine.js';
 import type { ImapCommand } from './command.js';
 import { type FrameSegment, ImapFramer } from './framer.js';
-import { encodeMailboxName } from './mailbox-name.js';
+import { encodeMailboxName } from '../../store/modifiedUtf7.js';
 import { serializeCommand } from './serializer.js';
 import { type ImapArg, tokenize } from './tokenizer.js';
 

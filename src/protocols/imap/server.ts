@@ -22,7 +22,7 @@ import { capabilities } from './capabilities.js';
 import { FETCH_MACROS, type FetchAttribute, type ImapCommand, type ImapCommandName } from './command.js';
 import { writeFetchItems, fetchSetsSeen } from './fetch.js';
 import { DELETED_FLAG, SEEN_FLAG, applyStore, hasFlag, normalizeFlags } from './flags.js';
-import { decodeMailboxName, encodeMailboxName } from './mailbox-name.js';
+import { decodeMailboxName, encodeMailboxName } from '../../store/modifiedUtf7.js';
 import { ImapCommandReader, type ReaderLimits } from './parser.js';
 import { RecentRegistry } from './recent.js';
 import { searchMatches } from './search.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMailboxName, encodeMailboxName } from '../../../src/protocols/imap/mailbox-name.js';
+import { decodeMailboxName, encodeMailboxName } from '../../../src/store/modifiedUtf7.js';
 import { CRLF_MESSAGE, world } from './harness.js';
 
 const VECTORS: Array<[string, string]> = [
