@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the test suite uses: chromium (headless check of the HTML report) and fonts for it;
 # for the `mailsim serve` interop tests (test/interop): python3 (smtplib, poplib, imaplib, mailbox),
-# curl, swaks (with libnet-ssleay-perl, which its --tls needs and Debian only recommends), and postfix for its smtp-sink / smtp-source test tools (installed with debconf's
-# "No configuration", so no mail daemon is configured or started and nothing asks questions).
+# curl, swaks (with libnet-ssleay-perl, which its --tls needs and Debian only recommends), postfix for its smtp-sink / smtp-source test tools (installed with debconf's
+# "No configuration", so no mail daemon is configured or started and nothing asks questions), and
+# dovecot-imapd, whose IMAP server reads the Maildir tree serve writes (run by the test on stdin/stdout,
+# never as a daemon: policy-rc.d or the missing init system keeps the service from starting).
 # Installs only what is missing, so a warm machine spends no time here. Needs root (CI runs as root).
 set -euo pipefail
-packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix)
+packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix dovecot-imapd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
