@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FsDisk, groupCommitDelayMs, removeStaleReplacements, replaceSuffix, youngFileMs } from '../../src/bridge/fs-disk.js';
 import { type Disk, MemoryDisk } from '../../src/store/disk.js';
 
@@ -124,33 +124,42 @@ describe('FsDisk', () => {
   it('with group commit: a message committed just before a flush is not flushed as queue files, yet its reply waits for its Maildir file', async () => {
     const cutRoot = mkdtempSync(join(tmpdir(), 'mailsim-fsdisk-cut-'));
     const onDisk = (...parts: string[]) => existsSync(join(cutRoot, ...parts));
+    // The flush's timer and the ages it compares (youngFileMs) are on the clock this test moves, so the
+    // flush falls exactly where the test says, however busy the machine; the fsyncs stay real. (On the
+    // wall clock, a stall of a few ms between the commit and the delivery below let the flush find the
+    // queue files old and write them — R1 still held, but this test's path was not taken.)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
       const disk = FsDisk.forMaildirRoot(cutRoot, { groupCommit: true });
       disk.mkdir('mail/bob/tmp');
       disk.mkdir('mail/bob/new');
       disk.write('queue/Q0.json', bytes('{"older":true}')); // opens the group: its flush is due in groupCommitDelayMs
-      await new Promise((resolve) => setTimeout(resolve, groupCommitDelayMs - youngFileMs + 1));
+      vi.advanceTimersByTime(groupCommitDelayMs - youngFileMs + 1);
       // The commit (the 250 waits for `commit`), then the local delivery, all young at the flush.
       disk.write('queue/Q1.eml', bytes('message'));
       disk.write('queue/Q1.json', bytes('{"to":"bob"}'));
       const commit = disk.durability.neededNow();
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      vi.advanceTimersByTime(1);
       disk.write('mail/bob/tmp/m1', bytes('message'));
       disk.rename('mail/bob/tmp/m1', 'mail/bob/new/m1');
       disk.unlink('queue/Q1.eml');
       disk.unlink('queue/Q1.json');
+      expect(disk.durability.durable).toBe(0); // no flush yet
+      vi.advanceTimersByTime(youngFileMs - 1); // the group's flush: only Q0 is old enough
+      expect(disk.durability.durable).toBeLessThan(commit);
       let queueFilesSeen = false;
-      const watch = setInterval(() => {
+      while (disk.durability.durable < commit) {
         queueFilesSeen ||= onDisk('.mailsim', 'queue', 'Q1.eml') || onDisk('.mailsim', 'queue', 'Q1.json');
-      }, 0);
-      await new Promise<void>((resolve) => disk.durability.whenDurable(commit, resolve));
-      clearInterval(watch);
+        await new Promise((resolve) => setImmediate(resolve)); // the real fsyncs complete
+        vi.advanceTimersByTime(1); // the next flush comes due
+      }
       // R1: once the commit counts as durable, the message is on disk — in its Maildir, where it is now.
       expect(onDisk('bob', 'new', 'm1') || (onDisk('.mailsim', 'queue', 'Q1.eml') && onDisk('.mailsim', 'queue', 'Q1.json'))).toBe(true);
       expect(onDisk('bob', 'new', 'm1')).toBe(true);
       expect(queueFilesSeen).toBe(false);
       expect(onDisk('.mailsim', 'queue', 'Q0.json')).toBe(true);
     } finally {
+      vi.useRealTimers();
       rmSync(cutRoot, { recursive: true, force: true });
     }
   });

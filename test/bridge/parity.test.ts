@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/net/connection.js';
 import { World } from '../../src/nodes/world.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { RawClient, serveInProcess, tempDir } from '../interop/harness.js';
+import { eventually, inboxOf, RawClient, serveInProcess, tempDir } from '../interop/harness.js';
 
 const scenarioText = `name: parity
 hosts:
@@ -120,7 +120,8 @@ describe('parity: the simulator and real sockets give the same transcript', () =
     const serve = await serveInProcess({ scenario: { file, host: 'mail.example.test' } });
     try {
       const realSmtp = await throughSockets(serve.ports.smtp, 'smtp', smtpScript);
-      await new Promise((resolve) => setTimeout(resolve, 100)); // the local delivery's disk steps
+      // The 250 means queued: wait for the local delivery's disk steps to put it in the mailbox.
+      await eventually(() => inboxOf(serve, 'alice').length === 1, 10_000, 'the message in alice’s mailbox');
       const realPop3 = await throughSockets(serve.ports.pop3, 'pop3', pop3Script);
 
       expect(simSmtp).toHaveLength(smtpScript.length + 1);

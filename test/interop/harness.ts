@@ -50,8 +50,12 @@ export interface CliServe {
   stop(boundMs?: number): Promise<number | null>;
 }
 
-/** Starts the real CLI with every port 0 and waits for its seven LISTEN lines. */
-export function serveCli(extraArgs: string[] = [], startBoundMs = 15_000): Promise<CliServe> {
+/**
+ * Starts the real CLI with every port 0 and waits for its seven LISTEN lines. The start compiles the
+ * sources (tsx): 3 s in the suite on a busy 2-CPU machine, a single start up to 7 s; the bound (under
+ * the 60 s hook timeout) is only there to fail with serve's stderr rather than a bare hook timeout.
+ */
+export function serveCli(extraArgs: string[] = [], startBoundMs = 45_000): Promise<CliServe> {
   const portArgs = Object.keys(allPortsFree).flatMap((kind) => [`--${kind}`, '0']);
   const child = spawn(process.execPath, [join(repoRoot, 'bin/mailsim.js'), 'serve', ...portArgs, ...extraArgs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

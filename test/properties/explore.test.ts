@@ -23,7 +23,14 @@ function mailsim(...args: string[]): { status: number | null; stdout: string; st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('mailsim explore (§13)', () => {
+/**
+ * A test here starts the real command up to four times in a row (spawnSync, tsx compiling the sources
+ * at each start): 5-7 s per start on a busy 2-CPU machine, 30 s for the bad-input test, half of the
+ * default minute. Three minutes leaves room for a slower machine; a hang still fails.
+ */
+const commandTestTimeoutMs = 180_000;
+
+describe('mailsim explore (§13)', { timeout: commandTestTimeoutMs }, () => {
   it('scenarios/two-mx.yaml passes by itself (what `mailsim run` checks)', () => {
     expect(runScenarioWorld(loadScenario(twoMx)).report.passed).toBe(true);
   });

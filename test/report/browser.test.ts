@@ -20,7 +20,12 @@ import { hostileRun, runFixture } from './helpers.js';
 const chromiumPath = process.env.MAILSIM_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
 const inCi = Boolean(process.env.CI);
-const browserTimeoutMs = 30_000;
+/**
+ * How long one chromium may run before it is killed. The four start together with the rest of the
+ * suite; on a busy 2-CPU machine they took 14-18 s, so a 30 s bound was within 2x of failing for load
+ * alone. A hung browser is still caught, just later.
+ */
+const browserTimeoutMs = 120_000;
 const screenshotWidthPx = 1400;
 const screenshotHeightPx = 2000;
 
@@ -64,7 +69,8 @@ if (!haveChromium && !inCi) {
   console.warn(`browser test skipped: no chromium at ${chromiumPath} (apt-get install chromium, or set MAILSIM_CHROMIUM); in CI it fails instead`);
 }
 
-describe.runIf(haveChromium || inCi)('the HTML report in headless chromium', () => {
+// Each test waits for the browsers (started at collection), so its own timeout covers their bound.
+describe.runIf(haveChromium || inCi)('the HTML report in headless chromium', { timeout: browserTimeoutMs + 30_000 }, () => {
   it('chromium is installed (CI installs the Debian package `chromium`)', () => {
     expect(haveChromium, `no chromium at ${chromiumPath}`).toBe(true);
   });
