@@ -1,5 +1,6 @@
 /**
- * Mailbox names on the IMAP4rev1 wire: modified UTF-7 (RFC 3501 §5.1.3).
+ * Modified UTF-7 (RFC 3501 §5.1.3): mailbox names on the IMAP4rev1 wire (the IMAP server and client),
+ * and folder names on disk, where Dovecot uses the same spelling (names.ts).
  *
  * The stores know a folder by its Unicode name ("Entwürfe", "日本語"); IMAP4rev1 carries mailbox names
  * in 7 bits. Printable US-ASCII (0x20–0x7e) stands for itself, except "&", which is written "&-". Every

@@ -783,10 +783,10 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
 
 /**
  * A mailbox name (or LIST pattern) as a command carries it → the store's name: modified UTF-7 decoded
- * (RFC 3501 §5.1.3, mailbox-name.ts), and for a name, INBOX spelled canonically. A name that is not
+ * (RFC 3501 §5.1.3, store/modifiedUtf7.ts), and for a name, INBOX spelled canonically. A name that is not
  * valid modified UTF-7 fails the command with NO [CANNOT] (RFC 5530), as Dovecot answers.
  */
-export function mailboxFromWire(wire: string, isName = true): string {
+function mailboxFromWire(wire: string, isName = true): string {
   const decoded = decodeMailboxName(wire);
   if (decoded === null) return no('[CANNOT] Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
   return isName ? normalizeMailbox(decoded) : decoded;
