@@ -8,7 +8,7 @@
  * that compile is unavailable or MAILSIM_BENCH_TSX=1: tsx's keepNames costs ~15-20 % CPU here, which is
  * the dev loader's, not the server's. Every port 0 (free ports),
  * one local domain and user, mailboxes as a real Maildir in a temporary directory. The SMTP port is
- * read from its `LISTEN smtp ADDR:PORT` line (SCENARIO.md §12). After the load it gets SIGTERM and
+ * read from its `LISTEN smtp ADDR:PORT` line (docs/reference.md §12). After the load it gets SIGTERM and
  * must exit on its own; the messages delivered are the files in the user's Maildir new/ and cur/.
  * If serve does not start (not built yet, or it fails), the result says why instead.
  */

@@ -1,5 +1,5 @@
 /**
- * The scenario objects the benchmarks run (plain objects of the YAML's shape, SCENARIO.md §3–§7),
+ * The scenario objects the benchmarks run (plain objects of the YAML's shape, docs/reference.md §3–§7),
  * built here so every benchmark and the digest check use exactly the same worlds.
  *
  * - `bulkScenario(n)`: one sender (alice@sender.net) submits n messages of 1 kB over 587 with
@@ -39,7 +39,7 @@ function baseWorld(seed: number) {
   };
 }
 
-/** SCENARIO.md caps `count` per send item (schema `sendCountMax`); larger runs use several items back to back. */
+/** docs/reference.md caps `count` per send item (schema `sendCountMax`); larger runs use several items back to back. */
 const sendCountPerItemMax = 100_000;
 
 export function bulkScenario(options: BulkOptions): Record<string, unknown> {

@@ -1,5 +1,5 @@
 /**
- * The command line (SCENARIO.md §10, §12, §13). Parsing is commander's; each command's work lives in
+ * The command line (docs/reference.md §10, §12, §13). Parsing is commander's; each command's work lives in
  * src/cli/ and the library, loaded only when that command runs, so `--help` and `serve` start fast.
  * Exit status: 0 every expectation held, 1 something did not hold, 2 bad input.
  * This file (with src/cli/ and src/bridge/) may read the wall clock; the simulation never does.

@@ -1,5 +1,5 @@
 /**
- * The library API of mailsim (SCENARIO.md §11):
+ * The library API of mailsim (docs/reference.md §11):
  *
  *   import { loadScenario, runScenario } from 'mailsim';
  *   const report = await runScenario(loadScenario('scenarios/x.yaml'), { seed: 3 });

@@ -1,5 +1,5 @@
 /**
- * The command line as a user meets it (SCENARIO.md §10): the real `bin/mailsim.js` in a child process.
+ * The command line as a user meets it (docs/reference.md §10): the real `bin/mailsim.js` in a child process.
  * Exit 0 when everything held, 1 when something did not, 2 on bad input; `--json` prints only JSON;
  * reports are written; a broken scenario gets file:line:column and the key path, never a stack trace.
  */

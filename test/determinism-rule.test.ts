@@ -1,5 +1,5 @@
 /**
- * ARCHITECTURE.md rule 1: only the kernel knows the time. Nothing under src/ except src/bridge/ and the
+ * docs/architecture.md rule 1: only the kernel knows the time. Nothing under src/ except src/bridge/ and the
  * CLI entry may read the wall clock, use timers or draw unseeded randomness. Biome's
  * noRestrictedGlobals catches the globals (Date, setTimeout, performance …); this test catches the
  * member and import forms a global-name rule cannot see (Math.random, crypto.randomBytes,
@@ -38,7 +38,7 @@ function code(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 
-describe('determinism rule (ARCHITECTURE.md rule 1)', () => {
+describe('determinism rule (docs/architecture.md rule 1)', () => {
   const files = sourceFiles(join(root, 'src')).map((path) => ({ path, rel: relative(root, path) }));
 
   it('finds the sources it checks', () => {

@@ -1,9 +1,9 @@
-/** The package's library API, imported by its name as a user would (SCENARIO.md §10, §11). */
+/** The package's library API, imported by its name as a user would (docs/reference.md §10, §11). */
 import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario, ScenarioError, validateScenarioObject } from 'mailsim';
 
 describe("import … from 'mailsim'", () => {
-  it('loadScenario + runScenario return the report of SCENARIO.md §9', async () => {
+  it('loadScenario + runScenario return the report of docs/reference.md §9', async () => {
     const report = await runScenario(loadScenario('scenarios/backup-mx.yaml'), { seed: 3 });
     expect(report.format).toBe('mailsim-report/1');
     expect(report.scenario.seed).toBe(3);

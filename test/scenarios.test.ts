@@ -1,6 +1,6 @@
 /**
  * Every example scenario in scenarios/ is a story with its own `expect` block: it must pass, and run
- * the same twice (ARCHITECTURE.md: scenario files double as tests).
+ * the same twice (docs/architecture.md: scenario files double as tests).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

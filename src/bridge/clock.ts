@@ -7,7 +7,7 @@
  * scans, retries, delivery steps, machine deadlines — and re-arms one real timer for the next pending
  * event. The bridge calls `pulse(fn)` around every socket event: advance, hand the bytes to the node,
  * advance again (so work the node scheduled "now", such as the first queue attempt, runs at once).
- * This file may read the wall clock: src/bridge is outside the determinism rule (ARCHITECTURE.md rule 1).
+ * This file may read the wall clock: src/bridge is outside the determinism rule (docs/architecture.md rule 1).
  */
 import { SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { Simulator } from '../sim/index.js';

@@ -1,7 +1,7 @@
 /**
  * What `mailsim serve` runs: the host's configuration from flags (`--domain`, `--user NAME:PASSWORD`) or
  * from one host of a scenario (`--scenario FILE --host NAME`), normalised by the scenario loader so the
- * defaults (timeouts, limits, queue) are exactly the simulator's (SCENARIO.md §5, §12).
+ * defaults (timeouts, limits, queue) are exactly the simulator's (docs/reference.md §5, §12).
  *
  * Serve always opens every listener, so the host's roles are widened to mta, msa, mda, pop3 and imap.
  * From a scenario host it takes domains, users (passwords, filters, quotas), mailbox format, greylisting,

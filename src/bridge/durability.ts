@@ -12,7 +12,7 @@
  * the latest mutation made in the current turn (a microtask ends the turn), or 0 when the turn made
  * none or it is already durable. A write that needs a number is held until that number is durable —
  * which covers every earlier mutation too — so the 250 goes out only after the message is on disk
- * (DELIVERY.md R1), while replies that depend on nothing (EHLO, RCPT, …) are never delayed.
+ * (docs/delivery.md R1), while replies that depend on nothing (EHLO, RCPT, …) are never delayed.
  */
 
 interface Waiter {

@@ -17,7 +17,7 @@
  *   (46 % of serve's profile under smtp-source). Kept in memory, such files never exist on disk at all.
  * - A rename or unlink of a file is not done at once but appended to `ops`, in call order, because it
  *   may publish or retire data that is not durable yet: the Maildir tmp → new rename must come after
- *   the tmp file's fsync (DELIVERY.md W1), and the queue files may go only after the message is safe in
+ *   the tmp file's fsync (docs/delivery.md W1), and the queue files may go only after the message is safe in
  *   its mailbox. Until an op is done, reads, `exists` and `list` see the disk as if it were (`overlay`).
  * - A flush, a few ms after the first mutation of a group (`groupCommitDelayMs`) and never two at once,
  *   writes the group's files where they were first written, fsyncs them in parallel (the libuv thread

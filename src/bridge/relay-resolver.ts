@@ -1,6 +1,6 @@
 /**
  * The serve host's resolver. `mailsim serve` has no scripted DNS: with `--relay-to`, the transport map
- * sends every remote domain to `relayHostName` (a smarthost, SCENARIO.md §5 `routes: { "*": … }`), and
+ * sends every remote domain to `relayHostName` (a smarthost, docs/reference.md §5 `routes: { "*": … }`), and
  * this resolver answers that one name with the relay's stand-in address. Any other question gets
  * SERVFAIL — a temporary failure, so mail the host cannot route stays queued (4.4.3) and is listed on
  * exit. Answers arrive in a kernel event of their own, as the stub resolver's do.

@@ -1,7 +1,7 @@
 /**
  * `mailsim serve` as a library: binds the real listeners of one serve host and runs until `stop()`.
  *
- * Theory of operation. Each listener (SCENARIO.md §12) is a node:net server whose sockets go, wrapped
+ * Theory of operation. Each listener (docs/reference.md §12) is a node:net server whose sockets go, wrapped
  * as SocketEndpoints, to the accept handler the node registered for its usual port (smtp → 25,
  * submission → 587, smtps → 465, pop3 → 110, pop3s → 995, imap → 143, imaps → 993) — the node starts
  * TLS itself on the implicit-TLS ports, as it does in the simulator. The adapter adds only what sits in
@@ -53,7 +53,7 @@ export interface ServeOptions {
   faults?: readonly FaultSpec[];
   /** Default 127.0.0.1. */
   listenAddress?: string;
-  /** Real ports per listener; 0 = any free port. Missing: the default of SCENARIO.md §12. */
+  /** Real ports per listener; 0 = any free port. Missing: the default of docs/reference.md §12. */
   ports?: Partial<Record<ListenerKind, number>>;
   maildir?: string | null;
   relay?: RelayTarget | null;

@@ -1,4 +1,4 @@
-/** `mailsim check FILE...` (SCENARIO.md §10): validates scenario files; exit 0 when all are valid, 2 otherwise. */
+/** `mailsim check FILE...` (docs/reference.md §10): validates scenario files; exit 0 when all are valid, 2 otherwise. */
 import { checkExitCode, checkScenarioFiles, formatCheckFileResult } from '../scenario/check.js';
 
 export function checkCommand(files: readonly string[]): number {

@@ -1,5 +1,5 @@
 /**
- * `mailsim explore FILE` (SCENARIO.md §13): searches fault schedules for one that breaks the scenario
+ * `mailsim explore FILE` (docs/reference.md §13): searches fault schedules for one that breaks the scenario
  * and writes the shrunk counterexample as `OUT/NAME.counterexample.yaml`.
  *
  * Options: --runs N (200), --seed N (random when absent, always printed so the search can be repeated),

@@ -1,5 +1,5 @@
 /**
- * `mailsim run FILE...` (SCENARIO.md §10): runs each scenario, prints one line per scenario (✓/✗,
+ * `mailsim run FILE...` (docs/reference.md §10): runs each scenario, prints one line per scenario (✓/✗,
  * name, simulated time, wall time), writes reports/NAME.{json,md,html}, and with `--json` prints only
  * the JSON report (an array for several files). `--trace FILE` writes the event trace as JSON lines.
  * Exit 0 when every expectation and invariant held, 1 when something did not, 2 on bad input.

@@ -1,5 +1,5 @@
 /**
- * `mailsim serve` (SCENARIO.md §12): parses the options, starts the serve host (src/bridge), prints one
+ * `mailsim serve` (docs/reference.md §12): parses the options, starts the serve host (src/bridge), prints one
  * `LISTEN <kind> <address>:<port>` line per listener, serves until SIGINT/SIGTERM, then shuts down
  * gracefully (bounded), prints one `QUEUED <queue id> <message-id> <recipient>` line per recipient still
  * queued, and exits 0. Bad options exit 2 with a message on stderr.

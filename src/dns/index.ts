@@ -1,5 +1,5 @@
 /**
- * The scripted DNS (ARCHITECTURE.md "src/dns"): the zone, the DNS server node and the caching stub
+ * The scripted DNS (docs/architecture.md "src/dns"): the zone, the DNS server node and the caching stub
  * resolver every host runs.
  */
 export {

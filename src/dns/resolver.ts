@@ -1,5 +1,5 @@
 /**
- * The caching stub resolver every host runs (SCENARIO.md §4: "resolvers on every host cache answers
+ * The caching stub resolver every host runs (docs/reference.md §4: "resolvers on every host cache answers
  * for their TTL (negative answers too)"). It asks one DNS server over the virtual network, so a down
  * or partitioned DNS host makes lookups time out.
  *
@@ -164,7 +164,7 @@ export class StubResolver {
     this.send(pending);
   }
 
-  /** MX lookup for a mail domain (DELIVERY.md M1–M3: the caller applies the MX rules). */
+  /** MX lookup for a mail domain (docs/delivery.md M1–M3: the caller applies the MX rules). */
   resolveMx(domain: string, callback: (result: MxResult) => void): void {
     this.resolve(domain, 'MX', (result) => {
       const mx: MxRecord[] = [];
@@ -177,7 +177,7 @@ export class StubResolver {
   /**
    * A then AAAA. NXDOMAIN for A ends it (the name does not exist for any type). Any address makes the
    * result NOERROR; with none, a temporary failure (SERVFAIL, TIMEOUT) of either lookup wins over
-   * NODATA, so the caller defers rather than bounces (DELIVERY.md M2).
+   * NODATA, so the caller defers rather than bounces (docs/delivery.md M2).
    */
   resolveAddresses(name: string, callback: (result: AddressResult) => void): void {
     this.resolve(name, 'A', (a) => {

@@ -1,6 +1,6 @@
 /**
  * The DNS server node: answers `dns-query` datagrams from the zone, following CNAME chains itself as
- * a recursive resolver would (RFC 1034 §3.6.2, §4.3.2 step 3a), with scheduled failures (SCENARIO.md
+ * a recursive resolver would (RFC 1034 §3.6.2, §4.3.2 step 3a), with scheduled failures (docs/reference.md
  * §6 `dns`, `dns-set`).
  *
  * Theory of operation. For the question (name, type) the server walks the zone: at each name, a fault

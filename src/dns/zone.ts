@@ -1,5 +1,5 @@
 /**
- * The scripted zone (SCENARIO.md §4): a map from a name to its records, built from the scenario's
+ * The scripted zone (docs/reference.md §4): a map from a name to its records, built from the scenario's
  * plain `dns` object (durations already converted to ms by the scenario layer).
  *
  * Input per name: `mx` (["10 mx1.example.org"] or [{ preference, host }]; null MX "0 .", RFC 7505),
@@ -24,7 +24,7 @@ export interface ZoneEntryInput {
   aaaa?: string | readonly string[];
   cname?: string;
   txt?: string | readonly string[];
-  /** This name's TTL in ms (SCENARIO.md §4 `ttl`, default 1 h). */
+  /** This name's TTL in ms (docs/reference.md §4 `ttl`, default 1 h). */
   ttl?: number;
 }
 
@@ -78,7 +78,7 @@ export class Zone {
     for (const name of Object.keys(input)) this.set(name, input[name]!);
   }
 
-  /** Replaces every record of `name` (SCENARIO.md §6 `dns-set`); returns the previous entry. */
+  /** Replaces every record of `name` (docs/reference.md §6 `dns-set`); returns the previous entry. */
   set(name: string, input: ZoneEntryInput): ZoneEntry | undefined {
     const entry = buildEntry(name, input, this.defaultTtlMs);
     const previous = this.entries.get(entry.name);

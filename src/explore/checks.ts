@@ -1,9 +1,9 @@
 /**
- * What counts as a violation for `mailsim explore` (SCENARIO.md §13 `--check`):
+ * What counts as a violation for `mailsim explore` (docs/reference.md §13 `--check`):
  *   expect         — an item of the scenario's own `expect` did not hold (§8);
  *   invariants     — no-loss, dsn-sanity or no-open-relay failed (§8);
  *   no-duplicates  — a recipient got a message more than once. Delivery is at-least-once (RFC 1047,
- *                    DELIVERY.md E3), so this is not an invariant of mail, but it is what a user asks
+ *                    docs/delivery.md E3), so this is not an invariant of mail, but it is what a user asks
  *                    when duplicates matter to them.
  */
 import type { Report } from '../report/types.js';

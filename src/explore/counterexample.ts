@@ -1,5 +1,5 @@
 /**
- * Writes a counterexample as a complete scenario file that `mailsim run` replays (SCENARIO.md §13):
+ * Writes a counterexample as a complete scenario file that `mailsim run` replays (docs/reference.md §13):
  * the user's scenario with its `faults` replaced by the shrunk schedule, a description that says how
  * it was found, and — for a `no-duplicates` violation, which `mailsim run` does not check by itself —
  * one `delivered: ADDR, count: N` expectation per duplicated address, so the replay fails (exit 1)

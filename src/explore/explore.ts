@@ -1,5 +1,5 @@
 /**
- * The explorer behind `mailsim explore` (SCENARIO.md §13): keeps a scenario's hosts, DNS and traffic,
+ * The explorer behind `mailsim explore` (docs/reference.md §13): keeps a scenario's hosts, DNS and traffic,
  * lets fast-check draw fault schedules for it, runs each, and on the first violation lets fast-check
  * shrink the schedule to a minimal one.
  *
@@ -11,7 +11,7 @@
  * search: the same `--seed` tries the same schedules in the same order. A simulator exception is a
  * violation too (`crash`), whatever the checks.
  *
- * Pure of wall-clock and unseeded randomness (ARCHITECTURE.md rule 1): the caller picks the seed.
+ * Pure of wall-clock and unseeded randomness (docs/architecture.md rule 1): the caller picks the seed.
  */
 import fc from 'fast-check';
 import type { Report } from '../report/types.js';

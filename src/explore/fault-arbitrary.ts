@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for fault schedules (SCENARIO.md §6), shared by `mailsim explore` (§13) and
+ * fast-check arbitraries for fault schedules (docs/reference.md §6), shared by `mailsim explore` (§13) and
  * the property suite (test/properties).
  *
  * A schedule is a list of faults in the scenario file's own shape (plain objects, durations written
@@ -11,7 +11,7 @@
  *
  * Every action can be drawn: down/up, refuse, partition, latency, DNS failures, DNS record
  * replacements, scripted replies (4xx/5xx at every SMTP stage by default), drops after every stage
- * (after `dot` is the RFC 1047 window, DELIVERY.md E3) and flaky links. `healByMs` makes every fault
+ * (after `dot` is the RFC 1047 window, docs/delivery.md E3) and flaky links. `healByMs` makes every fault
  * temporary and undone by then (the heal phase of a liveness check).
  */
 import fc from 'fast-check';
@@ -22,7 +22,7 @@ import { type FaultKind, faultKindNames } from './names.js';
 
 export { type FaultKind, faultKindNames };
 
-/** One fault as written in a scenario file (SCENARIO.md §6). */
+/** One fault as written in a scenario file (docs/reference.md §6). */
 export type PlainFault = Record<string, unknown>;
 
 /** Temporary (4xx) and permanent (5xx) reply codes a scripted `reply` draws from, with matching enhanced codes (RFC 3463). */
@@ -39,7 +39,7 @@ const replyTexts: Record<number, string> = {
   554: '5.7.1 Transaction failed (scripted)',
 };
 
-/** The text a scripted reply carries: an enhanced code of the same class (RFC 2034, DELIVERY.md D7). */
+/** The text a scripted reply carries: an enhanced code of the same class (RFC 2034, docs/delivery.md D7). */
 export function scriptedReplyText(code: number): string {
   return replyTexts[code] ?? `${Math.floor(code / 100)}.0.0 Scripted reply`;
 }

@@ -1,9 +1,9 @@
 /**
- * The names `mailsim explore` accepts (SCENARIO.md §13), in a module with no dependencies so the
+ * The names `mailsim explore` accepts (docs/reference.md §13), in a module with no dependencies so the
  * command line can show them in its help without loading the explorer.
  */
 
-/** Fault actions of SCENARIO.md §6 that `--faults` may name. */
+/** Fault actions of docs/reference.md §6 that `--faults` may name. */
 export const faultKindNames = ['down', 'up', 'refuse', 'partition', 'latency', 'dns', 'dns-set', 'reply', 'drop', 'flaky'] as const;
 export type FaultKind = (typeof faultKindNames)[number];
 

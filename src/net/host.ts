@@ -26,7 +26,7 @@ export interface DatagramBinding {
 }
 
 export interface ConnectOptions {
-  /** Give up (onFailed('timeout')) when no answer came within this many ms (SCENARIO.md §5.2 `connect`). */
+  /** Give up (onFailed('timeout')) when no answer came within this many ms (docs/reference.md §5.2 `connect`). */
   timeoutMs: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The virtual network (ARCHITECTURE.md "src/net"): hosts, links with latency, TCP-like connections,
+ * The virtual network (docs/architecture.md "src/net"): hosts, links with latency, TCP-like connections,
  * datagrams and faults. See network.ts for the theory of operation.
  */
 export {

@@ -1,5 +1,5 @@
 /**
- * One-way latency of a link (SCENARIO.md §3 `network.latency`, `links`; §6 `latency` fault).
+ * One-way latency of a link (docs/reference.md §3 `network.latency`, `links`; §6 `latency` fault).
  * A fixed value, or a uniform integer range drawn once per connection (and per datagram) from the
  * link's own named random stream, so one link's draws never shift another's.
  */

@@ -1,6 +1,6 @@
 /**
  * The virtual network: hosts, links with latency, TCP-like connections, datagrams, and faults
- * (issue 2; SCENARIO.md §6). The network never knows about SMTP: it carries bytes.
+ * (issue 2; docs/reference.md §6). The network never knows about SMTP: it carries bytes.
  *
  * Theory of operation.
  * - Latency is per host pair (a "link", both directions): the default spec, or an override from

@@ -24,7 +24,7 @@ export interface HostContext {
   isCurrent(epoch: number): boolean;
   /** The disk handle of the current boot. */
   disk(): Disk;
-  /** The named random stream `${kind}:${host name}` (ARCHITECTURE.md rule 2). */
+  /** The named random stream `${kind}:${host name}` (docs/architecture.md rule 2). */
   random(kind: string): RandomStream;
   /** Virtual ms of the current boot (queue scans are phased from it). */
   readonly bootedAtMs: number;

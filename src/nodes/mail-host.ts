@@ -1,10 +1,10 @@
 /**
  * One mail host of a world: a network host with the services its scenario `roles` call for, sharing
- * one disk, one resolver and one queue (SCENARIO.md §5: "Every host that accepts mail on any port has
+ * one disk, one resolver and one queue (docs/reference.md §5: "Every host that accepts mail on any port has
  * an outbound queue for what it must pass on").
  *
  * Theory of operation. The host boots at t = 0 and at every `up`: it mounts its disk, reloads the
- * queue from it (DELIVERY.md R1: what was committed survives), and opens its listeners. A `down`
+ * queue from it (docs/delivery.md R1: what was committed survives), and opens its listeners. A `down`
  * powers it off: the network kills its connections and listeners, and the host's boot epoch (kept by
  * the network host) moves on, so every timer, callback and session of the old boot finds itself stale
  * and does nothing — that is how "what it held only in memory is lost" is enforced. The greylist

@@ -1,6 +1,6 @@
 /**
  * The mail log: what happened to every message and every recipient, on every hop — the projection of
- * the trace that the report (SCENARIO.md §9) and the invariants (§8: no-loss, dsn-sanity,
+ * the trace that the report (docs/reference.md §9) and the invariants (§8: no-loss, dsn-sanity,
  * no-open-relay) are built from.
  *
  * Theory of operation. Nodes call one method per mail-level fact (a submission, an SMTP delivery
@@ -130,14 +130,14 @@ export class MailLog {
     return log;
   }
 
-  /** A MUA is about to submit a message (SCENARIO.md `send`). */
+  /** A MUA is about to submit a message (docs/reference.md `send`). */
   submitting(messageId: string, from: string, recipients: readonly string[], subject: string | null): void {
     this.message(messageId, { from, subject });
     for (const address of recipients) this.recipient(messageId, address);
     this.sim.trace.record('mail.submit', { messageId, from, to: recipients.join(','), subject });
   }
 
-  /** A host accepted the message for these recipients with a 2xx (a hop, DELIVERY.md R1). */
+  /** A host accepted the message for these recipients with a 2xx (a hop, docs/delivery.md R1). */
   accepted(host: string, messageId: string, from: string, recipients: readonly string[], port: number): void {
     this.message(messageId, { from }).envelopeSenders.add(from);
     for (const address of recipients) {
@@ -155,7 +155,7 @@ export class MailLog {
     this.sim.trace.record('mail.reject', { messageId, to: address, reply });
   }
 
-  /** One SMTP connection an MTA made for this recipient; `atMs` is when it started (SCENARIO.md §9). */
+  /** One SMTP connection an MTA made for this recipient; `atMs` is when it started (docs/reference.md §9). */
   attempt(messageId: string, address: string, record: AttemptRecord): void {
     this.recipient(messageId, address).attempts.push(record);
     // The record's fields written out (not `...record`, a slow path): one call per connection per recipient.

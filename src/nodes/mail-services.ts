@@ -2,7 +2,7 @@
  * The services of one mail host, wired the same way whether the host lives in the simulator
  * (`MailHost`) or on real sockets (`mailsim serve`): the MDA when the host delivers locally, the queue
  * with its local and SMTP transports, the scripted SMTP faults, the SMTP listeners, and POP3 / IMAP
- * when the host's roles ask for them (SCENARIO.md §5).
+ * when the host's roles ask for them (docs/reference.md §5).
  */
 import type { HostContext } from './host-context.js';
 import { ImapService, Pop3Service } from './mailbox-services.js';

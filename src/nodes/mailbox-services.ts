@@ -1,7 +1,7 @@
 /**
  * A host's mailbox access services: POP3 (110 with STLS, 995 with implicit TLS; RFC 1939, 2595, 8314)
  * and IMAP (143 with STARTTLS, 993 with implicit TLS; RFC 3501, 8314), each connection one server
- * machine over the user's store — the same store the MDA delivers into (DELIVERY.md §9, §10).
+ * machine over the user's store — the same store the MDA delivers into (docs/delivery.md §9, §10).
  *
  * Users log in with their name or any of their addresses. The IMAP sessions of one boot share one
  * `\Recent` registry (I6: a new message is recent in exactly one session).

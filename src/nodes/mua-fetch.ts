@@ -1,5 +1,5 @@
 /**
- * The MUA's `fetch` action (SCENARIO.md §7): the recipient reads mail. POP3 retrieves everything and
+ * The MUA's `fetch` action (docs/reference.md §7): the recipient reads mail. POP3 retrieves everything and
  * deletes it unless `keep` ("leave a copy on the server": then only messages it has not seen, by UIDL);
  * IMAP selects `folder`, fetches every message (which sets \Seen) and never deletes. With `tls` the
  * client uses the implicit-TLS port (995 / 993, RFC 8314). The result goes into the report's `fetches`.

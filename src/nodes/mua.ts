@@ -1,5 +1,5 @@
 /**
- * The users' mail client (MUA) for the scenario's `send` traffic (SCENARIO.md §7): it writes the
+ * The users' mail client (MUA) for the scenario's `send` traffic (docs/reference.md §7): it writes the
  * message (From, To, Subject, Date, Message-ID, MIME-Version, the body or a generated one of `size`
  * bytes) and submits it: on 587 with STARTTLS then AUTH as the sender's local part (RFC 6409), on 465
  * with implicit TLS (RFC 8314), or unauthenticated on 25 straight to an MTA, as a script would.
@@ -8,7 +8,7 @@
  * rejection (no DSN is owed). A temporary failure (4xx, refused, timeout, a lost line) is retried like
  * an outbox does, `submitRetryMs` apart, `submitAttemptsMax` times, then recorded as a rejection with
  * the last reason. A line lost after the final dot is retried too — which is how a submission can be
- * duplicated (RFC 1047, DELIVERY.md E3).
+ * duplicated (RFC 1047, docs/delivery.md E3).
  */
 import { utf8Bytes } from '../bytes.js';
 import type { StubResolver } from '../dns/index.js';

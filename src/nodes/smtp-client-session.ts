@@ -1,6 +1,6 @@
 /**
  * One outbound SMTP connection, as the MTA (to an MX) and the MUA (to its submission server) make it:
- * connect with the connect timeout (DELIVERY.md §3), run the SMTP client machine over the connection
+ * connect with the connect timeout (docs/delivery.md §3), run the SMTP client machine over the connection
  * (implicit TLS first on 465, RFC 8314; STARTTLS when the machine asks, RFC 3207), hand it the
  * transactions, and report once: either the connection failed (timeout / refused), or the session
  * ended with the machine's per-transaction results and its close reason.

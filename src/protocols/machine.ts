@@ -1,5 +1,5 @@
 /**
- * The sans-IO contract every protocol machine follows (ARCHITECTURE.md, "Sans-IO protocol machines";
+ * The sans-IO contract every protocol machine follows (docs/architecture.md, "Sans-IO protocol machines";
  * the model is h11 and quinn-proto).
  *
  * A machine never touches a socket or a clock. Its owner (a simulator node, or the real-socket bridge)

@@ -1,5 +1,5 @@
 /**
- * Builds the report's message list (SCENARIO.md §9) from the mail log and what the queues still hold
+ * Builds the report's message list (docs/reference.md §9) from the mail log and what the queues still hold
  * at the end of the run, and derives each recipient's final status:
  *   delivered (landed in a mailbox) > bounced (a DSN was sent about it) > discarded (dropped for a
  *   stated reason: D2 or a `discard` filter) > rejected (the submission was refused) > deferred
@@ -46,7 +46,7 @@ function reportRecipient(message: MessageLog, recipient: RecipientLog, queued: b
   };
   void message;
   const [status, finalAtMs, reason] = finalState(recipient, queued);
-  // Keys in the order of SCENARIO.md §9, so a report reads the same as the contract's example.
+  // Keys in the order of docs/reference.md §9, so a report reads the same as the contract's example.
   return { address: recipient.address, status, finalAtMs, ...base, reason };
 }
 

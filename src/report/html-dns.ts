@@ -1,5 +1,5 @@
 /**
- * The DNS answers the run used (SCENARIO.md §9, HTML report): every `dns.answer` event a resolver
+ * The DNS answers the run used (docs/reference.md §9, HTML report): every `dns.answer` event a resolver
  * recorded, grouped by (resolver host, name, type, rcode, answer) so a cached answer used fifty
  * times is one row with its first and last use and counts — the question a reader asks is "what
  * did this host believe example.org's MX was, and when".

@@ -1,5 +1,5 @@
 /**
- * The HTML report's journeys (SCENARIO.md §9): each message's path on one shared time axis, one lane
+ * The HTML report's journeys (docs/reference.md §9): each message's path on one shared time axis, one lane
  * per recipient, one row per host the message visited (its hops), attempts as marks coloured by
  * result, the submission, deliveries, bounces and final drops as their own marks, and every fault
  * as a shaded band across the axis.

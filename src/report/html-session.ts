@@ -1,5 +1,5 @@
 /**
- * The HTML report's sessions (SCENARIO.md §9): for every SMTP, POP3 or IMAP connection, a sequence
+ * The HTML report's sessions (docs/reference.md §9): for every SMTP, POP3 or IMAP connection, a sequence
  * diagram (client and server lifelines, one arrow per command or reply line, the time beside the
  * first line each side wrote) and the full transcript underneath.
  *

@@ -1,5 +1,5 @@
 /**
- * The HTML report (`reports/NAME.html`, SCENARIO.md §9): one self-contained page — inline style and
+ * The HTML report (`reports/NAME.html`, docs/reference.md §9): one self-contained page — inline style and
  * script, no network, no fonts or images to fetch — that opens from the file system and shows the
  * verdict with every expectation and invariant, each message's journey on a time axis with the
  * faults as bands, a sequence diagram and transcript per SMTP/POP3/IMAP session, and the DNS

@@ -1,5 +1,5 @@
 /**
- * The Markdown report (`reports/NAME.md`, SCENARIO.md §9): a readable summary of one run for a mail
+ * The Markdown report (`reports/NAME.md`, docs/reference.md §9): a readable summary of one run for a mail
  * administrator — pass/fail, the expectations and invariants with their detail, one table row per
  * recipient (status, delivery latency, attempts, bounce), the faults, the fetches and the warnings.
  *

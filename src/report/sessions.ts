@@ -1,6 +1,6 @@
 /**
  * Protocol sessions derived from the event trace, for the HTML report's sequence diagrams and
- * transcripts (SCENARIO.md §9): one session per virtual TCP connection (`conn` id), whatever the
+ * transcripts (docs/reference.md §9): one session per virtual TCP connection (`conn` id), whatever the
  * protocol.
  *
  * Theory of operation. Every `net.*` event that carries a `conn` belongs to that connection:

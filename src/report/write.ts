@@ -1,5 +1,5 @@
 /**
- * Writes the three reports of one run (SCENARIO.md §9): `NAME.json` (the report object, pretty
+ * Writes the three reports of one run (docs/reference.md §9): `NAME.json` (the report object, pretty
  * printed), `NAME.md` and `NAME.html`, creating the folder. Called by the command line, so it uses
  * node:fs; it reads no clock and draws no random number — the files are a function of the run.
  */

@@ -1,7 +1,7 @@
 /**
- * The core of `mailsim check FILE...` (SCENARIO.md §10): validates scenario files without running
+ * The core of `mailsim check FILE...` (docs/reference.md §10): validates scenario files without running
  * them. The CLI prints each result's problems (`ScenarioError`'s line format) and exits 0 when every
- * file is valid, 2 when any has an error (SCENARIO.md §10 "bad input"). Warnings never fail a check.
+ * file is valid, 2 when any has an error (docs/reference.md §10 "bad input"). Warnings never fail a check.
  */
 import { formatProblem } from './errors.js';
 import { analyseScenarioFile } from './load.js';

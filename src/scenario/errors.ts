@@ -3,7 +3,7 @@
  *
  * A problem names the file, the 1-based line and column, the key path (`hosts.mx1.example.org.roles[1]`
  * — map keys joined by dots as written, list indexes in brackets) and what was expected. The CLI prints
- * `ScenarioError.format()`, never a stack trace (SCENARIO.md §10).
+ * `ScenarioError.format()`, never a stack trace (docs/reference.md §10).
  */
 import type { ScenarioProblem } from './schema-types.js';
 

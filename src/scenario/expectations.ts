@@ -1,5 +1,5 @@
 /**
- * The scenario's `expect` items (SCENARIO.md §8) and the three invariants that are always checked:
+ * The scenario's `expect` items (docs/reference.md §8) and the three invariants that are always checked:
  * no-loss, dsn-sanity and no-open-relay. Each check returns passed + a detail sentence that says what
  * was found, so a failing report explains itself.
  */

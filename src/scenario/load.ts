@@ -3,7 +3,7 @@
  * positions), validated by the zod schema, normalised, then cross-checked. Every problem of every
  * stage is collected and reported at once with `file:line:column`, the key path and what was
  * expected; nothing throws except `ScenarioError` (and, for `loadScenario`, a ScenarioError for an
- * unreadable file too), so the CLI never prints a stack trace (SCENARIO.md §10).
+ * unreadable file too), so the CLI never prints a stack trace (docs/reference.md §10).
  *
  * Stages: YAML syntax (stop on errors: the tree may be garbage) → schema (shapes, units, keys) →
  * normalise (defaults, merges, semantic checks) → cross-check (references). The later stages need a

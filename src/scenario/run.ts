@@ -1,10 +1,10 @@
 /**
- * Runs one scenario and returns its report (SCENARIO.md §9, §11): builds the world, runs it until
+ * Runs one scenario and returns its report (docs/reference.md §9, §11): builds the world, runs it until
  * `until` or until nothing is pending, then evaluates the expectations and the invariants.
  *
  * `runScenario` accepts a loaded scenario or a plain object of the YAML's shape (validated here).
  * The wall time of the run (`stats.wallMs`) is measured with a clock the caller passes in: the
- * simulation itself never reads one (ARCHITECTURE.md rule 1); the package entry passes the real one.
+ * simulation itself never reads one (docs/architecture.md rule 1); the package entry passes the real one.
  */
 import { World } from '../nodes/world.js';
 import { buildMessages } from '../report/build.js';

@@ -1,6 +1,6 @@
 /**
  * Building blocks of the scenario schema: strict objects that remember their keys (for "did you
- * mean"), durations and sizes (SCENARIO.md §1) that parse to numbers with the messages of units.ts,
+ * mean"), durations and sizes (docs/reference.md §1) that parse to numbers with the messages of units.ts,
  * host names, domain names (RFC 1035 §2.3.4 lengths) and mail addresses (RFC 5321 §4.5.3.1.1–3 lengths).
  *
  * Every schema carries a `description` so the generated JSON Schema gives editors hover help, and

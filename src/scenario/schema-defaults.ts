@@ -1,7 +1,7 @@
 /**
- * The defaults of SCENARIO.md §3–§8, in one place. The zod schema shows them to editors (JSON Schema
+ * The defaults of docs/reference.md §3–§8, in one place. The zod schema shows them to editors (JSON Schema
  * `default`), and the normaliser fills them in. Queue, timeout and limit values merge key by key:
- * built-in ← `defaults.*` ← the host's own block. Sources: DELIVERY.md R8 (Postfix queue), R9 (Exim
+ * built-in ← `defaults.*` ← the host's own block. Sources: docs/delivery.md R8 (Postfix queue), R9 (Exim
  * rule), §3 (Postfix timeouts, RFC 5321 §4.5.3.2), §4 (limits, RFC 5321 §4.5.3.1).
  */
 export const defaultSeed = 1;

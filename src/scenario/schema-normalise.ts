@@ -1,6 +1,6 @@
 /**
  * Turns the schema's parsed output into the normalised Scenario (schema-types.ts): fills every default
- * of SCENARIO.md §3–§8, merges queue/timeouts/limits key by key (built-in ← `defaults` ← host), writes
+ * of docs/reference.md §3–§8, merges queue/timeouts/limits key by key (built-in ← `defaults` ← host), writes
  * names in canonical form (lower case, no trailing dot; RFC 4343) and address domains in lower case
  * (local parts keep their case, RFC 5321 §2.4), parses MX strings, and gives every host an address
  * and an `a` record when the zone has none (§4).
@@ -326,7 +326,7 @@ function hostConfig(
   };
 }
 
-/** Gives every host an address and an address record (SCENARIO.md §4, §5 `address`). */
+/** Gives every host an address and an address record (docs/reference.md §4, §5 `address`). */
 function assignAddresses(hosts: HostConfig[], dns: DnsEntry[], hostPaths: Map<string, KeyPath>, problems: PathProblem[]): void {
   const used = new Set<string>();
   for (const entry of dns) for (const a of [...entry.records.a, ...entry.records.aaaa]) used.add(a);

@@ -1,5 +1,5 @@
 /**
- * The Exim retry rule syntax used by `queue.rule` when `schedule: exim` (SCENARIO.md §5.1, DELIVERY.md
+ * The Exim retry rule syntax used by `queue.rule` when `schedule: exim` (docs/reference.md §5.1, docs/delivery.md
  * R9), parsed once here so the MTA never re-reads strings.
  *
  * A rule is a `;`-separated list of items, each measured from the first failure of the message:

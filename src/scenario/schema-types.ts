@@ -1,12 +1,12 @@
 /**
- * The NORMALISED scenario: what the loader returns and the runner consumes (SCENARIO.md §3–§8).
+ * The NORMALISED scenario: what the loader returns and the runner consumes (docs/reference.md §3–§8).
  *
  * Every default is filled in, every duration is whole milliseconds (`…Ms`), every size bytes
  * (`…Bytes`), MX lists are `{ preference, host }`, retry rules are parsed, host and domain names are
  * lower-case without a trailing dot (DNS names are case-insensitive, RFC 4343), and addresses keep
  * their local part as written but have a lower-case domain (RFC 5321 §2.4: only the local part may be
  * case-sensitive). Maps of the file (hosts, dns, users) become arrays in file order, so iteration order
- * is explicit (ARCHITECTURE.md rule 3) and the object is plain JSON. The runner never re-parses a string.
+ * is explicit (docs/architecture.md rule 3) and the object is plain JSON. The runner never re-parses a string.
  */
 import type { RetryRuleItem } from './schema-retry.js';
 
@@ -18,7 +18,7 @@ export const scenarioKind = 'mailsim-scenario/1';
 export type Role = 'msa' | 'mta' | 'mda' | 'pop3' | 'imap';
 export const roleNames: readonly Role[] = ['msa', 'mta', 'mda', 'pop3', 'imap'];
 
-/** SMTP stages a `reply` or `drop` fault can hit (SCENARIO.md §6). */
+/** SMTP stages a `reply` or `drop` fault can hit (docs/reference.md §6). */
 export type SmtpStage = 'connect' | 'ehlo' | 'mail' | 'rcpt' | 'data' | 'dot';
 export const smtpStageNames: readonly SmtpStage[] = ['connect', 'ehlo', 'mail', 'rcpt', 'data', 'dot'];
 

@@ -1,5 +1,5 @@
 /**
- * The zod schema of the scenario file format, key for key as SCENARIO.md §3–§8 names them.
+ * The zod schema of the scenario file format, key for key as docs/reference.md §3–§8 names them.
  *
  * It checks shapes and parses units (durations → ms, sizes → bytes, the Exim rule → items); it does
  * NOT fill in defaults, because a host's `queue`/`timeouts`/`limits` override `defaults.*` key by key
@@ -45,7 +45,7 @@ import {
 import { parseRetryRule } from './schema-retry.js';
 import { roleNames, smtpStageNames } from './schema-types.js';
 
-/** Named limits on list lengths (ARCHITECTURE.md rule 5); far above any hand-written scenario. */
+/** Named limits on list lengths (docs/architecture.md rule 5); far above any hand-written scenario. */
 export const scenarioLimits = {
   hostsMax: 1000,
   dnsNamesMax: 10_000,
@@ -128,7 +128,7 @@ export const queueSchema = strictObject(
     'bounce-lifetime': duration('the lifetime of messages with a null sender (DSNs)', defaultQueue['bounce-lifetime']).optional(),
     'warn-after': warnAfter.optional(),
   },
-  'outbound queue and retry schedule (SCENARIO.md §5.1)',
+  'outbound queue and retry schedule (docs/reference.md §5.1)',
 );
 
 export const timeoutsSchema = strictObject(
@@ -143,7 +143,7 @@ export const timeoutsSchema = strictObject(
     'data-done': duration('wait for the reply to the final "."', defaultTimeouts['data-done']).optional(),
     'server-idle': duration('server closes an idle session after this', defaultTimeouts['server-idle']).optional(),
   },
-  'SMTP timeouts (SCENARIO.md §5.2, Postfix defaults)',
+  'SMTP timeouts (docs/reference.md §5.2, Postfix defaults)',
 );
 
 export const limitsSchema = strictObject(
@@ -154,7 +154,7 @@ export const limitsSchema = strictObject(
     'mx-addresses': wholeNumber('addresses tried per delivery attempt', 1, 1000, defaultLimits['mx-addresses']).optional(),
     'mx-sessions': wholeNumber('successful connections per delivery attempt', 1, 1000, defaultLimits['mx-sessions']).optional(),
   },
-  'limits (SCENARIO.md §5.3)',
+  'limits (docs/reference.md §5.3)',
 );
 
 // ---- §4: dns -------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ export const dnsRecordsSchema = strictObject(
     txt: oneOrList(z.string(), 'a TXT string', L.recordsPerTypeMax).optional(),
     ttl: duration("this name's TTL", defaultDnsTtl).optional(),
   },
-  'the records of one DNS name (SCENARIO.md §4)',
+  'the records of one DNS name (docs/reference.md §4)',
 );
 
 const dnsZone = map(domainName('a DNS name'), dnsRecordsSchema, 'DNS names and their records');
@@ -260,7 +260,7 @@ const filterAction = z
   .union([z.enum(['discard', 'reject']), filterActionObject], { error: 'expected discard, reject, or { folder | forward | reject: ... }' })
   .meta({ description: 'discard, reject, or { folder: NAME } / { forward: ADDRESS } / { reject: REASON }' });
 
-// biome-ignore lint/suspicious/noThenProperty: SCENARIO.md §7.1 names the key `then`; this is a schema shape, never awaited.
+// biome-ignore lint/suspicious/noThenProperty: docs/reference.md §7.1 names the key `then`; this is a schema shape, never awaited.
 const filterRule = strictObject({ if: filterCondition, then: filterAction }, 'a filter rule: { if: CONDITION, then: ACTION }');
 
 // ---- §5: hosts -----------------------------------------------------------------------------------
@@ -274,7 +274,7 @@ const user = z
       strictObject(
         {
           password: password.optional(),
-          filters: list(filterRule, 'procmail-like filters, first match wins (SCENARIO.md §7.1)', L.filtersMax).optional(),
+          filters: list(filterRule, 'procmail-like filters, first match wins (docs/reference.md §7.1)', L.filtersMax).optional(),
           quota: size('mailbox size limit; a delivery beyond it gets 452 4.2.2').optional(),
         },
         'a user: { password, filters, quota }',
@@ -313,7 +313,7 @@ export const hostSchema = strictObject(
     greylist: duration('greylisting delay: first attempt per (client, sender, recipient) gets 450 4.2.0').optional(),
     tls: flag('offer STARTTLS / implicit TLS', defaultTls).optional(),
   },
-  'a host (SCENARIO.md §5)',
+  'a host (docs/reference.md §5)',
 );
 
 // ---- §6: faults ----------------------------------------------------------------------------------
@@ -367,7 +367,7 @@ const faultSchema = strictObject(
     flaky: hostName('connection attempts to this host time out with probability').optional(),
     probability: probability('for flaky: chance each connection attempt times out').optional(),
   },
-  'a fault: at, optional until, and exactly one action (SCENARIO.md §6)',
+  'a fault: at, optional until, and exactly one action (docs/reference.md §6)',
 ).superRefine(
   (parsed, ctx) => {
     const value: unknown = parsed;
@@ -431,7 +431,7 @@ const fetchSchema = strictObject(
 
 const trafficItem = strictObject(
   { at: duration('when (from t = 0)'), send: sendSchema.optional(), fetch: fetchSchema.optional() },
-  'at, and send or fetch (SCENARIO.md §7)',
+  'at, and send or fetch (docs/reference.md §7)',
 ).superRefine(
   (value, ctx) => {
     exactlyOne(value, ['send', 'fetch'], 'traffic action', ctx, ' (write one traffic item each)');
@@ -442,7 +442,7 @@ const trafficItem = strictObject(
 // ---- §8: expect ----------------------------------------------------------------------------------
 
 export const expectationKinds = ['delivered', 'bounced', 'deferred', 'rejected', 'fetched', 'no-bounces'] as const;
-/** Which options each expectation takes (SCENARIO.md §8). */
+/** Which options each expectation takes (docs/reference.md §8). */
 export const expectationOptions: Record<(typeof expectationKinds)[number], readonly string[]> = {
   delivered: ['within', 'via', 'count', 'folder'],
   bounced: ['status', 'within'],
@@ -471,7 +471,7 @@ const expectation = strictObject(
       .meta({ description: 'DSN status prefix, e.g. 5.1.1 or 5.' }),
     subject: z.string().optional().meta({ description: 'fetched messages have this subject' }),
   },
-  'an expectation (SCENARIO.md §8)',
+  'an expectation (docs/reference.md §8)',
 ).superRefine(
   (parsed, ctx) => {
     const value: unknown = parsed;
@@ -506,11 +506,11 @@ export const scenarioSchema = strictObject(
     ).optional(),
     dns: dnsZone.optional(),
     hosts: map(hostName('a host name'), hostSchema.nullable(), 'the machines: { HOSTNAME: config }'),
-    faults: list(faultSchema, 'the fault timeline (SCENARIO.md §6)', L.faultsMax).optional(),
-    traffic: list(trafficItem, 'what users do (SCENARIO.md §7)', L.trafficMax).optional(),
-    expect: list(expectation, 'what must hold when the run ends (SCENARIO.md §8)', L.expectMax).optional(),
+    faults: list(faultSchema, 'the fault timeline (docs/reference.md §6)', L.faultsMax).optional(),
+    traffic: list(trafficItem, 'what users do (docs/reference.md §7)', L.trafficMax).optional(),
+    expect: list(expectation, 'what must hold when the run ends (docs/reference.md §8)', L.expectMax).optional(),
   },
-  'a mailsim scenario, see SCENARIO.md',
+  'a mailsim scenario, see docs/reference.md',
 );
 
 /** The schema's parsed output: shapes checked, units parsed, defaults NOT yet applied. */

@@ -1,5 +1,5 @@
 /**
- * Durations and sizes as scenario files write them (SCENARIO.md §1).
+ * Durations and sizes as scenario files write them (docs/reference.md §1).
  *
  * A duration is a string of one or more `NUMBER UNIT` parts with no spaces — `250ms`, `30s`, `5m`,
  * `4h`, `5d`, `1w`, compounds such as `1h30m` — or a bare number of milliseconds (`250` or `"250"`).
@@ -130,7 +130,7 @@ function parseParts(
   return { total, orderProblem, unknownUnit: null };
 }
 
-/** Parses a duration (SCENARIO.md §1) into whole milliseconds. */
+/** Parses a duration (docs/reference.md §1) into whole milliseconds. */
 export function parseDuration(input: unknown): UnitResult {
   if (typeof input === 'number') return fromNumber(input, 'duration', durationHelp);
   if (typeof input !== 'string') return { ok: false, message: `expected ${durationHelp}; got ${show(input)}` };
@@ -163,7 +163,7 @@ export function parseDuration(input: unknown): UnitResult {
   return { ok: true, value: Number(parsed.total) };
 }
 
-/** Parses a size (SCENARIO.md §1) into bytes. */
+/** Parses a size (docs/reference.md §1) into bytes. */
 export function parseSize(input: unknown): UnitResult {
   if (typeof input === 'number') return fromNumber(input, 'size', sizeHelp);
   if (typeof input !== 'string') return { ok: false, message: `expected ${sizeHelp}; got ${show(input)}` };

@@ -1,5 +1,5 @@
 /**
- * Calendar arithmetic without the global Date (ARCHITECTURE.md rule 1): the simulation maps virtual
+ * Calendar arithmetic without the global Date (docs/architecture.md rule 1): the simulation maps virtual
  * time t to the absolute instant SIM_EPOCH_MS + t, and formats it for mail headers (RFC 5322 §3.3),
  * IMAP INTERNALDATE (RFC 3501 §9 date-time), IMAP search dates (date-text) and the mbox From_ line
  * (asctime). Days/civil conversion is Howard Hinnant's public-domain algorithm. All times are UTC.
@@ -86,7 +86,7 @@ export function formatImapDateTime(unixMs: number): string {
   return `${day}-${monthName(c.month)}-${c.year} ${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} +0000`;
 }
 
-/** asctime, as in the mbox From_ line (DELIVERY.md W2): "Thu Jan  1 00:00:00 2026". */
+/** asctime, as in the mbox From_ line (docs/delivery.md W2): "Thu Jan  1 00:00:00 2026". */
 export function formatAsctime(unixMs: number): string {
   const c = toCivil(unixMs);
   return `${weekdayName(c.weekday)} ${monthName(c.month)} ${String(c.day).padStart(2, ' ')} ${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} ${c.year}`;

@@ -1,5 +1,5 @@
 /**
- * The kernel's event queue: events come out in (time, sequence number) order, ARCHITECTURE.md rule 3.
+ * The kernel's event queue: events come out in (time, sequence number) order, docs/architecture.md rule 3.
  *
  * Theory of operation. Millions of events pass through here, so the hot path allocates nothing and
  * touches little memory:

@@ -3,7 +3,7 @@
  * beyond the near-future wheel (event-queue.ts) — protocol timeouts, retry timers, scripted items.
  *
  * Three parallel typed arrays that grow by doubling, so pushing and popping allocate nothing. Ties are
- * broken by the sequence number only (ARCHITECTURE.md rule 3). The heap does not know about
+ * broken by the sequence number only (docs/architecture.md rule 3). The heap does not know about
  * cancellation; its owner drops cancelled entries at the top and calls `retain` to rebuild it.
  */
 

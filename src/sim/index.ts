@@ -1,5 +1,5 @@
 /**
- * The deterministic kernel (ARCHITECTURE.md "src/sim"): the simulator (virtual clock + event queue),
+ * The deterministic kernel (docs/architecture.md "src/sim"): the simulator (virtual clock + event queue),
  * seeded named random streams, and the trace with its digest.
  */
 export { type EventCallback, pendingEventsMax, type TimerId } from './event-queue.js';

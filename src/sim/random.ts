@@ -1,5 +1,5 @@
 /**
- * Seeded randomness (ARCHITECTURE.md rule 2): one root seed, and an independent named stream per
+ * Seeded randomness (docs/architecture.md rule 2): one root seed, and an independent named stream per
  * consumer, so adding a host or a fault does not shift anybody else's draws.
  *
  * Theory of operation. `RandomStreams.stream(name)` seeds a fresh seedrandom ARC4 generator (the

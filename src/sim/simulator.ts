@@ -1,6 +1,6 @@
 /**
  * The simulator: the one virtual clock of a run, its event queue, its random streams and its trace
- * (ARCHITECTURE.md rules 1–4).
+ * (docs/architecture.md rules 1–4).
  *
  * Theory of operation. Time is an integer number of virtual milliseconds from the start of the run
  * (t = 0). Code schedules callbacks with `at(timeMs, cb, arg)` / `after(delayMs, cb, arg)`; passing the
@@ -24,7 +24,7 @@ import { Trace } from './trace.js';
 export type { TimerId } from './event-queue.js';
 
 export interface SimulatorOptions {
-  /** Root seed of every random stream (SCENARIO.md `seed`). */
+  /** Root seed of every random stream (docs/reference.md `seed`). */
   seed: number | string;
   /** Bound on events per run call (`runUntil` / `runUntilIdle`), so a livelock ends. */
   eventsMax?: number;

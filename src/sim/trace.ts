@@ -1,6 +1,6 @@
 /**
  * The trace: every notable event, stamped with the virtual time, and `traceDigest` over it
- * (ARCHITECTURE.md rule 4; SCENARIO.md §9 `traceDigest`).
+ * (docs/architecture.md rule 4; docs/reference.md §9 `traceDigest`).
  *
  * Canonical serialisation (the digest's input; change it only with a format bump):
  *   For each event, in recording order, the UTF-8 bytes of one JSON line

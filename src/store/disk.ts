@@ -1,5 +1,5 @@
 /**
- * The virtual disk of one host: what survives a crash (issue 4, "Virtual disk"; DELIVERY.md R1, W1, W2).
+ * The virtual disk of one host: what survives a crash (issue 4, "Virtual disk"; docs/delivery.md R1, W1, W2).
  *
  * Theory of operation. A host's durable state is a tree of files (path → bytes) and directories. The
  * `Disk` interface is the small, synchronous API every store writes through; `MemoryDisk` is the

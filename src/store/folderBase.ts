@@ -1,18 +1,18 @@
 /**
  * What Maildir and mbox folders share: the in-memory index of messages (ascending by UID), the
- * listeners, flag normalisation and the stepwise delivery contract (issue 4, "MDA"; DELIVERY.md W1, W2).
+ * listeners, flag normalisation and the stepwise delivery contract (issue 4, "MDA"; docs/delivery.md W1, W2).
  *
  * A format subclass owns the disk layout; this class owns the view. Every change is made on disk
  * first and then in memory, and listeners hear of it synchronously afterwards, so every session on
  * the same store object sees the same folder (RFC 3501 §7.3.1, §7.4.1, §7.4.2 untagged updates).
  *
  * The in-memory index is a cache of the disk: a crash loses it, and a store rebuilt after `up` reloads
- * it from the files (and the uidlist / index sidecar) — UIDs and flags included (DELIVERY.md I3, P5).
+ * it from the files (and the uidlist / index sidecar) — UIDs and flags included (docs/delivery.md I3, P5).
  */
 import type { Folder, FolderChange, MessageInfo } from './mailstore.js';
 import { normalizeFlags } from './names.js';
 
-/** A delivery in steps, so the simulator can put a crash between any two of them (DELIVERY.md W1, W2). */
+/** A delivery in steps, so the simulator can put a crash between any two of them (docs/delivery.md W1, W2). */
 export interface Delivery {
   readonly folder: string;
   /** Disk steps still to run with `step()` before `commit()` (Maildir: 0; mbox: the chunks left). */

@@ -1,5 +1,5 @@
 /**
- * Line-end conversions between the mailbox view and the files (DELIVERY.md W1, W2).
+ * Line-end conversions between the mailbox view and the files (docs/delivery.md W1, W2).
  *
  * The `UserMailStore` view holds every message with CRLF line ends, so RFC822.SIZE (RFC 3501 §2.3.4)
  * and the POP3 octet counts (RFC 1939 §5) are exact. Files on disk use the Unix convention (LF), as

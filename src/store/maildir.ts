@@ -1,5 +1,5 @@
 /**
- * A Maildir folder (DELIVERY.md W1; the maildir(5) man page; Maildir++ for folders; Dovecot's
+ * A Maildir folder (docs/delivery.md W1; the maildir(5) man page; Maildir++ for folders; Dovecot's
  * dovecot-uidlist for UIDs).
  *
  * Layout of one folder directory (the store root for INBOX, `ROOT/.Name` for others, Maildir++):
@@ -8,7 +8,7 @@
  *   cur/NAME:2,FLAGS              seen by a reader; FLAGS are the letters D F R S T, ASCII-sorted
  *                                 (\Draft \Flagged \Answered \Seen \Deleted)
  *   mailsim-uidlist               UIDVALIDITY, UIDNEXT and one line per message: uid, internal date,
- *                                 keywords, base name (RFC 3501 §2.3.1.1; DELIVERY.md I3, P5)
+ *                                 keywords, base name (RFC 3501 §2.3.1.1; docs/delivery.md I3, P5)
  *                                 A delivery appends its line (as Dovecot appends to dovecot-uidlist),
  *                                 so delivering n messages costs O(n), not O(n²); the header's UIDNEXT
  *                                 is then behind and a reader takes max(UIDNEXT, highest uid + 1). A

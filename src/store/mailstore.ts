@@ -1,11 +1,11 @@
 /**
  * The mailbox access contract shared by the MDA (which delivers), the POP3 server and the IMAP server
- * (which read and change), whatever the on-disk format (Maildir or mbox, DELIVERY.md W1/W2).
+ * (which read and change), whatever the on-disk format (Maildir or mbox, docs/delivery.md W1/W2).
  *
  * One `UserMailStore` per mailbox owner; it holds folders ("INBOX" always exists, case-insensitive
  * per RFC 3501 §5.1; other names use "/" as the hierarchy delimiter). Messages in a folder are
  * identified by UID (RFC 3501 §2.3.1.1): strictly ascending, never reused while `uidValidity` stays
- * the same (DELIVERY.md I3). Sequence numbers are a per-session view and live in the IMAP server.
+ * the same (docs/delivery.md I3). Sequence numbers are a per-session view and live in the IMAP server.
  *
  * Changes are announced synchronously to listeners so concurrent sessions on the same folder can send
  * untagged EXISTS / EXPUNGE / FETCH FLAGS (RFC 3501 §7.3.1, §7.4.1, §7.4.2).
@@ -70,14 +70,14 @@ export interface UserMailStore {
   subscriptions(): string[];
   setSubscribed(name: string, subscribed: boolean): void;
   /**
-   * The exclusive maildrop lock of POP3 (RFC 1939 §8, DELIVERY.md P4). Returns a release function, or
+   * The exclusive maildrop lock of POP3 (RFC 1939 §8, docs/delivery.md P4). Returns a release function, or
    * null if another session holds it.
    */
   tryLock(owner: string): (() => void) | null;
 }
 
 /**
- * A folder is momentarily locked by a delivery in progress (mbox: the append lock of DELIVERY.md W2).
+ * A folder is momentarily locked by a delivery in progress (mbox: the append lock of docs/delivery.md W2).
  * A temporary condition: the caller answers with a temporary failure and may retry.
  */
 export class MailboxBusyError extends Error {

@@ -1,10 +1,10 @@
 /**
- * An mbox folder (DELIVERY.md W2): one mboxrd file per folder (mboxrd.ts) and a sidecar index.
+ * An mbox folder (docs/delivery.md W2): one mboxrd file per folder (mboxrd.ts) and a sidecar index.
  *
  * Files: the mbox itself (ROOT/INBOX, ROOT/<encoded name>), and ROOT/.mailsim/<encoded name>.index with
  * UIDVALIDITY, UIDNEXT and, per message, its UID, the offset and length of its record, its internal
  * date and its flags. Flags and UIDs live in the sidecar rather than in Status:/X-UID: headers so that
- * changing a flag never rewrites the mailbox (DELIVERY.md I3, P5: UIDs survive sessions and crashes).
+ * changing a flag never rewrites the mailbox (docs/delivery.md I3, P5: UIDs survive sessions and crashes).
  *
  * Delivery takes the folder's append lock (in memory, like an fcntl lock: a crash releases it), then
  * appends the record in chunks, one disk step each, so the simulator can crash between chunks. The

@@ -1,5 +1,5 @@
 /**
- * The mboxrd file format, as pure functions (DELIVERY.md W2; the mbox(5) man page; "mboxrd" in
+ * The mboxrd file format, as pure functions (docs/delivery.md W2; the mbox(5) man page; "mboxrd" in
  * Hall's "The mbox family" and qmail's mbox(5)).
  *
  * A file is a sequence of records. A record is a From_ line `From SENDER ASCTIME`, the message with LF

@@ -1,6 +1,6 @@
 /**
  * One user's mail store on a host's disk, in Maildir or mbox format: the `UserMailStore` contract
- * (mailstore.ts) plus the stepwise delivery the MDA uses (issue 4, "MDA"; DELIVERY.md W1, W2, I3, P4).
+ * (mailstore.ts) plus the stepwise delivery the MDA uses (issue 4, "MDA"; docs/delivery.md W1, W2, I3, P4).
  *
  * Layout under ROOT (for example "mail/bob"):
  *   Maildir: ROOT/{tmp,new,cur} is INBOX; ROOT/.Name/ a folder (Maildir++: "a/b" is ".a.b");

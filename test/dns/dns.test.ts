@@ -1,5 +1,5 @@
 /**
- * The scripted DNS (issue 2; SCENARIO.md §4, §6): record types, CNAME chains and their limit,
+ * The scripted DNS (issue 2; docs/reference.md §4, §6): record types, CNAME chains and their limit,
  * NXDOMAIN vs NODATA, caching (positive and negative, RFC 2308), each failure, DNS host down or
  * partitioned, and the property that a resolver never serves an answer past its TTL.
  */

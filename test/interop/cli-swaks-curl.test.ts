@@ -2,7 +2,7 @@
  * The real CLI (`node bin/mailsim.js serve`, every port 0) driven by swaks and curl: LISTEN lines for
  * the seven listeners, swaks `--tls --auth` on submission and `--tlsc` on smtps, curl over smtp://,
  * pop3:// (STLS) and imap:// (STARTTLS), and a graceful SIGTERM: exit 0, with the remote mail that has
- * no relay listed as QUEUED (SCENARIO.md §12).
+ * no relay listed as QUEUED (docs/reference.md §12).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliServe, findTool, haveTools, run, serveCli } from './harness.js';

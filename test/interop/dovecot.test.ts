@@ -4,7 +4,7 @@
  * non-ASCII name and appends to it over mailsim's IMAP; after a clean stop Dovecot's own IMAP server
  * (`/usr/lib/dovecot/imap` in pre-authenticated mode on stdin/stdout, indexes in memory, read-only
  * EXAMINE) opens the same tree and must see the same folders (the non-ASCII one under its modified
- * UTF-7 name, RFC 3501 §5.1.3), the same messages, the same flags (`cur/NAME:2,FLAGS`, DELIVERY.md W1)
+ * UTF-7 name, RFC 3501 §5.1.3), the same messages, the same flags (`cur/NAME:2,FLAGS`, docs/delivery.md W1)
  * and the same RFC822.SIZE (Dovecot believes the `S=`/`W=` sizes in the file names).
  */
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  *   mailsim, leaves through the MTA's SMTP client machine and lands in smtp-sink's dump folder with
  *   mailsim's Received: on top. With smtp-sink answering 4xx to RCPT, the mail is deferred, not bounced,
  *   and the queue (scan and back-off shortened to 1 s by a scenario) retries it on the real clock once a
- *   good smtp-sink listens again (DELIVERY.md R2, R8).
+ *   good smtp-sink listens again (docs/delivery.md R2, R8).
  * - smtp-source is a load client: 200 sessions, 20 at a time; every message lands, none twice.
  */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';

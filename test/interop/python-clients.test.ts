@@ -3,7 +3,7 @@
  * AUTH on submission, implicit TLS on smtps, plain MTA on smtp), poplib (STLS, UIDL, RETR, DELE) and
  * imaplib (STARTTLS, SELECT, UID SEARCH/FETCH/STORE, EXPUNGE, CREATE/APPEND/STATUS, non-ASCII mailbox
  * names in modified UTF-7), and Python's
- * `mailbox.Maildir` reading the folders the MDA wrote (DELIVERY.md W1: tmp → new, `cur/` with `:2,`).
+ * `mailbox.Maildir` reading the folders the MDA wrote (docs/delivery.md W1: tmp → new, `cur/` with `:2,`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTools, type InProcessServe, python, serveInProcess, tempDir } from './harness.js';

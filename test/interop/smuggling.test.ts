@@ -1,5 +1,5 @@
 /**
- * DELIVERY.md E4 (SMTP smuggling, CVE-2023-51764/5/6) on real sockets: each fake end-of-data sequence
+ * docs/delivery.md E4 (SMTP smuggling, CVE-2023-51764/5/6) on real sockets: each fake end-of-data sequence
  * is sent inside one DATA, followed by a second complete transaction; the server must never deliver a
  * second message — the smuggled one may only appear inside the first message's body, or be refused.
  */

@@ -2,7 +2,7 @@
  * The "small world" of issue 2: a DNS, a client and a mail host. The client resolves the domain's MX,
  * then the exchange's address, connects, exchanges bytes, and the mail host goes down mid-way (and
  * boots later, so the client's next write is answered with a reset). Run twice with one seed → the
- * same traceDigest; another seed draws other latencies → another digest (ARCHITECTURE.md rule 4).
+ * same traceDigest; another seed draws other latencies → another digest (docs/architecture.md rule 4).
  */
 import { describe, expect, it } from 'vitest';
 import { DnsServer, StubResolver, Zone } from '../../src/dns/index.js';

@@ -1,5 +1,5 @@
 /**
- * Finer points of the mail roles (issue 4): DSN parameters travel unchanged (DELIVERY.md D6), a crash in
+ * Finer points of the mail roles (issue 4): DSN parameters travel unchanged (docs/delivery.md D6), a crash in
  * the middle of a Maildir delivery (W1), mbox mailboxes (W2), filters and quotas at the MDA.
  */
 import { describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ describe('W2: mbox mailboxes', () => {
   });
 });
 
-describe('the MDA (SCENARIO.md §5 users, §7.1 filters)', () => {
+describe('the MDA (docs/reference.md §5 users, §7.1 filters)', () => {
   it('quota: a delivery over quota is deferred with 4.2.2 (retried), then bounced at the lifetime', () => {
     const yaml = twoDomainWorld({
       example: '{ mx: ["10 mx1.example.org"] }',
@@ -122,7 +122,7 @@ describe('the MDA (SCENARIO.md §5 users, §7.1 filters)', () => {
   });
 });
 
-describe('the MSA and the inbound limits (issue 4, RFC 6409 §8, SCENARIO.md §5.3)', () => {
+describe('the MSA and the inbound limits (issue 4, RFC 6409 §8, docs/reference.md §5.3)', () => {
   it('the MSA adds Message-ID and Date when the client left them out, and one Received line', () => {
     const { world } = run(twoDomainWorld({ traffic: '[]', example: '{ mx: ["10 mx1.example.org"] }' }));
     world.sim.runUntil(world.sim.nowMs + 1);

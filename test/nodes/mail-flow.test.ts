@@ -1,6 +1,6 @@
 /**
  * The mail roles end to end (issue 4): small worlds built from scenario text, one test per rule of
- * DELIVERY.md, each citing its id.
+ * docs/delivery.md, each citing its id.
  */
 import { describe, expect, it } from 'vitest';
 import { parseDsn } from '../../src/nodes/mta/dsn.js';
@@ -8,7 +8,7 @@ import { headerCount, mailbox, recipient, run, submitRaw, twoDomainWorld } from 
 
 const encoder = new TextEncoder();
 
-describe('the seed story: primary MX down, backup MX holds the mail (SCENARIO.md §2)', () => {
+describe('the seed story: primary MX down, backup MX holds the mail (docs/reference.md §2)', () => {
   const { report, world } = run(twoDomainWorld({ faults: '\n  - { at: 0s, down: mx1.example.org, until: 2h }' }), { seed: 7 });
   const bob = recipient(report, 'bob@example.org');
 
@@ -61,7 +61,7 @@ describe('the seed story: primary MX down, backup MX holds the mail (SCENARIO.md
   });
 });
 
-describe('MX selection (DELIVERY.md §1)', () => {
+describe('MX selection (docs/delivery.md §1)', () => {
   it('M1: a CNAME for the recipient domain restarts the MX lookup at its target', () => {
     const { report } = run(
       twoDomainWorld({
@@ -142,7 +142,7 @@ describe('MX selection (DELIVERY.md §1)', () => {
   });
 });
 
-describe('replies, retries and bounces (DELIVERY.md §2, §6)', () => {
+describe('replies, retries and bounces (docs/delivery.md §2, §6)', () => {
   it('R5/D1–D7: 550 5.1.1 to RCPT bounces that recipient with an RFC 3464 DSN from <> to the sender', () => {
     const { report, world } = run(twoDomainWorld({ traffic: '\n  - at: 1m\n    send: { from: alice@sender.net, to: [bob@example.org, nobody@example.org], body: x }' }));
     expect(recipient(report, 'bob@example.org').status).toBe('delivered');
@@ -226,7 +226,7 @@ describe('replies, retries and bounces (DELIVERY.md §2, §6)', () => {
   });
 });
 
-describe('RFC 1047 duplicates (DELIVERY.md E3)', () => {
+describe('RFC 1047 duplicates (docs/delivery.md E3)', () => {
   it('a connection lost after the final dot duplicates the message: it lands twice', () => {
     const { report, world } = run(twoDomainWorld({ faults: '\n  - { at: 0s, drop: { host: mx1.example.org, after: dot, times: 1 } }' }));
     const bob = recipient(report, 'bob@example.org');
@@ -241,7 +241,7 @@ describe('RFC 1047 duplicates (DELIVERY.md E3)', () => {
   });
 });
 
-describe('inbound policy (DELIVERY.md T3, §4, §8, §11)', () => {
+describe('inbound policy (docs/delivery.md T3, §4, §8, §11)', () => {
   it('no open relay: port 25 refuses a recipient outside domains and relay-for with 554 5.7.1', () => {
     const { report } = run(
       twoDomainWorld({ traffic: '\n  - at: 1m\n    send: { from: spam@bad.example, to: victim@elsewhere.example, body: x, port: 25, via: mx1.example.org }' }),
@@ -289,7 +289,7 @@ describe('inbound policy (DELIVERY.md T3, §4, §8, §11)', () => {
   });
 });
 
-describe('crashes (DELIVERY.md R1)', () => {
+describe('crashes (docs/delivery.md R1)', () => {
   it('the sender’s MTA goes down while holding deferred mail and comes back: nothing is lost', () => {
     const { report } = run(
       twoDomainWorld({

@@ -47,7 +47,7 @@ export function headerCount(message: string, name: string): number {
   return head.split('\r\n').filter((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`)).length;
 }
 
-/** The classic two-domain world of SCENARIO.md §2, with hooks for variations. */
+/** The classic two-domain world of docs/reference.md §2, with hooks for variations. */
 export function twoDomainWorld(extra: { faults?: string; example?: string; mx2?: string; traffic?: string; expect?: string; dnsExtra?: string; until?: string } = {}): string {
   return `
 name: test world

@@ -1,5 +1,5 @@
 /**
- * fast-check arbitraries for whole worlds: PLAIN scenario objects in the YAML's shape (SCENARIO.md
+ * fast-check arbitraries for whole worlds: PLAIN scenario objects in the YAML's shape (docs/reference.md
  * §3–§8), validated by validateScenarioObject when they run, so a failing case is written out as a
  * scenario file unchanged.
  *
@@ -24,7 +24,7 @@ export interface WorldOptions {
   unknownUsers?: boolean;
   /** A smarthost on the sending side (routes "*"). */
   smarthost?: boolean;
-  /** A domain whose two relays route it to each other (hop limit, DELIVERY.md §4). */
+  /** A domain whose two relays route it to each other (hop limit, docs/delivery.md §4). */
   loop?: boolean;
   /** Dead MX names (an address nobody answers). */
   deadMx?: boolean;
@@ -32,7 +32,7 @@ export interface WorldOptions {
   ghostSender?: boolean;
   /** The run's `until`. */
   untilMs: number;
-  /** Queue with `schedule: exim` and one of these rules (DELIVERY.md R9) instead of the Postfix schedule. */
+  /** Queue with `schedule: exim` and one of these rules (docs/delivery.md R9) instead of the Postfix schedule. */
   eximRules?: readonly string[];
 }
 

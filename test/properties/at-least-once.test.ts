@@ -1,5 +1,5 @@
 /**
- * At-least-once (DELIVERY.md E3, RFC 1047): a recipient gets a message twice only if a connection
+ * At-least-once (docs/delivery.md E3, RFC 1047): a recipient gets a message twice only if a connection
  * broke after the final dot was sent (a `dropped` attempt, or a drop after dot at submission) or a
  * host holding it crashed before recording the result.
  */

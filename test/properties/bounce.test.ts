@@ -1,5 +1,5 @@
 /**
- * Bounce (DELIVERY.md R5, M8, D1, D2, D5, D7, §4): a 5xx to RCPT (or MAIL, DATA, the dot) or a null
+ * Bounce (docs/delivery.md R5, M8, D1, D2, D5, D7, §4): a 5xx to RCPT (or MAIL, DATA, the dot) or a null
  * MX bounces the recipient once, at the end of that attempt, with a null-sender DSN to the original
  * sender whose Status matches the reply; a DSN is never bounced; a mail loop ends with 5.4.6 within
  * the hop limit.

@@ -1,5 +1,5 @@
 /**
- * The delivery properties as checks over one run (report + kept trace), each citing DELIVERY.md.
+ * The delivery properties as checks over one run (report + kept trace), each citing docs/delivery.md.
  * A check returns the violations it found, as sentences; none means the property held. They are
  * shared by the property tests and by the planted-bug tests that show each one can fail.
  *
@@ -84,7 +84,7 @@ function trafficMessages(run: Run): ReportMessage[] {
   return run.report.messages.filter((m) => !m.dsn);
 }
 
-// ---- No loss (§8 invariant; DELIVERY.md R1, D2, E3) --------------------------------------------
+// ---- No loss (§8 invariant; docs/delivery.md R1, D2, E3) --------------------------------------------
 
 /**
  * Every recipient accepted with a 2xx ends delivered, bounced, still queued, or discarded with a
@@ -122,7 +122,7 @@ export function noLoss(_world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Retry (DELIVERY.md R2, R7, R8) --------------------------------------------------------------
+// ---- Retry (docs/delivery.md R2, R7, R8) --------------------------------------------------------------
 
 /**
  * Only temporary failures: never bounced before the lifetime (and then with its last 4.x.x status,
@@ -173,7 +173,7 @@ export function retrySchedule(world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Exim retry (DELIVERY.md R9) -----------------------------------------------------------------
+// ---- Exim retry (docs/delivery.md R9) -----------------------------------------------------------------
 
 interface EximItem {
   kind: 'F' | 'G';
@@ -253,7 +253,7 @@ export function eximRetrySchedule(world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Failover (DELIVERY.md M4, M6, R6) -----------------------------------------------------------
+// ---- Failover (docs/delivery.md M4, M6, R6) -----------------------------------------------------------
 
 interface AttemptGroup {
   host: string;
@@ -333,7 +333,7 @@ export function reachableMeansDelivered(world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Bounce (DELIVERY.md R5, M8, D1, D2, D5, D7, §4 hop limit) ------------------------------------
+// ---- Bounce (docs/delivery.md R5, M8, D1, D2, D5, D7, §4 hop limit) ------------------------------------
 
 const enhancedOf = (reply: string | null) => /^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b/.exec(reply ?? '')?.[1] ?? null;
 
@@ -435,7 +435,7 @@ export function bounceOnce(world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Eventually (liveness after a heal phase; DELIVERY.md R8) -------------------------------------
+// ---- Eventually (liveness after a heal phase; docs/delivery.md R8) -------------------------------------
 
 /** After every fault healed at `healedAtMs`, nothing is still queued anywhere at the end of the run. */
 export function eventuallyDelivered(healedAtMs: number) {
@@ -445,7 +445,7 @@ export function eventuallyDelivered(healedAtMs: number) {
   };
 }
 
-// ---- At-least-once (DELIVERY.md E3) --------------------------------------------------------------
+// ---- At-least-once (docs/delivery.md E3) --------------------------------------------------------------
 
 /**
  * A recipient gets a message twice only if a connection broke after `.` was sent (a `dropped`
@@ -473,7 +473,7 @@ export function atLeastOnce(_world: WorldCase, run: Run): string[] {
   return out;
 }
 
-// ---- Determinism (ARCHITECTURE.md rule 4) ---------------------------------------------------------
+// ---- Determinism (docs/architecture.md rule 4) ---------------------------------------------------------
 
 /** Runs the world `reruns` more times (default 1); every digest must equal the first run's. */
 export function sameDigestTwice(world: WorldCase, run: Run, again: (scenario: Record<string, unknown>) => Run, reruns = 1): string[] {

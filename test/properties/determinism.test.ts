@@ -1,5 +1,5 @@
 /**
- * Determinism (ARCHITECTURE.md rules 1–4): every generated world, run twice with its seed, gives the
+ * Determinism (docs/architecture.md rules 1–4): every generated world, run twice with its seed, gives the
  * same traceDigest.
  */
 import { describe, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Eventually (liveness, DELIVERY.md R8; a heal phase as TigerBeetle's VOPR has): once every fault
+ * Eventually (liveness, docs/delivery.md R8; a heal phase as TigerBeetle's VOPR has): once every fault
  * is undone, every queued message is delivered (or bounced) within one maximal backoff plus a scan
  * (plus the attempts' own connect timeouts).
  */

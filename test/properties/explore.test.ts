@@ -1,6 +1,6 @@
 /**
- * `mailsim explore` (SCENARIO.md §13), end to end through the real command: the README example (a
- * connection lost after the final dot duplicates mail, RFC 1047 / DELIVERY.md E3, shrunk to one or
+ * `mailsim explore` (docs/reference.md §13), end to end through the real command: the README example (a
+ * connection lost after the final dot duplicates mail, RFC 1047 / docs/delivery.md E3, shrunk to one or
  * two faults, replayed by `mailsim run` with exit 1), a search that finds nothing (exit 0, progress on
  * stderr without ANSI), bad input (exit 2), and `--seed` repeating a search exactly.
  */

@@ -1,5 +1,5 @@
 /**
- * Failover (DELIVERY.md M4, M6, R6): within one attempt the MX hosts are tried in ascending
+ * Failover (docs/delivery.md M4, M6, R6): within one attempt the MX hosts are tried in ascending
  * preference, a backup MX never tries its own preference or worse; equal preferences are shuffled
  * with the seed; and when a reachable MX accepts, the mail is delivered, never bounced.
  */

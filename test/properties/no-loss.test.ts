@@ -1,5 +1,5 @@
 /**
- * No loss (SCENARIO.md §8 no-loss; DELIVERY.md R1, D2, E3): under every world and fault schedule —
+ * No loss (docs/reference.md §8 no-loss; docs/delivery.md R1, D2, E3): under every world and fault schedule —
  * crashes included — every recipient accepted with a 2xx ends delivered, bounced, still queued, or
  * discarded with a reason, and the log's landings are all in the mailboxes.
  */

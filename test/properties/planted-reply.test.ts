@@ -1,6 +1,6 @@
 /**
  * Planted bug for No loss (R1): a server that answers 250 to the final dot WITHOUT committing the
- * message. The `reply` fault with code 250 at `dot` models exactly that (SCENARIO.md §6: a scripted
+ * message. The `reply` fault with code 250 at `dot` models exactly that (docs/reference.md §6: a scripted
  * reply to the dot is sent without committing). The property must catch it and shrink the schedule
  * to that one fault.
  */

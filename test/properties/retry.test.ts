@@ -1,5 +1,5 @@
 /**
- * Retry (DELIVERY.md R2, R7, R8): when every failure is temporary, a recipient is never bounced
+ * Retry (docs/delivery.md R2, R7, R8): when every failure is temporary, a recipient is never bounced
  * before its lifetime, and each retry comes on the Postfix schedule — never before
  * end + clamp(end − arrival, min, max), never later than that plus one queue scan.
  */

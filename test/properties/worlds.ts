@@ -25,7 +25,7 @@ export const temporaryWorld = (): fc.Arbitrary<WorldCase> =>
   );
 
 /**
- * Temporary failures under the Exim schedule (DELIVERY.md R9): the same worlds as `temporaryWorld`,
+ * Temporary failures under the Exim schedule (docs/delivery.md R9): the same worlds as `temporaryWorld`,
  * with rules short enough that a 2-day run reaches every item and the final cutoff.
  */
 export const eximRules = ['F,30m,5m; G,4h,10m,1.5; F,12h,1h', 'F,1h,10m; F,6h,30m', 'G,8h,5m,2'] as const;

@@ -1,5 +1,5 @@
 /**
- * The JSON report validates against a JSON Schema of SCENARIO.md §9 (fixtures/report.schema.json:
+ * The JSON report validates against a JSON Schema of docs/reference.md §9 (fixtures/report.schema.json:
  * every field §9 names, its type, and the status/result enums), checked with zod's JSON Schema
  * reader. Mutated reports must fail, so the schema is known to check what it claims.
  */

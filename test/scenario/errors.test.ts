@@ -85,8 +85,8 @@ describe('single problems', () => {
   });
 
   it('an empty document and a non-mapping document', () => {
-    expect(problemsOf('')).toEqual(['1:1 : expected a mapping (a mailsim scenario, see SCENARIO.md); got an empty value']);
-    expect(problemsOf('- a\n- b\n')).toEqual(['1:1 : expected a mapping (a mailsim scenario, see SCENARIO.md)']);
+    expect(problemsOf('')).toEqual(['1:1 : expected a mapping (a mailsim scenario, see docs/reference.md); got an empty value']);
+    expect(problemsOf('- a\n- b\n')).toEqual(['1:1 : expected a mapping (a mailsim scenario, see docs/reference.md)']);
   });
 
   it('a fault with no action and a traffic item with two', () => {

@@ -1,5 +1,5 @@
 /**
- * Durations and sizes (SCENARIO.md §1): a table of accepted and refused spellings, and properties —
+ * Durations and sizes (docs/reference.md §1): a table of accepted and refused spellings, and properties —
  * format then parse gives the value back, and no input ever makes a parser throw.
  */
 import fc from 'fast-check';

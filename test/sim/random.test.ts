@@ -1,4 +1,4 @@
-/** Seeded named streams (ARCHITECTURE.md rule 2). */
+/** Seeded named streams (docs/architecture.md rule 2). */
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../src/sim/index.js';
 

@@ -1,6 +1,6 @@
 /**
  * The kernel: (time, seq) ordering, cancellation, runUntil / runUntilIdle / eventsMax, caller errors
- * (ARCHITECTURE.md rule 3).
+ * (docs/architecture.md rule 3).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

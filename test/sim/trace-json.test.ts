@@ -1,7 +1,7 @@
 /**
  * The trace builds its canonical lines without calling JSON.stringify for plain numbers and strings
  * (src/sim/trace.ts jsonOf); the digest's format says the line is JSON.stringify's output, so the
- * fast path must agree with it for every value a field can hold (ARCHITECTURE.md rule 4).
+ * fast path must agree with it for every value a field can hold (docs/architecture.md rule 4).
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-/** The trace and its digest (ARCHITECTURE.md rule 4). */
+/** The trace and its digest (docs/architecture.md rule 4). */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../src/sim/index.js';

@@ -1,5 +1,5 @@
 // The virtual disk: what a host committed survives a crash, handles of a crashed boot are fenced
-// (issue 4 "Virtual disk"; DELIVERY.md R1, W1).
+// (issue 4 "Virtual disk"; docs/delivery.md R1, W1).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiskCrashedError, DiskFullError, MemoryDisk, validatePath } from '../../src/store/disk.js';

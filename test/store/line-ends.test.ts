@@ -1,5 +1,5 @@
 /**
- * Line-end conversions (src/store/lineEnds.ts, DELIVERY.md W1, W2) against byte-by-byte references
+ * Line-end conversions (src/store/lineEnds.ts, docs/delivery.md W1, W2) against byte-by-byte references
  * written straight from their definitions, over byte strings rich in CR, LF and CRLF.
  */
 import fc from 'fast-check';

@@ -1,4 +1,4 @@
-// Maildir specifics (DELIVERY.md W1): tmp → new is the instant of delivery; a crash before it leaves a
+// Maildir specifics (docs/delivery.md W1): tmp → new is the instant of delivery; a crash before it leaves a
 // tmp orphan and nothing visible, after it the message is there; flags in cur/NAME:2,FLAGS; unknown
 // files adopted with fresh UIDs; deterministic unique names.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The UserMailStore contract, run against both formats (mailstore.ts; DELIVERY.md I3, P4, P5, W1, W2):
+// The UserMailStore contract, run against both formats (mailstore.ts; docs/delivery.md I3, P4, P5, W1, W2):
 // CRLF view with exact sizes, UIDs ascending and persisted across a reload from disk, flags, folders,
 // watch notifications to every listener, the maildrop lock.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// mbox specifics (DELIVERY.md W2): From_ line (MAILER-DAEMON for <>), mboxrd quoting round-trips any
+// mbox specifics (docs/delivery.md W2): From_ line (MAILER-DAEMON for <>), mboxrd quoting round-trips any
 // body (fast-check), a blank line after each message, the append lock, and a crash mid-append: the
 // reader copes with the truncated message and the next append never merges into it.
 import fc from 'fast-check';

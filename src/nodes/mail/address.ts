@@ -10,7 +10,7 @@
  * limits in octets of UTF-8: local part 64, domain 255, whole path (with the brackets) 256. Bad input
  * comes back as a typed error carrying the reply a server should give — never an exception.
  *
- * Recipients are grouped per destination domain (one SMTP transaction per domain, DELIVERY.md §4),
+ * Recipients are grouped per destination domain (one SMTP transaction per domain, docs/delivery.md §4),
  * in first-seen order so the grouping is deterministic.
  */
 
@@ -153,7 +153,7 @@ export interface DomainGroup<T> {
 
 /**
  * Groups recipients by destination domain, domains in first-seen order and recipients in their
- * original order, so each group becomes one SMTP transaction (DELIVERY.md §4).
+ * original order, so each group becomes one SMTP transaction (docs/delivery.md §4).
  */
 export function splitByDomain<T>(items: readonly T[], addressOf: (item: T) => string): DomainGroup<T>[] {
   const groups = new Map<string, T[]>();

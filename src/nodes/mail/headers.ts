@@ -7,7 +7,7 @@
  * space or tab (folding, §2.2.3). Names compare case-insensitively.
  *
  * These helpers never re-serialise fields they did not touch: a relay changes nothing but the one
- * line it prepends (DELIVERY.md T1, T3). Prepending is how trace fields are added (RFC 5321 §4.4);
+ * line it prepends (docs/delivery.md T1, T3). Prepending is how trace fields are added (RFC 5321 §4.4);
  * Message-ID and Date that the MSA supplies (RFC 6409 §8.2, §8.3) go at the end of the block.
  *
  * Bytes are read as latin1 (one code unit per byte), so offsets in the string are byte offsets and
@@ -264,14 +264,14 @@ export function addMissingMessageIdAndDate(
 }
 
 /**
- * Final delivery (DELIVERY.md T2, RFC 5321 §4.4): exactly one `Return-Path: <reverse-path>` on top.
+ * Final delivery (docs/delivery.md T2, RFC 5321 §4.4): exactly one `Return-Path: <reverse-path>` on top.
  * Earlier Return-Path fields are removed, which §4.4 allows the delivering server to do.
  */
 export function setReturnPath(bytes: Uint8Array, reversePath: string): Uint8Array {
   return prependHeader(removeHeaders(bytes, 'Return-Path'), 'Return-Path', `<${reversePath}>`);
 }
 
-/** Number of Received fields: the hop count used for loop detection (DELIVERY.md §4). */
+/** Number of Received fields: the hop count used for loop detection (docs/delivery.md §4). */
 export function hopCount(bytes: Uint8Array): number {
   return countHeaders(bytes, 'Received');
 }

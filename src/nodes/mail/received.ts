@@ -6,7 +6,7 @@
  *           for <RECIPIENT>; DATE
  *
  * Every server that accepts a message prepends exactly one of these and never edits earlier ones
- * (DELIVERY.md T1); the count of them is the hop count (loop detection). `for` names the recipient
+ * (docs/delivery.md T1); the count of them is the hop count (loop detection). `for` names the recipient
  * only when the transaction had exactly one, as Postfix does, so a multi-recipient message does not
  * disclose its other recipients. The date is formatted from virtual time by src/sim/calendar.ts.
  *

@@ -1,5 +1,5 @@
 /**
- * procmail-like delivery filters (SCENARIO.md §7.1): an ordered list applied by the MDA to each
+ * procmail-like delivery filters (docs/reference.md §7.1): an ordered list applied by the MDA to each
  * message it delivers; the first filter whose conditions all hold decides; no match → INBOX.
  *
  * The normalised shapes (the MDA works with exactly these; `normaliseFilter` converts the scenario's
@@ -187,7 +187,7 @@ export function filterMessage(bytes: Uint8Array, envelope: { from: string; to: s
 // ---------------------------------------------------------------------------------------------------
 // From the scenario's form
 
-/** Sizes as SCENARIO.md §1 writes them: 512, "10kB", "2MB" (powers of 1000), "KiB"/"MiB" (1024). */
+/** Sizes as docs/reference.md §1 writes them: 512, "10kB", "2MB" (powers of 1000), "KiB"/"MiB" (1024). */
 export function parseSize(value: number | string): number {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && value >= 0) return value;

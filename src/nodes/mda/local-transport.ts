@@ -2,7 +2,7 @@
  * The MDA as a queue transport (Postfix's local(8)): files a message into a local user's mailbox.
  *
  * Theory of operation. For one recipient: find the user (unknown → 5.1.1), run the user's filters in
- * order, first match wins (SCENARIO.md §7.1: folder, forward, discard, reject), check the quota (over
+ * order, first match wins (docs/reference.md §7.1: folder, forward, discard, reject), check the quota (over
  * it → 452-style 4.2.2, retried), add exactly one Return-Path (T2), then deliver in disk steps the
  * kernel schedules one millisecond apart — Maildir writes tmp/ then renames into new/ (W1), mbox
  * appends in chunks (W2) — so a crash can fall between steps and leave exactly what a real crash
@@ -83,7 +83,7 @@ export class LocalTransport implements Transport {
         return;
       }
       if ('forward' in action) {
-        // Re-queued with the original envelope sender (SCENARIO.md §7.1), like a .forward file, to every
+        // Re-queued with the original envelope sender (docs/reference.md §7.1), like a .forward file, to every
         // address the rule names (the engine's action carries the first; the rule has them all).
         const rule = user.filters[decision.index]?.action;
         const targets = rule?.kind === 'forward' ? rule.to : [action.forward];

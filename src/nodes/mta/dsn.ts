@@ -1,6 +1,6 @@
 /**
  * Delivery Status Notifications (RFC 3464 format, RFC 3461 SMTP extension, RFC 3462/6522
- * multipart/report; DELIVERY.md D1–D7).
+ * multipart/report; docs/delivery.md D1–D7).
  *
  * `buildDsn` writes the whole message as CRLF bytes:
  *

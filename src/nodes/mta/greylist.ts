@@ -1,5 +1,5 @@
 /**
- * Greylisting with postgrey's semantics (DELIVERY.md §11; postgrey(8)).
+ * Greylisting with postgrey's semantics (docs/delivery.md §11; postgrey(8)).
  *
  * The key is the triplet (client network, envelope sender, recipient); the client network is the /24
  * of an IPv4 address (postgrey's default --lookup-by-subnet, so a sender's pool of outbound servers

@@ -1,5 +1,5 @@
 /**
- * Choosing where to deliver a domain's mail (RFC 5321 §5.1, RFC 7505; DELIVERY.md M1–M8). Pure: the
+ * Choosing where to deliver a domain's mail (RFC 5321 §5.1, RFC 7505; docs/delivery.md M1–M8). Pure: the
  * DNS answers, the local host's names and the seeded shuffle come in as arguments.
  *
  * Step 1 — `selectMxCandidates` turns the MX answer into an ordered list of exchanges, or a decision:
@@ -12,7 +12,7 @@
  *   - If this host is an exchange, drop its preference and every worse one; nothing left → bounce
  *     5.4.6 "mail for D loops back to myself" (M6: a backup MX never delivers to itself or a worse MX).
  * A `routes` entry (transport map or smarthost) short-circuits all of this: the route's host is the
- * one candidate, looked up by address only (SCENARIO.md §5). An exact domain beats `"*"`.
+ * one candidate, looked up by address only (docs/reference.md §5). An exact domain beats `"*"`.
  *
  * Step 2 — `planAddresses` resolves candidates into at most `mx-addresses` (5) addresses, in candidate
  * order (M5); an exchange that resolves to one of this host's own addresses is treated like M6. No
@@ -56,7 +56,7 @@ export type MxSelection = { kind: 'candidates'; candidates: MxCandidate[]; via: 
 /** Seeded shuffle supplied by the caller (the kernel's stream for this host): returns a permutation. */
 export type Shuffle = <T>(items: T[]) => T[];
 
-/** Transport map / smarthost (SCENARIO.md §5 `routes`): `{ DOMAIN: HOST }`, `"*"` for every domain. */
+/** Transport map / smarthost (docs/reference.md §5 `routes`): `{ DOMAIN: HOST }`, `"*"` for every domain. */
 export type Routes = Readonly<Record<string, string>>;
 
 export const mxAddressesMaxDefault = 5; // Postfix smtp_mx_address_limit

@@ -1,5 +1,5 @@
 /**
- * What an SMTP delivery attempt means for each recipient (RFC 5321 §4.2.1, §4.5.4; DELIVERY.md R1–R6)
+ * What an SMTP delivery attempt means for each recipient (RFC 5321 §4.2.1, §4.5.4; docs/delivery.md R1–R6)
  * and which enhanced status code (RFC 3463) a DSN should carry for it.
  *
  *   2xx accepted · 4xx deferred (retry) · 5xx failed (never repeat the request) — R2.
@@ -8,7 +8,7 @@
  *   as 451 (R3, RFC 5321 §3.8). 452 to RCPT is "too many recipients": the rest go in another
  *   transaction (R4), so it is reported separately from other deferrals.
  *   After "." was sent, a lost reply leaves the message's fate unknown: the server may have committed
- *   it, so a retry may duplicate it (RFC 1047, DELIVERY.md E3) — still a deferral.
+ *   it, so a retry may duplicate it (RFC 1047, docs/delivery.md E3) — still a deferral.
  *
  * When the server gave no enhanced code, the RFC 3463 default for the situation is used: 4.4.1 no
  * answer, 4.4.2 bad connection, 4.4.3 DNS failure, 5.4.4 unroutable, 5.4.6 loop, 4.4.7 expired, and
@@ -25,7 +25,7 @@ export type RecipientFate = 'accepted' | 'deferred' | 'failed';
 /** A connection-level result: no usable reply was received. */
 export type ConnectionFailure = 'timeout' | 'refused' | 'dropped' | 'unknown-after-dot' | 'tls-failed';
 
-/** RFC 3463 codes mailsim uses when the server did not supply one (DELIVERY.md §6). */
+/** RFC 3463 codes mailsim uses when the server did not supply one (docs/delivery.md §6). */
 export const defaultStatus = {
   noAnswer: '4.4.1',
   badConnection: '4.4.2',

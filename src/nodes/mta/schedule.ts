@@ -1,5 +1,5 @@
 /**
- * Retry schedules of the outbound queue (DELIVERY.md R7–R9, SCENARIO.md §5.1). Pure: every time is an
+ * Retry schedules of the outbound queue (docs/delivery.md R7–R9, docs/reference.md §5.1). Pure: every time is an
  * argument, in virtual milliseconds.
  *
  * A `RetryPolicy` answers two questions after a failed delivery attempt made at `nowMs`:
@@ -322,7 +322,7 @@ export function recordFailure(
 }
 
 /**
- * warn-after (SCENARIO.md §5.1, Postfix delay_warning_time): one `Action: delayed` DSN once the
+ * warn-after (docs/reference.md §5.1, Postfix delay_warning_time): one `Action: delayed` DSN once the
  * message has waited that long. `warnAfterMs` null means off (the Postfix default, R8).
  */
 export function shouldSendDelayWarning(input: {

@@ -2,7 +2,7 @@
  * The MTA's queue on one host: every message the host accepted (on 25, 587 or 465, or made itself: a
  * DSN, a forward) waits here until each recipient is delivered, relayed, bounced or discarded.
  *
- * Theory of operation (Postfix's qmgr, DELIVERY.md R1–R9):
+ * Theory of operation (Postfix's qmgr, docs/delivery.md R1–R9):
  * - `enqueue` commits the entry to disk before returning (R1: the SMTP server replies 250 after it),
  *   then schedules an immediate attempt as a separate event (so the 250 goes out first).
  * - An attempt splits the pending recipients into groups — local mailboxes (the MDA), and one group
@@ -274,7 +274,7 @@ export class MailQueue {
     this.ctx.sim.trace.record('queue.attempt', { host: this.ctx.name, queueId: entry.queueId, recipients: pending.length });
 
     if (entry.hopLimitExceeded) {
-      // Loop detection (DELIVERY.md §4): too many Received headers — bounce with 5.4.6, deliver nothing.
+      // Loop detection (docs/delivery.md §4): too many Received headers — bounce with 5.4.6, deliver nothing.
       const text = `5.4.6 too many hops (over ${this.ctx.config.limits.hops} Received: headers): mail forwarding loop`;
       this.finishAttempt(entry, message, pending.map((r) => ({ address: r.address, fate: 'failed', status: '5.4.6', diagnostic: text, remoteMta: null })));
       return;
@@ -380,7 +380,7 @@ export class MailQueue {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Delivery status notifications (RFC 3464; DELIVERY.md D1–D7)
+  // Delivery status notifications (RFC 3464; docs/delivery.md D1–D7)
 
   private report(entry: QueueEntry, message: Uint8Array, recipients: readonly QueueRecipient[], action: DsnAction, retryUntilMs: number | null): void {
     const reportable: QueueRecipient[] = [];

@@ -1,6 +1,6 @@
 /**
  * A queued message as the MTA keeps it on disk: the envelope, per-recipient progress and the retry
- * bookkeeping, beside the message bytes. Writing it is the commit of DELIVERY.md R1 (the server
+ * bookkeeping, beside the message bytes. Writing it is the commit of docs/delivery.md R1 (the server
  * answers 250 only after `writeEntry` returned); a crash loses nothing that was written, and the queue
  * is rebuilt from these files on boot.
  *

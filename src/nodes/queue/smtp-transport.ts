@@ -2,7 +2,7 @@
  * The SMTP transport: one delivery attempt of one message to one destination domain (Postfix's
  * smtp(8) for one job).
  *
- * Theory of operation (DELIVERY.md §1–§2):
+ * Theory of operation (docs/delivery.md §1–§2):
  * 1. Route: a `routes` entry (transport map / smarthost) names the next hop; otherwise look up MX (M1;
  *    a CNAME restarts at its target inside the resolver). NXDOMAIN bounces (M2, 5.4.4), a temporary
  *    DNS failure defers (4.4.3), no MX means the implicit MX (M3), a null MX bounces at once (M8,
@@ -13,7 +13,7 @@
  *    runs the transaction decides: 2xx accepted (R1), 5xx to RCPT fails that recipient, 5xx to
  *    MAIL/DATA/dot fails all, 4xx defers (R2, R5); a connection lost after the final dot is "unknown"
  *    and deferred — the server may have the message, so a retry can duplicate it (RFC 1047, E3).
- * Every connection is an attempt in the mail log, for every recipient in it (SCENARIO.md §9).
+ * Every connection is an attempt in the mail log, for every recipient in it (docs/reference.md §9).
  */
 import type { MxResult } from '../../dns/resolver.js';
 import type { SmtpClientOptions, SmtpRecipientResult } from '../../protocols/smtp/client-types.js';

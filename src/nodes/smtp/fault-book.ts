@@ -1,5 +1,5 @@
 /**
- * The scripted SMTP faults of one host (SCENARIO.md §6 `reply` and `drop`): which stages answer with a
+ * The scripted SMTP faults of one host (docs/reference.md §6 `reply` and `drop`): which stages answer with a
  * scripted reply, and after which stages the server cuts the line before replying. The world adds a
  * fault at its `at` and removes it at its `until`; `times` counts occurrences down, `probability`
  * draws from the host's own seeded stream, so a run stays reproducible.

@@ -1,7 +1,7 @@
 /**
  * A host's SMTP listeners: the MTA's port 25 and the MSA's submission ports 587 (STARTTLS, then
  * AUTH) and 465 (implicit TLS, RFC 8314). Each connection runs one SMTP server machine; this file is
- * its owner's policy (SCENARIO.md §5, DELIVERY.md §5, §8, §11).
+ * its owner's policy (docs/reference.md §5, docs/delivery.md §5, §8, §11).
  *
  * Port 25 (MTA inbound): a recipient is accepted only for `domains` (unknown user → 550 5.1.1; mailbox
  * over quota → 452 4.2.2) and `relay-for` (backup MX: queued onward); anything else is 554 5.7.1 — no

@@ -1,5 +1,5 @@
 /**
- * The IMAP client machine behind the scenario's `fetch` action (SCENARIO.md §7), sans-IO.
+ * The IMAP client machine behind the scenario's `fetch` action (docs/reference.md §7), sans-IO.
  *
  * Script: greeting → [STARTTLS, when asked; the owner runs the handshake and calls tlsEstablished] →
  * LOGIN → SELECT folder → FETCH 1:n (UID RFC822.SIZE FLAGS BODY[]) → LOGOUT. Fetching BODY[] (not

@@ -1,5 +1,5 @@
 /**
- * \Recent bookkeeping shared by every IMAP session of one server (RFC 3501 §2.3.2, DELIVERY.md I6): a
+ * \Recent bookkeeping shared by every IMAP session of one server (RFC 3501 §2.3.2, docs/delivery.md I6): a
  * message is \Recent in exactly one session, the first to see it after it arrived — the first to
  * SELECT the mailbox, or a session that already had it selected and is told of the new message.
  * EXAMINE (read-only) and STATUS only count, they never claim (§6.3.2: no change to the mailbox).

@@ -1,5 +1,5 @@
 /**
- * One session's view of its selected mailbox (RFC 3501 §2.3.1.2, §5.2, §7.3.1, §7.4.1; DELIVERY.md
+ * One session's view of its selected mailbox (RFC 3501 §2.3.1.2, §5.2, §7.3.1, §7.4.1; docs/delivery.md
  * I3, I4, I6).
  *
  * Sequence numbers are this session's: `uids[seq - 1]`. Changes made by other sessions arrive through

@@ -1,7 +1,7 @@
 /**
  * The IMAP4rev1 server machine (RFC 3501; extensions listed in capabilities.ts), sans-IO.
  *
- * States (RFC 3501 §3, DELIVERY.md I1): not-authenticated → authenticated → selected → logout. One
+ * States (RFC 3501 §3, docs/delivery.md I1): not-authenticated → authenticated → selected → logout. One
  * table, COMMAND_STATES, says where each command is valid (I2); anything else gets a tagged BAD and
  * never changes state. Three waits interrupt normal command reading: an AUTHENTICATE exchange (the
  * next line is a SASL response), IDLE (the next line must be DONE, RFC 2177) and STARTTLS (nothing is

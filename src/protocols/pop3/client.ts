@@ -1,5 +1,5 @@
 /**
- * The POP3 client as a sans-IO machine (RFC 1939, RFC 2449, RFC 2595 §4; SCENARIO.md §7 `fetch`).
+ * The POP3 client as a sans-IO machine (RFC 1939, RFC 2449, RFC 2595 §4; docs/reference.md §7 `fetch`).
  *
  * One script, one command at a time (no pipelining): greeting → [STLS → TLS] → USER → PASS → STAT →
  * UIDL → for each message to fetch: RETR (→ DELE unless `keep`) → QUIT. In keep mode only messages

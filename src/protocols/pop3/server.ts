@@ -1,6 +1,6 @@
 /**
  * The POP3 server as a sans-IO machine (RFC 1939; RFC 2449 CAPA and response codes; RFC 2595 §4 STLS;
- * DELIVERY.md §9 P1–P6; the contract in ../machine.ts).
+ * docs/delivery.md §9 P1–P6; the contract in ../machine.ts).
  *
  * States (RFC 1939 §3): AUTHORIZATION → TRANSACTION → UPDATE → closed, plus STARTTLS while the owner
  * runs the TLS handshake after "+OK" to STLS. Which commands each state accepts is one table

@@ -1,5 +1,5 @@
 /**
- * Types and limits shared by the POP3 server and client machines (RFC 1939, RFC 2449; DELIVERY.md §9).
+ * Types and limits shared by the POP3 server and client machines (RFC 1939, RFC 2449; docs/delivery.md §9).
  */
 import type { UserMailStore } from '../../store/mailstore.js';
 

@@ -3,7 +3,7 @@
  * transactions the owner enqueues and the events it gets back. Kept apart from the machine so the
  * nodes can import the types alone.
  *
- * Timeouts are Postfix's defaults (DELIVERY.md §3, RFC 5321 §4.5.3.2 minimums). The connect timeout
+ * Timeouts are Postfix's defaults (docs/delivery.md §3, RFC 5321 §4.5.3.2 minimums). The connect timeout
  * and the data-block timeout (RFC 5321 §4.5.3.2.5: waiting for each TCP send of the content) belong
  * to the owner: the machine starts after connect, and it hands over the whole content in one piece
  * without learning when the transport has sent it. `dataBlockTimeoutMs` is here so the owner reads
@@ -45,7 +45,7 @@ export const SMTP_CLIENT_TIMEOUTS_DEFAULT: Readonly<SmtpClientTimeouts> = Object
   quitTimeoutMs: 300_000,
 });
 
-/** Postfix smtp_destination_recipient_limit: 50 recipients per transaction (DELIVERY.md §4). */
+/** Postfix smtp_destination_recipient_limit: 50 recipients per transaction (docs/delivery.md §4). */
 export const SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT = 50;
 
 /**
@@ -87,7 +87,7 @@ export interface SmtpClientTransaction {
   message: Uint8Array;
 }
 
-/** Where a command/reply exchange stood: the stages of DELIVERY.md §3, plus the session's own. */
+/** Where a command/reply exchange stood: the stages of docs/delivery.md §3, plus the session's own. */
 export type SmtpClientStage =
   | 'greeting'
   | 'helo'
@@ -105,7 +105,7 @@ export type SmtpClientStage =
   | 'local';
 
 /**
- * accepted: the server took responsibility (2xx to the dot, DELIVERY.md R1); deferred: try again
+ * accepted: the server took responsibility (2xx to the dot, docs/delivery.md R1); deferred: try again
  * later (4xx, timeout, lost connection — R2, R5); failed: 5xx (permanent); unknown: the connection
  * broke after the dot and before its reply (RFC 1047, E3) — treat as deferred, a duplicate is possible.
  */

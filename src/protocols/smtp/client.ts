@@ -1,5 +1,5 @@
 /**
- * SMTP client machine, sans-IO (RFC 5321; ARCHITECTURE.md "Sans-IO protocol machines").
+ * SMTP client machine, sans-IO (RFC 5321; docs/architecture.md "Sans-IO protocol machines").
  *
  * Theory of operation. The owner connects, calls `start(nowMs)`, and from then on feeds what arrives
  * (`receive`, `receiveEof`), the time (`onTimeout`) and the end of a TLS handshake (`tlsEstablished`).
@@ -14,9 +14,9 @@
  * is empty.
  *
  * Every command sent pushes what it expects onto `awaiting`; each reply takes the head. The deadline is
- * always that of the head's stage (DELIVERY.md §3), renewed on each reply.
+ * always that of the head's stage (docs/delivery.md §3), renewed on each reply.
  *
- * Outcomes (DELIVERY.md R2, R4, R5, E3): 5xx to RCPT fails that recipient; 452 to RCPT puts it in a
+ * Outcomes (docs/delivery.md R2, R4, R5, E3): 5xx to RCPT fails that recipient; 452 to RCPT puts it in a
  * further transaction on the same connection (R4); other 4xx to RCPT defers it; 4xx/5xx to MAIL, DATA
  * or the dot defer/fail every recipient it covers. A timeout, a lost connection or a malformed reply
  * stops the session at once (nothing more is sent) and defers what is open, except recipients whose
@@ -734,7 +734,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   /**
    * Settles the recipients of a transaction from the replies it got. With `cause` (the session is
    * ending) the ones still open get the cause's outcome — or 'unknown' when the content and dot were
-   * sent and no dot reply came (RFC 1047, DELIVERY.md E3).
+   * sent and no dot reply came (RFC 1047, docs/delivery.md E3).
    */
   private settleRound(round: Round, cause: AbortCause | null): void {
     const { job } = round;

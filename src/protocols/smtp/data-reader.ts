@@ -3,7 +3,7 @@
  * go), so any chunking gives the same result,
  * and collects a BDAT body (RFC 3030) chunk by chunk.
  *
- * End of data (DELIVERY.md E1): only <CRLF>.<CRLF> ends DATA, where the first CRLF is a real one (or
+ * End of data (docs/delivery.md E1): only <CRLF>.<CRLF> ends DATA, where the first CRLF is a real one (or
  * the end of the DATA command line). A "." line after a bare LF, a "." followed by a bare LF or a bare
  * CR, a NUL before the dot … never ends it; those bytes stay content. That is the whole defence
  * against SMTP smuggling (E4, CVE-2023-51764/5/6): nothing inside one DATA can end it early, so a

@@ -4,9 +4,9 @@
  * Three things happen in one pass:
  *  1. Line ends are made canonical. RFC 5321 §4.1.1.4: a client MUST NOT send CR or LF except as the
  *     pair CRLF. A bare LF and a bare CR each become CRLF; CRLF stays. That also means no byte
- *     sequence of the message can look like an end of data to a lax server (DELIVERY.md E4: every
+ *     sequence of the message can look like an end of data to a lax server (docs/delivery.md E4: every
  *     smuggling vector such as `\n.\n` or `\r.\r` leaves here as an ordinary stuffed line).
- *  2. Dot-stuffing (RFC 5321 §4.5.2, DELIVERY.md E2): a line that starts with "." gets one more ".".
+ *  2. Dot-stuffing (RFC 5321 §4.5.2, docs/delivery.md E2): a line that starts with "." gets one more ".".
  *  3. The end: a final CRLF if the message does not end with one, then ".\r\n". With the CRLF that
  *     ends the last line this makes the terminator <CRLF>.<CRLF> (E1). An empty message is just ".\r\n".
  *

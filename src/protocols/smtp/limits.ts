@@ -1,6 +1,6 @@
 /**
- * The SMTP server's limits, each named with its unit last and its source (ARCHITECTURE.md rule 5,
- * DELIVERY.md §3–§4). Every buffer the server machine keeps is bounded by one of these.
+ * The SMTP server's limits, each named with its unit last and its source (docs/architecture.md rule 5,
+ * docs/delivery.md §3–§4). Every buffer the server machine keeps is bounded by one of these.
  */
 import type { SmtpServerLimits } from './server-api.js';
 
@@ -20,7 +20,7 @@ export const SMTP_SERVER_LIMITS_DEFAULT: Readonly<SmtpServerLimits> = Object.fre
   domainBytesMax: 255,
   /** RFC 5321 §4.5.3.1.3: reverse- or forward-path at most 256 octets including the brackets. */
   pathBytesMax: 256,
-  /** Message size (Postfix `message_size_limit`, DELIVERY.md §4); advertised as SIZE (RFC 1870); over → 552 5.3.4. */
+  /** Message size (Postfix `message_size_limit`, docs/delivery.md §4); advertised as SIZE (RFC 1870); over → 552 5.3.4. */
   messageBytesMax: 10_240_000,
   /** Recipients per transaction (Postfix `smtpd_recipient_limit`; RFC 5321 §4.5.3.1.8 asks ≥ 100); over → 452 4.5.3. */
   recipientsMax: 1000,

@@ -9,7 +9,7 @@
  * Enhanced status codes (RFC 2034 §4): a line whose text starts with `c.x.y ` where c equals the reply
  * class carries one. It is parsed whether or not ENHANCEDSTATUSCODES was advertised (servers send it
  * anyway), taken from the first line and stripped from every line that repeats it. A code whose class
- * differs from the reply's is not an enhanced code (DELIVERY.md D7) and stays in the text.
+ * differs from the reply's is not an enhanced code (docs/delivery.md D7) and stays in the text.
  *
  * A malformed reply — a bad code, codes that change within one reply, a line longer than 512 octets
  * (RFC 5321 §4.5.3.1.5), more than `replyLinesMax` lines — is a protocol error: the parser returns an

@@ -4,7 +4,7 @@
  * Every reply the server builds carries its enhanced status code; `formatReply` decides whether to
  * print it. RFC 2034 §3: once ENHANCEDSTATUSCODES was advertised, every 2xx/4xx/5xx reply except the
  * greeting and the HELO/EHLO answer carries the code, on every line of a multi-line reply, and its
- * class equals the reply's first digit (DELIVERY.md D7). 3xx replies (334, 354) never carry one:
+ * class equals the reply's first digit (docs/delivery.md D7). 3xx replies (334, 354) never carry one:
  * RFC 3463 defines only classes 2, 4 and 5, and a 334 text is a base64 challenge.
  */
 import { textBytes } from '../machine.js';
@@ -32,7 +32,7 @@ export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   const cls = replyClass(reply);
   if (reply.enhanced !== null) {
     if (!ENHANCED_CODE.test(reply.enhanced)) throw new TypeError(`malformed enhanced status code: ${reply.enhanced}`);
-    if (Number(reply.enhanced[0]) !== cls) throw new TypeError(`enhanced code ${reply.enhanced} does not match reply class ${reply.code} (RFC 2034, DELIVERY.md D7)`);
+    if (Number(reply.enhanced[0]) !== cls) throw new TypeError(`enhanced code ${reply.enhanced} does not match reply class ${reply.code} (RFC 2034, docs/delivery.md D7)`);
   }
   for (const line of reply.lines) {
     if (/[\r\n]/.test(line)) throw new TypeError('an SMTP reply line must not contain CR or LF');

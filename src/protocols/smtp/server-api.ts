@@ -11,8 +11,8 @@
  *                                      a scenario's `reply` fault (any code at any stage) is one decision;
  *   - `{ kind: 'reject', reply }`     a 4xx/5xx reply; the command fails (RFC 5321 §4.2.1);
  *   - `{ kind: 'drop' }`              the command is processed, but the reply is never sent and the
- *                                      machine closes (SCENARIO.md `drop` fault). After the final dot the
- *                                      message counts as accepted (the RFC 1047 window, DELIVERY.md E3).
+ *                                      machine closes (docs/reference.md `drop` fault). After the final dot the
+ *                                      message counts as accepted (the RFC 1047 window, docs/delivery.md E3).
  * A decision with a reply of the wrong class (reject with 2xx, accept on DATA with 250 …) is an API
  * misuse and throws.
  */
@@ -29,7 +29,7 @@ export type SmtpDecision =
 
 export type SmtpHookResult = SmtpDecision | Pending;
 
-/** The points where the owner decides (and where SCENARIO.md's `reply` / `drop` faults apply). */
+/** The points where the owner decides (and where docs/reference.md's `reply` / `drop` faults apply). */
 export type SmtpServerStage = 'connect' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'data' | 'dot';
 
 /** What a hook may read about the session. Snapshots: mutating them changes nothing. */
@@ -77,7 +77,7 @@ export interface SmtpServerHooks {
   /** Before the 354 (or before the first BDAT chunk is taken). */
   onData?(session: SmtpSessionView): SmtpHookResult;
   /**
-   * After the final dot (or BDAT LAST): commit the message, then accept (DELIVERY.md R1). The bytes
+   * After the final dot (or BDAT LAST): commit the message, then accept (docs/delivery.md R1). The bytes
    * are the message after dot-unstuffing, CRLF line ends. Not called for a message the machine already
    * refuses (size 552, line length 500, bare LF in `reject` mode).
    */
@@ -99,7 +99,7 @@ export interface SmtpServerExtensions {
 }
 
 /**
- * How DATA treats a bare LF (DELIVERY.md E4, Postfix `smtpd_forbid_bare_newline`):
+ * How DATA treats a bare LF (docs/delivery.md E4, Postfix `smtpd_forbid_bare_newline`):
  *  - 'normalize' (default, Postfix ≥ 3.9): a bare LF ends a content line and is stored as CRLF, but it
  *    never takes part in ending DATA;
  *  - 'reject': the message is read to the real end, then refused with 550 5.5.2 and discarded.
@@ -129,7 +129,7 @@ export interface SmtpServerOptions {
   implicitTls?: boolean;
   /** Overrides of the defaults; resolved once per object (share one among sessions; do not modify it after). */
   extensions?: Partial<SmtpServerExtensions>;
-  /** Offer and accept AUTH only under TLS (DELIVERY.md §8); otherwise 538 5.7.11. Default false. */
+  /** Offer and accept AUTH only under TLS (docs/delivery.md §8); otherwise 538 5.7.11. Default false. */
   authRequiresTls?: boolean;
   /** Submission mode (RFC 6409): MAIL before AUTH → 530 5.7.0. Default false. */
   requireAuth?: boolean;

@@ -1,5 +1,5 @@
 /**
- * The SMTP server's states and its one transition table (ARCHITECTURE.md: one explicit state enum per
+ * The SMTP server's states and its one transition table (docs/architecture.md: one explicit state enum per
  * machine, one table). RFC 5321 §4.1.4 (command order), §4.3.2 (which reply each command may get),
  * §3.1 (after a 554 greeting only QUIT), RFC 3030 §3 (BDAT/DATA mixing), RFC 3207 §4.2 and
  * RFC 4954 §4 (no STARTTLS or AUTH inside a transaction).

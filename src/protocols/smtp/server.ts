@@ -552,7 +552,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   }
 
   private mail(argument: string): void {
-    // RFC 6409 §4.3 / RFC 4954 §6, DELIVERY.md §8: submission needs AUTH first.
+    // RFC 6409 §4.3 / RFC 4954 §6, docs/delivery.md §8: submission needs AUTH first.
     if (this.options.requireAuth && this.authenticatedUser === null) {
       this.send(smtpReply(530, '5.7.0', 'Authentication required'));
       return;
@@ -585,7 +585,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
       this.errorReply(parsed.reply);
       return;
     }
-    // RFC 5321 §4.5.3.1.10: 452 for too many recipients; the client sends the rest later (DELIVERY.md R4).
+    // RFC 5321 §4.5.3.1.10: 452 for too many recipients; the client sends the rest later (docs/delivery.md R4).
     if (transaction.recipients.length >= this.limits.recipientsMax) {
       this.send(smtpReply(452, '4.5.3', 'Too many recipients'));
       return;
@@ -656,7 +656,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     const view = { ...this.view(), transaction: copyEnvelope(envelope) };
     this.decide('dot', this.hooks.onMessage?.(view, copyEnvelope(envelope), outcome.message), (decision) => {
       if (decision.kind === 'failure') return this.send(decision.reply);
-      // A drop after the dot is an accepted message whose 250 is lost (RFC 1047, DELIVERY.md E3).
+      // A drop after the dot is an accepted message whose 250 is lost (RFC 1047, docs/delivery.md E3).
       this.events.push({ type: 'message', envelope, message: outcome.message });
       if (decision.kind === 'drop') return this.drop('dot');
       this.send(decision.reply ?? smtpReply(250, '2.0.0', 'OK: message accepted'));

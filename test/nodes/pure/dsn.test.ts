@@ -1,5 +1,5 @@
 /**
- * DSN construction (DELIVERY.md D1–D7, RFC 3464/3461/6522), checked by parsing the bytes with
+ * DSN construction (docs/delivery.md D1–D7, RFC 3464/3461/6522), checked by parsing the bytes with
  * mailparser (an independent MIME parser) and, for the delivery-status fields, by reading each field
  * block back as a header block with mailparser too.
  */

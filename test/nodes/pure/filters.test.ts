@@ -1,4 +1,4 @@
-/** procmail-like MDA filters (SCENARIO.md §7.1): conditions, actions, first match wins. */
+/** procmail-like MDA filters (docs/reference.md §7.1): conditions, actions, first match wins. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -25,7 +25,7 @@ const matches = (condition: FilterCondition) => decide([rule(condition, 'discard
 /** Scenario data arrives parsed from YAML; JSON stands in for it here. */
 const raw = (json: string): unknown => JSON.parse(json);
 
-describe('filters (SCENARIO.md §7.1)', () => {
+describe('filters (docs/reference.md §7.1)', () => {
   it('§7.1: header + contains (case-insensitive) → folder', () => {
     expect(decide([rule({ header: 'subject', contains: '[spam]' }, { folder: 'Junk' })])).toEqual({
       matched: true,

@@ -1,4 +1,4 @@
-/** Greylisting with postgrey semantics (DELIVERY.md §11, SCENARIO.md §5 `greylist`). */
+/** Greylisting with postgrey semantics (docs/delivery.md §11, docs/reference.md §5 `greylist`). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientNetwork, Greylist } from '../../../src/nodes/mta/greylist.js';
@@ -7,7 +7,7 @@ import { nextScanAtOrAfterMs, PostfixSchedule } from '../../../src/nodes/mta/sch
 const S = 1000;
 const triplet = { clientAddress: '10.0.0.7', sender: 'alice@sender.net', recipient: 'bob@example.org' };
 
-describe('greylisting (DELIVERY.md §11)', () => {
+describe('greylisting (docs/delivery.md §11)', () => {
   it('§11: the first attempt is recorded and refused with 450 4.2.0; a retry after the delay passes', () => {
     const greylist = new Greylist({ delayMs: 300 * S });
     const first = greylist.check({ ...triplet, nowMs: 1000 * S });

@@ -1,5 +1,5 @@
 /**
- * Addresses (RFC 5321 §4.5.3.1 limits, DELIVERY.md §4), header-block helpers (hop counting for loop
+ * Addresses (RFC 5321 §4.5.3.1 limits, docs/delivery.md §4), header-block helpers (hop counting for loop
  * detection, T2 Return-Path, MSA fix-ups) and the Received field (T1).
  */
 import fc from 'fast-check';

@@ -1,5 +1,5 @@
 /**
- * The MUA's generated body (src/nodes/mua.ts generatedBody, SCENARIO.md §7 `size`): exactly the asked
+ * The MUA's generated body (src/nodes/mua.ts generatedBody, docs/reference.md §7 `size`): exactly the asked
  * number of bytes, CRLF lines of 70 characters, the same text as the original per-line construction
  * (which concatenated the pattern twice for every line; the doubled pattern is now made once).
  */

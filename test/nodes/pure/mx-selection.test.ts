@@ -1,4 +1,4 @@
-/** MX selection, address plans and the per-attempt cursor (DELIVERY.md M1–M8, R6, SCENARIO.md §5 routes). */
+/** MX selection, address plans and the per-attempt cursor (docs/delivery.md M1–M8, R6, docs/reference.md §5 routes). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

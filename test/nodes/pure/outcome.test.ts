@@ -1,4 +1,4 @@
-/** Classifying SMTP results into recipient fates and RFC 3463 statuses (DELIVERY.md R1–R6, D7). */
+/** Classifying SMTP results into recipient fates and RFC 3463 statuses (docs/delivery.md R1–R6, D7). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,5 +1,5 @@
 /**
- * Retry schedules (DELIVERY.md R7–R9, SCENARIO.md §5.1), checked by replaying a message that never
+ * Retry schedules (docs/delivery.md R7–R9, docs/reference.md §5.1), checked by replaying a message that never
  * gets through: every attempt fails, the queue retries at the first scan after the eligible time, and
  * the schedule eventually says "expired".
  */
@@ -48,7 +48,7 @@ function replay(
 
 describe('Postfix schedule (R8)', () => {
   it('R8: eligible times 0, 300, 600, 1200, 2400, 4800 s, then every 4000 s; 113 attempts; bounce at 432,800 s', () => {
-    // The derived figures of DELIVERY.md R8 are the schedule's own times (no scan rounding).
+    // The derived figures of docs/delivery.md R8 are the schedule's own times (no scan rounding).
     const { attempts, bounceMs } = replay(new PostfixSchedule(), { arrivalMs: 0 });
     expect(attempts.slice(0, 9).map((t) => t / S)).toEqual([0, 300, 600, 1200, 2400, 4800, 8800, 12800, 16800]);
     for (let i = 6; i < attempts.length; i++) expect(attempts[i]! - attempts[i - 1]!).toBe(4000 * S);
@@ -67,7 +67,7 @@ describe('Postfix schedule (R8)', () => {
   });
 
   it('R8: a message arriving between scans is shifted by at most one scan per attempt', () => {
-    const arrivalMs = 60 * S; // SCENARIO.md §2: alice submits at 1m
+    const arrivalMs = 60 * S; // docs/reference.md §2: alice submits at 1m
     const { attempts, bounceMs } = replay(new PostfixSchedule(), { arrivalMs, scanMs: 300 * S, scanPhaseMs: 0 });
     expect(attempts[1]).toBe(600 * S); // eligible at 360 s, picked up by the 600 s scan
     expect(bounceMs).toBeGreaterThanOrEqual(arrivalMs + 5 * D);

@@ -1,5 +1,5 @@
 /**
- * The IMAP client machine against the server machine, back to back (SCENARIO.md §7 `fetch`): it
+ * The IMAP client machine against the server machine, back to back (docs/reference.md §7 `fetch`): it
  * retrieves every message of the folder, the server marks them \Seen, nothing is deleted; STARTTLS,
  * failures and timeouts end in one `done` event. Also: every server state × arbitrary bytes ends in a
  * valid state or a clean close, never an exception.

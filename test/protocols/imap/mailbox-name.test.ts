@@ -73,7 +73,7 @@ describe('the server speaks modified UTF-7', () => {
   it('CREATE, LIST, STATUS, SELECT, APPEND, COPY and RENAME with an encoded name; the store holds the Unicode name', () => {
     const w = world();
     w.store.folder('INBOX')!.append(CRLF_MESSAGE('one'), { internalDateMs: Date.UTC(2026, 0, 1, 10) });
-    w.store.createFolder('日本語'); // e.g. made by a filter (SCENARIO.md §7.1)
+    w.store.createFolder('日本語'); // e.g. made by a filter (docs/reference.md §7.1)
     const s = w.open();
     s.login().out();
     expect(s.send('a CREATE Entw&APw-rfe\r\n')).toBe('a OK CREATE completed\r\n');

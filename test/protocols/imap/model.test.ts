@@ -3,7 +3,7 @@
  * same INBOX: APPEND, STORE, EXPUNGE, COPY, MOVE and NOOP in any order from either session.
  *
  * Each session's client view (sequence number → UID, and flags) is tracked only from what the server
- * said: `* n EXPUNGE` removes entry n (renumbering, DELIVERY.md I4), `* n EXISTS` grows the view,
+ * said: `* n EXPUNGE` removes entry n (renumbering, docs/delivery.md I4), `* n EXISTS` grows the view,
  * `* n FETCH (UID u FLAGS (…))` fills it in. The Check command makes a session NOOP, then FETCH 1:*:
  * every sequence number must name the UID the tracked view expects, and UIDs and flags must equal
  * the model's (I3, I4). A server that renumbers wrongly, loses an update, or lets flags drift fails.

@@ -1,5 +1,5 @@
 /**
- * The IMAP client and server over the real stores of src/store (Maildir and mbox, DELIVERY.md W1/W2),
+ * The IMAP client and server over the real stores of src/store (Maildir and mbox, docs/delivery.md W1/W2),
  * not the test's MemoryStore: the server keeps strictly to the UserMailStore contract, so the fetch
  * retrieves every message, marks it \Seen in the store, and deletes nothing.
  */

@@ -1,7 +1,7 @@
 /**
  * The IMAP server machine: (state, input) → output tables fed whole and one byte at a time; capability
  * strings by state; FETCH of a multipart message (ENVELOPE and BODYSTRUCTURE exact, RFC 3501 §7.4.2);
- * SEARCH combinations; DELIVERY.md I1, I3, I4, I5, I6, I7; IDLE with updates from a second session;
+ * SEARCH combinations; docs/delivery.md I1, I3, I4, I5, I6, I7; IDLE with updates from a second session;
  * literal limits; autologout.
  */
 import { describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ function twoMessages() {
   return w;
 }
 
-/** (state, input) → exact output (DELIVERY.md I1, I2: BAD never changes state). */
+/** (state, input) → exact output (docs/delivery.md I1, I2: BAD never changes state). */
 const TABLE: Array<[string, Setup, string, string]> = [
   ['CAPABILITY before TLS', notAuth, 'a CAPABILITY\r\n', `* CAPABILITY ${AFTER_GREETING}\r\na OK CAPABILITY completed\r\n`],
   ['NOOP', notAuth, 'a NOOP\r\n', 'a OK NOOP completed\r\n'],
@@ -218,7 +218,7 @@ describe('server: SEARCH', () => {
   });
 });
 
-describe('server: mailbox invariants (DELIVERY.md I3–I7)', () => {
+describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
   it('I3: UIDs ascend and are never reused; UIDNEXT grows only when messages are added', () => {
     const w = twoMessages();
     const s = w.open().login().select();

@@ -1,4 +1,4 @@
-// The POP3 client and server machines back to back (SCENARIO.md §7 `fetch`; DELIVERY.md P1, P4, P5):
+// The POP3 client and server machines back to back (docs/reference.md §7 `fetch`; docs/delivery.md P1, P4, P5):
 // download-and-delete empties the maildrop; keep mode leaves everything and a second fetch retrieves
 // only new mail; STLS; failures are reported in `done`, never thrown.
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Model-based test of the POP3 maildrop (fc.commands; DELIVERY.md P1, P2, P5): DELE, RSET, QUIT, a
+// Model-based test of the POP3 maildrop (fc.commands; docs/delivery.md P1, P2, P5): DELE, RSET, QUIT, a
 // dropped connection and new mail arriving, checked against a tiny model. Message numbers, sizes, UIDLs,
 // contents and what is left after each session always agree with the model.
 // Planted-bug check: with RSET leaving the first message marked, or with a drop running UPDATE, this

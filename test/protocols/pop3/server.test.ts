@@ -1,4 +1,4 @@
-// The POP3 server machine (RFC 1939, RFC 2449; DELIVERY.md P1–P6): tables of (state, input) → output,
+// The POP3 server machine (RFC 1939, RFC 2449; docs/delivery.md P1–P6): tables of (state, input) → output,
 // each also fed one byte at a time with the same result; every command in every state; the lock;
 // a drop deletes nothing; UIDL stable across sessions; limits.
 import { describe, expect, it } from 'vitest';

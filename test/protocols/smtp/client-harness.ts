@@ -1,7 +1,7 @@
 /**
  * Drives an SmtpClient through a script of server bytes and owner calls, collecting everything the
  * client wrote and a compact summary of its events, so table tests read like transcripts. The same
- * script can be fed whole or one byte at a time (ARCHITECTURE.md: both must give the same result).
+ * script can be fed whole or one byte at a time (docs/architecture.md: both must give the same result).
  */
 import { SmtpClient, type SmtpClientEvent, type SmtpClientOptions, type SmtpClientTransaction } from '../../../src/protocols/smtp/client.js';
 import type { Envelope } from '../../../src/protocols/smtp/types.js';

@@ -1,6 +1,6 @@
 /**
  * SMTP client machine: tables of (scripted server bytes) → (client bytes, events), each fed whole and
- * one byte at a time with the same result (ARCHITECTURE.md, Tests). Outcome rules are DELIVERY.md
+ * one byte at a time with the same result (docs/architecture.md, Tests). Outcome rules are docs/delivery.md
  * R2, R4, R5 and E3 (RFC 1047); the deadlines are §3.
  */
 import { describe, expect, it } from 'vitest';
@@ -232,7 +232,7 @@ const cases: Case[] = [
     output: `EHLO ${HELO}\r\n${MAIL_NO_SIZE}${rcpt(BOB)}${rcpt(CAROL)}DATA\r\n`,
     events: ['ready secure=false auth=false', `done t1 ${BOB}=deferred/421/rcpt ${CAROL}=deferred/421/rcpt`, 'closed server-closing/rcpt'],
   },
-  // ---- timeouts (DELIVERY.md §3) ----
+  // ---- timeouts (docs/delivery.md §3) ----
   {
     name: 'greeting timeout at 300 s (a spurious call before does nothing)',
     steps: [one(), finish, { timeoutAt: 299_999 }, { timeoutAt: 300_000 }],

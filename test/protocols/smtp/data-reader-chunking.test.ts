@@ -2,7 +2,7 @@
  * The DATA reader takes runs of plain bytes inside a line in one go (src/protocols/smtp/data-reader.ts
  * consume). Its result must not depend on how the bytes arrive: one byte at a time (where every run
  * is a single byte, as in the byte-by-byte machine) and any other chunking give the same outcome and
- * the same consumed count — message, size, oversize, line-too-long, bare LF (DELIVERY.md E1, E2, E4;
+ * the same consumed count — message, size, oversize, line-too-long, bare LF (docs/delivery.md E1, E2, E4;
  * RFC 5321 §4.5.2, §4.5.3.1.6).
  */
 import fc from 'fast-check';

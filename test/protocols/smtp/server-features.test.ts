@@ -1,6 +1,6 @@
 /**
  * SMTP server features, each scenario replayed whole and one byte at a time: DATA and dot-unstuffing
- * (DELIVERY.md E1/E2), limits, SIZE (RFC 1870), DSN (RFC 3461), AUTH (RFC 4954/4616), STARTTLS
+ * (docs/delivery.md E1/E2), limits, SIZE (RFC 1870), DSN (RFC 3461), AUTH (RFC 4954/4616), STARTTLS
  * (RFC 3207), submission (RFC 6409), BDAT (RFC 3030), pending and drop decisions, idle timeout.
  */
 import { describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ describe('DATA', () => {
     expect(messages(bad.events)).toEqual([]);
   });
 
-  it('too many recipients → 452 4.5.3 (RFC 5321 §4.5.3.1.10, DELIVERY.md R4)', () => {
+  it('too many recipients → 452 4.5.3 (RFC 5321 §4.5.3.1.10, docs/delivery.md R4)', () => {
     const run = replayBoth(options({ limits: { recipientsMax: 2 } }), [EHLO, MAIL, RCPT, RCPT, RCPT]);
     expect(finalReplyLines(run.output).at(-1)).toBe('452 4.5.3 Too many recipients');
   });
@@ -233,7 +233,7 @@ describe('AUTH (RFC 4954, 4616)', () => {
     expect(lastLine(run.output)).toBe('235 2.7.0 Authentication successful');
   });
 
-  it('submission mode: MAIL before AUTH → 530 5.7.0; after AUTH → 250 (RFC 6409, DELIVERY.md §8)', () => {
+  it('submission mode: MAIL before AUTH → 530 5.7.0; after AUTH → 250 (RFC 6409, docs/delivery.md §8)', () => {
     const run = replayBoth(opts({ requireAuth: true }), [EHLO, MAIL, `AUTH PLAIN ${b64('\0alice\0secret')}\r\n`, MAIL]);
     expect(finalReplyLines(run.output).slice(-3)).toEqual(['530 5.7.0 Authentication required', '235 2.7.0 Authentication successful', '250 2.1.0 Sender <alice@example.net> OK']);
   });

@@ -1,7 +1,7 @@
 /**
  * Test harness for the SMTP server machine: replays a script of steps (bytes, EOF, decisions, TLS,
  * time) either in the chunks written or one byte at a time, and returns the output text and events,
- * so every table row can be checked both ways (ARCHITECTURE.md "Tests").
+ * so every table row can be checked both ways (docs/architecture.md "Tests").
  */
 import { type SmtpDecision, SmtpServer, type SmtpServerEvent, type SmtpServerOptions } from '../../../src/protocols/smtp/server.js';
 

@@ -1,9 +1,9 @@
 /**
- * Properties of the SMTP server under arbitrary input (ARCHITECTURE.md "Tests"): from any reachable
+ * Properties of the SMTP server under arbitrary input (docs/architecture.md "Tests"): from any reachable
  * state, any sequence of lines or raw bytes, in any chunking, never throws, ends in a known state, and
  * every reply line is well formed: a 2xx–5xx code, and once EHLO advertised ENHANCEDSTATUSCODES an
  * enhanced code of the same class on every 2xx/4xx/5xx reply except the EHLO/HELO answer (RFC 2034,
- * DELIVERY.md D7). Each property was checked against planted bugs (see the report).
+ * docs/delivery.md D7). Each property was checked against planted bugs (see the report).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -62,7 +62,7 @@ describe('SMTP server: every command in every state (RFC 5321 §4.3.2)', () => {
         const newCodes = codes(after.output).slice(codes(before.output).length);
         expect(newCodes[0]).toBe(code);
         // Once EHLO advertised ENHANCEDSTATUSCODES, a 2xx/4xx/5xx reply (not the EHLO/HELO answer) has
-        // an enhanced code of the same class (RFC 2034, DELIVERY.md D7).
+        // an enhanced code of the same class (RFC 2034, docs/delivery.md D7).
         const line = finalReplyLines(after.output)[codes(before.output).length]!;
         const enhancedExpected =
           stateName !== 'greeting-refused' && stateName !== 'awaiting-helo' && !command.startsWith('EHLO') && !command.startsWith('HELO') && Math.floor(code / 100) !== 3;

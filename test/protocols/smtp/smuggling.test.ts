@@ -1,5 +1,5 @@
 /**
- * SMTP smuggling (DELIVERY.md E4; CVE-2023-51764/5/6): every fake end-of-data sequence, followed by
+ * SMTP smuggling (docs/delivery.md E4; CVE-2023-51764/5/6): every fake end-of-data sequence, followed by
  * what looks like a second transaction, inside one DATA. The server must yield exactly one message
  * (normalize) or none (reject, when the vector holds a bare LF), never a second one, whole or one
  * byte at a time, and under arbitrary surrounding bytes (property).
@@ -8,11 +8,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EHLO, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
 
-/** DELIVERY.md E4, verbatim. */
+/** docs/delivery.md E4, verbatim. */
 const VECTORS = ['\n.\n', '\r.\r', '\r.\n', '\n.\r', '\n.\r\n', '\r\n.\n', '\r.\r\n', '\r\n.\r', '\r\n\x00.\r\n', '\r\n.\r\r\n'];
 const SMUGGLED = 'MAIL FROM:<admin@bank.example>\r\nRCPT TO:<victim@example.org>\r\nDATA\r\nSubject: smuggled\r\n\r\nsend money\r\n';
 
-describe('SMTP smuggling vectors (DELIVERY.md E4)', () => {
+describe('SMTP smuggling vectors (docs/delivery.md E4)', () => {
   for (const vector of VECTORS) {
     it(`${JSON.stringify(vector)} never ends DATA (normalize: one message, smuggled text inside)`, () => {
       const run = replayBoth(options(), [EHLO, MAIL, RCPT, 'DATA\r\n', `Subject: real\r\n\r\nhello${vector}${SMUGGLED}`, '\r\n.\r\n', 'QUIT\r\n']);
