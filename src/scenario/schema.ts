@@ -378,6 +378,7 @@ const faultSchema = strictObject(
     if (value.probability !== undefined && value.flaky === undefined) {
       ctx.addIssue({ code: 'custom', message: 'probability at this level goes with flaky (reply and drop take their own)', path: ['probability'] });
     }
+    if (isRecord(value.reply)) checkScriptedReplyText(value.reply, ctx);
     for (const k of ['reply', 'drop']) {
       const inner = value[k];
       if (isRecord(inner) && inner.times !== undefined && inner.probability !== undefined) {
@@ -387,6 +388,25 @@ const faultSchema = strictObject(
   },
   { when: () => true },
 );
+
+/**
+ * A scripted reply's text goes on one reply line, and an enhanced status code at its start is the
+ * reply's own: it must be of the reply code's class (RFC 3463 §3.1, RFC 2034 §4), or the wire would
+ * carry two statuses that disagree.
+ */
+function checkScriptedReplyText(reply: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const { code, text } = reply;
+  if (typeof text !== 'string') return;
+  if (/[\r\n]/.test(text)) ctx.addIssue({ code: 'custom', message: 'reply text is one line: no CR or LF', path: ['reply', 'text'] });
+  const enhanced = /^([245])\.\d{1,3}\.\d{1,3}(?: |$)/.exec(text);
+  if (enhanced !== null && typeof code === 'number' && Number(enhanced[1]) !== Math.floor(code / 100)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `the text's enhanced status code ${text.split(' ')[0]} does not match reply code ${code}: its first digit must be ${Math.floor(code / 100)} (RFC 3463 §3.1)`,
+      path: ['reply', 'text'],
+    });
+  }
+}
 
 // ---- §7: traffic ---------------------------------------------------------------------------------
 

@@ -132,7 +132,7 @@ export class Greylist {
       verdict: 'greylisted',
       retryAfterMs,
       // postgrey's reply: 450 with enhanced 4.2.0 (RFC 3463 "other or undefined mailbox status").
-      reply: { code: 450, enhanced: '4.2.0', lines: [`4.2.0 Greylisted, please try again in ${seconds} seconds`] },
+      reply: { code: 450, enhanced: '4.2.0', lines: [`Greylisted, please try again in ${seconds} seconds`] },
     };
   }
 }

@@ -22,10 +22,15 @@ export function replyClass(reply: SmtpReply): number {
   return Math.floor(reply.code / 100);
 }
 
+/** An enhanced status code at the start of a reply line's text, e.g. "4.2.0 " of "4.2.0 Greylisted". */
+const LEADING_ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?: +|$)/;
+
 /**
  * Checks a reply handed in by the owner (a hook decision). A malformed reply is an API misuse: throw.
  * A missing enhanced code on a 2xx/4xx/5xx reply is filled in as `class.0.0` (RFC 3463 §3.1), so an
- * owner may script a bare `550 no`.
+ * owner may script a bare `550 no`. The enhanced code is printed once, by `formatReply`: a line whose
+ * text starts with the same code has it removed (else the wire would say `450 4.2.0 4.2.0 …`), and a
+ * line that starts with a different one is the owner's bug (a reply has one status, RFC 2034 §4).
  */
 export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 599) throw new TypeError(`SMTP reply code out of range: ${reply.code}`);
@@ -37,9 +42,23 @@ export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   for (const line of reply.lines) {
     if (/[\r\n]/.test(line)) throw new TypeError('an SMTP reply line must not contain CR or LF');
   }
-  const lines = reply.lines.length === 0 ? [''] : [...reply.lines];
-  const enhanced = reply.enhanced ?? (cls === 3 ? null : `${cls}.0.0`);
+  const enhanced = reply.enhanced ?? (cls === 3 ? null : (leadingCodeOfClass(reply.lines[0], cls) ?? `${cls}.0.0`));
+  const lines = reply.lines.length === 0 ? [''] : reply.lines.map((line) => withoutLeadingCode(line, enhanced));
   return { code: reply.code, enhanced, lines };
+}
+
+/** The enhanced code the text starts with, when it is of the reply's class. */
+function leadingCodeOfClass(line: string | undefined, cls: number): string | null {
+  const code = line === undefined ? undefined : LEADING_ENHANCED_CODE.exec(line)?.[1];
+  return code !== undefined && Number(code[0]) === cls ? code : null;
+}
+
+/** The line without a leading copy of `enhanced`; throws when it leads with a different code. */
+function withoutLeadingCode(line: string, enhanced: string | null): string {
+  const match = LEADING_ENHANCED_CODE.exec(line);
+  if (match === null) return line;
+  if (match[1] !== enhanced) throw new TypeError(`reply text starts with enhanced code ${match[1]}, but the reply's code is ${enhanced ?? 'none'} (RFC 2034 §4)`);
+  return line.slice(match[0].length);
 }
 
 /**
