@@ -17,7 +17,7 @@ import type { Scenario } from '../../src/scenario/schema-types.js';
 const ENHANCED = /^([245])\.\d{1,3}\.\d{1,3}$/;
 
 /** The problems of one server reply line: a second enhanced code, or one of another class. */
-export function enhancedCodeProblems(line: string): string[] {
+function enhancedCodeProblems(line: string): string[] {
   const match = /^(\d{3})[ -](.*)$/.exec(line);
   if (match === null) return [`not a reply line: ${JSON.stringify(line)}`];
   const words = match[2]!.split(' ');
