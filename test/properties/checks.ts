@@ -8,6 +8,8 @@
  * connection of an attempt started (mail.attempt).
  */
 import { parseDsn } from '../../src/nodes/mta/dsn.js';
+import { mxSessionsMaxDefault } from '../../src/nodes/mta/mx-selection.js';
+import { extractSessions, type ProtocolSession, type SessionSegment } from '../../src/report/sessions.js';
 import type { ReportAttempt, ReportMessage, ReportRecipient } from '../../src/report/types.js';
 import type { TraceEvent } from '../../src/sim/trace.js';
 import type { WorldCase } from './arbitraries.js';
@@ -316,6 +318,49 @@ export function failoverOrder(world: WorldCase, run: Run): string[] {
       if (own !== undefined && preference >= own) out.push(`${group.host} (preference ${own}) tried ${connection.to} at preference ${preference} (M6)`);
       previous = Math.max(previous, preference);
     }
+  }
+  return out;
+}
+
+/** The client's and server's lines of one session, in order. */
+function sessionLines(session: ProtocolSession, side: 'client' | 'server'): string[] {
+  return session.entries.filter((e): e is SessionSegment => e.type === 'segment' && e.side === side).flatMap((e) => e.lines);
+}
+
+/**
+ * A soft failure before the transaction starts — refused, timed out, a 4xx/5xx greeting, EHLO/HELO
+ * refused, STARTTLS failed, the line dropped before MAIL FROM — is a failure of that MX host, so the
+ * same attempt goes on to the next MX (R6; Postfix smtp_connect/smtp_helo, smtp_skip_5xx_greeting).
+ * A connection counts as pre-transaction when the client never sent MAIL FROM on it. The next MX is
+ * owed while one is left (a better preference than the sender's own, M6, with a host behind it) and
+ * the attempt has not used its handshake sessions (Postfix smtp_mx_session_limit).
+ */
+export function preTransactionFailover(world: WorldCase, run: Run): string[] {
+  const out: string[] = [];
+  const { sessions } = extractSessions(run.world.sim.trace.events, { sessionsMax: 1_000_000, linesPerSessionMax: 1_000_000 });
+  const sessionOf = (client: string, address: string, atMs: number) => sessions.find((s) => s.client === client && s.serverAddress === address && s.openedAtMs === atMs);
+  const routed = (host: string) => host === world.info.senderHost && world.info.smarthost !== null;
+  for (const group of attemptGroups(run)) {
+    const domain = world.info.domains.find((d) => d.name === group.domain);
+    if (domain === undefined || domain.kind !== 'mx' || routed(group.host)) continue;
+    const liveHosts = new Set([domain.finalHost, ...domain.backups]);
+    const preferenceOf = (host: string) => domain.mx.find((r) => r.host === host)?.preference ?? Number.POSITIVE_INFINITY;
+    const own = preferenceOf(group.host);
+    const tried = new Set<string>();
+    let handshakes = 0;
+    group.connections.forEach((connection, index) => {
+      tried.add(connection.to);
+      const session = sessionOf(group.host, connection.address, connection.atMs);
+      if (session === undefined) return;
+      const client = sessionLines(session, 'client');
+      if (client.some((line) => /^EHLO |^HELO /i.test(line)) && sessionLines(session, 'server').some((line) => /^250[ -]/.test(line))) handshakes++;
+      if (client.some((line) => /^MAIL FROM:/i.test(line))) return;
+      if (index < group.connections.length - 1 || handshakes >= mxSessionsMaxDefault) return;
+      const next = domain.mx.find((r) => liveHosts.has(r.host) && !tried.has(r.host) && r.preference >= preferenceOf(connection.to) && r.preference < own);
+      if (next === undefined) return;
+      const last = sessionLines(session, 'server').at(-1) ?? session.outcome;
+      out.push(`${group.host} gave up on ${group.domain} at ${connection.to} (${last}, before MAIL FROM, t=${connection.atMs}ms) without trying ${next.host} (preference ${next.preference}) in the same attempt (R6)`);
+    });
   }
   return out;
 }

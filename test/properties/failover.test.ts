@@ -4,9 +4,9 @@
  * with the seed; and when a reachable MX accepts, the mail is delivered, never bounced.
  */
 import { describe, expect, it } from 'vitest';
-import { failoverOrder, reachableMeansDelivered } from './checks.js';
+import { failoverOrder, preTransactionFailover, reachableMeansDelivered } from './checks.js';
 import { assertProperty, propertyTimeoutMs, runWorld, runs } from './harness.js';
-import { orderingWorld, reachableWorld } from './worlds.js';
+import { orderingWorld, preTransactionWorld, reachableWorld } from './worlds.js';
 
 describe('property: failover (M4, M6, R6)', () => {
   it('MX hosts are tried in ascending preference; own preference and worse never (M4, M6)', () => {
@@ -15,6 +15,10 @@ describe('property: failover (M4, M6, R6)', () => {
 
   it('a reachable accepting MX means delivered, never bounced (R6)', () => {
     assertProperty('failover-reachable', reachableWorld(), (w, r) => [...reachableMeansDelivered(w, r), ...failoverOrder(w, r)], { numRuns: runs(40) });
+  }, propertyTimeoutMs);
+
+  it('a soft failure before MAIL FROM at a non-final MX is followed by the next MX in the same attempt (R6)', () => {
+    assertProperty('failover-pre-transaction', preTransactionWorld(), (w, r) => [...preTransactionFailover(w, r), ...failoverOrder(w, r)], { numRuns: runs(40) });
   }, propertyTimeoutMs);
 
   it('equal preferences are shuffled with the seed: each tied MX comes first for some seed (M4)', () => {

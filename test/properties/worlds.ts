@@ -2,9 +2,9 @@
  * The world and fault-schedule shapes each property runs over: the widest world in which the
  * property's premise holds (e.g. Retry: only temporary failures), so every generated case tests it.
  */
-import type fc from 'fast-check';
+import fc from 'fast-check';
 import { type FaultKind, faultKindNames } from '../../src/explore/fault-arbitrary.js';
-import { type WorldCase, worldWithFaults } from './arbitraries.js';
+import { type WorldCase, worldArbitrary, worldWithFaults } from './arbitraries.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -69,3 +69,29 @@ export const healingWorld = (): fc.Arbitrary<WorldCase> =>
     { unknownUsers: true, smarthost: true, loop: true, untilMs: healedAtMs + healBoundMs },
     { kinds: temporaryKinds, horizonMs: healedAtMs, healByMs: healedAtMs },
   );
+
+/** The ways a host can fail before MAIL FROM (R6): refused, down, a 4xx/5xx greeting or EHLO reply, a drop. */
+const preTransactionFailures: ReadonlyArray<(host: string) => Record<string, unknown>> = [
+  (host) => ({ refuse: host }),
+  (host) => ({ down: host }),
+  (host) => ({ reply: { host, on: 'connect', code: 421, text: '4.3.2 Service not available' } }),
+  (host) => ({ reply: { host, on: 'connect', code: 554, text: '5.7.1 No SMTP service here' } }),
+  (host) => ({ reply: { host, on: 'ehlo', code: 451, text: '4.3.0 Try later' } }),
+  (host) => ({ reply: { host, on: 'ehlo', code: 550, text: '5.7.1 Not you' } }),
+  (host) => ({ drop: { host, after: 'connect' } }),
+  (host) => ({ drop: { host, after: 'ehlo' } }),
+];
+
+/**
+ * Pre-transaction failover: MX domains whose best host (the final one) fails before MAIL FROM for a
+ * while around the sends, with its backups untouched — the case where the next MX is owed at once.
+ */
+export const preTransactionWorld = (): fc.Arbitrary<WorldCase> =>
+  worldArbitrary({ domainKinds: ['mx'], untilMs: dayMs }).chain((w) => {
+    const primaries = w.info.domains.filter((d) => d.backups.length > 0 && d.finalHost !== null).map((d) => d.finalHost!);
+    if (primaries.length === 0) return fc.constant(w);
+    const fault = fc
+      .tuple(fc.constantFrom(...primaries), fc.constantFrom(...preTransactionFailures), fc.integer({ min: 0, max: 1200 }), fc.integer({ min: 60, max: 3600 }))
+      .map(([host, failure, atS, lengthS]) => ({ at: `${atS}s`, until: `${atS + lengthS}s`, ...failure(host) }));
+    return fc.array(fault, { minLength: 1, maxLength: 3 }).map((faults) => ({ info: w.info, scenario: { ...w.scenario, faults } }));
+  });

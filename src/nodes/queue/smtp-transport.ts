@@ -226,10 +226,12 @@ export class SmtpTransport implements Transport {
     }
 
     const transaction = outcome.transactions[0];
-    const settled = transaction?.recipients.some((r) => r.reply !== null || r.outcome === 'unknown');
+    const settled = transaction?.recipients.some((r) => inTransaction(r) && (r.reply !== null || r.outcome === 'unknown'));
     if (transaction === undefined || settled !== true) {
-      // Nothing was decided by a reply in a transaction: greeting/EHLO refused, or the line went dead
-      // before the transaction — a soft error: the next MX in this attempt (R6).
+      // Nothing was decided by a reply in a transaction: greeting, EHLO or STARTTLS refused, or the line
+      // went dead before MAIL FROM. The client settles the recipients with the session's closing reply,
+      // but that reply speaks of the host, not of them: a soft error of this host, and the next MX is
+      // tried in this attempt (R6; Postfix smtp_connect/smtp_helo, smtp_skip_5xx_greeting).
       const reply = outcome.closeReply;
       const result: AttemptResult = outcome.closeReason === 'timeout' ? 'timeout' : reply !== null ? (reply.code >= 500 ? 'failed' : 'deferred') : 'dropped';
       logAll(result, reply);
@@ -257,6 +259,16 @@ export class SmtpTransport implements Transport {
     return { results, cursorOutcome: 'session', status: results[0]?.status ?? '4.4.2', diagnostic: results[0]?.diagnostic ?? null };
   }
 }
+
+/**
+ * True when a recipient's result came from its transaction (MAIL FROM onwards). Results settled at the
+ * greeting, EHLO/HELO, STARTTLS or AUTH stage carry the session's failure, not a verdict on the recipient.
+ */
+function inTransaction(recipient: SmtpRecipientResult): boolean {
+  return !preTransactionStages.has(recipient.stage);
+}
+
+const preTransactionStages: ReadonlySet<SmtpRecipientResult['stage']> = new Set(['greeting', 'helo', 'starttls', 'auth', 'idle']);
 
 function recipientFate(recipient: SmtpRecipientResult): { fate: RecipientResult['fate']; status: string; result: AttemptResult } {
   switch (recipient.outcome) {
