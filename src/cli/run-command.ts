@@ -11,6 +11,7 @@ import type { Report } from '../report/types.js';
 import { isScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../scenario/run.js';
+import { seedMax, seedMin } from '../scenario/schema-defaults.js';
 import type { Scenario } from '../scenario/schema-types.js';
 import { formatDurationMs } from '../report/markdown.js';
 import { paint } from './output.js';
@@ -30,11 +31,13 @@ export function runCommand(files: readonly string[], options: RunCommandOptions)
   const err = paint(process.stderr);
   let seed: number | undefined;
   if (options.seed !== undefined) {
-    if (!/^-?\d+$/.test(options.seed) || !Number.isSafeInteger(Number(options.seed))) {
-      process.stderr.write(`mailsim run: --seed takes an integer, got "${options.seed}"\n`);
+    // The same rule as `seed:` in a file (docs/reference.md §3): a whole number from seedMin to seedMax.
+    const value = Number(options.seed);
+    if (!/^\d+$/.test(options.seed) || value < seedMin || value > seedMax) {
+      process.stderr.write(`mailsim run: --seed takes a whole number from ${seedMin} to ${seedMax}, as seed: in a file does; got "${options.seed}"\n`);
       return EXIT_BAD_INPUT;
     }
-    seed = Number(options.seed);
+    seed = value;
   }
 
   // Load everything first: a bad file stops the run before anything is simulated (exit 2).

@@ -15,6 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import { firstTooDeepOffset, yamlDepthMax } from './yaml-depth.js';
 import type { z } from 'zod';
 import { editDistance, crossCheck } from './cross-check.js';
 import { ScenarioError, formatKeyPath, sortProblems } from './errors.js';
@@ -232,6 +233,12 @@ function analyseValue(value: unknown, file: string, locator: Locator, earlierWar
 
 /** Validates scenario text (YAML or JSON) and reports every problem; never throws. */
 export function analyseScenarioText(text: string, fileName: string): ScenarioAnalysis {
+  const tooDeepAt = firstTooDeepOffset(text);
+  if (tooDeepAt !== null) {
+    const { line, column } = lineAndColumn(text, tooDeepAt);
+    const message = `nested deeper than ${yamlDepthMax} levels: a scenario needs far fewer (is a bracket or an indentation off?)`;
+    return { file: fileName, scenario: null, errors: [{ severity: 'error', file: fileName, line, column, path: '', message }], warnings: [] };
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false });
   const syntaxProblem = (severity: 'error' | 'warning') => (e: { pos: [number, number]; message: string }): ScenarioProblem => {
@@ -248,6 +255,13 @@ export function analyseScenarioText(text: string, fileName: string): ScenarioAna
     return { file: fileName, scenario: null, errors: [{ severity: 'error', file: fileName, line: 1, column: 1, path: '', message: `cannot read the document: ${message}` }], warnings };
   }
   return analyseValue(value, fileName, yamlLocator(doc, lineCounter), warnings);
+}
+
+/** 1-based line and column of a source offset. */
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
 }
 
 /** Validates a plain object shaped like the YAML (as `runScenario` accepts); never throws. */

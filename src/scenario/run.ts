@@ -6,6 +6,7 @@
  * The wall time of the run (`stats.wallMs`) is measured with a clock the caller passes in: the
  * simulation itself never reads one (docs/architecture.md rule 1); the package entry passes the real one.
  */
+import { seedMax, seedMin } from './schema-defaults.js';
 import { World } from '../nodes/world.js';
 import { buildMessages } from '../report/build.js';
 import { describeFault } from '../report/describe.js';
@@ -30,6 +31,9 @@ export interface ScenarioRun {
 
 export function runScenarioWorld(input: Scenario | unknown, options: RunOptions = {}): ScenarioRun {
   const scenario = isScenario(input) ? input : validateScenarioObject(input);
+  if (options.seed !== undefined && !(Number.isInteger(options.seed) && options.seed >= seedMin && options.seed <= seedMax)) {
+    throw new RangeError(`seed must be a whole number from ${seedMin} to ${seedMax}, as seed: in a scenario file; got ${options.seed}`);
+  }
   const clock = options.wallClockMs ?? (() => 0);
   const startedMs = clock();
   const world = new World(scenario, { ...(options.seed !== undefined ? { seed: options.seed } : {}), keepTrace: options.keepTrace ?? false });

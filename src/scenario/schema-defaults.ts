@@ -5,6 +5,9 @@
  * rule), §3 (Postfix timeouts, RFC 5321 §4.5.3.2), §4 (limits, RFC 5321 §4.5.3.1).
  */
 export const defaultSeed = 1;
+/** A seed is a whole number in [seedMin, seedMax], in a file (`seed:`) and on the command line (`--seed`) alike. */
+export const seedMin = 0;
+export const seedMax = Number.MAX_SAFE_INTEGER;
 export const defaultUntil = '7d';
 export const defaultLatency = '10ms';
 export const defaultDnsTtl = '1h';

@@ -41,6 +41,8 @@ import {
   defaultTimeouts,
   defaultTls,
   defaultUntil,
+  seedMax,
+  seedMin,
 } from './schema-defaults.js';
 import { parseRetryRule } from './schema-retry.js';
 import { roleNames, smtpStageNames } from './schema-types.js';
@@ -517,7 +519,7 @@ export const scenarioSchema = strictObject(
     $schema: z.string().optional().meta({ description: 'JSON Schema for editors (ignored by mailsim)' }),
     name: z.string({ error: 'expected a name (a short title)' }).min(1, { error: 'the name must not be empty' }).meta({ description: 'human title' }),
     description: z.string().optional().meta({ description: 'free text, copied into the report' }),
-    seed: wholeNumber('seed of every random choice; mailsim run --seed overrides', 0, Number.MAX_SAFE_INTEGER, defaultSeed).optional(),
+    seed: wholeNumber('seed of every random choice; mailsim run --seed overrides', seedMin, seedMax, defaultSeed).optional(),
     until: duration('simulated-time limit; the run ends earlier once nothing is pending', defaultUntil).optional(),
     network: network.optional(),
     defaults: strictObject(
