@@ -15,9 +15,9 @@
  * binds its port again when the host boots.
  */
 import type { Host } from '../net/index.js';
-import type { Simulator } from '../sim/index.js';
+import { ActiveWindows, type Simulator } from '../sim/index.js';
 import { type DnsQueryMessage, type DnsRecord, type DnsResponseMessage, normalizeName, type RecordType, recordTypes, type ServerRcode } from './records.js';
-import type { Zone, ZoneEntryInput } from './zone.js';
+import type { Zone, ZoneEntry, ZoneEntryInput } from './zone.js';
 
 export type DnsFaultRcode = 'servfail' | 'nxdomain' | 'timeout';
 
@@ -41,6 +41,11 @@ export interface UndoHandle {
 export const dnsPort = 53;
 export const cnameChainMaxDefault = 8;
 
+interface Replaced {
+  original: ZoneEntry | undefined;
+  windows: ActiveWindows<ZoneEntryInput | null>;
+}
+
 export class DnsServer {
   readonly host: Host;
   readonly zone: Zone;
@@ -48,6 +53,8 @@ export class DnsServer {
   readonly cnameChainMax: number;
   private readonly sim: Simulator;
   private readonly faults: Array<{ name: string; type: RecordType | undefined; rcode: DnsFaultRcode }> = [];
+  /** Names whose records a `dns-set` fault replaced: their own entry and the replacements in force. */
+  private readonly replacements = new Map<string, Replaced>();
 
   constructor(host: Host, zone: Zone, options: DnsServerOptions = {}) {
     this.sim = host.network.sim;
@@ -77,19 +84,43 @@ export class DnsServer {
     };
   }
 
-  /** Replaces the records of `name` (null removes the name); undo() restores the previous records. */
+  /**
+   * Replaces the records of `name` (null removes the name) until undo(). Replacements of one name
+   * stack: the latest in force is what the zone answers, and when the last one ends the zone's own
+   * records come back (docs/reference.md §6, `dns-set`).
+   */
   replace(name: string, records: ZoneEntryInput | null): UndoHandle {
-    const previous = records === null ? this.zone.remove(name) : this.zone.set(name, records);
-    this.sim.trace.record('dns.replace', { name: normalizeName(name), records: records === null ? null : JSON.stringify(records) });
+    const key = normalizeName(name);
+    let replaced = this.replacements.get(key);
+    if (replaced === undefined || replaced.windows.size === 0) {
+      replaced = { original: this.zone.get(key), windows: new ActiveWindows<ZoneEntryInput | null>() };
+      this.replacements.set(key, replaced);
+    }
+    const state = replaced;
+    const close = state.windows.add(records);
+    this.settleName(key, state);
+    this.sim.trace.record('dns.replace', { name: key, records: records === null ? null : JSON.stringify(records) });
     let undone = false;
     return {
       undo: () => {
         if (undone) return;
         undone = true;
-        this.zone.restore(name, previous);
-        this.sim.trace.record('dns.replace-undone', { name: normalizeName(name) });
+        close();
+        this.settleName(key, state);
+        this.sim.trace.record('dns.replace-undone', { name: key });
       },
     };
+  }
+
+  /** Makes the zone answer for `key` what its replacements in force say (or its own records). */
+  private settleName(key: string, replaced: Replaced): void {
+    if (replaced.windows.size === 0) {
+      this.zone.restore(key, replaced.original);
+      return;
+    }
+    const records = replaced.windows.latest()!;
+    if (records === null) this.zone.remove(key);
+    else this.zone.set(key, records);
   }
 
   /** The answer for a question, or null when a 'timeout' fault swallows it. Pure apart from the zone. */

@@ -9,6 +9,7 @@
  * boot starts a new `bootEpoch`; anything tied to an older epoch is dead. Timers a service scheduled
  * on the simulator are the service's to cancel in its crash hook.
  */
+import { ActiveWindows } from '../sim/active-windows.js';
 import type { ConnectCallbacks, Connection } from './connection.js';
 import type { Network } from './network.js';
 
@@ -50,8 +51,10 @@ export class Host {
   readonly datagramBindings = new Map<number, DatagramHandler>();
   /** @internal Ports refused by a fault, with how many refuse faults hold each. */
   readonly refusedPorts = new Map<number, number>();
-  /** @internal Probability that a new connection attempt to this host silently fails. */
+  /** @internal Probability that a new connection attempt to this host silently fails (from `flakyFaults`). */
   flakyProbability = 0;
+  /** @internal The probabilities of the flaky faults in force. */
+  readonly flakyFaults = new ActiveWindows<number>();
   /** @internal */
   readonly crashHooks: Array<() => void> = [];
   /** @internal */

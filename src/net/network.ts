@@ -22,7 +22,7 @@
  * net.connect-timeout, net.send (payload), net.end, net.reset, net.close, net.drop, net.write-closed,
  * net.tls-start, net.tls, net.dgram, net.dgram-drop, net.fault, net.fault-undone.
  */
-import type { RandomStream, Simulator, TraceFields } from '../sim/index.js';
+import { ActiveWindows, type RandomStream, type Simulator, type TraceFields } from '../sim/index.js';
 import { type CloseReason, type ConnectCallbacks, Connection, Control, inboundSegmentsMax, type Segment } from './connection.js';
 import { Host } from './host.js';
 import { describeLatency, drawLatencyMs, type LatencySpec, validateLatency } from './latency.js';
@@ -43,10 +43,20 @@ export interface PartitionHandle extends FaultHandle {
 
 /** @internal The latency state of one host pair; it lives as long as the network (never removed). */
 export interface Link {
-  /** The override, or null for the network default. */
+  /** The latency in force: the latest open `latency` fault's, else `configured`, else null for the network default. */
   override: LatencySpec | null;
+  /** The scenario's `network.links` entry for this pair, or null. */
+  configured: LatencySpec | null;
+  /** The `latency` faults in force on this pair (the latest wins; when it ends, the one before it). */
+  faults: ActiveWindows<LatencySpec>;
   version: number;
   stream: RandomStream;
+}
+
+function settleFlaky(host: Host): void {
+  let survives = 1;
+  for (const probability of host.flakyFaults.values()) survives *= 1 - probability;
+  host.flakyProbability = host.flakyFaults.size === 1 ? host.flakyFaults.latest()! : 1 - survives;
 }
 
 interface Datagram {
@@ -106,19 +116,39 @@ export class Network {
 
   // ---- links and latency ----
 
-  /** Sets the latency of one host pair (both directions); undo() restores what was there before. */
+  /** Configures the latency of one host pair (both directions), as the scenario's `network.links` does. */
+  configureLinkLatency(a: Host | string, b: Host | string, spec: LatencySpec): void {
+    validateLatency(spec);
+    const hostA = this.resolve(a);
+    const hostB = this.resolve(b);
+    const link = this.link(hostA, hostB);
+    link.configured = spec;
+    this.settleLink(link);
+    // Traced as before, when configuration and faults shared one setter (traces stay comparable).
+    this.sim.trace.record('net.fault', { action: 'latency', a: hostA.name, b: hostB.name, latency: describeLatency(spec) });
+  }
+
+  /**
+   * A latency fault on one host pair (both directions) until undo(). Overlapping faults on a pair
+   * stack: the latest in force wins, and when it ends the one before it (or the configured latency)
+   * applies again.
+   */
   setLinkLatency(a: Host | string, b: Host | string, spec: LatencySpec): FaultHandle {
     const hostA = this.resolve(a);
     const hostB = this.resolve(b);
     validateLatency(spec);
     const link = this.link(hostA, hostB);
-    const previous = link.override;
-    link.override = spec;
-    link.version++;
+    const close = link.faults.add(spec);
+    this.settleLink(link);
     return this.tracedFault({ action: 'latency', a: hostA.name, b: hostB.name, latency: describeLatency(spec) }, () => {
-      link.override = previous;
-      link.version++;
+      close();
+      this.settleLink(link);
     });
+  }
+
+  private settleLink(link: Link): void {
+    link.override = link.faults.latest() ?? link.configured;
+    link.version++;
   }
 
   /** The latency spec in force between two hosts. */
@@ -130,7 +160,7 @@ export class Network {
     const key = a.name < b.name ? `${a.name}|${b.name}` : `${b.name}|${a.name}`;
     let link = this.links.get(key);
     if (link === undefined) {
-      link = { override: null, version: 0, stream: this.sim.rng.stream(`net:latency:${key}`) };
+      link = { override: null, configured: null, faults: new ActiveWindows<LatencySpec>(), version: 0, stream: this.sim.rng.stream(`net:latency:${key}`) };
       this.links.set(key, link);
     }
     return link;
@@ -218,14 +248,19 @@ export class Network {
     return { undo: heal, heal };
   }
 
-  /** Each new connection attempt to the host independently times out with probability p. */
+  /**
+   * Each new connection attempt to the host times out with probability p. Overlapping flaky faults
+   * are independent causes: an attempt survives only if it survives each, so the host's probability
+   * is 1 − Π(1 − pᵢ) over the faults in force (one draw per attempt).
+   */
   setFlaky(target: Host | string, probability: number): FaultHandle {
     const host = this.resolve(target);
     if (!(probability >= 0 && probability <= 1)) throw new RangeError(`flaky probability must be in [0, 1], got ${probability}`);
-    const previous = host.flakyProbability;
-    host.flakyProbability = probability;
+    const close = host.flakyFaults.add(probability);
+    settleFlaky(host);
     return this.tracedFault({ action: 'flaky', host: host.name, probability }, () => {
-      host.flakyProbability = previous;
+      close();
+      settleFlaky(host);
     });
   }
 

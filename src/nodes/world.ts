@@ -12,7 +12,7 @@ import type { RecordType } from '../dns/records.js';
 import type { LatencySpec as NetLatency } from '../net/latency.js';
 import { Network } from '../net/network.js';
 import type { DnsRecordSet, FaultSpec, LatencySpec, Scenario } from '../scenario/schema-types.js';
-import { type RunResult, Simulator } from '../sim/index.js';
+import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
 import { MailLog } from './mail-log.js';
 import { Mua } from './mua.js';
@@ -44,6 +44,8 @@ export class World {
   readonly seed: number;
   /** The results of the scenario's `fetch` actions, in order. */
   readonly fetches: ReportFetch[] = [];
+  /** The `down`/`up` windows in force per host name. */
+  private readonly powerWindows = new Map<string, ActiveWindows<'down' | 'up'>>();
   private started = false;
 
   constructor(
@@ -64,7 +66,7 @@ export class World {
       const netHost = this.net.addHost(config.name, config.address);
       this.hosts.set(config.name, new MailHost(config, this.sim, netHost, resolverFor(netHost), this.log));
     }
-    for (const link of scenario.network.links) this.net.setLinkLatency(link.between[0], link.between[1], netLatency(link.latency));
+    for (const link of scenario.network.links) this.net.configureLinkLatency(link.between[0], link.between[1], netLatency(link.latency));
 
     this.mua = new Mua({
       sim: this.sim,
@@ -124,14 +126,9 @@ export class World {
     const action = fault.action;
     this.sim.trace.record('fault', { index: fault.index, action: action.kind });
     switch (action.kind) {
-      case 'down': {
-        const handle = this.net.setDown(action.host);
-        return () => handle.undo();
-      }
-      case 'up': {
-        const handle = this.net.setUp(action.host);
-        return () => handle.undo();
-      }
+      case 'down':
+      case 'up':
+        return this.openPowerWindow(action.host, action.kind);
       case 'refuse': {
         const handle = this.net.refuse(action.host, action.port);
         return () => handle.undo();
@@ -163,6 +160,32 @@ export class World {
         return () => handle.undo();
       }
     }
+  }
+
+  /**
+   * `down` and `up` are windows, not switches (docs/reference.md §6): while windows are open on a
+   * host, the one opened last says whether it is powered; with none open it is up. So overlapping or
+   * back-to-back `down` windows keep the host down throughout, an open-ended `down` lasts until an
+   * `up`, and an `up` inside a `down` window boots the host there. The host crashes or boots only
+   * when that state changes.
+   */
+  private openPowerWindow(host: string, state: 'down' | 'up'): () => void {
+    let windows = this.powerWindows.get(host);
+    if (windows === undefined) {
+      windows = new ActiveWindows<'down' | 'up'>();
+      this.powerWindows.set(host, windows);
+    }
+    const close = windows.add(state);
+    this.settlePower(host, windows);
+    return () => {
+      close();
+      this.settlePower(host, windows);
+    };
+  }
+
+  private settlePower(host: string, windows: ActiveWindows<'down' | 'up'>): void {
+    if ((windows.latest() ?? 'up') === 'down') this.net.setDown(host);
+    else this.net.setUp(host);
   }
 
   private mailHost(name: string): MailHost {

@@ -53,7 +53,10 @@ export class SmtpFaultBook {
   }
 
   private fire(stage: SmtpStage, isReply: boolean): ScriptedFault | null {
-    for (const fault of this.faults) {
+    // The latest fault in force for the stage wins (docs/reference.md §6); one whose `times` are used
+    // up, or whose `probability` does not fire this time, leaves the occurrence to the one before it.
+    for (let index = this.faults.length - 1; index >= 0; index--) {
+      const fault = this.faults[index]!;
       if (fault.stage !== stage || (fault.reply !== null) !== isReply) continue;
       if (fault.remaining !== null && fault.remaining <= 0) continue;
       if (fault.probability !== null && !this.random.chance(fault.probability)) continue;
