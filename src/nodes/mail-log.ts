@@ -37,6 +37,10 @@ export interface BounceRecord {
   atMs: number;
   status: string;
   reportingMta: string;
+  /** Why (RFC 3464 Diagnostic-Code text: the remote reply, or the local reason). */
+  diagnostic: string | null;
+  /** The host whose reply decided it, or null for a local decision. */
+  remoteMta: string | null;
   /** The Message-ID of the DSN that reported it; null when the DSN was not sent (D2). */
   dsnMessageId: string | null;
 }
@@ -51,7 +55,7 @@ export interface RecipientLog {
   /** Why the recipient was dropped on purpose (D2: a failed DSN; a `discard` filter). */
   discarded: { atMs: number; reason: string } | null;
   /** The 5xx (or other final refusal) the submission got; the message was never accepted. */
-  rejected: { atMs: number; reply: string } | null;
+  rejected: { atMs: number; reply: string; host: string | null } | null;
   /** When the submission (or the first hop) accepted this recipient with a 2xx. */
   acceptedAtMs: number | null;
 }
@@ -148,10 +152,13 @@ export class MailLog {
     this.sim.trace.record('mail.accept', { host, messageId, to: recipients.join(','), port });
   }
 
-  /** The submission was refused for good (5xx) or could not happen; nothing was accepted. */
-  rejected(messageId: string, address: string, reply: string): void {
+  /**
+   * The submission was refused for good (5xx) or could not happen; nothing was accepted. `host` is
+   * the submission server that refused it, or null when the MUA gave up without a refusal.
+   */
+  rejected(messageId: string, address: string, reply: string, host: string | null = null): void {
     const log = this.recipient(messageId, address);
-    log.rejected ??= { atMs: this.sim.nowMs, reply };
+    log.rejected ??= { atMs: this.sim.nowMs, reply, host };
     this.sim.trace.record('mail.reject', { messageId, to: address, reply });
   }
 

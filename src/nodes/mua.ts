@@ -117,14 +117,14 @@ export class Mua {
           if (transaction === undefined) {
             const reply = outcome.closeReply;
             const reason = reply !== null ? replyLine(reply) : `${outcome.closeReason} at ${outcome.closeStage}`;
-            if (reply !== null && reply.code >= 500) for (const address of spec.to) this.world.log.rejected(messageId, address, reason);
+            if (reply !== null && reply.code >= 500) for (const address of spec.to) this.world.log.rejected(messageId, address, reason, target.host);
             else this.transient(spec, messageId, message, attempt, reason);
             return;
           }
           const retry: string[] = [];
           for (const recipient of transaction.recipients) {
             const reason = recipient.reply !== null ? replyLine(recipient.reply) : describeLocalRefusal(recipient.detail ?? recipient.stage, message.length);
-            if (recipient.outcome === 'failed') this.world.log.rejected(messageId, recipient.address, reason);
+            if (recipient.outcome === 'failed') this.world.log.rejected(messageId, recipient.address, reason, target.host);
             else if (recipient.outcome !== 'accepted') retry.push(recipient.address);
           }
           if (retry.length > 0) this.transient({ ...spec, to: retry }, messageId, message, attempt, 'temporary failure');

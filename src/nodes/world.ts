@@ -17,6 +17,7 @@ import { MailHost } from './mail-host.js';
 import { MailLog } from './mail-log.js';
 import { Mua } from './mua.js';
 import { MailReader } from './mua-fetch.js';
+import type { QueuedRecipient } from '../report/build.js';
 import type { ReportFetch } from '../report/types.js';
 
 export const dnsHostName = 'dns.mailsim.invalid';
@@ -195,10 +196,13 @@ export class World {
   }
 
   /** Recipients still queued anywhere when the run ended. */
-  queuedRecipients(): Array<{ host: string; messageId: string; address: string }> {
-    const out: Array<{ host: string; messageId: string; address: string }> = [];
+  queuedRecipients(): QueuedRecipient[] {
+    const out: QueuedRecipient[] = [];
     for (const host of this.hosts.values()) {
-      for (const pending of host.queue.pendingRecipients()) out.push({ host: host.name, messageId: pending.messageId, address: pending.address });
+      for (const pending of host.queue.pendingRecipients()) {
+        const { messageId, address, status, diagnostic, remoteMta } = pending;
+        out.push({ host: host.name, messageId, address, status, diagnostic, remoteMta });
+      }
     }
     return out;
   }

@@ -6,17 +6,31 @@
  *   (still queued, or still in the sender's outbox) — and `lost` when a recipient that some server
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
-import type { MailLog, MessageLog, RecipientLog } from '../nodes/mail-log.js';
+import type { MailLog, RecipientLog } from '../nodes/mail-log.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
 
 export interface QueuedRecipient {
   host: string;
   messageId: string;
   address: string;
+  /** The last attempt's RFC 3463 status, diagnostic and the host that gave it (null before any attempt). */
+  status: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+}
+
+/** A recipient's outcome in RFC 3464 terms: status code, diagnostic, and the MTA that decided it. */
+interface Verdict {
+  status: ReportRecipient['status'];
+  finalAtMs: number | null;
+  statusCode: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+  reason: string | null;
 }
 
 export function buildMessages(log: MailLog, queued: readonly QueuedRecipient[]): ReportMessage[] {
-  const queuedKeys = new Set(queued.map((q) => `${q.messageId}\n${q.address.toLowerCase()}`));
+  const queuedByKey = new Map(queued.map((q) => [`${q.messageId}\n${q.address.toLowerCase()}`, q]));
   const idOf = new Map<string, string>();
   for (const message of log.messages.values()) idOf.set(message.messageId, message.id);
   const out: ReportMessage[] = [];
@@ -30,33 +44,59 @@ export function buildMessages(log: MailLog, queued: readonly QueuedRecipient[]):
       dsn: message.dsn,
       about: message.aboutMessageId === null ? null : (idOf.get(message.aboutMessageId) ?? null),
       recipients: [...message.recipients.values()].map((recipient) =>
-        reportRecipient(message, recipient, queuedKeys.has(`${message.messageId}\n${recipient.address.toLowerCase()}`)),
+        reportRecipient(recipient, queuedByKey.get(`${message.messageId}\n${recipient.address.toLowerCase()}`) ?? null),
       ),
     });
   }
   return out;
 }
 
-function reportRecipient(message: MessageLog, recipient: RecipientLog, queued: boolean): ReportRecipient {
+function reportRecipient(recipient: RecipientLog, queued: QueuedRecipient | null): ReportRecipient {
   const base = {
     deliveries: recipient.deliveries.map((d) => ({ host: d.host, user: d.user, folder: d.folder, atMs: d.atMs })),
     hops: recipient.hops,
     attempts: recipient.attempts.map((a) => ({ ...a })),
-    bounce: recipient.bounce === null ? null : { atMs: recipient.bounce.atMs, status: recipient.bounce.status, reportingMta: recipient.bounce.reportingMta },
+    bounce:
+      recipient.bounce === null
+        ? null
+        : { atMs: recipient.bounce.atMs, status: recipient.bounce.status, reportingMta: recipient.bounce.reportingMta, diagnostic: recipient.bounce.diagnostic, remoteMta: recipient.bounce.remoteMta },
   };
-  void message;
-  const [status, finalAtMs, reason] = finalState(recipient, queued);
-  // Keys in the order of docs/reference.md §9, so a report reads the same as the contract's example.
-  return { address: recipient.address, status, finalAtMs, ...base, reason };
+  const { status, finalAtMs, statusCode, diagnostic, remoteMta, reason } = verdictOf(recipient, queued);
+  // Keys in the order of docs/reference.md §9, so a report reads the same as its example.
+  return { address: recipient.address, status, finalAtMs, ...base, statusCode, diagnostic, remoteMta, reason };
 }
 
-function finalState(recipient: RecipientLog, queued: boolean): [ReportRecipient['status'], number | null, string | null] {
+function verdictOf(recipient: RecipientLog, queued: QueuedRecipient | null): Verdict {
   const first = recipient.deliveries[0];
-  if (first !== undefined) return ['delivered', first.atMs, null];
-  if (recipient.bounce !== null) return ['bounced', recipient.bounce.atMs, null];
-  if (recipient.discarded !== null) return ['discarded', recipient.discarded.atMs, recipient.discarded.reason];
-  if (recipient.rejected !== null) return ['rejected', recipient.rejected.atMs, recipient.rejected.reply];
-  if (queued) return ['deferred', null, 'still queued when the run ended'];
-  if (recipient.acceptedAtMs === null) return ['deferred', null, 'not yet accepted by any server when the run ended'];
-  return ['lost', null, 'accepted with a 2xx, then neither delivered, bounced, queued nor discarded'];
+  if (first !== undefined) {
+    // The hop that handed it to the delivering host (its 250), or the delivering host itself.
+    const handover = recipient.attempts.findLast((a) => a.result === 'accepted' && a.to === first.host);
+    return {
+      status: 'delivered',
+      finalAtMs: first.atMs,
+      statusCode: '2.0.0',
+      diagnostic: handover?.reply ?? `delivered to ${first.user}'s ${first.folder} on ${first.host}`,
+      remoteMta: first.host,
+      reason: null,
+    };
+  }
+  const bounce = recipient.bounce;
+  if (bounce !== null) return { status: 'bounced', finalAtMs: bounce.atMs, statusCode: bounce.status, diagnostic: bounce.diagnostic, remoteMta: bounce.remoteMta, reason: bounce.diagnostic };
+  const discarded = recipient.discarded;
+  if (discarded !== null) return { status: 'discarded', finalAtMs: discarded.atMs, statusCode: null, diagnostic: discarded.reason, remoteMta: null, reason: discarded.reason };
+  const rejected = recipient.rejected;
+  if (rejected !== null) return { status: 'rejected', finalAtMs: rejected.atMs, statusCode: statusOfReplyLine(rejected.reply), diagnostic: rejected.reply, remoteMta: rejected.host, reason: rejected.reply };
+  if (queued !== null) {
+    return { status: 'deferred', finalAtMs: null, statusCode: queued.status, diagnostic: queued.diagnostic, remoteMta: queued.remoteMta, reason: 'still queued when the run ended' };
+  }
+  const unsettled = { finalAtMs: null, statusCode: null, diagnostic: null, remoteMta: null };
+  if (recipient.acceptedAtMs === null) return { status: 'deferred', ...unsettled, reason: 'not yet accepted by any server when the run ended' };
+  return { status: 'lost', ...unsettled, reason: 'accepted with a 2xx, then neither delivered, bounced, queued nor discarded' };
+}
+
+/** The RFC 3463 status a reply line carries ("550 5.1.1 …" → 5.1.1; "550 no" → 5.0.0), or null. */
+function statusOfReplyLine(line: string): string | null {
+  const match = /^([245])\d\d(?:[ -]([245]\.\d{1,3}\.\d{1,3})(?= |$))?/.exec(line);
+  if (match === null) return null;
+  return match[2] ?? `${match[1]}.0.0`;
 }

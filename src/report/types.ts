@@ -25,8 +25,17 @@ export interface ReportRecipient {
   deliveries: ReportDelivery[];
   hops: string[];
   attempts: ReportAttempt[];
-  bounce: { atMs: number; status: string; reportingMta: string } | null;
-  /** Why a discarded or rejected recipient ended so (an addition). */
+  bounce: { atMs: number; status: string; reportingMta: string; diagnostic: string | null; remoteMta: string | null } | null;
+  /**
+   * The outcome in RFC 3464 terms: the RFC 3463 status code (2.0.0 delivered, the bounce's or the
+   * refusal's code, the last attempt's for a deferral; null when none applies: discarded, or nothing
+   * tried yet), the diagnostic (the remote reply or the local reason) and the MTA that gave it (null
+   * for a local decision).
+   */
+  statusCode: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
+  /** Why the recipient ended so, in words: the diagnostic of a bounce or refusal, a discard's reason, why it is still pending. */
   reason: string | null;
 }
 

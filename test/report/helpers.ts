@@ -58,8 +58,11 @@ export function hostileRun(): FixtureRun {
             attempts: [
               { atMs: 2000, from: 'mx.evil.test', to: 'mx.example.org', address: '10.0.0.1', result: 'failed', reply: `550 5.1.1 ${hostileScript}` },
             ],
-            bounce: { atMs: 90_000, status: '5.1.1', reportingMta: 'mx.evil.test' },
-            reason: null,
+            bounce: { atMs: 90_000, status: '5.1.1', reportingMta: 'mx.evil.test', diagnostic: `550 5.1.1 ${hostileScript}`, remoteMta: `mx.example.org${hostileScript}` },
+            statusCode: '5.1.1',
+            diagnostic: `550 5.1.1 ${hostileScript}`,
+            remoteMta: `mx.example.org${hostileScript}`,
+            reason: `550 5.1.1 ${hostileScript}`,
           },
         ],
       },

@@ -83,6 +83,10 @@ export interface PendingRecipient {
   queueId: string;
   /** RFC 3463 status of the last attempt, e.g. "4.4.1". */
   status: string | null;
+  /** The last attempt's diagnostic (the remote reply, or why the connection failed). */
+  diagnostic: string | null;
+  /** The host that gave it, or null (no attempt yet, or a local decision). */
+  remoteMta: string | null;
   lastAttemptMs: number | null;
 }
 
@@ -129,7 +133,15 @@ export class MailQueue {
     for (const entry of this.entries.values()) {
       for (const recipient of entry.recipients) {
         if (recipient.done) continue;
-        out.push({ messageId: entry.messageId, address: recipient.address, queueId: entry.queueId, status: recipient.status, lastAttemptMs: recipient.lastAttemptMs });
+        out.push({
+          messageId: entry.messageId,
+          address: recipient.address,
+          queueId: entry.queueId,
+          status: recipient.status,
+          diagnostic: recipient.diagnostic,
+          remoteMta: recipient.remoteMta,
+          lastAttemptMs: recipient.lastAttemptMs,
+        });
       }
     }
     return out;
@@ -419,7 +431,13 @@ export class MailQueue {
     this.ctx.log.dsnCreated(dsnMessageId, entry.messageId, entry.from, this.ctx.name, action);
     if (action === 'failed') {
       for (const recipient of reportable) {
-        this.ctx.log.bounced(entry.messageId, recipient.address, { status: recipient.status ?? '5.0.0', reportingMta: this.ctx.name, dsnMessageId });
+        this.ctx.log.bounced(entry.messageId, recipient.address, {
+          status: recipient.status ?? '5.0.0',
+          reportingMta: this.ctx.name,
+          diagnostic: recipient.diagnostic,
+          remoteMta: recipient.remoteMta,
+          dsnMessageId,
+        });
       }
     }
     this.ctx.log.accepted(this.ctx.name, dsnMessageId, '', [entry.from], 0);
