@@ -157,6 +157,9 @@ export class SocketEndpoint implements StreamEndpoint {
         secured.once('secureConnect', ready);
       }
       secured.on('error', () => {});
+      // A peer that hangs up before the handshake ends must not leave the timer holding the process
+      // open (a shutdown then waited out the whole handshake bound).
+      secured.once('close', () => clearTimeout(timer));
       this.raw.removeAllListeners('close');
       this.socket = secured;
       this.bind(secured);

@@ -73,7 +73,14 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    whenLauncherGone(() => {
+      process.stderr.write('mailsim serve: the npm/npx process that started it is gone; stopping\n');
+      onSignal();
+    });
   });
+  // Whoever read our output may be gone (a stopped npx): a write to the closed pipe must not crash the shutdown.
+  process.stdout.on('error', () => {});
+  process.stderr.on('error', () => {});
   for (const listener of running.listeners) process.stdout.write(`LISTEN ${listener.kind} ${listener.address}:${listener.port}\n`);
   running.tls.then(
     (identity) => identity.selfSigned && process.stderr.write('mailsim serve: TLS uses a self-signed certificate made at start (clients must not verify it)\n'),
@@ -85,6 +92,29 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   for (const item of result.queued) process.stdout.write(`QUEUED ${item.queueId} ${item.messageId} ${item.address}\n`);
   process.stderr.write(`mailsim serve: stopped (${result.queued.length} recipient(s) still queued, ${result.cut} connection(s) cut)\n`);
   return EXIT_SERVE_OK;
+}
+
+/** How often a serve started by npm/npx looks whether that process is still its parent. */
+const launcherPollMs = 500;
+
+/**
+ * Started by `npx mailsim serve` (or an npm script), the server belongs to that npm process: npm,
+ * when signalled, re-raises the signal on itself and exits without waiting for its child, so the
+ * server would keep its ports open with nobody to stop it. It watches its parent instead and stops
+ * as on SIGTERM once it has been re-parented. Started any other way (a shell, nohup, a service
+ * manager) it runs until it is signalled, as a daemon should; npm marks its children with
+ * `npm_command` in the environment.
+ */
+function whenLauncherGone(onGone: () => void): void {
+  if (process.env.npm_command === undefined) return;
+  const launcher = process.ppid;
+  if (launcher <= 1) return;
+  const timer = setInterval(() => {
+    if (process.ppid === launcher) return;
+    clearInterval(timer);
+    onGone();
+  }, launcherPollMs);
+  timer.unref();
 }
 
 function parsePort(text: string, flag: string): number {

@@ -35,6 +35,12 @@ export class MachineSession<Event> {
   private timerAtMs = Number.POSITIVE_INFINITY;
   private aborted = false;
   private ending = false;
+  /**
+   * False until `start`: on an implicit-TLS port (465, 995, 993) the machine starts only once the
+   * handshake is done, and a peer may hang up before that. Such a connection is closed without ever
+   * showing the machine anything (it had no session yet; its receiveEof would be a misuse).
+   */
+  private started = false;
 
   constructor(
     readonly sim: Simulator,
@@ -45,12 +51,16 @@ export class MachineSession<Event> {
   ) {
     conn.setHandlers({
       onData: (bytes) => {
-        if (!this.live()) return;
+        if (!this.live() || !this.started) return;
         this.machine.receive(bytes, this.sim.nowMs);
         this.pump();
       },
       onEnd: () => {
         if (!this.live()) return;
+        if (!this.started) {
+          this.closeTransport();
+          return;
+        }
         if (!this.machine.closed) this.machine.receiveEof(this.sim.nowMs);
         this.pump();
       },
@@ -62,7 +72,7 @@ export class MachineSession<Event> {
           this.cancelTimer();
           return;
         }
-        if (!this.machine.closed) {
+        if (this.started && !this.machine.closed) {
           this.machine.receiveEof(this.sim.nowMs);
           this.pump();
         }
@@ -73,6 +83,7 @@ export class MachineSession<Event> {
 
   /** Runs the machine's own start (greeting, or nothing) and pumps. */
   start(startMachine: (nowMs: number) => void): void {
+    this.started = true;
     startMachine(this.sim.nowMs);
     this.pump();
   }

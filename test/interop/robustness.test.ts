@@ -7,14 +7,51 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, RawClient, serveInProcess, tempDir } from './harness.js';
+import { Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { eventually, RawClient, serveCli, serveInProcess, tempDir } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+/** Connects to a port and hangs up at once: with a FIN (`end`) or a reset (`destroy`). */
+function hangUp(port: number, how: 'end' | 'destroy'): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('connect', () => (how === 'end' ? socket.end() : socket.destroy()));
+    socket.once('close', () => resolve());
+    socket.once('error', () => resolve());
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
 describe('robustness on real sockets', () => {
+  it('a client that hangs up on an implicit-TLS port before the handshake does not bring serve down', async () => {
+    // It used to: the machine got end-of-input before it had started, and serve died with a stack trace.
+    const serve = await serveCli();
+    cleanups.push(() => void serve.stop());
+    for (const kind of ['smtps', 'pop3s', 'imaps'] as const) {
+      await hangUp(serve.ports[kind], 'end');
+      await hangUp(serve.ports[kind], 'destroy');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(serve.child.exitCode, serve.stderr()).toBeNull();
+    const plain = await RawClient.connect(serve.ports.smtp);
+    await plain.waitFor(/^220 /);
+    plain.close();
+    const greeting = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ port: serve.ports.smtps, host: '127.0.0.1', rejectUnauthorized: false }, () => socket.once('data', (data) => resolve(data.toString())));
+      socket.once('error', reject);
+      socket.once('data', () => socket.end());
+    });
+    expect(greeting).toMatch(/^220 /);
+    expect(serve.stderr()).not.toMatch(/Error|at .*\.ts:\d+/);
+    // …and it stops at once: the handshake timers of the hung-up connections no longer hold it open.
+    expect(await serve.stop(5_000)).toBe(0);
+  }, 60_000);
+
   it('caps concurrent connections: the next one gets the protocol’s busy answer and is closed', async () => {
     const serve = await serveInProcess({}, { connectionsMax: 2 });
     cleanups.push(() => serve.stop());
