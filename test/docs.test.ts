@@ -13,6 +13,8 @@
  * (c) nothing in the repository still points at the workspace the docs were copied from.
  * (d) every delivery rule id cited beside `docs/delivery.md` (or as the ids that open a test title)
  *     exists in docs/delivery.md.
+ * (e) every `docs/reference.md §N` / `docs/delivery.md §N` anywhere in the repository names a numbered
+ *     section that exists (about 560 comments, messages and descriptions cite them).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -267,5 +269,30 @@ describe('every delivery rule id cited in src/ and test/ exists in docs/delivery
         });
     }
     expect(undefinedIds).toEqual([]);
+  });
+});
+
+// ---- (e) section citations -----------------------------------------------------------------------
+
+/** The numbers of the numbered headings of a page: `## 5. hosts` → 5, `### 5.1 queue` → 5.1. */
+function sectionNumbers(markdown: string): Set<string> {
+  return new Set([...markdown.matchAll(/^#{2,4}\s+(\d+(?:\.\d+)*)\.?\s/gm)].map((m) => m[1] ?? ''));
+}
+
+describe('every "docs/X.md §N" cited in the repository names a section that exists (e)', () => {
+  const sections = new Map(['reference', 'delivery'].map((page) => [page, sectionNumbers(read(`docs/${page}.md`))]));
+
+  it('each citation resolves', () => {
+    const dangling: string[] = [];
+    for (const file of scannedRoots.flatMap(filesUnder)) {
+      readFileSync(join(root, file), 'utf8')
+        .split('\n')
+        .forEach((line, index) => {
+          for (const m of line.matchAll(/docs\/(reference|delivery)\.md §(\d+(?:\.\d+)*)/g)) {
+            if (!sections.get(m[1] ?? '')?.has(m[2] ?? '')) dangling.push(`${file}:${index + 1}: ${m[0]}`);
+          }
+        });
+    }
+    expect(dangling).toEqual([]);
   });
 });

@@ -46,7 +46,7 @@ function reportRecipient(message: MessageLog, recipient: RecipientLog, queued: b
   };
   void message;
   const [status, finalAtMs, reason] = finalState(recipient, queued);
-  // Keys in the order of docs/reference.md §9, so a report reads the same as the contract's example.
+  // Keys in the order of docs/reference.md §9.1, so a report reads the same as the example there.
   return { address: recipient.address, status, finalAtMs, ...base, reason };
 }
 
