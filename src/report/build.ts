@@ -62,7 +62,7 @@ function reportRecipient(recipient: RecipientLog, queued: QueuedRecipient | null
         : { atMs: recipient.bounce.atMs, status: recipient.bounce.status, reportingMta: recipient.bounce.reportingMta, diagnostic: recipient.bounce.diagnostic, remoteMta: recipient.bounce.remoteMta },
   };
   const { status, finalAtMs, statusCode, diagnostic, remoteMta, reason } = verdictOf(recipient, queued);
-  // Keys in the order of docs/reference.md §9, so a report reads the same as its example.
+  // Keys in the order of docs/reference.md §9.1, so a report reads the same as the example there.
   return { address: recipient.address, status, finalAtMs, ...base, statusCode, diagnostic, remoteMta, reason };
 }
 

@@ -1,6 +1,6 @@
 /**
- * The report of one scenario run: exactly the fields of docs/reference.md §9 (users and the acceptance
- * suite depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `reason`,
+ * The report of one scenario run: exactly the fields of docs/reference.md §9.1 (scripts that read reports
+ * depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `reason`,
  * `about`, `stats.simulatedMs`) that the Markdown and HTML reports use. Every time is an integer number
  * of simulated milliseconds in a field ending `Ms`. Attempts and deliveries are the mail log's records
  * as they are (src/nodes/mail-log.ts).

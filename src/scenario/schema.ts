@@ -93,7 +93,7 @@ const network = strictObject(
       L.namesPerListMax,
     ).optional(),
   },
-  'the virtual network: latency and per-link overrides',
+  'the virtual network: latency and per-link overrides (docs/reference.md §3.1)',
 );
 
 // ---- §5.1–§5.3: queue, timeouts, limits --------------------------------------------------------
@@ -524,7 +524,7 @@ export const scenarioSchema = strictObject(
     network: network.optional(),
     defaults: strictObject(
       { queue: queueSchema.optional(), timeouts: timeoutsSchema.optional(), limits: limitsSchema.optional() },
-      'queue, timeouts and limits for every host unless the host overrides them',
+      'queue, timeouts and limits for every host unless the host overrides them (docs/reference.md §3.2)',
     ).optional(),
     dns: dnsZone.optional(),
     hosts: map(hostName('a host name'), hostSchema.nullable(), 'the machines: { HOSTNAME: config }'),

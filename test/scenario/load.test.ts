@@ -12,7 +12,7 @@ import { ScenarioError } from '../../src/scenario/errors.js';
 const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
 describe('docs/reference.md §2 example', () => {
-  it('is the verbatim example of the contract', () => {
+  it('is the verbatim example of the reference', () => {
     const contract = readFileSync(join(import.meta.dirname, '../../docs/reference.md'), 'utf8');
     const example = /## 2\. A complete example\n\n```yaml\n([\s\S]*?)```/.exec(contract)?.[1];
     expect(example).toBeDefined();
