@@ -6,7 +6,7 @@
  *                                      time compression, bridge
  *   npm run bench -- --full            also the 1M-message scaling point (several minutes)
  *   npm run bench -- --quick           smaller sizes, for a smoke test (figures are not comparable)
- *   npm run bench -- --only=e2e,ref    some sections: kernel, e2e, ref, scaling, compression, bridge
+ *   npm run bench -- --only=e2e,ref    some sections: startup, kernel, e2e, ref, scaling, compression, bridge
  *   npm run bench -- --profile [bulk|outage] [N]
  *                                      writes a V8 CPU profile of one scenario run to
  *                                      reports/profiles/ and prints its top functions (open the file
@@ -25,6 +25,7 @@ import { childRuntime, describeRuntime } from './compiled.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
 import { topFunctions } from './profile-top.js';
+import { runStartupBench, startupTargetMs } from './startup.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -179,6 +180,20 @@ async function scalingSection(): Promise<void> {
   else if (full) targets.push({ name: '1M messages fit in 8 GB', met: false, detail: 'did not complete' });
 }
 
+// ---- 0. start-up ---------------------------------------------------------------------------------
+function startupSection(): void {
+  const runs = quick ? 3 : 9;
+  console.log('\n# 0. start-up: wall time of the whole `mailsim` process');
+  console.log(`  \`mailsim --help\` and \`mailsim run scenarios/null-mx.yaml\`, median of ${runs} runs each, from the checkout (dist/ built`);
+  console.log('  after the last source change, as `npm install` leaves it), from an installed package (no src/), and from');
+  console.log('  the checkout right after a source file changed (tsx runs src/; informational)');
+  for (const figure of runStartupBench(repoDir, runs)) {
+    console.log(`  ${figure.layout.padEnd(9)} ${figure.command.padEnd(4)} ${fmtMs(figure.medianMs)}`);
+    if (figure.layout === 'sources') continue;
+    targets.push({ name: `start-up < ${startupTargetMs} ms (${figure.layout}, mailsim ${figure.command === 'help' ? '--help' : 'run'})`, met: figure.medianMs < startupTargetMs, detail: fmtMs(figure.medianMs) });
+  }
+}
+
 // ---- 5. time compression ------------------------------------------------------------------------
 async function compressionSection(): Promise<void> {
   const queued = quick ? 100 : 1000;
@@ -263,6 +278,7 @@ async function main(): Promise<void> {
     console.log(`(${describeRuntime(childRuntime())};`);
     console.log(` each child: node ${childV8Flags.join(' ')} — NODE_OPTIONS=--max-semi-space-size=64 gives \`mailsim run\` the same young generation)`);
   }
+  if (wanted('startup')) startupSection();
   if (wanted('kernel')) kernelSection();
   if (wanted('e2e')) await e2eSection();
   if (wanted('ref')) await referenceSection();

@@ -34,6 +34,16 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('init')
+    .description('copy an example scenario into the current directory (without NAME: list them)')
+    .argument('[name]', 'the example, e.g. backup-mx')
+    .option('--list', 'list the examples with their titles')
+    .action(async (name: string | undefined, options: { list?: boolean }) => {
+      const { initCommand } = await import('./cli/init-command.js');
+      process.exitCode = initCommand(name, options);
+    });
+
+  program
     .command('check')
     .description('validate scenario files only')
     .argument('<file...>', 'scenario files (YAML or JSON)')
