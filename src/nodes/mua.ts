@@ -97,7 +97,7 @@ export class Mua {
               id: messageId,
               envelope: {
                 from: spec.from,
-                recipients: spec.to.map((address) => ({ address, dsn: { notify: null, orcpt: null } })),
+                recipients: spec.to.map((address) => ({ address, dsn: { notify: spec.notify, orcpt: null } })),
                 body: null,
                 smtpUtf8: false,
                 declaredSize: null,

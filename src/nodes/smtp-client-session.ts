@@ -31,6 +31,8 @@ export type SmtpSessionOutcome =
       kind: 'session';
       /** True once the server's greeting and EHLO went through (a Postfix "session", M5). */
       handshakeDone: boolean;
+      /** The server advertised DSN (RFC 3461): the client passed NOTIFY/ORCPT/RET/ENVID on to it. */
+      dsnOffered: boolean;
       transactions: TransactionResult[];
       closeReason: SmtpClientCloseReason;
       closeStage: SmtpClientStage;
@@ -67,6 +69,7 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
         machine.finish();
         const results: TransactionResult[] = [];
         let handshakeDone = false;
+        let dsnOffered = false;
         let reported = false;
         const session = new MachineSession<SmtpClientEvent>(
           request.sim,
@@ -80,6 +83,7 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
                   break;
                 case 'ready':
                   handshakeDone = true;
+                  dsnOffered = event.capabilities.dsn;
                   break;
                 case 'transaction-done':
                   results.push({ id: event.id, recipients: event.recipients, reply: event.reply });
@@ -90,6 +94,7 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
                   done({
                     kind: 'session',
                     handshakeDone,
+                    dsnOffered,
                     transactions: results,
                     closeReason: event.reason,
                     closeStage: event.stage,

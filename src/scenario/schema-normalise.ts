@@ -498,6 +498,7 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
           port,
           count: s.count ?? defaultSendCount,
           everyMs: s.every ?? ms(defaultSendEvery),
+          notify: s.notify === undefined ? null : (Array.isArray(s.notify) ? s.notify : [s.notify]).map((condition) => condition.toUpperCase() as 'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'),
         },
       };
     }

@@ -203,6 +203,8 @@ export interface SendSpec {
   port: 25 | 465 | 587;
   count: number;
   everyMs: number;
+  /** NOTIFY= of every RCPT TO (RFC 3461 §4.1), upper case; null: none given (the server's default). */
+  notify: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'> | null;
 }
 
 export interface FetchSpec {

@@ -427,6 +427,11 @@ const sendSchema = strictObject(
       .meta({ description: '587 STARTTLS+AUTH, 465 implicit TLS+AUTH, 25 unauthenticated', default: defaultSendPort }),
     count: wholeNumber('send this many times', 1, L.sendCountMax, defaultSendCount).optional(),
     every: duration('interval between repeated sends', defaultSendEvery).optional(),
+    notify: oneOrList(
+      z.enum(['success', 'failure', 'delay', 'never'], { error: 'expected success, failure, delay or never' }),
+      'when to get a delivery status notification (RCPT TO … NOTIFY=, RFC 3461 §4.1): success, failure, delay, or never',
+      3,
+    ).optional(),
   },
   'a user submits a message',
 ).superRefine(
@@ -434,6 +439,9 @@ const sendSchema = strictObject(
     const value: unknown = parsed;
     if (isRecord(value) && value.body !== undefined && value.size !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'give body or size, not both', path: ['size'] });
+    }
+    if (isRecord(value) && Array.isArray(value.notify) && value.notify.includes('never') && value.notify.length > 1) {
+      ctx.addIssue({ code: 'custom', message: 'never stands alone: NOTIFY=NEVER cannot be combined with other conditions (RFC 3461 §4.1)', path: ['notify'] });
     }
   },
   { when: () => true },

@@ -10,7 +10,9 @@
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseDsn } from '../../src/nodes/mta/dsn.js';
 import { eventually, findTool, haveTools, inboxOf, run, serveInProcess, tempDir } from './harness.js';
 
 const enabled = haveTools('smtp-sink', 'smtp-source', 'swaks');
@@ -81,6 +83,24 @@ describe.skipIf(!enabled)("Postfix's smtp-sink and smtp-source", () => {
     expect(message).toMatch(/Received: from \S+ \(unknown \[127\.0\.0\.1\]\)\r?\n\s+by mail\.example\.test with ESMTPSA/);
     expect(message).toMatch(/RCPT TO:<friend@remote\.example>|friend@remote\.example/);
     await eventually(() => serve.running.host.queue.size === 0, 5_000, 'an empty queue');
+  });
+
+  it('NOTIFY=SUCCESS relayed to a next hop without DSN (smtp-sink -N): the relay sends Action: relayed (RFC 3461 §5.2.2)', async () => {
+    const dump = tempDir('mailsim-sink-');
+    chmodSync(dump.path, 0o777);
+    cleanups.push(() => dump.remove());
+    const port = await freePort();
+    await startSink(port, dump.path, ['-N']);
+    const serve = await serveInProcess({ relay: true }, { relay: { host: '127.0.0.1', port } });
+    cleanups.push(() => serve.stop());
+    const submission = nodemailer.createTransport({ host: '127.0.0.1', port: serve.ports.submission, secure: false, requireTLS: true, auth: { user: 'alice', pass: 'secret' }, tls: { rejectUnauthorized: false } });
+    const sent = await submission.sendMail({ from: 'alice@example.test', to: 'friend@remote.example', subject: 'tell me when it is out', text: 'x', dsn: { notify: ['success', 'failure'], recipient: 'alice@example.test' } });
+    expect(sent.accepted).toEqual(['friend@remote.example']);
+    await eventually(() => delivered(dump.path, 'tell me when it is out').length === 1, 5_000, 'the message in smtp-sink');
+    await eventually(() => inboxOf(serve, 'alice').length === 1, 5_000, 'the success notice in alice’s INBOX');
+    const notice = parseDsn(new TextEncoder().encode(inboxOf(serve, 'alice')[0]!));
+    expect(notice?.reportingMta).toBe('mail.example.test');
+    expect(notice?.recipients).toEqual([expect.objectContaining({ finalRecipient: 'friend@remote.example', action: 'relayed', status: expect.stringMatching(/^2\./) })]);
   });
 
   it('4xx from the relay defers; the queue retries on the real clock and delivers once the relay accepts', async () => {

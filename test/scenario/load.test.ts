@@ -49,6 +49,7 @@ describe('docs/reference.md §2 example', () => {
           port: 587,
           count: 1,
           everyMs: 1000,
+          notify: null,
         },
       },
       {

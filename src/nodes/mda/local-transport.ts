@@ -122,7 +122,7 @@ export class LocalTransport implements Transport {
       }
       delivery.commit();
       ctx.log.delivered(job.entry.messageId, address, { host: ctx.name, user: user.name, folder });
-      done(result('done', '2.0.0', null));
+      done({ ...result('done', '2.0.0', null), success: 'delivered' });
     };
     ctx.sim.after(deliveryStepMs, step);
   }

@@ -45,6 +45,13 @@ export interface RecipientResult {
   address: string;
   /** done: delivered / relayed / discarded on purpose; deferred: try again later; failed: bounce. */
   fate: 'done' | 'deferred' | 'failed';
+  /**
+   * For `done`, what a success notice would say (RFC 3464 §2.3.3): `delivered` into a mailbox here;
+   * `relayed` to a next hop that does not offer DSN (so the notice is ours to send, RFC 3461 §5.2.2);
+   * `passed-on` to one that does (NOTIFY went with the message: the next hop reports). Absent: nothing
+   * to report (discarded, forwarded).
+   */
+  success?: 'delivered' | 'relayed' | 'passed-on';
   status: string | null;
   diagnostic: string | null;
   remoteMta: string | null;
@@ -339,6 +346,8 @@ export class MailQueue {
   private finishAttempt(entry: QueueEntry, message: Uint8Array, results: readonly RecipientResult[]): void {
     const nowMs = this.ctx.sim.nowMs;
     const failed: QueueRecipient[] = [];
+    const delivered: QueueRecipient[] = [];
+    const relayed: QueueRecipient[] = [];
     for (const result of results) {
       const recipient = entry.recipients.find((r) => r.address === result.address && !r.done);
       if (recipient === undefined) continue;
@@ -346,8 +355,11 @@ export class MailQueue {
       if (result.status !== null) recipient.status = result.status;
       if (result.diagnostic !== null) recipient.diagnostic = result.diagnostic;
       if (result.remoteMta !== null) recipient.remoteMta = result.remoteMta;
-      if (result.fate === 'done') recipient.done = true;
-      else if (result.fate === 'failed') {
+      if (result.fate === 'done') {
+        recipient.done = true;
+        if (result.success === 'delivered') delivered.push(recipient);
+        else if (result.success === 'relayed') relayed.push(recipient);
+      } else if (result.fate === 'failed') {
         recipient.done = true;
         failed.push(recipient);
       }
@@ -378,6 +390,9 @@ export class MailQueue {
       }
     }
     if (failed.length > 0) this.report(entry, message, failed, 'failed', null);
+    // Success notices for recipients whose NOTIFY asks for them (RFC 3461 §4.1; report() decides).
+    if (delivered.length > 0) this.report(entry, message, delivered, 'delivered', null);
+    if (relayed.length > 0) this.report(entry, message, relayed, 'relayed', null);
 
     this.inFlight.delete(entry.queueId);
     if (entry.recipients.every((recipient) => recipient.done)) {
