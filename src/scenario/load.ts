@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
 import { firstTooDeepOffset, yamlDepthMax } from './yaml-depth.js';
+import { repairForChecks } from './repair.js';
 import type { z } from 'zod';
 import { editDistance, crossCheck } from './cross-check.js';
 import { ScenarioError, formatKeyPath, sortProblems } from './errors.js';
@@ -217,10 +218,14 @@ function dedupe(problems: ScenarioProblem[]): ScenarioProblem[] {
 function analyseValue(value: unknown, file: string, locator: Locator, earlierWarnings: ScenarioProblem[]): ScenarioAnalysis {
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
-    const errors = parsed.error.issues
+    const shapeErrors = parsed.error.issues
       .flatMap((issue) => issueProblems(issue, [], value))
       .map((p) => toProblem(file, locator, 'error', p.path, p.message, p.atKey));
-    return { file, scenario: null, errors: sortProblems(dedupe(errors)), warnings: earlierWarnings };
+    // The semantic checks too, on a copy repaired around the shape errors (src/scenario/repair.ts).
+    const semantic = semanticProblemsDespiteShape(value, file).map((p) => toProblem(file, locator, p.severity, p.path, p.message, false));
+    const errors = sortProblems(dedupe([...shapeErrors, ...semantic.filter((p) => p.severity === 'error')]));
+    const warnings = sortProblems(dedupe([...earlierWarnings, ...semantic.filter((p) => p.severity === 'warning')]));
+    return { file, scenario: null, errors, warnings };
   }
   const { scenario, problems } = normaliseScenario(parsed.data, value, file);
   const all: PathProblem[] = [...problems, ...crossCheck(scenario)];
@@ -229,6 +234,26 @@ function analyseValue(value: unknown, file: string, locator: Locator, earlierWar
   const warnings = sortProblems(dedupe([...earlierWarnings, ...located.filter((p) => p.severity === 'warning')]));
   scenario.warnings = warnings;
   return { file, scenario: errors.length === 0 ? scenario : null, errors, warnings };
+}
+
+/** What the cross-checks say about the parts of a shape-invalid document that the shape errors leave alone. */
+function semanticProblemsDespiteShape(value: unknown, file: string): PathProblem[] {
+  const issuesOf = (candidate: unknown) => {
+    const result = scenarioSchema.safeParse(candidate);
+    return result.success ? null : result.error.issues.flatMap((issue) => issueProblems(issue, [], candidate).map((p) => p.path));
+  };
+  try {
+    const repair = repairForChecks(value, issuesOf);
+    if (repair === null) return [];
+    const parsed = scenarioSchema.safeParse(repair.value);
+    if (!parsed.success) return [];
+    const { scenario, problems } = normaliseScenario(parsed.data, repair.value, file);
+    return [...problems, ...crossCheck(scenario)].flatMap((problem) => repair.translate(problem) ?? []);
+  } catch (error) {
+    // A plain object nested too deeply to copy: its shape errors are what there is to say.
+    if (error instanceof RangeError) return [];
+    throw error;
+  }
 }
 
 /** Validates scenario text (YAML or JSON) and reports every problem; never throws. */

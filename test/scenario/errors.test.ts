@@ -111,6 +111,8 @@ describe('single problems', () => {
       ),
     ).toEqual([
       '2:38 network.latency.max: "fast" is not a duration: expected a duration such as 250ms, 30s, 5m, 4h, 5d or 1h30m (units ms, s, m, h, d, w; a bare number is milliseconds)',
+      // Found on the repaired copy in the same pass (it used to wait until the shape errors were fixed).
+      '4:23 dns.example.org.mx[0]: expected "PREFERENCE HOST" such as "10 mx1.example.org" (preference 0–65535), got "mx1.example.org"',
       '4:46 dns.example.org.a: expected an IPv4 address such as 10.0.0.10; got "300.1.1.1"',
       '6:20 hosts.h.test.roles: expected a list (msa (587/465), mta (25), mda (local delivery), pop3, imap); got "mta"',
       '6:34 hosts.h.test.mailbox: expected one of maildir, mbox; got "maildri"; did you mean maildir?',

@@ -236,7 +236,8 @@ describe('other inputs', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ScenarioError);
-      expect((error as ScenarioError).format()).toEqual(['inline: name: name is required: expected a name (a short title)']);
+      // Both problems at once: the missing name and, checked on a copy with a stand-in name, the empty hosts.
+      expect((error as ScenarioError).format()).toEqual(['inline: hosts: expected at least one host', 'inline: name: name is required: expected a name (a short title)']);
     }
   });
 
