@@ -1,7 +1,9 @@
 /**
- * Prints the traceDigest (and a few outcome counts) of fixed scenarios: the test fixtures, the
- * example scenarios and small versions of the benchmark worlds. A performance change must leave every
- * line identical: `npx tsx bench/digests.ts > before.txt`, change, run again, `diff`.
+ * The traceDigest (and a few outcome counts) of fixed scenarios: the test fixtures, the example
+ * scenarios and small versions of the benchmark worlds. A refactoring or performance change must leave
+ * every line identical; test/digests.test.ts compares them with the pinned test/fixtures/digests.txt.
+ * A change that alters behaviour on purpose says so in its commit and re-pins them:
+ * `npx tsx bench/digests.ts > test/fixtures/digests.txt`.
  * Each scenario runs twice, with keepTrace true and false; the digests must agree.
  */
 import { readdirSync } from 'node:fs';
@@ -39,7 +41,16 @@ function describe(name: string, input: unknown): string {
   return `${name}: ${r.traceDigest} events=${r.stats.events} trace=${lean.world.sim.trace.count} messages=${r.messages.length} passed=${r.passed}${agree}`;
 }
 
-for (const { name, scenario } of scenarioFiles()) console.log(describe(name, scenario));
-for (const seed of [1, 2]) console.log(describe(`bench bulk 300 seed ${seed}`, bulkScenario({ count: 300, seed })));
-console.log(describe('bench bulk 50 × 20 kB every 50 ms', bulkScenario({ count: 50, sizeBytes: 20_000, everyMs: 50 })));
-console.log(describe('bench outage 30', outageScenario(30)));
+/** One line per fixed scenario, in a fixed order. */
+export function digestLines(): string[] {
+  return [
+    ...scenarioFiles().map(({ name, scenario }) => describe(name, scenario)),
+    ...[1, 2].map((seed) => describe(`bench bulk 300 seed ${seed}`, bulkScenario({ count: 300, seed }))),
+    describe('bench bulk 50 × 20 kB every 50 ms', bulkScenario({ count: 50, sizeBytes: 20_000, everyMs: 50 })),
+    describe('bench outage 30', outageScenario(30)),
+  ];
+}
+
+if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  for (const line of digestLines()) console.log(line);
+}
