@@ -12,8 +12,8 @@
  * Limits: `mimeDepthMax` nested multiparts/messages, `mimePartsMax` parts in one message. Deeper or
  * further structure is treated as an opaque leaf, never an error: a FETCH always answers.
  */
-import libmime from 'libmime';
 import { bytesLatin1 } from '../machine.js';
+import { libmime } from './lazy-libmime.js';
 
 export const MIME_DEPTH_MAX = 32;
 export const MIME_PARTS_MAX = 1000;
@@ -83,14 +83,14 @@ function parseEntity(
   budget.parts += 1;
   const { headerEnd, bodyStart } = findHeaderEnd(bytes, start, end);
   const headerText = bytesLatin1(bytes.subarray(start, headerEnd));
-  const headers = libmime.decodeHeaders(headerText, { skipPrototypeKeys: true });
+  const headers = libmime().decodeHeaders(headerText, { skipPrototypeKeys: true });
   const contentType = headers['content-type']?.[0];
   // RFC 2046 §5.1.5: in multipart/digest the default type is message/rfc822.
   let type = parentSubtype === 'digest' ? 'message' : 'text';
   let subtype = parentSubtype === 'digest' ? 'rfc822' : 'plain';
   let params: Record<string, string> = {};
   if (contentType) {
-    const parsed = libmime.parseHeaderValue(contentType);
+    const parsed = libmime().parseHeaderValue(contentType);
     const match = /^\s*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\/([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*$/.exec(parsed.value);
     if (match) {
       type = match[1]!.toLowerCase();

@@ -6,7 +6,7 @@
  * day, both in UTC (the simulation has one zone). An empty HEADER value matches any message that has
  * the field (§6.4.4).
  */
-import libmime from 'libmime';
+import { libmime } from './lazy-libmime.js';
 import { SEEN_FLAG } from './flags.js';
 import type { SearchKey } from './command.js';
 import { dayStartMs, parseRfc5322Date } from './dates.js';
@@ -53,7 +53,7 @@ class CandidateView {
 
 function safeDecodeWords(value: string): string {
   try {
-    return libmime.decodeWords(value);
+    return libmime().decodeWords(value);
   } catch {
     return value;
   }

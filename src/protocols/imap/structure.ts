@@ -7,7 +7,7 @@
  * (RFC 5322 §3.4, groups included) into (name adl mailbox host); a group is (NIL NIL "name" NIL) …
  * (NIL NIL NIL NIL). BODY is BODYSTRUCTURE without extension data.
  */
-import libmime from 'libmime';
+import { libmime } from './lazy-libmime.js';
 import addressparser from 'nodemailer/lib/addressparser';
 import { countLines, headerValue, type MimePart } from './mime.js';
 import type { ResponseWriter } from './wire.js';
@@ -78,7 +78,7 @@ function writeDisposition(out: ResponseWriter, part: MimePart): void {
     out.raw('NIL');
     return;
   }
-  const parsed = libmime.parseHeaderValue(value);
+  const parsed = libmime().parseHeaderValue(value);
   out.raw('(').string(parsed.value.toUpperCase()).raw(' ');
   writeParams(out, parsed.params);
   out.raw(')');
