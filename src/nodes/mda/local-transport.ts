@@ -63,7 +63,14 @@ export class LocalTransport implements Transport {
 
   private deliverOne(job: DeliveryJob, address: string, done: (result: RecipientResult) => void): void {
     const ctx = this.ctx;
-    const result = (fate: RecipientResult['fate'], status: string, diagnostic: string | null): RecipientResult => ({ address, fate, status, diagnostic, remoteMta: null });
+    const result = (fate: RecipientResult['fate'], status: string, diagnostic: string | null, success: RecipientResult['success'] = null): RecipientResult => ({
+      address,
+      fate,
+      success,
+      status,
+      diagnostic,
+      remoteMta: null,
+    });
     const user = this.userFor(address);
     if (user === null) {
       done(result('failed', '5.1.1', `550 5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`));
@@ -122,7 +129,7 @@ export class LocalTransport implements Transport {
       }
       delivery.commit();
       ctx.log.delivered(job.entry.messageId, address, { host: ctx.name, user: user.name, folder });
-      done({ ...result('done', '2.0.0', null), success: 'delivered' });
+      done(result('done', '2.0.0', null, 'delivered'));
     };
     ctx.sim.after(deliveryStepMs, step);
   }

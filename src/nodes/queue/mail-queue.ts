@@ -51,7 +51,7 @@ export interface RecipientResult {
    * `passed-on` to one that does (NOTIFY went with the message: the next hop reports). Absent: nothing
    * to report (discarded, forwarded).
    */
-  success?: 'delivered' | 'relayed' | 'passed-on';
+  success?: 'delivered' | 'relayed' | 'passed-on' | null;
   status: string | null;
   diagnostic: string | null;
   remoteMta: string | null;

@@ -251,7 +251,7 @@ export class SmtpTransport implements Transport {
       results.push({
         address: recipient.address,
         fate,
-        ...(fate === 'done' ? { success: outcome.dsnOffered ? ('passed-on' as const) : ('relayed' as const) } : {}),
+        success: fate !== 'done' ? null : outcome.dsnOffered ? 'passed-on' : 'relayed',
         status,
         diagnostic: recipient.reply !== null ? replyLine(recipient.reply) : `lost connection with ${target.exchange}[${target.address}] (${recipient.detail ?? recipient.stage})`,
         remoteMta: target.exchange,
