@@ -17,7 +17,6 @@ import { MailHost } from './mail-host.js';
 import { MailLog } from './mail-log.js';
 import { Mua } from './mua.js';
 import { MailReader } from './mua-fetch.js';
-import type { QueuedRecipient } from '../report/build.js';
 import type { ReportFetch } from '../report/types.js';
 
 export const dnsHostName = 'dns.mailsim.invalid';
@@ -32,6 +31,17 @@ export interface WorldOptions {
   keepTrace?: boolean;
   /** Bound on kernel events per run. */
   eventsMax?: number;
+}
+
+/** A recipient still queued when the run ended, with what its last attempt got (the report's `deferred`). */
+export interface QueuedRecipient {
+  host: string;
+  messageId: string;
+  address: string;
+  /** The last attempt's RFC 3463 status, diagnostic and the host that gave it (null before any attempt). */
+  status: string | null;
+  diagnostic: string | null;
+  remoteMta: string | null;
 }
 
 export class World {

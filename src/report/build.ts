@@ -7,17 +7,9 @@
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
 import type { MailLog, RecipientLog } from '../nodes/mail-log.js';
+import type { QueuedRecipient } from '../nodes/world.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
 
-export interface QueuedRecipient {
-  host: string;
-  messageId: string;
-  address: string;
-  /** The last attempt's RFC 3463 status, diagnostic and the host that gave it (null before any attempt). */
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
-}
 
 /** A recipient's outcome in RFC 3464 terms: status code, diagnostic, and the MTA that decided it. */
 interface Verdict {
