@@ -16,7 +16,7 @@
  * delivery by default; domains are already lower case.
  */
 import { domainOf, type KeyPath, localPartOf, type PathProblem } from './schema-normalise.js';
-import type { DnsEntry, HostConfig, Scenario } from './schema-types.js';
+import type { DnsEntry, FetchSpec, HostConfig, Scenario, SendSpec } from './schema-types.js';
 
 function userOn(host: HostConfig, address: string) {
   if (!host.domains.includes(domainOf(address))) return undefined;
@@ -41,17 +41,44 @@ function checkMxTargets(entries: DnsEntry[], scenario: Scenario, pathOf: (entry:
   }
 }
 
+/** What the section checks share: the scenario, its hosts by name, and the problems found so far. */
+interface Checking {
+  scenario: Scenario;
+  hostsByName: Map<string, HostConfig>;
+  problems: PathProblem[];
+  /** An error at `path` unless `name` is one of the scenario's hosts. */
+  knownHost(name: string, path: KeyPath, what: string): void;
+}
+
+/** What the traffic sends and fetches, for the expectations' checks. */
+interface TrafficSeen {
+  sentTo: Set<string>;
+  sentFrom: Set<string>;
+  fetchedBy: Set<string>;
+}
+
 export function crossCheck(scenario: Scenario): PathProblem[] {
   const problems: PathProblem[] = [];
   const hostsByName = new Map(scenario.hosts.map((h) => [h.name, h]));
-  const knownHost = (name: string, path: KeyPath, what: string) => {
-    if (!hostsByName.has(name)) problems.push({ severity: 'error', path, message: `${what} ${name} is not defined in hosts${suggestHost(name, hostsByName)}` });
+  const checking: Checking = {
+    scenario,
+    hostsByName,
+    problems,
+    knownHost(name, path, what) {
+      if (!hostsByName.has(name)) problems.push({ severity: 'error', path, message: `${what} ${name} is not defined in hosts${suggestHost(name, hostsByName)}` });
+    },
   };
-
   // DNS: MX targets (warnings).
   checkMxTargets(scenario.dns, scenario, (e) => ['dns', e.name], problems);
+  checkHosts(checking);
+  checkFaults(checking);
+  const seen = checkTraffic(checking);
+  checkExpectations(checking, seen);
+  return problems;
+}
 
-  // Duplicate host addresses.
+/** Duplicate addresses (errors), a mailbox on two hosts, routes to unknown hosts (warnings), links. */
+function checkHosts({ scenario, hostsByName, problems, knownHost }: Checking): void {
   const byAddress = new Map<string, string>();
   for (const host of scenario.hosts) {
     const other = byAddress.get(host.address);
@@ -72,8 +99,6 @@ export function crossCheck(scenario: Scenario): PathProblem[] {
       }
     }
   }
-
-  // Routes and links.
   for (const host of scenario.hosts) {
     for (const route of host.routes) {
       if (!hostsByName.has(route.host)) {
@@ -86,8 +111,10 @@ export function crossCheck(scenario: Scenario): PathProblem[] {
       knownHost(name, ['network', 'links', index, 'between', side], 'the host');
     });
   });
+}
 
-  // Faults.
+/** Every host a fault names must exist; a `dns-set`'s MX targets are checked like the zone's. */
+function checkFaults({ scenario, problems, knownHost }: Checking): void {
   for (const fault of scenario.faults) {
     const path: KeyPath = ['faults', fault.index];
     const action = fault.action;
@@ -121,65 +148,73 @@ export function crossCheck(scenario: Scenario): PathProblem[] {
         break;
     }
   }
+}
 
-  // Traffic.
-  const sentTo = new Set<string>();
-  const sentFrom = new Set<string>();
-  const fetchedBy = new Set<string>();
-  for (const item of scenario.traffic) {
+function checkTraffic(checking: Checking): TrafficSeen {
+  const seen: TrafficSeen = { sentTo: new Set(), sentFrom: new Set(), fetchedBy: new Set() };
+  for (const item of checking.scenario.traffic) {
     const path: KeyPath = ['traffic', item.index];
     if (item.kind === 'send') {
-      const send = item.send;
-      for (const to of send.to) sentTo.add(to.toLowerCase());
-      sentFrom.add(send.from.toLowerCase());
-      const sendPath: KeyPath = [...path, 'send'];
-      if (send.via !== null && !hostsByName.has(send.via)) knownHost(send.via, [...sendPath, 'via'], 'the submission host');
-      if (send.port === 25) continue;
-      const owner = scenario.hosts.find((h) => userOn(h, send.from) !== undefined);
-      const user = owner ? userOn(owner, send.from) : undefined;
-      if (!user) {
-        problems.push({
-          severity: 'error',
-          path: [...sendPath, 'from'],
-          message: `no host knows the user ${send.from} (a host with ${domainOf(send.from)} in domains and ${localPartOf(send.from)} in users), so it cannot authenticate on port ${send.port}; add the user, or send on port 25`,
-        });
-      } else if (user.password === null) {
-        problems.push({ severity: 'error', path: [...sendPath, 'from'], message: `the user ${send.from} has no password, so it cannot authenticate on port ${send.port}` });
-      }
-      if (send.via === null) {
-        problems.push({ severity: 'error', path: [...sendPath, 'from'], message: `no host has role msa and ${domainOf(send.from)} in domains; set via: HOST` });
-      } else {
-        const via = hostsByName.get(send.via);
-        if (via && !via.roles.includes('msa')) {
-          problems.push({ severity: 'warning', path: [...sendPath, 'via'], message: `${via.name} does not have role msa, so it does not listen on port ${send.port}` });
-        }
-      }
+      for (const to of item.send.to) seen.sentTo.add(to.toLowerCase());
+      seen.sentFrom.add(item.send.from.toLowerCase());
+      checkSend(checking, item.send, [...path, 'send']);
     } else {
-      const fetch = item.fetch;
-      fetchedBy.add(fetch.user.toLowerCase());
-      const fetchPath: KeyPath = [...path, 'fetch'];
-      const host = hostsByName.get(fetch.host);
-      if (fetch.host === '') {
-        problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `no host has ${domainOf(fetch.user)} in domains, so the mailbox ${fetch.user} does not exist` });
-        continue;
-      }
-      if (!host) {
-        knownHost(fetch.host, [...fetchPath, 'host'], 'the host');
-        continue;
-      }
-      const user = userOn(host, fetch.user);
-      if (!user) {
-        problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `${host.name} has no mailbox ${fetch.user} (the user must be in its users and the domain in its domains)` });
-      } else if (user.password === null) {
-        problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `the user ${fetch.user} has no password, so it cannot log in` });
-      }
-      if (!host.roles.includes(fetch.protocol)) {
-        problems.push({ severity: 'warning', path: [...fetchPath, 'protocol'], message: `${host.name} does not have role ${fetch.protocol}, so the fetch will be refused` });
-      }
+      seen.fetchedBy.add(item.fetch.user.toLowerCase());
+      checkFetch(checking, item.fetch, [...path, 'fetch']);
     }
   }
+  return seen;
+}
 
-  // Expectations.
+/** A `send` on 587/465 authenticates: its sender must be a user with a password, through an msa. */
+function checkSend({ scenario, hostsByName, problems, knownHost }: Checking, send: SendSpec, sendPath: KeyPath): void {
+  if (send.via !== null && !hostsByName.has(send.via)) knownHost(send.via, [...sendPath, 'via'], 'the submission host');
+  if (send.port === 25) return;
+  const owner = scenario.hosts.find((h) => userOn(h, send.from) !== undefined);
+  const user = owner ? userOn(owner, send.from) : undefined;
+  if (!user) {
+    problems.push({
+      severity: 'error',
+      path: [...sendPath, 'from'],
+      message: `no host knows the user ${send.from} (a host with ${domainOf(send.from)} in domains and ${localPartOf(send.from)} in users), so it cannot authenticate on port ${send.port}; add the user, or send on port 25`,
+    });
+  } else if (user.password === null) {
+    problems.push({ severity: 'error', path: [...sendPath, 'from'], message: `the user ${send.from} has no password, so it cannot authenticate on port ${send.port}` });
+  }
+  if (send.via === null) {
+    problems.push({ severity: 'error', path: [...sendPath, 'from'], message: `no host has role msa and ${domainOf(send.from)} in domains; set via: HOST` });
+    return;
+  }
+  const via = hostsByName.get(send.via);
+  if (via && !via.roles.includes('msa')) {
+    problems.push({ severity: 'warning', path: [...sendPath, 'via'], message: `${via.name} does not have role msa, so it does not listen on port ${send.port}` });
+  }
+}
+
+/** A `fetch` logs in: the mailbox must exist on a host with a password, and the host speak the protocol. */
+function checkFetch({ hostsByName, problems, knownHost }: Checking, fetch: FetchSpec, fetchPath: KeyPath): void {
+  if (fetch.host === '') {
+    problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `no host has ${domainOf(fetch.user)} in domains, so the mailbox ${fetch.user} does not exist` });
+    return;
+  }
+  const host = hostsByName.get(fetch.host);
+  if (!host) {
+    knownHost(fetch.host, [...fetchPath, 'host'], 'the host');
+    return;
+  }
+  const user = userOn(host, fetch.user);
+  if (!user) {
+    problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `${host.name} has no mailbox ${fetch.user} (the user must be in its users and the domain in its domains)` });
+  } else if (user.password === null) {
+    problems.push({ severity: 'error', path: [...fetchPath, 'user'], message: `the user ${fetch.user} has no password, so it cannot log in` });
+  }
+  if (!host.roles.includes(fetch.protocol)) {
+    problems.push({ severity: 'warning', path: [...fetchPath, 'protocol'], message: `${host.name} does not have role ${fetch.protocol}, so the fetch will be refused` });
+  }
+}
+
+/** Expectations about addresses no traffic reaches hold vacuously: worth a warning. */
+function checkExpectations({ scenario, problems, knownHost }: Checking, { sentTo, sentFrom, fetchedBy }: TrafficSeen): void {
   scenario.expect.forEach((expectation, index) => {
     const path: KeyPath = ['expect', index];
     switch (expectation.kind) {
@@ -202,7 +237,6 @@ export function crossCheck(scenario: Scenario): PathProblem[] {
         break;
     }
   });
-  return problems;
 }
 
 function suggestHost(name: string, hosts: Map<string, HostConfig>): string {
