@@ -50,6 +50,8 @@ import {
   scenarioKind,
   type SmtpStage,
   type TimeoutsConfig,
+  type FetchSpec,
+  type SendSpec,
   type TrafficItem,
   type UserConfig,
 } from './schema-types.js';
@@ -452,22 +454,7 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
   if (defaults.queue.minMs > defaults.queue.maxMs) problems.push({ severity: 'error', path: ['defaults', 'queue'], message: 'queue min is above max' });
 
   const dns = dnsEntries(parsed.dns, ['dns'], problems);
-
-  const hosts: HostConfig[] = [];
-  const hostPaths = new Map<string, KeyPath>();
-  for (const [rawName, host] of Object.entries(parsed.hosts)) {
-    const path: KeyPath = ['hosts', rawName];
-    const config = hostConfig(rawName, host ?? {}, defaults, path, problems);
-    if (hostPaths.has(config.name)) {
-      problems.push({ severity: 'error', path, message: `the host ${config.name} is defined twice; host names are case-insensitive` });
-      continue;
-    }
-    hostPaths.set(config.name, path);
-    hosts.push(config);
-  }
-  if (hosts.length === 0) problems.push({ severity: 'error', path: ['hosts'], message: 'expected at least one host' });
-  assignAddresses(hosts, dns, hostPaths, problems);
-
+  const hosts = normaliseHosts(parsed, defaults, dns, problems);
   const untilMs = parsed.until ?? ms(defaultUntil);
   const faults: FaultSpec[] = (parsed.faults ?? []).map((fault, index) => {
     const path: KeyPath = ['faults', index];
@@ -477,51 +464,11 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
     if (fault.at > untilMs) problems.push({ severity: 'warning', path: [...path, 'at'], message: 'this fault starts after the run ends (until)' });
     return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, problems) };
   });
-
   const traffic: TrafficItem[] = (parsed.traffic ?? []).map((item, index): TrafficItem => {
     if (item.at > untilMs) problems.push({ severity: 'warning', path: ['traffic', index, 'at'], message: 'this happens after the run ends (until)' });
-    if (item.send) {
-      const s = item.send;
-      const port = (s.port ?? defaultSendPort) as 25 | 465 | 587;
-      return {
-        index,
-        atMs: item.at,
-        kind: 'send',
-        send: {
-          from: canonicalAddress(s.from),
-          to: (Array.isArray(s.to) ? s.to : [s.to]).map(canonicalAddress),
-          subject: s.subject ?? null,
-          body: s.size === undefined ? (s.body ?? '') : null,
-          sizeBytes: s.size ?? null,
-          headers: Object.entries(s.headers ?? {}).map(([name, value]) => ({ name, value })),
-          via: s.via !== undefined ? canonicalName(s.via) : port === 25 ? null : (submissionHostFor(hosts, domainOf(s.from))?.name ?? null),
-          port,
-          count: s.count ?? defaultSendCount,
-          everyMs: s.every ?? ms(defaultSendEvery),
-          notify: s.notify === undefined ? null : (Array.isArray(s.notify) ? s.notify : [s.notify]).map((condition) => condition.toUpperCase() as 'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'),
-        },
-      };
-    }
-    const f = item.fetch ?? { user: '', protocol: 'pop3' as const };
-    const fetchHost = f.host === undefined ? mailboxHostFor(hosts, canonicalAddress(f.user), f.protocol) : hosts.find((h) => h.name === canonicalName(f.host ?? ''));
-    if (f.keep !== undefined && f.protocol === 'imap') {
-      problems.push({ severity: 'warning', path: ['traffic', index, 'fetch', 'keep'], message: 'keep applies to POP3 only; IMAP never deletes' });
-    }
-    return {
-      index,
-      atMs: item.at,
-      kind: 'fetch',
-      fetch: {
-        user: canonicalAddress(f.user),
-        protocol: f.protocol,
-        keep: f.keep ?? defaultFetchKeep,
-        tls: f.tls ?? fetchHost?.tls ?? defaultTls,
-        folder: f.folder ?? defaultFetchFolder,
-        host: fetchHost?.name ?? (f.host === undefined ? '' : canonicalName(f.host)),
-      },
-    };
+    if (item.send) return { index, atMs: item.at, kind: 'send', send: sendSpec(item.send, hosts) };
+    return { index, atMs: item.at, kind: 'fetch', fetch: fetchSpec(item.fetch ?? { user: '', protocol: 'pop3' as const }, hosts, index, problems) };
   });
-
   const expect = (parsed.expect ?? []).map((item, index) => expectationOf(item, sourceOf(raw, index)));
 
   const scenario: Scenario = {
@@ -546,6 +493,62 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
     warnings: [],
   };
   return { scenario, problems };
+}
+
+/** The hosts with their defaults merged in, each name once (case-insensitively), addresses assigned. */
+function normaliseHosts(parsed: ParsedScenario, defaults: Parameters<typeof hostConfig>[2], dns: DnsEntry[], problems: PathProblem[]): HostConfig[] {
+  const hosts: HostConfig[] = [];
+  const hostPaths = new Map<string, KeyPath>();
+  for (const [rawName, host] of Object.entries(parsed.hosts)) {
+    const path: KeyPath = ['hosts', rawName];
+    const config = hostConfig(rawName, host ?? {}, defaults, path, problems);
+    if (hostPaths.has(config.name)) {
+      problems.push({ severity: 'error', path, message: `the host ${config.name} is defined twice; host names are case-insensitive` });
+      continue;
+    }
+    hostPaths.set(config.name, path);
+    hosts.push(config);
+  }
+  if (hosts.length === 0) problems.push({ severity: 'error', path: ['hosts'], message: 'expected at least one host' });
+  assignAddresses(hosts, dns, hostPaths, problems);
+  return hosts;
+}
+
+type ParsedSend = NonNullable<NonNullable<ParsedScenario['traffic']>[number]['send']>;
+type ParsedFetch = NonNullable<NonNullable<ParsedScenario['traffic']>[number]['fetch']>;
+
+/** A `send` with its defaults: canonical addresses, the submission host resolved (§7). */
+function sendSpec(s: ParsedSend, hosts: readonly HostConfig[]): SendSpec {
+  const port = (s.port ?? defaultSendPort) as 25 | 465 | 587;
+  return {
+    from: canonicalAddress(s.from),
+    to: (Array.isArray(s.to) ? s.to : [s.to]).map(canonicalAddress),
+    subject: s.subject ?? null,
+    body: s.size === undefined ? (s.body ?? '') : null,
+    sizeBytes: s.size ?? null,
+    headers: Object.entries(s.headers ?? {}).map(([name, value]) => ({ name, value })),
+    via: s.via !== undefined ? canonicalName(s.via) : port === 25 ? null : (submissionHostFor(hosts, domainOf(s.from))?.name ?? null),
+    port,
+    count: s.count ?? defaultSendCount,
+    everyMs: s.every ?? ms(defaultSendEvery),
+    notify: s.notify === undefined ? null : (Array.isArray(s.notify) ? s.notify : [s.notify]).map((condition) => condition.toUpperCase() as 'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'),
+  };
+}
+
+/** A `fetch` with its defaults: the mailbox's host found, TLS as that host has it (§7). */
+function fetchSpec(f: ParsedFetch, hosts: readonly HostConfig[], index: number, problems: PathProblem[]): FetchSpec {
+  const fetchHost = f.host === undefined ? mailboxHostFor(hosts, canonicalAddress(f.user), f.protocol) : hosts.find((h) => h.name === canonicalName(f.host ?? ''));
+  if (f.keep !== undefined && f.protocol === 'imap') {
+    problems.push({ severity: 'warning', path: ['traffic', index, 'fetch', 'keep'], message: 'keep applies to POP3 only; IMAP never deletes' });
+  }
+  return {
+    user: canonicalAddress(f.user),
+    protocol: f.protocol,
+    keep: f.keep ?? defaultFetchKeep,
+    tls: f.tls ?? fetchHost?.tls ?? defaultTls,
+    folder: f.folder ?? defaultFetchFolder,
+    host: fetchHost?.name ?? (f.host === undefined ? '' : canonicalName(f.host)),
+  };
 }
 
 export type { MxRecord };
