@@ -68,35 +68,29 @@ function hasFlag(flags: readonly string[], flag: string): boolean {
   return flags.some((f) => f.toLowerCase() === lower);
 }
 
+/** The searches for one system flag (RFC 3501 §6.4.4): the flag, and whether it must be set. */
+const flagSearches: Partial<Record<SearchKey['key'], readonly [flag: string, set: boolean]>> = {
+  ANSWERED: ['\\Answered', true],
+  UNANSWERED: ['\\Answered', false],
+  DELETED: ['\\Deleted', true],
+  UNDELETED: ['\\Deleted', false],
+  DRAFT: ['\\Draft', true],
+  UNDRAFT: ['\\Draft', false],
+  FLAGGED: ['\\Flagged', true],
+  UNFLAGGED: ['\\Flagged', false],
+  SEEN: [SEEN_FLAG, true],
+  UNSEEN: [SEEN_FLAG, false],
+  RECENT: ['\\Recent', true],
+  OLD: ['\\Recent', false],
+};
+
 function matches(key: SearchKey, view: CandidateView, context: SearchContext): boolean {
   const c = view.candidate;
+  const flagSearch = flagSearches[key.key];
+  if (flagSearch !== undefined) return hasFlag(c.flags, flagSearch[0]) === flagSearch[1];
   switch (key.key) {
     case 'ALL':
       return true;
-    case 'ANSWERED':
-      return hasFlag(c.flags, '\\Answered');
-    case 'UNANSWERED':
-      return !hasFlag(c.flags, '\\Answered');
-    case 'DELETED':
-      return hasFlag(c.flags, '\\Deleted');
-    case 'UNDELETED':
-      return !hasFlag(c.flags, '\\Deleted');
-    case 'DRAFT':
-      return hasFlag(c.flags, '\\Draft');
-    case 'UNDRAFT':
-      return !hasFlag(c.flags, '\\Draft');
-    case 'FLAGGED':
-      return hasFlag(c.flags, '\\Flagged');
-    case 'UNFLAGGED':
-      return !hasFlag(c.flags, '\\Flagged');
-    case 'SEEN':
-      return hasFlag(c.flags, SEEN_FLAG);
-    case 'UNSEEN':
-      return !hasFlag(c.flags, SEEN_FLAG);
-    case 'RECENT':
-      return hasFlag(c.flags, '\\Recent');
-    case 'OLD':
-      return !hasFlag(c.flags, '\\Recent');
     case 'NEW':
       return hasFlag(c.flags, '\\Recent') && !hasFlag(c.flags, SEEN_FLAG);
     case 'KEYWORD':
@@ -127,13 +121,8 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
       return dayStartMs(c.internalDateMs) >= key.date;
     case 'SENTBEFORE':
     case 'SENTON':
-    case 'SENTSINCE': {
-      const header = headerValue(view.mime, 'date');
-      const sent = header === null ? null : parseRfc5322Date(header);
-      if (sent === null) return false;
-      const day = dayStartMs(sent);
-      return key.key === 'SENTBEFORE' ? day < key.date : key.key === 'SENTON' ? day === key.date : day >= key.date;
-    }
+    case 'SENTSINCE':
+      return sentDateMatches(key.key, key.date, view);
     case 'LARGER':
       return c.size > key.size;
     case 'SMALLER':
@@ -148,7 +137,18 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
       return matches(key.left, view, context) || matches(key.right, view, context);
     case 'AND':
       return key.operands.every((operand) => matches(operand, view, context));
+    default:
+      return false; // every flag search was answered above
   }
+}
+
+/** SENTBEFORE/SENTON/SENTSINCE compare the Date: header's day; no (parsable) Date: never matches. */
+function sentDateMatches(which: 'SENTBEFORE' | 'SENTON' | 'SENTSINCE', date: number, view: CandidateView): boolean {
+  const header = headerValue(view.mime, 'date');
+  const sent = header === null ? null : parseRfc5322Date(header);
+  if (sent === null) return false;
+  const day = dayStartMs(sent);
+  return which === 'SENTBEFORE' ? day < date : which === 'SENTON' ? day === date : day >= date;
 }
 
 /** True when the candidate matches every criterion (RFC 3501 §6.4.4: the keys are ANDed). */
