@@ -14,6 +14,7 @@
  * Idle timeouts, line and literal limits are the machines' own, on the real clock.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import type { SecureContext } from 'node:tls';
 import type { FaultSpec, HostConfig } from '../scenario/schema-types.js';
 import { SocketEndpoint } from './socket-endpoint.js';
 import { ServeHost } from './serve-host.js';
@@ -93,10 +94,19 @@ const busyAnswers: Record<ListenerSpec['protocol'], string> = {
   imap: '* BYE [UNAVAILABLE] Too many connections, try again later\r\n',
 };
 
+/** What the listeners, the busy answer and the shutdown share while serve runs. */
+interface Serving {
+  host: ServeHost;
+  secureContext: Promise<SecureContext>;
+  connectionsMax: number;
+  /** The client connections open now. */
+  active: Set<SocketEndpoint>;
+  servers: Server[];
+  stopping: boolean;
+}
+
 export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const listenAddress = options.listenAddress ?? '127.0.0.1';
-  const connectionsMax = options.connectionsMax ?? connectionsMaxDefault;
-  const shutdownGraceMs = options.shutdownGraceMs ?? shutdownGraceMsDefault;
   const certFile = options.certFile ?? null;
   const keyFile = options.keyFile ?? null;
   const tls = certFile !== null || keyFile !== null ? Promise.resolve(loadTlsFiles(certFile, keyFile)) : makeSelfSignedIdentity(options.config.name);
@@ -106,86 +116,95 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   host.boot();
   scheduleFaults(host, options.faults ?? []);
 
-  const active = new Set<SocketEndpoint>();
-  const servers: Server[] = [];
-  const listeners: ServeListener[] = [];
-  let stopping = false;
-
-  const refuse = (raw: Socket, spec: ListenerSpec) => {
-    const endpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext });
-    endpoint.setHandlers({ onData: () => {}, onEnd: () => {}, onClose: () => {} });
-    const answer = () => {
-      endpoint.write(new TextEncoder().encode(busyAnswers[spec.protocol]));
-      endpoint.end();
-    };
-    if (spec.implicitTls) endpoint.startTls(answer);
-    else answer();
-  };
-
+  const serving: Serving = { host, secureContext, connectionsMax: options.connectionsMax ?? connectionsMaxDefault, active: new Set(), servers: [], stopping: false };
+  let listeners: ServeListener[];
   try {
-    for (const [kind, spec] of Object.entries(listenerSpecs) as Array<[ListenerKind, ListenerSpec]>) {
-      const accept = host.netHost.acceptors.get(spec.nodePort);
-      if (accept === undefined) continue; // e.g. no implicit-TLS ports for a host with `tls: false`
-      const server = createServer({ allowHalfOpen: true }, (raw) => {
-        if (stopping) {
-          raw.destroy();
-          return;
-        }
-        raw.on('error', () => {});
-        if (active.size >= connectionsMax) {
-          refuse(raw, spec);
-          return;
-        }
-        const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext, durability: host.durability, onClosed: () => active.delete(endpoint) });
-        active.add(endpoint);
-        host.clock.pulse(() => accept(endpoint));
-      });
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.ports?.[kind] ?? spec.defaultPort, listenAddress, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const bound = server.address();
-      if (bound === null || typeof bound === 'string') throw new Error(`listener ${kind} has no TCP address`);
-      listeners.push({ kind, address: listenAddress, port: bound.port });
-    }
+    listeners = await listenAll(serving, listenAddress, options.ports);
   } catch (error) {
-    for (const server of servers) server.close();
+    for (const server of serving.servers) server.close();
     host.shutDown();
     throw error;
   }
-
   return {
     host,
     listeners,
     tls,
-    connectionCount: () => active.size,
-    stop: async () => {
-      stopping = true;
-      for (const server of servers) server.close();
-      const deadline = performance.now() + shutdownGraceMs;
-      const busy = () => {
-        if (active.size > 0 || host.netHost.outbound.size > 0) return true;
-        const next = host.sim.nextEventTimeMs();
-        return next !== null && next <= host.clock.nowMs() + 1_000; // a delivery still stepping
-      };
-      while (busy() && performance.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, shutdownPollMs));
-        host.clock.advance();
-      }
-      let cut = 0;
-      for (const endpoint of [...active, ...host.netHost.outbound]) {
-        cut += 1;
-        endpoint.destroy('reset');
-      }
-      host.clock.advance();
-      host.shutDown();
-      return { queued: host.queue.pendingRecipients(), cut };
-    },
+    connectionCount: () => serving.active.size,
+    stop: () => stopServing(serving, options.shutdownGraceMs ?? shutdownGraceMsDefault),
   };
+}
+
+/** Binds one listener per port the host serves; each accepted socket becomes an endpoint of the host's node. */
+async function listenAll(serving: Serving, listenAddress: string, ports: ServeOptions['ports']): Promise<ServeListener[]> {
+  const { host, active } = serving;
+  const listeners: ServeListener[] = [];
+  for (const [kind, spec] of Object.entries(listenerSpecs) as Array<[ListenerKind, ListenerSpec]>) {
+    const accept = host.netHost.acceptors.get(spec.nodePort);
+    if (accept === undefined) continue; // e.g. no implicit-TLS ports for a host with `tls: false`
+    const server = createServer({ allowHalfOpen: true }, (raw) => {
+      if (serving.stopping) {
+        raw.destroy();
+        return;
+      }
+      raw.on('error', () => {});
+      if (active.size >= serving.connectionsMax) {
+        answerBusy(serving, raw, spec);
+        return;
+      }
+      const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext: serving.secureContext, durability: host.durability, onClosed: () => active.delete(endpoint) });
+      active.add(endpoint);
+      host.clock.pulse(() => accept(endpoint));
+    });
+    serving.servers.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(ports?.[kind] ?? spec.defaultPort, listenAddress, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    if (bound === null || typeof bound === 'string') throw new Error(`listener ${kind} has no TCP address`);
+    listeners.push({ kind, address: listenAddress, port: bound.port });
+  }
+  return listeners;
+}
+
+/** Over the connection cap: the protocol's "busy" answer (after the TLS handshake on an implicit-TLS port), then close. */
+function answerBusy(serving: Serving, raw: Socket, spec: ListenerSpec): void {
+  const endpoint = new SocketEndpoint(raw, { clock: serving.host.clock, secureContext: serving.secureContext });
+  endpoint.setHandlers({ onData: () => {}, onEnd: () => {}, onClose: () => {} });
+  const answer = () => {
+    endpoint.write(new TextEncoder().encode(busyAnswers[spec.protocol]));
+    endpoint.end();
+  };
+  if (spec.implicitTls) endpoint.startTls(answer);
+  else answer();
+}
+
+/** Stops accepting, lets open sessions and deliveries finish for up to `graceMs`, cuts the rest. */
+async function stopServing(serving: Serving, graceMs: number): Promise<ServeStopResult> {
+  const { host, active } = serving;
+  serving.stopping = true;
+  for (const server of serving.servers) server.close();
+  const deadline = performance.now() + graceMs;
+  const busy = () => {
+    if (active.size > 0 || host.netHost.outbound.size > 0) return true;
+    const next = host.sim.nextEventTimeMs();
+    return next !== null && next <= host.clock.nowMs() + 1_000; // a delivery still stepping
+  };
+  while (busy() && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, shutdownPollMs));
+    host.clock.advance();
+  }
+  let cut = 0;
+  for (const endpoint of [...active, ...host.netHost.outbound]) {
+    cut += 1;
+    endpoint.destroy('reset');
+  }
+  host.clock.advance();
+  host.shutDown();
+  return { queued: host.queue.pendingRecipients(), cut };
 }
 
 /** The scenario's `reply` / `drop` faults for this host, at `at` / `until` counted from now. */
