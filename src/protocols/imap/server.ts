@@ -381,54 +381,24 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
       case 'CHECK':
         return 'CHECK completed';
       case 'LOGOUT':
-        this.send('* BYE IMAP4rev1 server logging out');
-        this.tagged(command.tag, 'OK', 'LOGOUT completed', 'LOGOUT');
-        this.close('logout');
-        return null;
+        return this.logout(command.tag);
       case 'STARTTLS':
-        if (!this.startTlsAvailable || this.tlsActive) return bad('STARTTLS not available');
-        this.tagged(command.tag, 'OK', 'Begin TLS negotiation now', 'STARTTLS');
-        this.reader.reset();
-        this.wait = { kind: 'starttls' };
-        this.events.push({ type: 'starttls' });
-        return null;
+        return this.startTls(command.tag);
       case 'LOGIN':
         if (this.loginDisabled()) return no('[PRIVACYREQUIRED] LOGIN is disabled before STARTTLS');
         this.login(command.tag, command.user, command.password, 'LOGIN');
         return null;
       case 'AUTHENTICATE':
-        if (command.mechanism !== 'PLAIN') return no('Unsupported authentication mechanism');
-        if (this.loginDisabled()) return no('[PRIVACYREQUIRED] AUTHENTICATE is disabled before STARTTLS');
-        if (command.initialResponse !== null) {
-          this.authenticatePlain(command.tag, command.initialResponse);
-          return null;
-        }
-        this.send('+ ');
-        this.wait = { kind: 'authenticate', tag: command.tag };
-        this.reader.rawMode = true;
-        return null;
+        return this.authenticate(command.tag, command.mechanism, command.initialResponse);
       case 'SELECT':
       case 'EXAMINE':
         return this.select(command.tag, command.mailbox, command.name === 'EXAMINE');
       case 'CREATE':
         return this.create(command.mailbox);
-      case 'DELETE': {
-        const name = mailboxFromWire(command.mailbox);
-        if (name === 'INBOX') return no('Cannot delete INBOX');
-        if (this.selection?.name === name) return no('Cannot delete the selected mailbox');
-        if (!this.requireStore().folder(name)) return no('[NONEXISTENT] No such mailbox');
-        if (!this.requireStore().deleteFolder(name)) return no('Cannot delete mailbox');
-        return 'DELETE completed';
-      }
-      case 'RENAME': {
-        const from = mailboxFromWire(command.from);
-        const to = mailboxFromWire(command.to);
-        const store = this.requireStore();
-        if (!store.folder(from)) return no('[NONEXISTENT] No such mailbox');
-        if (store.folder(to)) return no('[ALREADYEXISTS] Mailbox already exists');
-        if (!store.renameFolder(from, to)) return no('Cannot rename mailbox');
-        return 'RENAME completed';
-      }
+      case 'DELETE':
+        return this.deleteMailbox(mailboxFromWire(command.mailbox));
+      case 'RENAME':
+        return this.renameMailbox(mailboxFromWire(command.from), mailboxFromWire(command.to));
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE':
         this.requireStore().setSubscribed(mailboxFromWire(command.mailbox), command.name === 'SUBSCRIBE');
@@ -449,24 +419,10 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
         this.send('* ENABLED');
         return 'ENABLE completed';
       case 'IDLE':
-        this.send('+ idling');
-        this.wait = { kind: 'idle', tag: command.tag };
-        this.reader.rawMode = true;
-        this.flushUpdates(true);
-        return null;
+        return this.idle(command.tag);
       case 'CLOSE':
-      case 'UNSELECT': {
-        const selection = this.requireSelection();
-        if (command.name === 'CLOSE' && !selection.readOnly) {
-          // I5, RFC 3501 §6.4.2: silently remove \Deleted messages (no EXPUNGE responses).
-          const infos = selection.snapshot();
-          const doomed = selection.uids.filter((uid) => hasFlag(infos.get(uid)?.flags ?? [], DELETED_FLAG));
-          selection.own(() => selection.folder.expunge(doomed));
-        }
-        this.deselect();
-        this.tagged(command.tag, 'OK', `${command.name} completed`, command.name);
-        return null;
-      }
+      case 'UNSELECT':
+        return this.closeSelection(command.tag, command.name);
       case 'EXPUNGE':
       case 'UID EXPUNGE':
         return this.expunge(command.name === 'UID EXPUNGE' ? command.set : null);
@@ -480,6 +436,75 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
       case 'MOVE':
         return this.copy(command);
     }
+  }
+
+  private logout(tag: string): null {
+    this.send('* BYE IMAP4rev1 server logging out');
+    this.tagged(tag, 'OK', 'LOGOUT completed', 'LOGOUT');
+    this.close('logout');
+    return null;
+  }
+
+  /** RFC 3501 §6.2.1: the tagged OK, then the owner runs the handshake; input until then is discarded. */
+  private startTls(tag: string): null {
+    if (!this.startTlsAvailable || this.tlsActive) return bad('STARTTLS not available');
+    this.tagged(tag, 'OK', 'Begin TLS negotiation now', 'STARTTLS');
+    this.reader.reset();
+    this.wait = { kind: 'starttls' };
+    this.events.push({ type: 'starttls' });
+    return null;
+  }
+
+  /** AUTHENTICATE PLAIN (RFC 3501 §6.2.2, RFC 4959 SASL-IR for the initial response). */
+  private authenticate(tag: string, mechanism: string, initialResponse: string | null): string | null {
+    if (mechanism !== 'PLAIN') return no('Unsupported authentication mechanism');
+    if (this.loginDisabled()) return no('[PRIVACYREQUIRED] AUTHENTICATE is disabled before STARTTLS');
+    if (initialResponse !== null) {
+      this.authenticatePlain(tag, initialResponse);
+      return null;
+    }
+    this.send('+ ');
+    this.wait = { kind: 'authenticate', tag };
+    this.reader.rawMode = true;
+    return null;
+  }
+
+  private deleteMailbox(name: string): string {
+    if (name === 'INBOX') return no('Cannot delete INBOX');
+    if (this.selection?.name === name) return no('Cannot delete the selected mailbox');
+    if (!this.requireStore().folder(name)) return no('[NONEXISTENT] No such mailbox');
+    if (!this.requireStore().deleteFolder(name)) return no('Cannot delete mailbox');
+    return 'DELETE completed';
+  }
+
+  private renameMailbox(from: string, to: string): string {
+    const store = this.requireStore();
+    if (!store.folder(from)) return no('[NONEXISTENT] No such mailbox');
+    if (store.folder(to)) return no('[ALREADYEXISTS] Mailbox already exists');
+    if (!store.renameFolder(from, to)) return no('Cannot rename mailbox');
+    return 'RENAME completed';
+  }
+
+  /** RFC 2177: updates flow as untagged responses until DONE. */
+  private idle(tag: string): null {
+    this.send('+ idling');
+    this.wait = { kind: 'idle', tag };
+    this.reader.rawMode = true;
+    this.flushUpdates(true);
+    return null;
+  }
+
+  /** CLOSE (RFC 3501 §6.4.2) also expunges \Deleted messages, silently (I5); UNSELECT (RFC 3691) does not. */
+  private closeSelection(tag: string, name: 'CLOSE' | 'UNSELECT'): null {
+    const selection = this.requireSelection();
+    if (name === 'CLOSE' && !selection.readOnly) {
+      const infos = selection.snapshot();
+      const doomed = selection.uids.filter((uid) => hasFlag(infos.get(uid)?.flags ?? [], DELETED_FLAG));
+      selection.own(() => selection.folder.expunge(doomed));
+    }
+    this.deselect();
+    this.tagged(tag, 'OK', `${name} completed`, name);
+    return null;
   }
 
   private requireStore(): UserMailStore {
