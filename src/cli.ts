@@ -19,7 +19,14 @@ export function buildProgram(): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError('(run `mailsim --help` for usage)');
+  addRunCommands(program);
+  addServeCommand(program);
+  addExploreCommand(program);
+  return program;
+}
 
+/** `run`, `init` and `check`: the scenario file commands (docs/reference.md §10). */
+function addRunCommands(program: Command): void {
   program
     .command('run')
     .description('run scenario files; print a summary line each; write reports')
@@ -52,6 +59,10 @@ export function buildProgram(): Command {
       process.exitCode = checkCommand(files);
     });
 
+}
+
+/** `serve` (docs/reference.md §12). */
+function addServeCommand(program: Command): void {
   program
     .command('serve')
     .description('run one mail host on loopback sockets for real mail software')
@@ -77,6 +88,10 @@ export function buildProgram(): Command {
       process.exitCode = await serveCommand(options);
     });
 
+}
+
+/** `explore` (docs/reference.md §13). */
+function addExploreCommand(program: Command): void {
   program
     .command('explore')
     .description('search for a fault schedule that breaks a scenario, and shrink it')
@@ -90,8 +105,6 @@ export function buildProgram(): Command {
       const { exploreCommand } = await import('./cli/explore-command.js');
       process.exitCode = exploreCommand(file, options, () => Math.floor(Math.random() * 2 ** 31));
     });
-
-  return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
