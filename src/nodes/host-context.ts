@@ -11,6 +11,11 @@ import type { Disk } from '../store/disk.js';
 import type { MailLog } from './mail-log.js';
 import type { ServiceHost } from './stream-endpoint.js';
 
+/** A service a host starts when it boots (and again after each crash): it opens its listeners. */
+export interface BootableService {
+  listen(): void;
+}
+
 export interface HostContext {
   readonly name: string;
   readonly config: HostConfig;

@@ -4,7 +4,7 @@
  * with its local and SMTP transports, the scripted SMTP faults, the SMTP listeners, and POP3 / IMAP
  * when the host's roles ask for them (docs/reference.md §5).
  */
-import type { HostContext } from './host-context.js';
+import type { BootableService, HostContext } from './host-context.js';
 import { ImapService, Pop3Service } from './mailbox-services.js';
 import { LocalTransport } from './mda/local-transport.js';
 import { MailQueue } from './queue/mail-queue.js';
@@ -13,9 +13,8 @@ import { SmtpFaultBook } from './smtp/fault-book.js';
 import { SmtpService } from './smtp/smtp-service.js';
 
 /** A service that listens on ports and must re-open them at every boot (POP3, IMAP). */
-export interface BootableService {
-  listen(): void;
-}
+
+export type { BootableService };
 
 export interface MailServices {
   local: LocalTransport | null;

@@ -12,9 +12,8 @@ import { Pop3ServerMachine } from '../protocols/pop3/server.js';
 import type { Pop3ServerEvent } from '../protocols/pop3/types.js';
 import type { UserConfig } from '../scenario/schema-types.js';
 import type { UserMailStore } from '../store/mailstore.js';
-import type { HostContext } from './host-context.js';
 import { MachineSession } from './machine-session.js';
-import type { BootableService } from './mail-services.js';
+import type { BootableService, HostContext } from './host-context.js';
 import type { LocalTransport } from './mda/local-transport.js';
 import type { StreamEndpoint } from './stream-endpoint.js';
 
