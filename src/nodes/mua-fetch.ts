@@ -9,7 +9,6 @@ import type { Host } from '../net/host.js';
 import { ImapClient, type ImapClientEvent } from '../protocols/imap/client.js';
 import { Pop3ClientMachine } from '../protocols/pop3/client.js';
 import type { Pop3ClientEvent } from '../protocols/pop3/types.js';
-import type { ReportFetch } from '../report/types.js';
 import type { FetchSpec, HostConfig } from '../scenario/schema-types.js';
 import type { Simulator } from '../sim/index.js';
 import { MachineSession } from './machine-session.js';
@@ -25,13 +24,24 @@ export interface FetchWorld {
   addressOf(hostName: string): string | undefined;
 }
 
+/** What one fetch got (the report's `fetches[]`, docs/reference.md §9.1). */
+export interface FetchRecord {
+  atMs: number;
+  user: string;
+  protocol: 'pop3' | 'imap';
+  ok: boolean;
+  messages: Array<{ messageId: string | null; subject: string | null }>;
+  /** Why it failed, when it did. */
+  error: string | null;
+}
+
 export class MailReader {
   /** UIDLs each user's POP3 client has already retrieved (keep mode). */
   private readonly seenUidls = new Map<string, Set<string>>();
 
   constructor(private readonly world: FetchWorld) {}
 
-  fetch(spec: FetchSpec, done: (result: ReportFetch) => void): void {
+  fetch(spec: FetchSpec, done: (result: FetchRecord) => void): void {
     const { sim } = this.world;
     const atMs = sim.nowMs;
     const fail = (error: string) => done({ atMs, user: spec.user, protocol: spec.protocol, ok: false, messages: [], error });

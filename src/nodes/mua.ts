@@ -10,7 +10,7 @@
  * the last reason. A line lost after the final dot is retried too — which is how a submission can be
  * duplicated (RFC 1047, docs/delivery.md E3).
  */
-import { utf8Bytes } from '../bytes.js';
+import { utf8Bytes } from '../protocols/bytes.js';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';

@@ -16,8 +16,8 @@ import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
 import { MailLog } from './mail-log.js';
 import { Mua } from './mua.js';
-import { MailReader } from './mua-fetch.js';
-import type { ReportFetch } from '../report/types.js';
+import { type FetchRecord, MailReader } from './mua-fetch.js';
+
 
 export const dnsHostName = 'dns.mailsim.invalid';
 export const dnsHostAddress = '192.0.2.53';
@@ -54,7 +54,7 @@ export class World {
   readonly reader: MailReader;
   readonly seed: number;
   /** The results of the scenario's `fetch` actions, in order. */
-  readonly fetches: ReportFetch[] = [];
+  readonly fetches: FetchRecord[] = [];
   /** The `down`/`up` windows in force per host name. */
   private readonly powerWindows = new Map<string, ActiveWindows<'down' | 'up'>>();
   private started = false;

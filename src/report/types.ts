@@ -6,6 +6,7 @@
  * as they are (src/nodes/mail-log.ts).
  */
 import type { AttemptRecord, DeliveryRecord } from '../nodes/mail-log.js';
+import type { FetchRecord } from '../nodes/mua-fetch.js';
 
 export const reportFormat = 'mailsim-report/1';
 
@@ -64,15 +65,8 @@ export interface ReportInvariant extends ReportCheck {
   name: 'no-loss' | 'dsn-sanity' | 'no-open-relay';
 }
 
-export interface ReportFetch {
-  atMs: number;
-  user: string;
-  protocol: 'pop3' | 'imap';
-  ok: boolean;
-  messages: Array<{ messageId: string | null; subject: string | null }>;
-  /** Why it failed, when it did (an addition). */
-  error: string | null;
-}
+/** One `fetch` of the traffic (§9.1 `fetches`): the MUA's record of it as it is. */
+export type ReportFetch = FetchRecord;
 
 export interface ReportFault {
   index: number;

@@ -14,7 +14,7 @@
  * 8-bit header content passes through unchanged.
  */
 
-import { concatBytes } from '../../bytes.js';
+import { concatBytes } from '../../protocols/bytes.js';
 import { bytesLatin1 } from '../../protocols/machine.js';
 
 /** A cap on fields examined in one message, so a hostile header block costs bounded work. */

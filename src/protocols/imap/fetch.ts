@@ -13,7 +13,7 @@
 import { formatImapDateTime } from '../../sim/calendar.js';
 import type { FetchAttribute, Section } from './command.js';
 import { bytesLatin1 } from '../machine.js';
-import { concatBytes } from '../../bytes.js';
+import { concatBytes } from '../bytes.js';
 import { type MimePart, parseMime, resolvePart } from './mime.js';
 import { formatSection } from './serializer.js';
 import { writeBodyStructure, writeEnvelope } from './structure.js';

@@ -15,7 +15,7 @@
  * - `literalsPerCommandMax`: literals in one command.
  * Nothing here throws on peer input.
  */
-import { concatBytes } from '../../bytes.js';
+import { concatBytes } from '../bytes.js';
 import { bytesLatin1 } from '../machine.js';
 
 export interface FramerLimits {

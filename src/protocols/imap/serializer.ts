@@ -8,7 +8,7 @@
  */
 import { formatImapDate } from './dates.js';
 import { FETCH_MACROS, type FetchAttribute, type ImapCommand, type SearchKey, type Section } from './command.js';
-import { concatBytes } from '../../bytes.js';
+import { concatBytes } from '../bytes.js';
 import { formatSequenceSet } from './sequence-set.js';
 import { textBytes } from '../machine.js';
 

@@ -5,7 +5,7 @@
  * literals otherwise (8-bit header text, long values), as §4.3 requires.
  */
 import { textBytes } from '../machine.js';
-import { concatBytes } from '../../bytes.js';
+import { concatBytes } from '../bytes.js';
 
 /** Longest string sent quoted; longer ones go as literals so no response line grows without bound. */
 export const QUOTED_STRING_CHARS_MAX = 1000;

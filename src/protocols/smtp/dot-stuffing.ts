@@ -16,7 +16,7 @@
  */
 
 import { Buffer, isAscii } from 'node:buffer';
-import { uninitialisedBytes } from '../../bytes.js';
+import { uninitialisedBytes } from '../bytes.js';
 
 const CR = 0x0d;
 const LF = 0x0a;

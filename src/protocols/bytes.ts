@@ -1,4 +1,4 @@
-/** Byte-array helpers shared by the protocol machines, the stores and the nodes. */
+/** Byte-array helpers shared by the protocol machines and the nodes that build messages. */
 import { Buffer } from 'node:buffer';
 
 /**
