@@ -31,7 +31,8 @@ export interface EndpointContext {
   readonly clock: RealClock;
   /**
    * Server side: the certificate (or its promise: a self-signed one is still being made — the client's
-   * ClientHello waits in the paused socket meanwhile). Client side: null (opportunistic TLS, no verification).
+   * ClientHello is held meanwhile, and a peer that hangs up is closed at once). Client side: null
+   * (opportunistic TLS, no verification).
    */
   readonly secureContext: SecureContext | Promise<SecureContext> | null;
   /** Called once, when the endpoint is closed for good. */
@@ -166,11 +167,35 @@ export class SocketEndpoint implements StreamEndpoint {
     };
     const whenFlushed = () => {
       const context = this.ctx.secureContext;
-      if (context instanceof Promise) context.then(upgrade, () => this.destroy('reset'));
+      if (context instanceof Promise) this.awaitContext(context, upgrade);
       else upgrade(context);
     };
     if (this.writesInFlight === 0) whenFlushed();
     else this.whenFlushed = whenFlushed;
+  }
+
+  /**
+   * While the certificate is still being made, the connection keeps reading: what the peer sends (its
+   * ClientHello) is held and handed back to the TLS layer, and a peer that hangs up meanwhile is closed
+   * at once rather than after the handshake bound.
+   */
+  private awaitContext(context: Promise<SecureContext>, upgrade: (context: SecureContext) => void): void {
+    const early: Buffer[] = [];
+    const hold = (chunk: Buffer) => early.push(chunk);
+    const hangUp = () => this.destroy('reset');
+    this.raw.on('data', hold);
+    this.raw.once('end', hangUp);
+    this.raw.resume();
+    context.then(
+      (ready) => {
+        this.raw.off('data', hold);
+        this.raw.off('end', hangUp);
+        this.raw.pause();
+        if (early.length > 0) this.raw.unshift(Buffer.concat(early));
+        upgrade(ready);
+      },
+      () => this.destroy('reset'),
+    );
   }
 
   /** Cuts the socket at once (shutdown, linger, handshake timeout); the node hears of it as `reason`. */
