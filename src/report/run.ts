@@ -6,14 +6,14 @@
  * The wall time of the run (`stats.wallMs`) is measured with a clock the caller passes in: the
  * simulation itself never reads one (docs/architecture.md rule 1); the package entry passes the real one.
  */
-import { seedMax, seedMin } from './schema-defaults.js';
+import { seedMax, seedMin } from '../scenario/schema-defaults.js';
 import { World } from '../nodes/world.js';
-import { buildMessages } from '../report/build.js';
-import { describeFault } from '../report/describe.js';
-import { type Report, reportFormat } from '../report/types.js';
+import { buildMessages } from './build.js';
+import { describeFault } from './describe.js';
+import { type Report, reportFormat } from './types.js';
 import { evaluateExpectation, evaluateInvariants } from './expectations.js';
-import { isScenario, validateScenarioObject } from './load.js';
-import type { Scenario } from './schema-types.js';
+import { isScenario, validateScenarioObject } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema-types.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */

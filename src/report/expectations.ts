@@ -4,9 +4,9 @@
  * was found, so a failing report explains itself.
  */
 import type { MailLog } from '../nodes/mail-log.js';
-import { formatDurationMs as fmtMs } from '../report/markdown.js';
-import type { ReportExpectation, ReportFetch, ReportInvariant, ReportMessage, ReportRecipient } from '../report/types.js';
-import type { Expectation, Scenario } from './schema-types.js';
+import { formatDurationMs as fmtMs } from './markdown.js';
+import type { ReportExpectation, ReportFetch, ReportInvariant, ReportMessage, ReportRecipient } from './types.js';
+import type { Expectation, Scenario } from '../scenario/schema-types.js';
 
 interface Context {
   scenario: Scenario;
