@@ -15,6 +15,8 @@
  *     exists in docs/delivery.md.
  * (e) every `docs/reference.md §N` / `docs/delivery.md §N` anywhere in the repository names a numbered
  *     section that exists (about 560 comments, messages and descriptions cite them).
+ * (f) every table row in README.md and docs/*.md has as many cells as its header: a missing cell shifts
+ *     the rest one column left (a key's meaning shown as its default).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -294,5 +296,37 @@ describe('every "docs/X.md §N" cited in the repository names a section that exi
         });
     }
     expect(dangling).toEqual([]);
+  });
+});
+
+// ---- (f) table shape -----------------------------------------------------------------------------
+
+/** Rows whose cell count differs from their table's header row, as `file:line: n cells, header has m`. */
+function raggedTableRows(file: string, markdown: string): string[] {
+  const problems: string[] = [];
+  let headerCells: number | null = null;
+  let inFence = false;
+  markdown.split('\n').forEach((line, index) => {
+    if (line.startsWith('```')) inFence = !inFence;
+    if (inFence || !line.trimStart().startsWith('|')) {
+      headerCells = null;
+      return;
+    }
+    // GitHub splits cells at every unescaped `|`, inside code spans too.
+    const count = cells(line.replace(/\\\|/g, '')).length;
+    if (headerCells === null) headerCells = count;
+    else if (count !== headerCells) problems.push(`${file}:${index + 1}: ${count} cells, the header has ${headerCells}`);
+  });
+  return problems;
+}
+
+describe('tables in README.md and docs/ are not ragged (f)', () => {
+  it.each(docFiles)('%s', (file) => {
+    expect(raggedTableRows(file, read(file))).toEqual([]);
+  });
+
+  it('the checker sees a row with a cell missing', () => {
+    const table = '| key | type | default | meaning |\n|---|---|---|---|\n| `from` | address, required | the sender |\n';
+    expect(raggedTableRows('x.md', table)).toEqual(['x.md:3: 3 cells, the header has 4']);
   });
 });
