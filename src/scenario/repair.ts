@@ -17,6 +17,7 @@
  * are reported. Repairs run a few rounds, since removing a key can reveal another shape error.
  */
 import type { KeyPath, PathProblem } from './schema-normalise.js';
+import { isRecord } from './schema.js';
 
 const listSections = new Set(['faults', 'traffic', 'expect']);
 const entrySections = new Set(['hosts', 'dns']);
@@ -38,9 +39,6 @@ interface Work {
   touched: Array<{ host: string; key: string | null }>;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Repairs a copy of `raw` until `issuesOf` (the schema: null when the value is valid, else the paths

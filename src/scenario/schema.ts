@@ -8,6 +8,7 @@
  * together with every other problem. The same schema generates the shipped JSON Schema (json-schema.ts).
  */
 import { z } from 'zod';
+import { leadingEnhancedCode } from '../protocols/smtp/reply.js';
 import {
   address,
   domainName,
@@ -400,11 +401,11 @@ function checkScriptedReplyText(reply: Record<string, unknown>, ctx: z.Refinemen
   const { code, text } = reply;
   if (typeof text !== 'string') return;
   if (/[\r\n]/.test(text)) ctx.addIssue({ code: 'custom', message: 'reply text is one line: no CR or LF', path: ['reply', 'text'] });
-  const enhanced = /^([245])\.\d{1,3}\.\d{1,3}(?: |$)/.exec(text);
-  if (enhanced !== null && typeof code === 'number' && Number(enhanced[1]) !== Math.floor(code / 100)) {
+  const enhanced = leadingEnhancedCode(text);
+  if (enhanced !== null && typeof code === 'number' && Number(enhanced[0]) !== Math.floor(code / 100)) {
     ctx.addIssue({
       code: 'custom',
-      message: `the text's enhanced status code ${text.split(' ')[0]} does not match reply code ${code}: its first digit must be ${Math.floor(code / 100)} (RFC 3463 §3.1)`,
+      message: `the text's enhanced status code ${enhanced} does not match reply code ${code}: its first digit must be ${Math.floor(code / 100)} (RFC 3463 §3.1)`,
       path: ['reply', 'text'],
     });
   }
@@ -553,7 +554,7 @@ export type ParsedDnsRecords = z.output<typeof dnsRecordsSchema>;
 
 // ---- helpers -------------------------------------------------------------------------------------
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -4,6 +4,7 @@
  * fault at its `at` and removes it at its `until`; `times` counts occurrences down, `probability`
  * draws from the host's own seeded stream, so a run stays reproducible.
  */
+import { leadingEnhancedCode } from '../../protocols/smtp/reply.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { RandomStream } from '../../sim/index.js';
 import type { SmtpStage } from '../../scenario/schema-types.js';
@@ -69,9 +70,9 @@ export class SmtpFaultBook {
 
 /** "451 4.3.0 try later" → code 451, enhanced 4.3.0 (when the text starts with one of the same class). */
 export function scriptedReply(code: number, text: string): SmtpReply {
-  const match = /^([245])\.(\d{1,3})\.(\d{1,3})\s*(.*)$/.exec(text);
-  if (match && Number(match[1]) === Math.floor(code / 100)) {
-    return { code, enhanced: `${match[1]}.${match[2]}.${match[3]}`, lines: [match[4] || 'scripted reply'] };
+  const enhanced = leadingEnhancedCode(text);
+  if (enhanced !== null && Number(enhanced[0]) === Math.floor(code / 100)) {
+    return { code, enhanced, lines: [text.slice(enhanced.length).trimStart() || 'scripted reply'] };
   }
   return { code, enhanced: null, lines: [text || 'scripted reply'] };
 }

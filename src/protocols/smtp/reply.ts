@@ -47,10 +47,15 @@ export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   return { code: reply.code, enhanced, lines };
 }
 
+/** The enhanced status code a reply text starts with ("4.3.0 try later" → "4.3.0"), of any class, or null. */
+export function leadingEnhancedCode(text: string): string | null {
+  return LEADING_ENHANCED_CODE.exec(text)?.[1] ?? null;
+}
+
 /** The enhanced code the text starts with, when it is of the reply's class. */
 function leadingCodeOfClass(line: string | undefined, cls: number): string | null {
-  const code = line === undefined ? undefined : LEADING_ENHANCED_CODE.exec(line)?.[1];
-  return code !== undefined && Number(code[0]) === cls ? code : null;
+  const code = line === undefined ? null : leadingEnhancedCode(line);
+  return code !== null && Number(code[0]) === cls ? code : null;
 }
 
 /** The line without a leading copy of `enhanced`; throws when it leads with a different code. */
