@@ -10,7 +10,8 @@
  * domain is routed to the relay (a smarthost: `routes: { "*": relay }`), replacing the host's routes.
  */
 import { loadScenario, validateScenarioObject } from '../scenario/load.js';
-import type { FaultSpec, HostConfig, Role } from '../scenario/schema-types.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { HostConfig, Role } from '../nodes/config.js';
 import { relayHostName } from './socket-host.js';
 
 export const serveRoles: readonly Role[] = ['mta', 'msa', 'mda', 'pop3', 'imap'];

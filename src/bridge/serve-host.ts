@@ -6,7 +6,7 @@
  * It never crashes, so there is one boot (epoch 0); `shutDown()` makes every session and callback
  * stale, exactly as a crash does in the simulator, so nothing acts after the process decided to stop.
  */
-import type { HostConfig } from '../scenario/schema-types.js';
+import type { HostConfig } from '../nodes/config.js';
 import { type RandomStream, Simulator } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import type { HostContext } from '../nodes/host-context.js';

@@ -15,7 +15,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { FaultSpec, HostConfig } from '../scenario/schema-types.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { HostConfig } from '../nodes/config.js';
 import { SocketEndpoint } from './socket-endpoint.js';
 import { ServeHost } from './serve-host.js';
 import type { RelayTarget } from './socket-host.js';

@@ -13,7 +13,7 @@ import { loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../report/run.js';
 import { seedMax, seedMin } from '../scenario/schema-defaults.js';
 import type { Scenario } from '../scenario/schema-types.js';
-import { formatDurationMs } from '../report/markdown.js';
+import { formatDurationMs } from '../schema/units.js';
 import { paint } from './output.js';
 
 export interface RunCommandOptions {

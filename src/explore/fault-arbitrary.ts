@@ -15,8 +15,8 @@
  * temporary and undone by then (the heal phase of a liveness check).
  */
 import fc from 'fast-check';
-import { formatDuration } from '../scenario/units.js';
-import { type SmtpStage, smtpStageNames } from '../scenario/schema-types.js';
+import { formatDuration } from '../schema/units.js';
+import { type SmtpStage, smtpStageNames } from '../protocols/smtp/stages.js';
 
 import { type FaultKind, faultKindNames } from './names.js';
 

@@ -5,7 +5,14 @@
  */
 import type { RandomStream } from '../sim/index.js';
 
-export type LatencySpec = { fixedMs: number } | { minMs: number; maxMs: number };
+/**
+ * One-way latency of a segment: fixed when minMs === maxMs, else drawn uniformly per connection.
+ * The one latency type of the project: the scenario's normalised `latency` values are these.
+ */
+export interface LatencySpec {
+  minMs: number;
+  maxMs: number;
+}
 
 /** A sanity bound on one-way latency: a day. More is surely a unit mistake. */
 export const latencyMsMax = 86_400_000;
@@ -16,21 +23,18 @@ export function validateLatency(spec: LatencySpec): LatencySpec {
       throw new RangeError(`latency ${what} must be an integer in 0..${latencyMsMax} ms, got ${ms}`);
     }
   };
-  if ('fixedMs' in spec) check(spec.fixedMs, 'fixedMs');
-  else {
-    check(spec.minMs, 'minMs');
-    check(spec.maxMs, 'maxMs');
-    if (spec.minMs > spec.maxMs) throw new RangeError(`latency minMs ${spec.minMs} > maxMs ${spec.maxMs}`);
-  }
+  check(spec.minMs, 'minMs');
+  check(spec.maxMs, 'maxMs');
+  if (spec.minMs > spec.maxMs) throw new RangeError(`latency minMs ${spec.minMs} > maxMs ${spec.maxMs}`);
   return spec;
 }
 
 /** Draws a latency; a fixed spec draws nothing (so switching to fixed does not consume randomness). */
 export function drawLatencyMs(spec: LatencySpec, stream: RandomStream): number {
-  if ('fixedMs' in spec) return spec.fixedMs;
+  if (spec.minMs === spec.maxMs) return spec.minMs;
   return stream.int(spec.minMs, spec.maxMs);
 }
 
 export function describeLatency(spec: LatencySpec): string {
-  return 'fixedMs' in spec ? `${spec.fixedMs}ms` : `${spec.minMs}-${spec.maxMs}ms`;
+  return spec.minMs === spec.maxMs ? `${spec.minMs}ms` : `${spec.minMs}-${spec.maxMs}ms`;
 }

@@ -5,7 +5,7 @@
  * (`isCurrent(epoch)` is false), and everything held only in memory is rebuilt from the disk on boot.
  */
 import type { StubResolver } from '../dns/index.js';
-import type { HostConfig } from '../scenario/schema-types.js';
+import type { HostConfig } from './config.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { Disk } from '../store/disk.js';
 import type { MailLog } from './mail-log.js';

@@ -12,7 +12,7 @@
  */
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
-import type { HostConfig } from '../scenario/schema-types.js';
+import type { HostConfig } from './config.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import type { HostContext } from './host-context.js';

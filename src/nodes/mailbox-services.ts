@@ -10,7 +10,7 @@ import { ImapServer, type ImapServerEvent } from '../protocols/imap/server.js';
 import { RecentRegistry } from '../protocols/imap/recent.js';
 import { Pop3ServerMachine } from '../protocols/pop3/server.js';
 import type { Pop3ServerEvent } from '../protocols/pop3/types.js';
-import type { UserConfig } from '../scenario/schema-types.js';
+import type { UserConfig } from './config.js';
 import type { UserMailStore } from '../store/mailstore.js';
 import { MachineSession } from './machine-session.js';
 import type { BootableService, HostContext } from './host-context.js';

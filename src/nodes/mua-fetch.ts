@@ -9,7 +9,7 @@ import type { Host } from '../net/host.js';
 import { ImapClient, type ImapClientEvent } from '../protocols/imap/client.js';
 import { Pop3ClientMachine } from '../protocols/pop3/client.js';
 import type { Pop3ClientEvent } from '../protocols/pop3/types.js';
-import type { FetchSpec, HostConfig } from '../scenario/schema-types.js';
+import type { FetchSpec, HostConfig } from './config.js';
 import type { Simulator } from '../sim/index.js';
 import { MachineSession } from './machine-session.js';
 import { mailboxPorts } from './mailbox-services.js';

@@ -14,7 +14,7 @@ import { utf8Bytes } from '../protocols/bytes.js';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
-import type { HostConfig, SendSpec } from '../scenario/schema-types.js';
+import type { HostConfig, SendSpec } from './config.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { MailLog } from './mail-log.js';

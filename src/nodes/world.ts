@@ -9,9 +9,11 @@
  */
 import { DnsServer, StubResolver, Zone, type ZoneEntryInput, type ZoneInput } from '../dns/index.js';
 import type { RecordType } from '../dns/records.js';
-import type { LatencySpec as NetLatency } from '../net/latency.js';
 import { Network } from '../net/network.js';
-import type { DnsRecordSet, FaultSpec, LatencySpec, Scenario } from '../scenario/schema-types.js';
+import type { DnsRecordSet } from '../dns/record-set.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { LatencySpec } from '../net/latency.js';
+import type { WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
 import { MailLog } from './mail-log.js';
@@ -60,12 +62,12 @@ export class World {
   private started = false;
 
   constructor(
-    readonly scenario: Scenario,
+    readonly scenario: WorldSpec,
     options: WorldOptions = {},
   ) {
     this.seed = options.seed ?? scenario.seed;
     this.sim = new Simulator({ seed: this.seed, keepTrace: options.keepTrace ?? false, ...(options.eventsMax ? { eventsMax: options.eventsMax } : {}) });
-    this.net = new Network(this.sim, { latency: netLatency(scenario.network.latency) });
+    this.net = new Network(this.sim, { latency: scenario.network.latency });
     this.log = new MailLog(this.sim);
 
     const zone = new Zone(zoneInput(scenario));
@@ -77,7 +79,7 @@ export class World {
       const netHost = this.net.addHost(config.name, config.address);
       this.hosts.set(config.name, new MailHost(config, this.sim, netHost, resolverFor(netHost), this.log));
     }
-    for (const link of scenario.network.links) this.net.configureLinkLatency(link.between[0], link.between[1], netLatency(link.latency));
+    for (const link of scenario.network.links) this.net.configureLinkLatency(link.between[0], link.between[1], link.latency);
 
     this.mua = new Mua({
       sim: this.sim,
@@ -149,7 +151,7 @@ export class World {
         return () => handle.heal();
       }
       case 'latency': {
-        const handle = this.net.setLinkLatency(action.between[0], action.between[1], netLatency(action.latency));
+        const handle = this.net.setLinkLatency(action.between[0], action.between[1], action.latency);
         return () => handle.undo();
       }
       case 'dns': {
@@ -218,10 +220,6 @@ export class World {
   }
 }
 
-function netLatency(spec: LatencySpec): NetLatency {
-  return spec.minMs === spec.maxMs ? { fixedMs: spec.minMs } : { minMs: spec.minMs, maxMs: spec.maxMs };
-}
-
 function zoneEntry(records: DnsRecordSet): ZoneEntryInput {
   const entry: { -readonly [K in keyof ZoneEntryInput]: ZoneEntryInput[K] } = { ttl: records.ttlMs };
   if (records.mx.length > 0) entry.mx = records.mx.map((mx) => ({ preference: mx.preference, host: mx.host }));
@@ -232,7 +230,7 @@ function zoneEntry(records: DnsRecordSet): ZoneEntryInput {
   return entry;
 }
 
-function zoneInput(scenario: Scenario): ZoneInput {
+function zoneInput(scenario: WorldSpec): ZoneInput {
   const input: Record<string, ZoneEntryInput> = {};
   for (const entry of scenario.dns) input[entry.name] = zoneEntry(entry.records);
   return input;

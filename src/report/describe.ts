@@ -1,6 +1,6 @@
 /** One-line, human descriptions of scenario items for reports. */
 import type { FaultAction } from '../scenario/schema-types.js';
-import { formatDurationMs as fmtMs } from './markdown.js';
+import { formatDurationMs as fmtMs } from '../schema/units.js';
 
 
 export function describeFault(action: FaultAction): string {

@@ -4,7 +4,7 @@
  * was found, so a failing report explains itself.
  */
 import type { MailLog } from '../nodes/mail-log.js';
-import { formatDurationMs as fmtMs } from './markdown.js';
+import { formatDurationMs as fmtMs } from '../schema/units.js';
 import type { ReportExpectation, ReportFetch, ReportInvariant, ReportMessage, ReportRecipient } from './types.js';
 import type { Expectation, Scenario } from '../scenario/schema-types.js';
 

@@ -7,7 +7,7 @@
  * At most `dnsRowsMax` distinct answers are kept, in order of first use; the rest are counted.
  */
 import type { TraceEvent } from '../sim/trace.js';
-import { formatDurationMs } from './markdown.js';
+import { formatDurationMs } from '../schema/units.js';
 import { esc } from './html-text.js';
 
 export interface DnsAnswerRow {

@@ -12,7 +12,8 @@
  * are `<rect class="span">` with an x and a width per scale. Tick marks exist for both scales; CSS
  * shows one set. An attempt links to its session's transcript when the trace was kept.
  */
-import { deliveryLatencyMs, formatDurationMs, summariseAttempts } from './markdown.js';
+import { formatDurationMs } from '../schema/units.js';
+import { deliveryLatencyMs, summariseAttempts } from './markdown.js';
 import { esc, num, truncate } from './html-text.js';
 import type { Report, ReportAttempt, ReportFault, ReportMessage, ReportRecipient } from './types.js';
 

@@ -9,7 +9,7 @@
  * and says what it left out; the transcript shows every kept line. All text is peer-controlled and
  * goes through `esc(visible(…))`.
  */
-import { formatDurationMs } from './markdown.js';
+import { formatDurationMs } from '../schema/units.js';
 import { esc, formatBytes, num, truncate, visible } from './html-text.js';
 import type { ProtocolSession, SessionEntry } from './sessions.js';
 

@@ -19,7 +19,8 @@ import { extractDnsAnswers, renderDnsTable } from './html-dns.js';
 import { axisEndMs, type JourneyLimits, renderFaultStrip, renderJourneys, type SessionLookup, TimeScale } from './html-journey.js';
 import { renderSession, type SessionRenderLimits } from './html-session.js';
 import { esc } from './html-text.js';
-import { formatDurationMs, formatExpect } from './markdown.js';
+import { formatDurationMs } from '../schema/units.js';
+import { formatExpect } from './markdown.js';
 import { defaultSessionLimits, extractSessions, type SessionLimits } from './sessions.js';
 import type { Report, ReportCheck } from './types.js';
 

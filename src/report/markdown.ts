@@ -9,35 +9,8 @@
  * stays text in viewers that allow inline HTML. Times are simulated milliseconds since the start of
  * the run, printed by `formatDurationMs` (`2h 30m 0.381s`).
  */
+import { formatDurationMs } from '../schema/units.js';
 import type { Report, ReportAttempt, ReportMessage, ReportRecipient } from './types.js';
-
-const msPerSecond = 1000;
-const msPerMinute = 60 * msPerSecond;
-const msPerHour = 60 * msPerMinute;
-const msPerDay = 24 * msPerHour;
-
-/** `9000381` → `2h 30m 0.381s`; `0` → `0s`; days when there are any (`1d 2h`). */
-export function formatDurationMs(ms: number): string {
-  if (!Number.isFinite(ms)) return String(ms);
-  const sign = ms < 0 ? '-' : '';
-  let rest = Math.round(Math.abs(ms));
-  const days = Math.floor(rest / msPerDay);
-  rest -= days * msPerDay;
-  const hours = Math.floor(rest / msPerHour);
-  rest -= hours * msPerHour;
-  const minutes = Math.floor(rest / msPerMinute);
-  rest -= minutes * msPerMinute;
-  const parts: string[] = [];
-  if (days > 0) parts.push(`${days}d`);
-  if (hours > 0) parts.push(`${hours}h`);
-  if (minutes > 0) parts.push(`${minutes}m`);
-  if (rest > 0 || parts.length === 0) {
-    const seconds = Math.floor(rest / msPerSecond);
-    const millis = rest % msPerSecond;
-    parts.push(millis === 0 ? `${seconds}s` : `${seconds}.${String(millis).padStart(3, '0').replace(/0+$/, '')}s`);
-  }
-  return sign + parts.join(' ');
-}
 
 /** An expectation as the user wrote it: `delivered: bob@example.org, via: mx2.example.org`. */
 export function formatExpect(expect: Record<string, unknown>): string {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { scenarioSchema } from './schema.js';
-import { editorDefaults } from './schema-base.js';
+import { editorDefaults } from '../schema/base.js';
 
 export const scenarioJsonSchemaPath = 'schema/mailsim-scenario.schema.json';
 

@@ -30,7 +30,7 @@ import {
   defaultTls,
   defaultUntil,
 } from './schema-defaults.js';
-import { parseRetryRule } from './schema-retry.js';
+import { parseRetryRule } from '../nodes/mta/retry-rule.js';
 import {
   type DnsEntry,
   type DnsRecordSet,
@@ -55,7 +55,7 @@ import {
   type TrafficItem,
   type UserConfig,
 } from './schema-types.js';
-import { parseDuration } from './units.js';
+import { parseDuration } from '../schema/units.js';
 
 export type KeyPath = Array<string | number>;
 

@@ -24,7 +24,7 @@ import {
   size,
   strictObject,
   wholeNumber,
-} from './schema-base.js';
+} from '../schema/base.js';
 import {
   defaultDnsTtl,
   defaultFetchFolder,
@@ -45,7 +45,7 @@ import {
   seedMax,
   seedMin,
 } from './schema-defaults.js';
-import { parseRetryRule } from './schema-retry.js';
+import { parseRetryRule } from '../nodes/mta/retry-rule.js';
 import { roleNames, smtpStageNames } from './schema-types.js';
 
 /** Named limits on list lengths (docs/architecture.md rule 5); far above any hand-written scenario. */

@@ -13,7 +13,7 @@ const LATENCY = 10;
 
 function dnsWorld(zoneInput: ZoneInput, options: { cnameChainMax?: number; seed?: number } = {}) {
   const sim = new Simulator({ seed: options.seed ?? 1, keepTrace: true });
-  const net = new Network(sim, { latency: { fixedMs: LATENCY } });
+  const net = new Network(sim, { latency: { minMs: LATENCY, maxMs: LATENCY } });
   const dnsHost = net.addHost('ns.test', '10.0.0.53');
   const client = net.addHost('client.test', '10.0.0.1');
   const zone = new Zone(zoneInput);

@@ -6,7 +6,7 @@ import { Simulator } from '../../src/sim/index.js';
 export const enc = (s: string) => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
-export function world(latency: LatencySpec = { fixedMs: 10 }, seed: number | string = 1) {
+export function world(latency: LatencySpec = { minMs: 10, maxMs: 10 }, seed: number | string = 1) {
   const sim = new Simulator({ seed, keepTrace: true });
   const net = new Network(sim, { latency });
   const a = net.addHost('a.test', '10.0.0.1');

@@ -35,7 +35,7 @@ function listenRecording(w: ReturnType<typeof world>, server: Recorder, port = 2
 
 describe('connect', () => {
   it('costs one round trip; the server accepts after one latency', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client, outcome } = pair(w);
     let acceptedAt = -1;
     listenRecording(w, server, 25, () => (acceptedAt = w.sim.nowMs));
@@ -49,7 +49,7 @@ describe('connect', () => {
   });
 
   it('a greeting written on accept arrives right after the connection is established', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client } = pair(w);
     listenRecording(w, server, 25, (c) => c.write(enc('220 hi\r\n')));
     w.sim.runUntilIdle();
@@ -57,14 +57,14 @@ describe('connect', () => {
   });
 
   it('a closed port is refused after one round trip', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { outcome } = pair(w, 26);
     w.sim.runUntilIdle();
     expect(outcome).toEqual({ connectedAt: null, failed: 'refused', failedAt: 20 });
   });
 
   it('a refuse fault refuses a listening port until undone', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const server = new Recorder(w.sim);
     listenRecording(w, server);
     const fault = w.net.refuse('b.test', 25);
@@ -78,7 +78,7 @@ describe('connect', () => {
   });
 
   it('an unknown address or a down host times out after timeoutMs', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const failures: Array<[ConnectFailure, number]> = [];
     w.a.connect('10.9.9.9', 25, { timeoutMs: 500 }, { onConnected: () => expect.fail(), onFailed: (r) => failures.push([r, w.sim.nowMs]) });
     w.net.setDown('b.test');
@@ -91,7 +91,7 @@ describe('connect', () => {
   });
 
   it('a SYN-ACK after the client gave up gets a reset, so the server side closes', () => {
-    const w = world({ fixedMs: 100 });
+    const w = world({ minMs: 100, maxMs: 100 });
     const server = new Recorder(w.sim);
     listenRecording(w, server);
     const { outcome } = pair(w, 25, 150);
@@ -104,7 +104,7 @@ describe('connect', () => {
 
 describe('streams', () => {
   it('delivers bytes in order with the latency, FIFO per direction', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client } = pair(w);
     listenRecording(w, server);
     w.sim.runUntil(20);
@@ -117,12 +117,12 @@ describe('streams', () => {
   });
 
   it('never reorders when the latency drops mid-connection', () => {
-    const w = world({ fixedMs: 100 });
+    const w = world({ minMs: 100, maxMs: 100 });
     const { server, client } = pair(w);
     listenRecording(w, server);
     w.sim.runUntil(200);
     client.conn!.write(enc('slow '));
-    w.net.setLinkLatency('a.test', 'b.test', { fixedMs: 5 });
+    w.net.setLinkLatency('a.test', 'b.test', { minMs: 5, maxMs: 5 });
     client.conn!.write(enc('fast'));
     w.sim.runUntil(250);
     client.conn!.write(enc('!'));
@@ -132,7 +132,7 @@ describe('streams', () => {
   });
 
   it('half-close: the peer gets onEnd after the data, can still reply, then both close', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client } = pair(w);
     listenRecording(w, server);
     w.sim.runUntil(20);
@@ -150,7 +150,7 @@ describe('streams', () => {
   });
 
   it('reset: the peer gets onClose(reset) one latency later, after the data in flight', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client } = pair(w);
     listenRecording(w, server);
     w.sim.runUntil(20);
@@ -163,7 +163,7 @@ describe('streams', () => {
   });
 
   it('TLS: both sides call startTls; the handshake costs the client one round trip', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const ready: string[] = [];
     const { server, client } = pair(w);
     listenRecording(w, server, 25, (conn) => {
@@ -186,7 +186,7 @@ describe('streams', () => {
 
 describe('host down and up', () => {
   it('down: the host side is told host-down, the peer hears nothing; a late segment after boot gets a reset', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const { server, client } = pair(w);
     listenRecording(w, server);
     const crashes: number[] = [];
@@ -213,7 +213,7 @@ describe('host down and up', () => {
   });
 
   it('a crashing client abandons its pending connects without callbacks', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const server = new Recorder(w.sim);
     listenRecording(w, server);
     const { outcome } = pair(w, 25, 1000);
@@ -226,7 +226,7 @@ describe('host down and up', () => {
 
 describe('partitions, latency draws, flaky', () => {
   it('a partition blocks connects across the cut until healed', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const server = new Recorder(w.sim);
     listenRecording(w, server);
     const cut = w.net.partition([['a.test'], ['b.test']]);
@@ -246,7 +246,7 @@ describe('partitions, latency draws, flaky', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -1, max: 2 }), { minLength: hostCount, maxLength: hostCount }), (groupOfHost) => {
         const sim = new Simulator({ seed: 1 });
-        const net = new Network(sim, { latency: { fixedMs: 5 } });
+        const net = new Network(sim, { latency: { minMs: 5, maxMs: 5 } });
         const hosts = Array.from({ length: hostCount }, (_, i) => net.addHost(`h${i}`, `10.0.0.${i + 1}`));
         for (const h of hosts) h.bindDatagram(9, () => undefined);
         const groups: string[][] = [[], [], []];
@@ -297,11 +297,11 @@ describe('partitions, latency draws, flaky', () => {
   });
 
   it('setLinkLatency applies to new connections and is undone', () => {
-    const w = world({ fixedMs: 10 });
+    const w = world({ minMs: 10, maxMs: 10 });
     const server = new Recorder(w.sim);
     listenRecording(w, server);
-    const slow = w.net.setLinkLatency('b.test', 'a.test', { fixedMs: 1000 });
-    expect(w.net.linkLatency('a.test', 'b.test')).toEqual({ fixedMs: 1000 });
+    const slow = w.net.setLinkLatency('b.test', 'a.test', { minMs: 1000, maxMs: 1000 });
+    expect(w.net.linkLatency('a.test', 'b.test')).toEqual({ minMs: 1000, maxMs: 1000 });
     const p1 = pair(w);
     w.sim.runUntilIdle();
     expect(p1.outcome.connectedAt).toBe(2000);
@@ -314,7 +314,7 @@ describe('partitions, latency draws, flaky', () => {
 
   it('flaky: each attempt times out with probability p, from its own stream', () => {
     const run = (seed: number, p: number) => {
-      const w = world({ fixedMs: 1 }, seed);
+      const w = world({ minMs: 1, maxMs: 1 }, seed);
       const server = new Recorder(w.sim);
       listenRecording(w, server);
       w.net.setFlaky('b.test', p);
@@ -343,7 +343,7 @@ describe('partitions, latency draws, flaky', () => {
 
 describe('datagrams', () => {
   it('arrive after the latency, carry objects, and vanish when the target is down or unbound', () => {
-    const w = world({ fixedMs: 7 });
+    const w = world({ minMs: 7, maxMs: 7 });
     const got: Array<[unknown, string, number, number]> = [];
     w.b.bindDatagram(53, (payload, from, port) => got.push([payload, from, port, w.sim.nowMs]));
     w.a.sendDatagram(w.b.address, 53, { q: 'x' }, 5000);

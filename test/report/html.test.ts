@@ -4,7 +4,7 @@ import { reportScript } from '../../src/report/html-assets.js';
 import { faultSpans, TimeScale } from '../../src/report/html-journey.js';
 import { esc, num, visible } from '../../src/report/html-text.js';
 import { defaultHtmlLimits, renderHtml } from '../../src/report/html.js';
-import { formatDurationMs } from '../../src/report/markdown.js';
+import { formatDurationMs } from '../../src/schema/units.js';
 import type { ReportFault } from '../../src/report/types.js';
 import { hostileRun, hostileScript, runFixture } from './helpers.js';
 

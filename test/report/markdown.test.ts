@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryLatencyMs, formatDurationMs, mdCode, mdText, renderMarkdown, summariseAttempts } from '../../src/report/markdown.js';
+import { formatDurationMs } from '../../src/schema/units.js';
+import { deliveryLatencyMs, mdCode, mdText, renderMarkdown, summariseAttempts } from '../../src/report/markdown.js';
 import { hostileRun, runFixture } from './helpers.js';
 
 describe('formatDurationMs', () => {

@@ -11,7 +11,7 @@
  */
 import { SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { type DeliverableMailStore, openUserMailStore } from '../../store/userStore.js';
-import type { FilterRule, UserConfig } from '../../scenario/schema-types.js';
+import type { FilterRule, UserConfig } from '../config.js';
 import type { HostContext } from '../host-context.js';
 import { setReturnPath } from '../mail/headers.js';
 import type { DeliveryJob, MailQueue, RecipientResult, Transport } from '../queue/mail-queue.js';

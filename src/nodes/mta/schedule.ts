@@ -24,7 +24,7 @@
  * older than the final cutoff, and every gap is capped by retry_interval_max (24 h).
  */
 
-import { parseRetryRule } from '../../scenario/schema-retry.js';
+import { parseRetryRule } from './retry-rule.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;

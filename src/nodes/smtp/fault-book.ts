@@ -7,7 +7,7 @@
 import { leadingEnhancedCode } from '../../protocols/smtp/reply.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { RandomStream } from '../../sim/index.js';
-import type { SmtpStage } from '../../scenario/schema-types.js';
+import type { SmtpStage } from '../../protocols/smtp/stages.js';
 
 interface ScriptedFault {
   id: number;

@@ -25,7 +25,7 @@ import {
 } from '../../protocols/smtp/server-api.js';
 import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope } from '../../protocols/smtp/types.js';
-import type { SmtpStage } from '../../scenario/schema-types.js';
+import type { SmtpStage } from '../../protocols/smtp/stages.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
 import type { HostContext } from '../host-context.js';
 import { MachineSession } from '../machine-session.js';

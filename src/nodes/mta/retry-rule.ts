@@ -11,7 +11,7 @@
  * Cutoffs must grow from item to item; the first failure after the last cutoff bounces. This follows
  * Exim's spec, chapter "Retry configuration" (the retry rules of the default configure file).
  */
-import { parseDuration } from './units.js';
+import { parseDuration } from '../../schema/units.js';
 
 export interface RetryRuleItem {
   /** `F` fixed, `G` geometric, `H` randomised geometric. */

@@ -221,3 +221,31 @@ export function formatSize(bytes: number): string {
   }
   return String(bytes);
 }
+
+const elapsedMsPerSecond = 1000;
+const elapsedMsPerMinute = 60 * elapsedMsPerSecond;
+const elapsedMsPerHour = 60 * elapsedMsPerMinute;
+const elapsedMsPerDay = 24 * elapsedMsPerHour;
+
+/** `9000381` → `2h 30m 0.381s`; `0` → `0s`; days when there are any (`1d 2h`). */
+export function formatDurationMs(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const sign = ms < 0 ? '-' : '';
+  let rest = Math.round(Math.abs(ms));
+  const days = Math.floor(rest / elapsedMsPerDay);
+  rest -= days * elapsedMsPerDay;
+  const hours = Math.floor(rest / elapsedMsPerHour);
+  rest -= hours * elapsedMsPerHour;
+  const minutes = Math.floor(rest / elapsedMsPerMinute);
+  rest -= minutes * elapsedMsPerMinute;
+  const parts: string[] = [];
+  if (days > 0) parts.push(`${days}d`);
+  if (hours > 0) parts.push(`${hours}h`);
+  if (minutes > 0) parts.push(`${minutes}m`);
+  if (rest > 0 || parts.length === 0) {
+    const seconds = Math.floor(rest / elapsedMsPerSecond);
+    const millis = rest % elapsedMsPerSecond;
+    parts.push(millis === 0 ? `${seconds}s` : `${seconds}.${String(millis).padStart(3, '0').replace(/0+$/, '')}s`);
+  }
+  return sign + parts.join(' ');
+}

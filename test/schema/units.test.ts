@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatSize, parseDuration, parseSize } from '../../src/scenario/units.js';
+import { formatDuration, formatSize, parseDuration, parseSize } from '../../src/schema/units.js';
 
 const ok = (value: number) => ({ ok: true, value });
 

@@ -1,0 +1,160 @@
+/**
+ * What the nodes are built from: the normalised configuration of the network, each mail host and the
+ * traffic (docs/reference.md §3, §5, §7), with every default filled in, durations in ms and sizes in
+ * bytes. The scenario loader (src/scenario) produces it from a file; a world (world.ts) runs it.
+ */
+import type { DnsEntry } from '../dns/record-set.js';
+import type { FaultSpec } from '../faults/spec.js';
+import type { LatencySpec } from '../net/latency.js';
+import type { RetryRuleItem } from './mta/retry-rule.js';
+
+export type Role = 'msa' | 'mta' | 'mda' | 'pop3' | 'imap';
+export const roleNames: readonly Role[] = ['msa', 'mta', 'mda', 'pop3', 'imap'];
+
+export interface LinkConfig {
+  between: [string, string];
+  latency: LatencySpec;
+}
+
+export interface NetworkConfig {
+  latency: LatencySpec;
+  links: LinkConfig[];
+}
+
+export interface QueueConfig {
+  schedule: 'postfix' | 'exim';
+  minMs: number;
+  maxMs: number;
+  scanMs: number;
+  /** The Exim rule, parsed (used when schedule is exim). */
+  rule: RetryRuleItem[];
+  /** The rule as written, for reports. */
+  ruleText: string;
+  lifetimeMs: number;
+  bounceLifetimeMs: number;
+  /** null = `off`: no delayed DSN. */
+  warnAfterMs: number | null;
+}
+
+export interface TimeoutsConfig {
+  connectMs: number;
+  greetingMs: number;
+  heloMs: number;
+  mailMs: number;
+  rcptMs: number;
+  dataInitMs: number;
+  dataBlockMs: number;
+  dataDoneMs: number;
+  serverIdleMs: number;
+}
+
+export interface LimitsConfig {
+  messageSizeBytes: number;
+  recipients: number;
+  hops: number;
+  mxAddresses: number;
+  mxSessions: number;
+}
+
+export interface FilterRegex {
+  source: string;
+  flags: string;
+}
+
+/** All the given conditions must hold (an empty condition is rejected by the loader). */
+export interface FilterCondition {
+  header: { name: string; contains: string | null; matches: FilterRegex | null } | null;
+  from: string | null;
+  to: string | null;
+  sizeOverBytes: number | null;
+}
+
+export type FilterAction =
+  | { kind: 'folder'; folder: string }
+  | { kind: 'forward'; to: string[] }
+  | { kind: 'discard' }
+  | { kind: 'reject'; text: string | null };
+
+export interface FilterRule {
+  condition: FilterCondition;
+  action: FilterAction;
+}
+
+export interface UserConfig {
+  /** Local part as written (case kept). */
+  name: string;
+  password: string | null;
+  filters: FilterRule[];
+  quotaBytes: number | null;
+  /** `name@domain` for each of the host's `domains`. */
+  addresses: string[];
+}
+
+export interface RouteConfig {
+  /** A domain, or `*` for every remote domain (a smarthost). */
+  domain: string;
+  host: string;
+}
+
+export interface HostConfig {
+  name: string;
+  roles: Role[];
+  domains: string[];
+  relayFor: string[];
+  routes: RouteConfig[];
+  users: UserConfig[];
+  mailbox: 'maildir' | 'mbox';
+  /** The host's address: `address`, else its first A/AAAA record, else one assigned by the loader. */
+  address: string;
+  addressSource: 'fixed' | 'dns' | 'assigned';
+  queue: QueueConfig;
+  timeouts: TimeoutsConfig;
+  limits: LimitsConfig;
+  greylistMs: number | null;
+  tls: boolean;
+  /** Delivers into local mailboxes: has role mda or any `domains` (§5). */
+  deliversLocally: boolean;
+}
+
+export interface SendSpec {
+  from: string;
+  to: string[];
+  subject: string | null;
+  /** Exactly one of body / sizeBytes is non-null. */
+  body: string | null;
+  sizeBytes: number | null;
+  headers: Array<{ name: string; value: string }>;
+  /** Submission host; resolved for ports 587/465 (§7), null on port 25 unless given (then: MX of each recipient). */
+  via: string | null;
+  port: 25 | 465 | 587;
+  count: number;
+  everyMs: number;
+  /** NOTIFY= of every RCPT TO (RFC 3461 §4.1), upper case; null: none given (the server's default). */
+  notify: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'> | null;
+}
+
+export interface FetchSpec {
+  user: string;
+  protocol: 'pop3' | 'imap';
+  keep: boolean;
+  /** Defaults to the host's `tls`. */
+  tls: boolean;
+  folder: string;
+  /** Resolved: the host whose `domains` include the user's domain, unless given. */
+  host: string;
+}
+
+export type TrafficItem =
+  | { index: number; atMs: number; kind: 'send'; send: SendSpec }
+  | { index: number; atMs: number; kind: 'fetch'; fetch: FetchSpec };
+
+/** What a world runs: the parts of a normalised scenario the nodes need. */
+export interface WorldSpec {
+  seed: number;
+  untilMs: number;
+  network: NetworkConfig;
+  dns: DnsEntry[];
+  hosts: HostConfig[];
+  faults: FaultSpec[];
+  traffic: TrafficItem[];
+}
