@@ -12,7 +12,6 @@ import type { RecordType } from '../dns/records.js';
 import { Network } from '../net/network.js';
 import type { DnsRecordSet } from '../dns/record-set.js';
 import type { FaultSpec } from '../faults/spec.js';
-import type { LatencySpec } from '../net/latency.js';
 import type { WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
