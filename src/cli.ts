@@ -5,7 +5,7 @@
  * This file (with src/cli/ and src/bridge/) may read the wall clock; the simulation never does.
  */
 import { Command, CommanderError } from 'commander';
-import { checkNames, exploreRunsDefault, faultKindNames } from './explore/names.js';
+import { checkNames, exploreRunsDefault } from './explore/names.js';
 import { VERSION } from './version.js';
 
 const EXIT_OK = 0;
@@ -98,7 +98,7 @@ function addExploreCommand(program: Command): void {
     .argument('<file>', 'scenario file')
     .option('--runs <n>', 'fault schedules to try', String(exploreRunsDefault))
     .option('--seed <n>', 'the fast-check seed, to repeat a search (default: random, printed)')
-    .option('--faults <list>', `fault actions to draw (default all: ${faultKindNames.join(',')})`)
+    .option('--faults <list>', 'fault kinds to draw, comma-separated (default: every kind of docs/reference.md §6)')
     .option('--check <list>', `what counts as a violation: ${checkNames.join(',')} (default expect,invariants)`)
     .option('--out <dir>', 'where NAME.counterexample.yaml goes', 'reports')
     .action(async (file: string, options) => {

@@ -10,7 +10,7 @@
  * domain is routed to the relay (a smarthost: `routes: { "*": relay }`), replacing the host's routes.
  */
 import { loadScenario, validateScenarioObject } from '../scenario/load.js';
-import type { FaultSpec } from '../faults/spec.js';
+import { type FaultSpec, kindOf } from '../faults/index.js';
 import type { HostConfig, Role } from '../nodes/config.js';
 import { relayHostName } from './socket-host.js';
 
@@ -29,7 +29,7 @@ export interface ServeConfigInput {
 
 export interface ServeConfig {
   config: HostConfig;
-  /** The scenario's `reply` / `drop` faults for this host (times relative to the start of serve). */
+  /** The scenario's faults that act inside this host's SMTP server (`reply`, `drop`, …: kinds with `servedOn`), times relative to the start of serve. */
   faults: FaultSpec[];
 }
 
@@ -41,7 +41,7 @@ export function buildServeConfig(input: ServeConfigInput): ServeConfig {
     const host = scenario.hosts.find((candidate) => candidate.name === input.scenario?.host);
     if (host === undefined) throw new Error(`${input.scenario.file}: no host named ${input.scenario.host} (hosts: ${scenario.hosts.map((h) => h.name).join(', ')})`);
     config = host;
-    faults = scenario.faults.filter((fault) => (fault.action.kind === 'reply' || fault.action.kind === 'drop') && fault.action.host === host.name);
+    faults = scenario.faults.filter((fault) => kindOf(fault.action).servedOn?.(fault.action) === host.name);
   } else {
     const domains = input.domains && input.domains.length > 0 ? input.domains : defaultDomains;
     const users: Record<string, string> = {};

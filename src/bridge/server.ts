@@ -15,7 +15,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import type { FaultSpec } from '../faults/spec.js';
+import { type FaultSpec, kindOf } from '../faults/index.js';
+import type { FaultTarget } from '../faults/kind.js';
 import type { HostConfig } from '../nodes/config.js';
 import { SocketEndpoint } from './socket-endpoint.js';
 import { ServeHost } from './serve-host.js';
@@ -208,17 +209,31 @@ async function stopServing(serving: Serving, graceMs: number): Promise<ServeStop
   return { queued: host.queue.pendingRecipients(), cut };
 }
 
-/** The scenario's `reply` / `drop` faults for this host, at `at` / `until` counted from now. */
+/**
+ * The scenario's faults served on this host (kinds with `servedOn`, src/faults/), at `at` / `until`
+ * counted from now. They act only inside the host's SMTP server: the rest of the target is not there.
+ */
 function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
   const startMs = host.sim.nowMs;
   for (const fault of faults) {
     const action = fault.action;
     host.sim.at(startMs + fault.atMs, () => {
-      let undo: (() => void) | null = null;
-      if (action.kind === 'reply') undo = host.faults.addReply(action.on, action.code, action.text, action.times, action.probability);
-      else if (action.kind === 'drop') undo = host.faults.addDrop(action.after, action.times, action.probability);
+      const undo = kindOf(action).apply(action, servedTarget(host));
       if (undo !== null && fault.untilMs !== null) host.sim.at(Math.max(startMs + fault.untilMs, host.sim.nowMs), undo);
     });
   }
   host.clock.advance();
+}
+
+/** What a served fault may act on: the host's own SMTP server, nothing of a network or DNS it does not simulate. */
+function servedTarget(host: ServeHost): FaultTarget {
+  const absent = (what: string) => () => {
+    throw new Error(`mailsim serve cannot apply a fault on the ${what}: only faults inside the SMTP server are served`);
+  };
+  return {
+    power: absent('power of a host'),
+    net: { refuse: absent('network'), partition: absent('network'), setLinkLatency: absent('network'), setFlaky: absent('network') },
+    dns: { setFault: absent('DNS'), replace: absent('DNS') },
+    smtp: () => host.faults,
+  };
 }

@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { type CheckName, checkNames, defaultChecks, describeViolation } from '../explore/checks.js';
 import { counterexampleText, writeCounterexample } from '../explore/counterexample.js';
 import { type ExploreProgress, explore, exploreRunsMax } from '../explore/explore.js';
-import { type FaultKind, faultKindNames } from '../explore/fault-arbitrary.js';
+import { type FaultKindName, faultKindNames } from '../explore/fault-arbitrary.js';
 import { formatProblem } from '../scenario/errors.js';
 import { analyseScenarioFile, loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../report/run.js';
@@ -91,7 +91,7 @@ export function exploreCommand(file: string, options: ExploreCommandOptions, ran
   if (typeof runs === 'string') return bad(runs);
   const seed = options.seed === undefined ? randomSeed() : integerOption(options.seed, '--seed', -(2 ** 31), 2 ** 31 - 1);
   if (typeof seed === 'string') return bad(seed);
-  const kinds = options.faults === undefined ? [...faultKindNames] : parseNameList<FaultKind>(options.faults, faultKindNames, '--faults');
+  const kinds = options.faults === undefined ? [...faultKindNames] : parseNameList<FaultKindName>(options.faults, faultKindNames, '--faults');
   if (typeof kinds === 'string') return bad(kinds);
   const checks = options.check === undefined ? [...defaultChecks] : parseNameList<CheckName>(options.check, checkNames, '--check');
   if (typeof checks === 'string') return bad(checks);

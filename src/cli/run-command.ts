@@ -11,7 +11,7 @@ import type { Report } from '../report/types.js';
 import { isScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../report/run.js';
-import { seedMax, seedMin } from '../scenario/schema-defaults.js';
+import { seedMax, seedMin } from '../schema/defaults.js';
 import type { Scenario } from '../scenario/schema-types.js';
 import { formatDurationMs } from '../schema/units.js';
 import { paint } from './output.js';

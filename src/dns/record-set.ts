@@ -2,6 +2,7 @@
  * A DNS name's records as a scenario writes them (docs/reference.md §4) and a `dns-set` fault replaces
  * them (§6): MX as `{ preference, host }`, lower-case names without a trailing dot (RFC 4343).
  */
+import type { ZoneEntryInput } from './zone.js';
 
 /** Record types a scenario may name (lower case, as written in a scenario file). */
 export type DnsRecordType = 'mx' | 'a' | 'aaaa' | 'cname' | 'txt';
@@ -27,4 +28,15 @@ export interface DnsEntry {
   records: DnsRecordSet;
   /** True when the loader added this entry (or its `a` record) for a host without an address record (§4). */
   auto: boolean;
+}
+
+/** A record set as the DNS server's zone takes it (only the types the set has). */
+export function zoneEntry(records: DnsRecordSet): ZoneEntryInput {
+  const entry: { -readonly [K in keyof ZoneEntryInput]: ZoneEntryInput[K] } = { ttl: records.ttlMs };
+  if (records.mx.length > 0) entry.mx = records.mx.map((mx) => ({ preference: mx.preference, host: mx.host }));
+  if (records.a.length > 0) entry.a = records.a;
+  if (records.aaaa.length > 0) entry.aaaa = records.aaaa;
+  if (records.cname !== null) entry.cname = records.cname;
+  if (records.txt.length > 0) entry.txt = records.txt;
+  return entry;
 }

@@ -19,7 +19,7 @@ import { validateScenarioObject } from '../scenario/load.js';
 import { runScenarioWorld } from '../report/run.js';
 import type { Scenario } from '../scenario/schema-types.js';
 import { type CheckName, type Violation, violationsOf } from './checks.js';
-import { type FaultKind, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from './fault-arbitrary.js';
+import { type FaultKindName, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from './fault-arbitrary.js';
 
 /** Faults per generated schedule, at most (shrinking only removes). */
 export const exploreFaultsMax = 8;
@@ -43,7 +43,7 @@ export interface ExploreOptions {
   runs: number;
   /** fast-check's seed: the same seed repeats the search exactly. */
   seed: number;
-  kinds: readonly FaultKind[];
+  kinds: readonly FaultKindName[];
   checks: readonly CheckName[];
   faultsMax?: number;
   onProgress?: (progress: ExploreProgress) => void;
@@ -68,7 +68,7 @@ export interface ExploreOutcome {
 }
 
 /** The fault universe of a scenario: its hosts, its DNS names and recipient domains, its `until`. */
-export function universeOf(scenario: Scenario, kinds: readonly FaultKind[], faultsMax = exploreFaultsMax): FaultUniverse {
+export function universeOf(scenario: Scenario, kinds: readonly FaultKindName[], faultsMax = exploreFaultsMax): FaultUniverse {
   const recipientDomains: string[] = [];
   const anchorsMs: number[] = [];
   let lastTrafficMs = 0;

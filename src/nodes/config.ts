@@ -4,7 +4,7 @@
  * bytes. The scenario loader (src/scenario) produces it from a file; a world (world.ts) runs it.
  */
 import type { DnsEntry } from '../dns/record-set.js';
-import type { FaultSpec } from '../faults/spec.js';
+import type { FaultSpec } from '../faults/index.js';
 import type { LatencySpec } from '../net/latency.js';
 import type { RetryRuleItem } from './mta/retry-rule.js';
 

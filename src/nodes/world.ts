@@ -8,10 +8,10 @@
  * (`mua.mailsim.invalid`) the users' clients connect from. Both can be named in faults.
  */
 import { DnsServer, StubResolver, Zone, type ZoneEntryInput, type ZoneInput } from '../dns/index.js';
-import type { RecordType } from '../dns/records.js';
 import { Network } from '../net/network.js';
-import type { DnsRecordSet } from '../dns/record-set.js';
-import type { FaultSpec } from '../faults/spec.js';
+import { zoneEntry } from '../dns/record-set.js';
+import { type FaultSpec, kindOf } from '../faults/index.js';
+import type { FaultTarget } from '../faults/kind.js';
 import type { WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
@@ -133,46 +133,28 @@ export class World {
     });
   }
 
-  /** Applies one fault now; returns what undoes it. */
+  /** Applies one fault now (its kind's mechanism, src/faults/); returns what undoes it. */
   private applyFault(fault: FaultSpec): (() => void) | null {
     const action = fault.action;
     this.sim.trace.record('fault', { index: fault.index, action: action.kind });
-    switch (action.kind) {
-      case 'down':
-      case 'up':
-        return this.openPowerWindow(action.host, action.kind);
-      case 'refuse': {
-        const handle = this.net.refuse(action.host, action.port);
-        return () => handle.undo();
-      }
-      case 'partition': {
-        const handle = this.net.partition(action.groups);
-        return () => handle.heal();
-      }
-      case 'latency': {
-        const handle = this.net.setLinkLatency(action.between[0], action.between[1], action.latency);
-        return () => handle.undo();
-      }
-      case 'dns': {
-        const handle = this.dns.setFault({ name: action.name, ...(action.type ? { type: action.type.toUpperCase() as RecordType } : {}), rcode: action.rcode });
-        return () => handle.undo();
-      }
-      case 'dns-set': {
-        const handles = action.entries.map((entry) => this.dns.replace(entry.name, zoneEntry(entry.records)));
-        return () => {
-          for (const handle of handles.reverse()) handle.undo();
-        };
-      }
-      case 'reply':
-        return this.mailHost(action.host).faults.addReply(action.on, action.code, action.text, action.times, action.probability);
-      case 'drop':
-        return this.mailHost(action.host).faults.addDrop(action.after, action.times, action.probability);
-      case 'flaky': {
-        const handle = this.net.setFlaky(action.host, action.probability);
-        return () => handle.undo();
-      }
-    }
+    return kindOf(action).apply(action, this.faultTarget);
   }
+
+  /** What the fault kinds act on in this world. */
+  private readonly faultTarget: FaultTarget = {
+    power: (host, state) => this.openPowerWindow(host, state),
+    net: {
+      refuse: (host, port) => this.net.refuse(host, port),
+      partition: (groups) => this.net.partition(groups),
+      setLinkLatency: (a, b, spec) => this.net.setLinkLatency(a, b, spec),
+      setFlaky: (host, probability) => this.net.setFlaky(host, probability),
+    },
+    dns: {
+      setFault: (fault) => this.dns.setFault(fault),
+      replace: (name, records) => this.dns.replace(name, records),
+    },
+    smtp: (host) => this.mailHost(host).faults,
+  };
 
   /**
    * `down` and `up` are windows, not switches (docs/reference.md §6): while windows are open on a
@@ -217,16 +199,6 @@ export class World {
     }
     return out;
   }
-}
-
-function zoneEntry(records: DnsRecordSet): ZoneEntryInput {
-  const entry: { -readonly [K in keyof ZoneEntryInput]: ZoneEntryInput[K] } = { ttl: records.ttlMs };
-  if (records.mx.length > 0) entry.mx = records.mx.map((mx) => ({ preference: mx.preference, host: mx.host }));
-  if (records.a.length > 0) entry.a = records.a;
-  if (records.aaaa.length > 0) entry.aaaa = records.aaaa;
-  if (records.cname !== null) entry.cname = records.cname;
-  if (records.txt.length > 0) entry.txt = records.txt;
-  return entry;
 }
 
 function zoneInput(scenario: WorldSpec): ZoneInput {

@@ -6,7 +6,7 @@
  * The wall time of the run (`stats.wallMs`) is measured with a clock the caller passes in: the
  * simulation itself never reads one (docs/architecture.md rule 1); the package entry passes the real one.
  */
-import { seedMax, seedMin } from '../scenario/schema-defaults.js';
+import { seedMax, seedMin } from '../schema/defaults.js';
 import { World } from '../nodes/world.js';
 import { buildMessages } from './build.js';
 import { describeFault } from './describe.js';

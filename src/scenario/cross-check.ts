@@ -17,6 +17,8 @@
  */
 import { domainOf, type KeyPath, localPartOf, type PathProblem } from './schema-normalise.js';
 import type { DnsEntry, FetchSpec, HostConfig, Scenario, SendSpec } from './schema-types.js';
+import { kindOf } from '../faults/index.js';
+import type { CheckTools } from '../faults/kind.js';
 
 function userOn(host: HostConfig, address: string) {
   if (!host.domains.includes(domainOf(address))) return undefined;
@@ -113,41 +115,13 @@ function checkHosts({ scenario, hostsByName, problems, knownHost }: Checking): v
   });
 }
 
-/** Every host a fault names must exist; a `dns-set`'s MX targets are checked like the zone's. */
+/** Every host a fault names must exist; a `dns-set`'s MX targets are checked like the zone's (each kind's `check`). */
 function checkFaults({ scenario, problems, knownHost }: Checking): void {
-  for (const fault of scenario.faults) {
-    const path: KeyPath = ['faults', fault.index];
-    const action = fault.action;
-    switch (action.kind) {
-      case 'down':
-      case 'up':
-      case 'refuse':
-      case 'flaky':
-        knownHost(action.host, [...path, action.kind], 'the host');
-        break;
-      case 'reply':
-      case 'drop':
-        knownHost(action.host, [...path, action.kind, 'host'], 'the host');
-        break;
-      case 'partition':
-        action.groups.forEach((group, g) => {
-          group.forEach((name, i) => {
-            knownHost(name, [...path, 'partition', g, i], 'the host');
-          });
-        });
-        break;
-      case 'latency':
-        action.between.forEach((name, side) => {
-          knownHost(name, [...path, 'latency', 'between', side], 'the host');
-        });
-        break;
-      case 'dns-set':
-        checkMxTargets(action.entries, scenario, (e) => [...path, 'dns-set', e.name], problems);
-        break;
-      case 'dns':
-        break;
-    }
-  }
+  const tools: CheckTools = {
+    knownHost: (name, path) => knownHost(name, [...path], 'the host'),
+    mxTargets: (entries, path) => checkMxTargets([...entries], scenario, (e) => [...path, e.name], problems),
+  };
+  for (const fault of scenario.faults) kindOf(fault.action).check(fault.action, tools, ['faults', fault.index]);
 }
 
 function checkTraffic(checking: Checking): TrafficSeen {

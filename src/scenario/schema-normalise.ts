@@ -13,14 +13,12 @@ import type { ParsedDnsRecords, ParsedHost, ParsedLimits, ParsedQueue, ParsedSce
 import { splitRegexLiteral } from './schema.js';
 import {
   defaultDnsTtl,
-  defaultFaultReplyText,
   defaultFetchFolder,
   defaultFetchKeep,
   defaultLatency,
   defaultLimits,
   defaultMailbox,
   defaultQueue,
-  defaultRefusePort,
   defaultRoles,
   defaultSeed,
   defaultSendCount,
@@ -29,12 +27,13 @@ import {
   defaultTimeouts,
   defaultTls,
   defaultUntil,
-} from './schema-defaults.js';
+} from '../schema/defaults.js';
+import { faultKinds } from '../faults/index.js';
+import type { NormaliseTools } from '../faults/kind.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
 import {
   type DnsEntry,
   type DnsRecordSet,
-  type DnsRecordType,
   type Expectation,
   type FaultAction,
   type FaultSpec,
@@ -48,7 +47,6 @@ import {
   type Role,
   type Scenario,
   scenarioKind,
-  type SmtpStage,
   type TimeoutsConfig,
   type FetchSpec,
   type SendSpec,
@@ -375,30 +373,21 @@ function assignAddresses(hosts: HostConfig[], dns: DnsEntry[], hostPaths: Map<st
   }
 }
 
-function faultAction(fault: NonNullable<ParsedScenario['faults']>[number], path: KeyPath, problems: PathProblem[]): FaultAction {
-  if (fault.down !== undefined) return { kind: 'down', host: canonicalName(fault.down) };
-  if (fault.up !== undefined) return { kind: 'up', host: canonicalName(fault.up) };
-  if (fault.refuse !== undefined) return { kind: 'refuse', host: canonicalName(fault.refuse), port: fault.port ?? defaultRefusePort };
-  if (fault.partition !== undefined) return { kind: 'partition', groups: fault.partition.map((group) => group.map(canonicalName)) };
-  if (fault.latency !== undefined) {
-    const between = fault.latency.between.map(canonicalName) as [string, string];
-    return { kind: 'latency', between, latency: latencySpec(fault.latency.value, [...path, 'latency', 'value'], problems) };
-  }
-  if (fault.dns !== undefined) {
-    const type = fault.dns.type === undefined || fault.dns.type.toLowerCase() === 'any' ? null : (fault.dns.type.toLowerCase() as DnsRecordType);
-    return { kind: 'dns', name: canonicalName(fault.dns.name), type, rcode: fault.dns.rcode };
-  }
-  if (fault['dns-set'] !== undefined) return { kind: 'dns-set', entries: dnsEntries(fault['dns-set'], [...path, 'dns-set'], problems) };
-  if (fault.reply !== undefined) {
-    const r = fault.reply;
-    return { kind: 'reply', host: canonicalName(r.host), on: r.on as SmtpStage, code: r.code, text: r.text ?? defaultFaultReplyText, times: r.times ?? null, probability: r.probability ?? null };
-  }
-  if (fault.drop !== undefined) {
-    const d = fault.drop;
-    return { kind: 'drop', host: canonicalName(d.host), after: d.after as SmtpStage, times: d.times ?? null, probability: d.probability ?? null };
-  }
-  // The schema guarantees exactly one action, so this is flaky.
-  return { kind: 'flaky', host: canonicalName(fault.flaky ?? ''), probability: fault.probability ?? 0 };
+/** The loader's side of a kind's `normalise`: canonical names, latencies and DNS entries, problems to `problems`. */
+function normaliseTools(problems: PathProblem[]): NormaliseTools {
+  return {
+    name: canonicalName,
+    latency: (value, path) => latencySpec(value, [...path], problems),
+    dnsEntries: (zone, path) => dnsEntries(zone, [...path], problems),
+  };
+}
+
+/** The action of a fault item: normalised by the kind whose key it has (the schema let exactly one through). */
+function faultAction(fault: NonNullable<ParsedScenario['faults']>[number], path: KeyPath, tools: NormaliseTools): FaultAction {
+  const item: Record<string, unknown> = fault;
+  const kind = faultKinds.find((candidate) => item[candidate.name] !== undefined);
+  if (kind === undefined) throw new Error(`internal: fault ${path.join('.')} has no action key the schema would have let through`);
+  return kind.normalise(fault as never, tools, path);
 }
 
 /** §7 `via` default: the host with role msa whose domains include the sender's domain. */
@@ -456,13 +445,14 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
   const dns = dnsEntries(parsed.dns, ['dns'], problems);
   const hosts = normaliseHosts(parsed, defaults, dns, problems);
   const untilMs = parsed.until ?? ms(defaultUntil);
+  const tools = normaliseTools(problems);
   const faults: FaultSpec[] = (parsed.faults ?? []).map((fault, index) => {
     const path: KeyPath = ['faults', index];
     if (fault.until !== undefined && fault.until <= fault.at) {
       problems.push({ severity: 'error', path: [...path, 'until'], message: `until (${fault.until} ms) must be after at (${fault.at} ms)` });
     }
     if (fault.at > untilMs) problems.push({ severity: 'warning', path: [...path, 'at'], message: 'this fault starts after the run ends (until)' });
-    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, problems) };
+    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, tools) };
   });
   const traffic: TrafficItem[] = (parsed.traffic ?? []).map((item, index): TrafficItem => {
     if (item.at > untilMs) problems.push({ severity: 'warning', path: ['traffic', index, 'at'], message: 'this happens after the run ends (until)' });

@@ -14,7 +14,7 @@ import type { WorldSpec } from '../nodes/config.js';
 // here for the loader's callers): DNS records in src/dns, latency in src/net, SMTP stages in
 // src/protocols/smtp, faults in src/faults, host/traffic configuration in src/nodes/config.ts.
 export type { DnsEntry, DnsRecordSet, DnsRecordType, MxRecord } from '../dns/record-set.js';
-export type { DnsFaultRcode, FaultAction, FaultSpec } from '../faults/spec.js';
+export type { FaultAction, FaultSpec } from '../faults/index.js';
 export type { LatencySpec } from '../net/latency.js';
 export { type SmtpStage, smtpStageNames } from '../protocols/smtp/stages.js';
 export type {

@@ -8,7 +8,6 @@
  * together with every other problem. The same schema generates the shipped JSON Schema (json-schema.ts).
  */
 import { z } from 'zod';
-import { leadingEnhancedCode } from '../protocols/smtp/reply.js';
 import {
   address,
   domainName,
@@ -20,20 +19,16 @@ import {
   list,
   map,
   oneOrList,
-  probability,
   size,
   strictObject,
   wholeNumber,
 } from '../schema/base.js';
 import {
-  defaultDnsTtl,
   defaultFetchFolder,
   defaultFetchKeep,
-  defaultLatency,
   defaultLimits,
   defaultMailbox,
   defaultQueue,
-  defaultRefusePort,
   defaultRoles,
   defaultSeed,
   defaultSendCount,
@@ -44,46 +39,19 @@ import {
   defaultUntil,
   seedMax,
   seedMin,
-} from './schema-defaults.js';
+} from '../schema/defaults.js';
+import { faultItemShape, faultKindNames, faultKinds } from '../faults/index.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
-import { roleNames, smtpStageNames } from './schema-types.js';
+import { dnsRecordsSchema, dnsZone, hostPair, latency, scenarioLimits } from '../schema/shared.js';
+import { roleNames, } from './schema-types.js';
 
-/** Named limits on list lengths (docs/architecture.md rule 5); far above any hand-written scenario. */
-export const scenarioLimits = {
-  hostsMax: 1000,
-  dnsNamesMax: 10_000,
-  recordsPerTypeMax: 100,
-  faultsMax: 10_000,
-  trafficMax: 100_000,
-  expectMax: 10_000,
-  filtersMax: 1000,
-  recipientsPerSendMax: 1000,
-  sendCountMax: 100_000,
-  headersMax: 100,
-  partitionGroupsMax: 100,
-  namesPerListMax: 1000,
-} as const;
-const L = scenarioLimits;
 
 // ---- §1/§3: network ----------------------------------------------------------------------------
 
-const latency = z
-  .union(
-    [
-      duration('fixed one-way latency'),
-      strictObject(
-        { min: duration('smallest latency drawn'), max: duration('largest latency drawn') },
-        'latency drawn per connection between min and max',
-      ),
-    ],
-    { error: 'expected a duration such as 20ms, or { min: 5ms, max: 80ms }' },
-  )
-  .meta({ description: 'one-way delay per segment: a duration, or { min, max } drawn per connection' });
-editorDefaults.set(latency, defaultLatency);
+export { scenarioLimits };
+const L = scenarioLimits;
 
-const hostPair = z
-  .tuple([hostName('a host'), hostName('another host')], { error: 'expected a pair of host names, such as [mx1.example.org, mx2.example.org]' })
-  .meta({ description: 'two host names' });
+
 
 const network = strictObject(
   {
@@ -162,32 +130,6 @@ export const limitsSchema = strictObject(
 
 // ---- §4: dns -------------------------------------------------------------------------------------
 
-const mxEntry = z
-  .union(
-    [
-      z.string().meta({ description: '"PREFERENCE HOST", e.g. "10 mx1.example.org"; "0 ." is a null MX' }),
-      strictObject(
-        { preference: wholeNumber('MX preference (lower is tried first)', 0, 65_535), host: hostName('the mail exchanger') },
-        'an MX record',
-      ),
-    ],
-    { error: 'expected "PREFERENCE HOST" such as "10 mx1.example.org", or { preference, host }' },
-  )
-  .meta({ description: 'an MX record: "10 mx1.example.org" or { preference: 10, host: mx1.example.org }' });
-
-export const dnsRecordsSchema = strictObject(
-  {
-    mx: list(mxEntry, 'MX records; ["0 ."] is a null MX (RFC 7505)', L.recordsPerTypeMax).optional(),
-    a: oneOrList(z.ipv4({ error: 'expected an IPv4 address such as 10.0.0.10' }), 'an IPv4 address', L.recordsPerTypeMax).optional(),
-    aaaa: oneOrList(z.ipv6({ error: 'expected an IPv6 address such as 2001:db8::1' }), 'an IPv6 address', L.recordsPerTypeMax).optional(),
-    cname: hostName('canonical name this name is an alias of').optional(),
-    txt: oneOrList(z.string(), 'a TXT string', L.recordsPerTypeMax).optional(),
-    ttl: duration("this name's TTL", defaultDnsTtl).optional(),
-  },
-  'the records of one DNS name (docs/reference.md §4)',
-);
-
-const dnsZone = map(domainName('a DNS name'), dnsRecordsSchema, 'DNS names and their records');
 
 // ---- §7.1: filters -------------------------------------------------------------------------------
 
@@ -321,95 +263,22 @@ export const hostSchema = strictObject(
 
 // ---- §6: faults ----------------------------------------------------------------------------------
 
-export const faultActionKeys = ['down', 'up', 'refuse', 'partition', 'latency', 'dns', 'dns-set', 'reply', 'drop', 'flaky'] as const;
-const stage = z.enum(smtpStageNames as [string, ...string[]], { error: `expected one of ${smtpStageNames.join(', ')}` });
-const times = wholeNumber('only the next N occurrences', 1, 1_000_000).optional();
-
 const faultSchema = strictObject(
   {
     at: duration('when the fault starts (from t = 0)'),
     until: duration('when the fault is undone').optional(),
-    down: hostName('power the host off').optional(),
-    up: hostName('boot the host again').optional(),
-    refuse: hostName('close a port on the host (see port)').optional(),
-    port: wholeNumber('the port refuse closes', 1, 65_535, defaultRefusePort).optional(),
-    partition: list(list(hostName('a host'), 'a group of hosts', L.namesPerListMax), 'groups that cannot reach each other', L.partitionGroupsMax).optional(),
-    latency: strictObject({ between: hostPair, value: latency }, "change one link's latency").optional(),
-    dns: strictObject(
-      {
-        name: domainName('the name whose answers fail'),
-        type: z
-          .enum(['mx', 'a', 'aaaa', 'cname', 'txt', 'any', 'MX', 'A', 'AAAA', 'CNAME', 'TXT', 'ANY'])
-          .optional()
-          .meta({ description: 'record type, default any' }),
-        rcode: z.enum(['servfail', 'nxdomain', 'timeout']).meta({ description: 'servfail, nxdomain or timeout' }),
-      },
-      'DNS failure for a name',
-    ).optional(),
-    'dns-set': dnsZone.optional(),
-    reply: strictObject(
-      {
-        host: hostName('the SMTP server that answers'),
-        on: stage.meta({ description: 'connect, ehlo, mail, rcpt, data or dot (the final ".")' }),
-        code: wholeNumber('SMTP reply code', 200, 599),
-        text: z.string().optional().meta({ description: 'reply text' }),
-        times,
-        probability: probability('chance per occurrence').optional(),
-      },
-      'SMTP server answers code text at a stage',
-    ).optional(),
-    drop: strictObject(
-      {
-        host: hostName('the SMTP server that cuts the connection'),
-        after: stage.meta({ description: 'connect, ehlo, mail, rcpt, data or dot (after dot: the RFC 1047 window)' }),
-        times,
-        probability: probability('chance per occurrence').optional(),
-      },
-      'server cuts the connection after a stage, before replying',
-    ).optional(),
-    flaky: hostName('connection attempts to this host time out with probability').optional(),
-    probability: probability('for flaky: chance each connection attempt times out').optional(),
+    ...faultItemShape,
   },
   'a fault: at, optional until, and exactly one action (docs/reference.md §6)',
 ).superRefine(
   (parsed, ctx) => {
     const value: unknown = parsed;
     if (!isRecord(value)) return;
-    exactlyOne(value, faultActionKeys, 'fault action', ctx, ' (write one fault per action)');
-    if (value.port !== undefined && value.refuse === undefined) ctx.addIssue({ code: 'custom', message: 'port goes with refuse', path: ['port'] });
-    if (value.flaky !== undefined && value.probability === undefined) ctx.addIssue({ code: 'custom', message: 'flaky needs probability: p (0 to 1)', path: ['flaky'] });
-    if (value.probability !== undefined && value.flaky === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'probability at this level goes with flaky (reply and drop take their own)', path: ['probability'] });
-    }
-    if (isRecord(value.reply)) checkScriptedReplyText(value.reply, ctx);
-    for (const k of ['reply', 'drop']) {
-      const inner = value[k];
-      if (isRecord(inner) && inner.times !== undefined && inner.probability !== undefined) {
-        ctx.addIssue({ code: 'custom', message: 'give times or probability, not both', path: [k, 'probability'] });
-      }
-    }
+    exactlyOne(value, faultKindNames, 'fault action', ctx, ' (write one fault per action)');
+    for (const kind of faultKinds) kind.refine?.(value, ctx);
   },
   { when: () => true },
 );
-
-/**
- * A scripted reply's text goes on one reply line, and an enhanced status code at its start is the
- * reply's own: it must be of the reply code's class (RFC 3463 §3.1, RFC 2034 §4), or the wire would
- * carry two statuses that disagree.
- */
-function checkScriptedReplyText(reply: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const { code, text } = reply;
-  if (typeof text !== 'string') return;
-  if (/[\r\n]/.test(text)) ctx.addIssue({ code: 'custom', message: 'reply text is one line: no CR or LF', path: ['reply', 'text'] });
-  const enhanced = leadingEnhancedCode(text);
-  if (enhanced !== null && typeof code === 'number' && Number(enhanced[0]) !== Math.floor(code / 100)) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `the text's enhanced status code ${enhanced} does not match reply code ${code}: its first digit must be ${Math.floor(code / 100)} (RFC 3463 §3.1)`,
-      path: ['reply', 'text'],
-    });
-  }
-}
 
 // ---- §7: traffic ---------------------------------------------------------------------------------
 

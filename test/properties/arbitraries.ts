@@ -13,7 +13,7 @@
  * faults naming a host this world lacks are simply left out: world and schedule shrink independently.
  */
 import fc from 'fast-check';
-import { type FaultKind, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from '../../src/explore/fault-arbitrary.js';
+import { type FaultKindName, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from '../../src/explore/fault-arbitrary.js';
 
 export type DomainKind = 'mx' | 'implicit' | 'null';
 
@@ -285,7 +285,7 @@ function buildWorld(
 
 /** Fault-universe options a property restricts (which kinds, codes, stages, and which hosts faults may name). */
 export interface FaultOptions extends Partial<Pick<FaultUniverse, 'replyCodes' | 'stages' | 'dnsRcodes' | 'healByMs' | 'faultsMax'>> {
-  kinds: readonly FaultKind[];
+  kinds: readonly FaultKindName[];
   /** Faults start before this. */
   horizonMs: number;
   /** Hosts faults may not name in this world (e.g. the final hosts, for Failover's "reachable MX"). */

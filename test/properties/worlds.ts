@@ -3,12 +3,12 @@
  * property's premise holds (e.g. Retry: only temporary failures), so every generated case tests it.
  */
 import fc from 'fast-check';
-import { type FaultKind, faultKindNames } from '../../src/explore/fault-arbitrary.js';
+import { type FaultKindName, faultKindNames } from '../../src/explore/fault-arbitrary.js';
 import { type WorldCase, worldArbitrary, worldWithFaults } from './arbitraries.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
-const temporaryKinds: FaultKind[] = ['down', 'refuse', 'partition', 'latency', 'dns', 'reply', 'drop', 'flaky'];
+const temporaryKinds: FaultKindName[] = ['down', 'refuse', 'partition', 'latency', 'dns', 'reply', 'drop', 'flaky'];
 
 /** No loss, at-least-once, determinism: everything, crashes and DNS changes included. */
 export const anyWorld = (replyCodes?: readonly number[]): fc.Arbitrary<WorldCase> =>

@@ -54,5 +54,3 @@ export const defaultSendCount = 1;
 export const defaultSendEvery = '1s';
 export const defaultFetchKeep = false;
 export const defaultFetchFolder = 'INBOX';
-export const defaultRefusePort = 25;
-export const defaultFaultReplyText = 'injected fault (mailsim)';
