@@ -5,7 +5,7 @@
  *
  * Serve always opens every listener, so the host's roles are widened to mta, msa, mda, pop3 and imap.
  * From a scenario host it takes domains, users (passwords, filters, quotas), mailbox format, greylisting,
- * timeouts, limits, queue rules, `tls`, and the scenario's `reply`/`drop` faults that name this host
+ * timeouts, limits, queue rules, `tls`, and the scenario's faults served on this host (`reply`, `drop`, `corrupt`)
  * (applied at their `at`/`until`, counted from the moment serve starts). With `--relay-to`, every remote
  * domain is routed to the relay (a smarthost: `routes: { "*": relay }`), replacing the host's routes.
  */

@@ -6,6 +6,7 @@
  * `FaultKind` (kind.ts) and one line here, plus its mechanism (docs/architecture.md).
  */
 import type { z } from 'zod';
+import { corrupt } from './corrupt.js';
 import { down } from './down.js';
 import { dns } from './dns.js';
 import { dnsSet } from './dns-set.js';
@@ -19,7 +20,7 @@ import { reply } from './reply.js';
 import { up } from './up.js';
 
 /** In the order of the docs table and the schema's keys. */
-const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, flaky] as const;
+const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, flaky, corrupt] as const;
 
 type Kinds = (typeof kinds)[number];
 

@@ -61,7 +61,11 @@ export interface CheckTools {
 export interface SmtpFaultHooks {
   addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null): () => void;
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void;
+  addCorrupt(mode: CorruptMode, times: number | null, probability: number | null): () => void;
 }
+
+/** How a `corrupt` fault damages a message in flight (docs/reference.md §6). */
+export type CorruptMode = 'flip' | 'truncate';
 
 /** What `apply` acts on: the running world (nodes/world.ts) or one `serve` host (bridge). */
 export interface FaultTarget {

@@ -50,6 +50,7 @@ function recordingTarget() {
     smtp: (host) => ({
       addReply: (stage) => change(`reply ${host} ${stage}`).undo,
       addDrop: (stage) => change(`drop ${host} ${stage}`).undo,
+      addCorrupt: (mode) => change(`corrupt ${host} ${mode}`).undo,
     }),
   };
   return { target, on, off };

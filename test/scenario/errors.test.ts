@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { faultKindNames } from '../../src/faults/index.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { analyseScenarioFile, analyseScenarioText, loadScenario, parseScenarioText } from '../../src/scenario/load.js';
 
@@ -91,7 +92,7 @@ describe('single problems', () => {
 
   it('a fault with no action and a traffic item with two', () => {
     expect(problemsOf('name: x\nhosts: { h.test: }\nfaults:\n  - { at: 1m }\ntraffic:\n  - { at: 1m, send: { from: a@h.test, to: b@h.test }, fetch: { user: b@h.test, protocol: imap } }\n')).toEqual([
-      '4:5 faults[0]: expected one fault action: down, up, refuse, partition, latency, dns, dns-set, reply, drop, flaky',
+      `4:5 faults[0]: expected one fault action: ${faultKindNames.join(', ')}`,
       '6:62 traffic[0].fetch: expected exactly one traffic action, found send and fetch (write one traffic item each)',
     ]);
   });

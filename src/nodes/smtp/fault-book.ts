@@ -1,20 +1,33 @@
 /**
- * The scripted SMTP faults of one host (docs/reference.md §6 `reply` and `drop`): which stages answer with a
- * scripted reply, and after which stages the server cuts the line before replying. The world adds a
- * fault at its `at` and removes it at its `until`; `times` counts occurrences down, `probability`
- * draws from the host's own seeded stream, so a run stays reproducible.
+ * The scripted SMTP faults of one host (docs/reference.md §6 `reply`, `drop` and `corrupt`): which stages
+ * answer with a scripted reply, after which stages the server cuts the line before replying, and
+ * which messages arrive damaged at the final dot. The world adds a fault at its `at` and removes it at
+ * its `until`; `times` counts occurrences down, `probability` and the damaged byte are drawn from the
+ * host's own seeded stream, so a run stays reproducible.
  */
 import { leadingEnhancedCode } from '../../protocols/smtp/reply.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
+import type { CorruptMode } from '../../faults/kind.js';
+import { findHeaderEnd } from '../mail/headers.js';
 import type { RandomStream } from '../../sim/index.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
+
+type Effect = { kind: 'reply'; reply: SmtpReply } | { kind: 'drop' } | { kind: 'corrupt'; mode: CorruptMode };
 
 interface ScriptedFault {
   id: number;
   stage: SmtpStage;
   remaining: number | null;
   probability: number | null;
-  reply: SmtpReply | null;
+  effect: Effect;
+}
+
+/** What a `corrupt` fault did to a message: the bytes that arrive, and where the damage is. */
+export interface Corruption {
+  message: Uint8Array;
+  mode: CorruptMode;
+  /** The flipped byte's offset, or the length the message was cut to. */
+  offset: number;
 }
 
 export class SmtpFaultBook {
@@ -25,23 +38,54 @@ export class SmtpFaultBook {
 
   /** Adds a scripted reply; returns the function that removes it. */
   addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null): () => void {
-    return this.add({ stage, remaining: times, probability, reply: scriptedReply(code, text) });
+    return this.add({ stage, remaining: times, probability, effect: { kind: 'reply', reply: scriptedReply(code, text) } });
   }
 
   /** Adds a drop after `stage`; returns the function that removes it. */
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void {
-    return this.add({ stage, remaining: times, probability, reply: null });
+    return this.add({ stage, remaining: times, probability, effect: { kind: 'drop' } });
+  }
+
+  /** Adds damage to messages arriving at the final dot; returns the function that removes it. */
+  addCorrupt(mode: CorruptMode, times: number | null, probability: number | null): () => void {
+    return this.add({ stage: 'dot', remaining: times, probability, effect: { kind: 'corrupt', mode } });
   }
 
   /** The scripted reply for this occurrence of `stage`, if a reply fault fires. */
   replyAt(stage: SmtpStage): SmtpReply | null {
-    const fault = this.fire(stage, true);
-    return fault?.reply ?? null;
+    const effect = this.fire(stage, 'reply')?.effect;
+    return effect?.kind === 'reply' ? effect.reply : null;
   }
 
   /** True if a drop fault fires for this occurrence of `stage`. */
   dropAfter(stage: SmtpStage): boolean {
-    return this.fire(stage, false) !== null;
+    return this.fire(stage, 'drop') !== null;
+  }
+
+  /**
+   * The message as it arrives when a corrupt fault fires for it (else null): `flip` inverts the low bit
+   * of one body byte that is not CR or LF; `truncate` cuts the body short and ends it with CRLF. The
+   * header block is left whole, so the damage is in what the sender wrote, not in the envelope.
+   */
+  corruptAtDot(message: Uint8Array): Corruption | null {
+    const effect = this.fire('dot', 'corrupt')?.effect;
+    if (effect?.kind !== 'corrupt') return null;
+    const { bodyStart } = findHeaderEnd(message);
+    if (message.length <= bodyStart) return null; // no body to damage
+    if (effect.mode === 'truncate') {
+      const keep = bodyStart + this.random.int(0, message.length - bodyStart - 1);
+      const cut = new Uint8Array(keep + 2);
+      cut.set(message.subarray(0, keep));
+      cut.set([0x0d, 0x0a], keep);
+      return { message: cut, mode: 'truncate', offset: keep };
+    }
+    const candidates: number[] = [];
+    for (let i = bodyStart; i < message.length; i++) if (message[i] !== 0x0d && message[i] !== 0x0a) candidates.push(i);
+    if (candidates.length === 0) return null;
+    const offset = candidates[this.random.int(0, candidates.length - 1)]!;
+    const flipped = message.slice();
+    flipped[offset] = flipped[offset]! ^ 0x01;
+    return { message: flipped, mode: 'flip', offset };
   }
 
   private add(fault: Omit<ScriptedFault, 'id'>): () => void {
@@ -53,12 +97,12 @@ export class SmtpFaultBook {
     };
   }
 
-  private fire(stage: SmtpStage, isReply: boolean): ScriptedFault | null {
+  private fire(stage: SmtpStage, effect: Effect['kind']): ScriptedFault | null {
     // The latest fault in force for the stage wins (docs/reference.md §6); one whose `times` are used
     // up, or whose `probability` does not fire this time, leaves the occurrence to the one before it.
     for (let index = this.faults.length - 1; index >= 0; index--) {
       const fault = this.faults[index]!;
-      if (fault.stage !== stage || (fault.reply !== null) !== isReply) continue;
+      if (fault.stage !== stage || fault.effect.kind !== effect) continue;
       if (fault.remaining !== null && fault.remaining <= 0) continue;
       if (fault.probability !== null && !this.random.chance(fault.probability)) continue;
       if (fault.remaining !== null) fault.remaining--;

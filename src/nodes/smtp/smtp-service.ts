@@ -12,7 +12,7 @@
  * before it answers 250 to the final dot (R1). The scenario's `reply` and `drop` faults act at the
  * stage they name; a scripted reply to the dot is sent without committing (that is how a server that
  * "answers 250 before committing" is modelled), a drop after the dot happens after the commit (the
- * RFC 1047 window, E3).
+ * RFC 1047 window, E3), and a `corrupt` fault damages the message before it is committed.
  */
 import {
   PENDING,
@@ -138,11 +138,19 @@ export class SmtpService {
       onMessage: (session, envelope, message) => {
         const scripted = this.faults.replyAt('dot');
         if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
-        this.commit(session, envelope, message, kind, port);
+        this.commit(session, envelope, this.arriving(message), kind, port);
         if (this.faults.dropAfter('dot')) return { kind: 'drop' };
         return accept;
       },
     };
+  }
+
+  /** The message as it arrived: damaged in flight when a `corrupt` fault fires (docs/reference.md §6), traced. */
+  private arriving(message: Uint8Array): Uint8Array {
+    const damage = this.faults.corruptAtDot(message);
+    if (damage === null) return message;
+    this.ctx.sim.trace.record('smtp.corrupt', { host: this.ctx.name, mode: damage.mode, offset: damage.offset, bytes: message.length });
+    return damage.message;
   }
 
   /** Port 25's recipient policy: local domains, backup-MX domains, and nothing else (T3). */
