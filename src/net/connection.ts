@@ -26,8 +26,8 @@
  * between startTls and onReady (the bytes would cross in the clear: they are delivered as-is).
  */
 import type { PreparedPayloadEvent } from '../sim/trace.js';
-import type { Host } from './host.js';
-import type { Link, Network } from './network.js';
+import type { Simulator } from '../sim/index.js';
+import type { Link } from './link.js';
 
 export type CloseReason = 'closed' | 'reset' | 'host-down';
 export type ConnectFailure = 'timeout' | 'refused';
@@ -56,16 +56,38 @@ export type EndpointState = 'connecting' | 'open' | 'closed';
 /** Bound on segments in flight towards one endpoint: a sender outrunning the network is a bug. */
 export const inboundSegmentsMax = 1_000_000;
 
+/** What accepts a connection on a listening port. */
+export type AcceptHandler = (conn: Connection) => void;
+
+/** The host at one end of a connection, as the network reads it (host.ts's Host). */
+export interface EndpointHost {
+  readonly name: string;
+  readonly address: string;
+  readonly isUp: boolean;
+  /** Live endpoints on the host. */
+  readonly connections: Map<string, Connection>;
+  readonly listeners: ReadonlyMap<number, AcceptHandler>;
+  readonly refusedPorts: ReadonlyMap<number, number>;
+}
+
+/** What a connection asks of the network that carries its segments (network.ts's Network). */
+export interface SegmentCarrier {
+  readonly sim: Simulator;
+  sendSegment(from: Connection, segment: Segment): void;
+  closeEndpointLater(conn: Connection, reason: CloseReason): void;
+  killEndpoint(conn: Connection): void;
+}
+
 export class Connection {
   readonly id: string;
   readonly side: ConnectionSide;
-  readonly host: Host;
+  readonly host: EndpointHost;
   readonly localAddress: string;
   readonly localPort: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
   /** The remote host, when the address belongs to one (else segments vanish). */
-  readonly remoteHost: Host | undefined;
+  readonly remoteHost: EndpointHost | undefined;
   state: EndpointState;
   /** True once the TLS handshake completed on this endpoint. */
   secure = false;
@@ -103,18 +125,18 @@ export class Connection {
   /** The `net.send` trace event of this endpoint without its time: the same for every segment it sends. */
   private sendEvent: PreparedPayloadEvent | null = null;
 
-  private readonly net: Network;
+  private readonly net: SegmentCarrier;
 
   constructor(
-    net: Network,
+    net: SegmentCarrier,
     init: {
       id: string;
       side: ConnectionSide;
-      host: Host;
+      host: EndpointHost;
       localPort: number;
       remoteAddress: string;
       remotePort: number;
-      remoteHost: Host | undefined;
+      remoteHost: EndpointHost | undefined;
       state: EndpointState;
       latencyMs: number;
       link: Link | null;

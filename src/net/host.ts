@@ -10,10 +10,10 @@
  * on the simulator are the service's to cancel in its crash hook.
  */
 import { ActiveWindows } from '../sim/active-windows.js';
-import type { ConnectCallbacks, Connection } from './connection.js';
-import type { Network } from './network.js';
+import type { Simulator } from '../sim/index.js';
+import type { AcceptHandler, ConnectCallbacks, Connection } from './connection.js';
 
-export type AcceptHandler = (conn: Connection) => void;
+export type { AcceptHandler } from './connection.js';
 export type DatagramHandler = (payload: unknown, fromAddress: string, fromPort: number) => void;
 
 export interface Listener {
@@ -34,6 +34,15 @@ export interface ConnectOptions {
 /** Ephemeral ports (RFC 6335 §6: 49152–65535), allocated round-robin per host. */
 export const ephemeralPortMin = 49_152;
 export const ephemeralPortMax = 65_535;
+
+/** What a host asks of the network it is on (network.ts's Network). */
+export interface HostNetwork {
+  readonly sim: Simulator;
+  startConnect(from: Host, toAddress: string, port: number, timeoutMs: number, callbacks: ConnectCallbacks): void;
+  sendDatagram(from: Host, toAddress: string, toPort: number, payload: unknown, fromPort: number): void;
+  /** The host that has this address, if any. */
+  hostByAddress(address: string): Host | undefined;
+}
 
 export class Host {
   readonly name: string;
@@ -61,10 +70,10 @@ export class Host {
   readonly bootHooks: Array<() => void> = [];
 
   /** The network this host is on (and through it, the simulator). */
-  readonly network: Network;
+  readonly network: HostNetwork;
   private nextEphemeralPort = ephemeralPortMin;
 
-  constructor(net: Network, name: string, address: string) {
+  constructor(net: HostNetwork, name: string, address: string) {
     this.network = net;
     this.name = name;
     this.address = address;

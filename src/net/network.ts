@@ -23,8 +23,9 @@
  * net.tls-start, net.tls, net.dgram, net.dgram-drop, net.fault, net.fault-undone.
  */
 import { ActiveWindows, type RandomStream, type Simulator, type TraceFields } from '../sim/index.js';
-import { type CloseReason, type ConnectCallbacks, Connection, Control, inboundSegmentsMax, type Segment } from './connection.js';
+import { type CloseReason, type ConnectCallbacks, Connection, Control, type EndpointHost, inboundSegmentsMax, type Segment } from './connection.js';
 import { Host } from './host.js';
+import type { Link } from './link.js';
 import { describeLatency, drawLatencyMs, type LatencySpec, validateLatency } from './latency.js';
 
 export interface NetworkOptions {
@@ -41,17 +42,6 @@ export interface PartitionHandle extends FaultHandle {
   heal(): void;
 }
 
-/** @internal The latency state of one host pair; it lives as long as the network (never removed). */
-export interface Link {
-  /** The latency in force: the latest open `latency` fault's, else `configured`, else null for the network default. */
-  override: LatencySpec | null;
-  /** The scenario's `network.links` entry for this pair, or null. */
-  configured: LatencySpec | null;
-  /** The `latency` faults in force on this pair (the latest wins; when it ends, the one before it). */
-  faults: ActiveWindows<LatencySpec>;
-  version: number;
-  stream: RandomStream;
-}
 
 function settleFlaky(host: Host): void {
   let survives = 1;
@@ -77,7 +67,7 @@ export class Network {
   private readonly hostsByAddress = new Map<string, Host>();
   private readonly links = new Map<string, Link>();
   /** Active partitions: each maps a named host to its group index. */
-  private readonly partitions: Array<Map<Host, number>> = [];
+  private readonly partitions: Array<Map<EndpointHost, number>> = [];
   private nextConnectionNumber = 1;
   private readonly deliverBound = (endpoint: Connection) => this.deliverNext(endpoint);
 
@@ -156,7 +146,7 @@ export class Network {
     return this.link(this.resolve(a), this.resolve(b)).override ?? this.defaultLatency;
   }
 
-  private link(a: Host, b: Host): Link {
+  private link(a: EndpointHost, b: EndpointHost): Link {
     const key = a.name < b.name ? `${a.name}|${b.name}` : `${b.name}|${a.name}`;
     let link = this.links.get(key);
     if (link === undefined) {
@@ -288,7 +278,7 @@ export class Network {
     return from.isUp && to.isUp && this.pathOpen(from, to);
   }
 
-  private pathOpen(a: Host, b: Host): boolean {
+  private pathOpen(a: EndpointHost, b: EndpointHost): boolean {
     if (a === b) return true;
     for (const groupOf of this.partitions) {
       const ga = groupOf.get(a);

@@ -263,7 +263,7 @@ export const hostSchema = strictObject(
 
 // ---- §6: faults ----------------------------------------------------------------------------------
 
-const faultSchema = strictObject(
+export const faultSchema = strictObject(
   {
     at: duration('when the fault starts (from t = 0)'),
     until: duration('when the fault is undone').optional(),

@@ -62,6 +62,13 @@ describe('the fault registry', () => {
     for (const kind of faultKinds) expect(Object.keys(kind.keys)[0]).toBe(kind.name);
   });
 
+  it('docs/reference.md names every kind: a §6 row for its key, and the §13 `--faults` list', () => {
+    const reference = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'reference.md'), 'utf8');
+    for (const name of faultKindNames) expect(reference, name).toContain(`| \`${name}\` |`);
+    const listed = /\| `--faults LIST` \|[^|]*\|[^`]*`([^`]+)`/.exec(reference)?.[1];
+    expect(listed?.split(',')).toEqual([...faultKindNames]);
+  });
+
   it('the test universe can draw every kind', () => {
     for (const kind of faultKinds) expect(kind.draw.available(universe), kind.name).toBe(true);
   });

@@ -14,6 +14,9 @@
  */
 import fc from 'fast-check';
 import { type FaultKindName, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from '../../src/explore/fault-arbitrary.js';
+import { faultKinds } from '../../src/faults/index.js';
+import type { NormaliseTools } from '../../src/faults/kind.js';
+import { faultSchema } from '../../src/scenario/schema.js';
 
 export type DomainKind = 'mx' | 'implicit' | 'null';
 
@@ -292,15 +295,14 @@ export interface FaultOptions extends Partial<Pick<FaultUniverse, 'replyCodes' |
   spare?: (info: WorldInfo) => readonly string[];
 }
 
+/** The hosts a drawn fault names, as its kind's cross-check sees them (src/faults/: `check`). */
 function namesIn(fault: PlainFault): string[] {
+  const parsed = faultSchema.parse(fault) as Record<string, unknown>;
+  const kind = faultKinds.find((candidate) => parsed[candidate.name] !== undefined);
+  if (kind === undefined) throw new Error(`a drawn fault with no action: ${JSON.stringify(fault)}`);
+  const asWritten: NormaliseTools = { name: (text) => text, latency: () => ({ minMs: 0, maxMs: 0 }), dnsEntries: () => [] };
   const names: string[] = [];
-  for (const key of ['down', 'up', 'refuse', 'flaky'] as const) if (typeof fault[key] === 'string') names.push(fault[key] as string);
-  for (const key of ['reply', 'drop'] as const) {
-    const inner = fault[key] as { host?: string } | undefined;
-    if (inner?.host !== undefined) names.push(inner.host);
-  }
-  const latency = fault.latency as { between?: string[] } | undefined;
-  if (latency?.between) names.push(...latency.between);
+  kind.check(kind.normalise(parsed as never, asWritten, []), { knownHost: (host) => names.push(host), mxTargets: () => {} }, []);
   return names;
 }
 
