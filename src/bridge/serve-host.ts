@@ -7,9 +7,9 @@
  * stale, exactly as a crash does in the simulator, so nothing acts after the process decided to stop.
  */
 import type { HostConfig } from '../nodes/config.js';
-import { type RandomStream, Simulator } from '../sim/index.js';
+import { type RandomStream, Simulator, type TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
-import type { HostContext } from '../nodes/host-context.js';
+import { afterThisBoot, atThisBoot, type HostContext } from '../nodes/host-context.js';
 import { MailLog } from '../nodes/mail-log.js';
 import { type BootableService, composeMailServices } from '../nodes/mail-services.js';
 import type { LocalTransport } from '../nodes/mda/local-transport.js';
@@ -71,6 +71,14 @@ export class ServeHost implements HostContext {
 
   isCurrent(epoch: number): boolean {
     return this.live && epoch === this.epoch;
+  }
+
+  after(delayMs: number, fn: () => void): TimerId {
+    return afterThisBoot(this, delayMs, fn);
+  }
+
+  at(timeMs: number, fn: () => void): TimerId {
+    return atThisBoot(this, timeMs, fn);
   }
 
   disk(): Disk {

@@ -13,9 +13,9 @@
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import type { HostConfig } from './config.js';
-import type { RandomStream, Simulator } from '../sim/index.js';
+import type { RandomStream, Simulator, TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
-import type { HostContext } from './host-context.js';
+import { afterThisBoot, atThisBoot, type HostContext } from './host-context.js';
 import type { MailLog } from './mail-log.js';
 import type { LocalTransport } from './mda/local-transport.js';
 import type { MailQueue } from './queue/mail-queue.js';
@@ -54,6 +54,14 @@ export class MailHost implements HostContext {
 
   isCurrent(epoch: number): boolean {
     return this.netHost.isUp && this.netHost.bootEpoch === epoch;
+  }
+
+  after(delayMs: number, fn: () => void): TimerId {
+    return afterThisBoot(this, delayMs, fn);
+  }
+
+  at(timeMs: number, fn: () => void): TimerId {
+    return atThisBoot(this, timeMs, fn);
   }
 
   disk(): Disk {

@@ -119,19 +119,19 @@ export class LocalTransport implements Transport {
       done(result('deferred', '4.2.0', `450 4.2.0 <${address}>: mailbox busy, try again later`));
       return;
     }
-    const epoch = ctx.epoch;
+    // Each step is a timer of this boot (ctx.after): a crash between steps drops the rest, and the
+    // disk keeps what was written.
     const step = () => {
-      if (!ctx.isCurrent(epoch)) return; // a crash between steps: the disk keeps what was written
       if (delivery.stepsLeft > 0) {
         delivery.step();
-        ctx.sim.after(deliveryStepMs, step);
+        ctx.after(deliveryStepMs, step);
         return;
       }
       delivery.commit();
       ctx.log.delivered(job.entry.messageId, address, { host: ctx.name, user: user.name, folder });
       done(result('done', '2.0.0', null, 'delivered'));
     };
-    ctx.sim.after(deliveryStepMs, step);
+    ctx.after(deliveryStepMs, step);
   }
 }
 

@@ -186,9 +186,8 @@ export class MailQueue {
     this.messageBytes.set(queueId, input.message);
     this.awaitingFirstAttempt.add(entry);
     this.ctx.sim.trace.record('queue.add', { host: this.ctx.name, queueId, messageId: entry.messageId, from: entry.from, to: entry.recipients.length });
-    const epoch = this.ctx.epoch;
-    this.ctx.sim.after(0, () => {
-      if (this.ctx.isCurrent(epoch) && this.entries.has(queueId)) this.startAttempt(entry);
+    this.ctx.after(0, () => {
+      if (this.entries.has(queueId)) this.startAttempt(entry);
     });
     return queueId;
   }
@@ -256,10 +255,8 @@ export class MailQueue {
     const scanMs = nextScanAtOrAfterMs(Math.max(earliestMs, this.ctx.sim.nowMs), this.ctx.config.queue.scanMs, this.ctx.bootedAtMs);
     if (this.scanTimer !== null && this.scanAtMs <= scanMs) return;
     if (this.scanTimer !== null) this.ctx.sim.cancel(this.scanTimer);
-    const epoch = this.ctx.epoch;
     this.scanAtMs = scanMs;
-    this.scanTimer = this.ctx.sim.at(scanMs, () => {
-      if (!this.ctx.isCurrent(epoch)) return;
+    this.scanTimer = this.ctx.at(scanMs, () => {
       this.scanTimer = null;
       this.scanAtMs = Number.POSITIVE_INFINITY;
       this.scan();
@@ -308,6 +305,8 @@ export class MailQueue {
     }
     for (const { transport, job } of jobs) {
       transport.deliver(job, (jobResults) => {
+        // Not a timer (a transport may answer at once, or from a session), so not ctx.after: the
+        // epoch is checked by hand — an attempt of an older boot must not touch the reloaded queue.
         if (!this.ctx.isCurrent(epoch) || !this.entries.has(entry.queueId)) return;
         for (const result of jobResults) results.push(result);
         outstanding--;
