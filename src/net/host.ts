@@ -6,8 +6,9 @@
  * host (owners get onClose('host-down')), abandons its pending connects without callbacks, closes its
  * listeners and datagram bindings, then runs the crash hooks, in registration order: services drop
  * what they held only in memory. Coming up runs the boot hooks: services listen and bind again. Each
- * boot starts a new `bootEpoch`; anything tied to an older epoch is dead. Timers a service scheduled
- * on the simulator are the service's to cancel in its crash hook.
+ * boot starts a new `bootEpoch`; anything tied to an older epoch is dead. The services of a mail host
+ * set their timers through HostContext.after/at (src/nodes/host-context.ts), which drops a timer of
+ * an older boot when it comes due.
  */
 import { ActiveWindows } from '../sim/active-windows.js';
 import type { Simulator } from '../sim/index.js';
