@@ -8,12 +8,12 @@ export {
   type DnsResponseMessage,
   isNullMx,
   type MxRecord,
-  normalizeName,
   type RecordType,
   type ResolverRcode,
   recordTypes,
   type ServerRcode,
 } from './records.js';
+export { canonicalName } from './names.js';
 export {
   type AddressResult,
   cacheEntriesMaxDefault,

@@ -46,13 +46,6 @@ export interface DnsResponseMessage {
   readonly detail: string | null;
 }
 
-/** Canonical form of a domain name: lowercase, no trailing dot. The root "." stays ".". */
-export function normalizeName(name: string): string {
-  if (name === '.' || name === '') return '.';
-  const lower = name.toLowerCase();
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
 /** True for the RFC 7505 null MX: a single MX with preference 0 and the root as exchange. */
 export function isNullMx(records: readonly DnsRecord[]): boolean {
   return records.length === 1 && records[0]!.type === 'MX' && records[0]!.exchange === '.' && records[0]!.preference === 0;

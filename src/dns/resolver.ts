@@ -25,12 +25,12 @@ import {
   type DnsRecord,
   type DnsResponseMessage,
   type MxRecord,
-  normalizeName,
   type RecordType,
   type ResolverRcode,
   recordTypes,
   withTtl,
 } from './records.js';
+import { canonicalName } from './names.js';
 import { dnsPort } from './server.js';
 
 export interface DnsResult {
@@ -135,7 +135,7 @@ export class StubResolver {
   resolve(rawName: string, type: RecordType, callback: (result: DnsResult) => void): void {
     if (!recordTypes.includes(type)) throw new RangeError(`unknown record type ${type}`);
     if (!this.host.isUp) throw new Error(`${this.host.name}: resolve while the host is down`);
-    const name = normalizeName(rawName);
+    const name = canonicalName(rawName);
     const key = `${type} ${name}`;
     const cached = this.freshEntry(key);
     if (cached !== null) {

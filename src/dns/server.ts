@@ -16,7 +16,8 @@
  */
 import type { Host } from '../net/index.js';
 import { ActiveWindows, type Simulator } from '../sim/index.js';
-import { type DnsQueryMessage, type DnsRecord, type DnsResponseMessage, normalizeName, type RecordType, recordTypes, type ServerRcode } from './records.js';
+import { type DnsQueryMessage, type DnsRecord, type DnsResponseMessage, type RecordType, recordTypes, type ServerRcode } from './records.js';
+import { canonicalName } from './names.js';
 import type { Zone, ZoneEntry, ZoneEntryInput } from './zone.js';
 
 export type DnsFaultRcode = 'servfail' | 'nxdomain' | 'timeout';
@@ -70,7 +71,7 @@ export class DnsServer {
   /** Answers for `name` (and `type`, else every type) fail with `rcode` until undo(). */
   setFault(fault: DnsFault): UndoHandle {
     if (fault.type !== undefined && !recordTypes.includes(fault.type)) throw new RangeError(`unknown record type ${fault.type}`);
-    const entry = { name: normalizeName(fault.name), type: fault.type, rcode: fault.rcode };
+    const entry = { name: canonicalName(fault.name), type: fault.type, rcode: fault.rcode };
     this.faults.push(entry);
     const fields = { name: entry.name, type: entry.type ?? null, rcode: entry.rcode };
     this.sim.trace.record('dns.fault', fields);
@@ -90,7 +91,7 @@ export class DnsServer {
    * records come back (docs/reference.md §6, `dns-set`).
    */
   replace(name: string, records: ZoneEntryInput | null): UndoHandle {
-    const key = normalizeName(name);
+    const key = canonicalName(name);
     let replaced = this.replacements.get(key);
     if (replaced === undefined || replaced.windows.size === 0) {
       replaced = { original: this.zone.get(key), windows: new ActiveWindows<ZoneEntryInput | null>() };
@@ -125,7 +126,7 @@ export class DnsServer {
 
   /** The answer for a question, or null when a 'timeout' fault swallows it. Pure apart from the zone. */
   answer(id: number, qname: string, qtype: RecordType): DnsResponseMessage | null {
-    const name0 = normalizeName(qname);
+    const name0 = canonicalName(qname);
     const chain: DnsRecord[] = [];
     const seen = new Set<string>();
     let name = name0;
@@ -181,7 +182,7 @@ export class DnsServer {
     this.sim.trace.record('dns.serve', {
       server: this.host.name,
       id: payload.id,
-      name: normalizeName(payload.name),
+      name: canonicalName(payload.name),
       type: payload.type,
       rcode: response === null ? 'no-answer' : response.rcode,
       detail: response?.detail ?? null,

@@ -14,7 +14,8 @@
  * NXDOMAIN may be cached for `negativeTtlMs` (default 300 s, a common SOA MINIMUM), a NODATA for
  * min(the name's TTL, negativeTtlMs).
  */
-import { type DnsRecord, normalizeName, type RecordType } from './records.js';
+import type { DnsRecord, RecordType } from './records.js';
+import { canonicalName } from './names.js';
 
 export type MxInput = string | { preference: number; host: string };
 
@@ -88,25 +89,25 @@ export class Zone {
 
   /** Restores an entry returned by `set`/`remove` (or removes the name when undefined). */
   restore(name: string, entry: ZoneEntry | undefined): void {
-    const key = normalizeName(name);
+    const key = canonicalName(name);
     if (entry === undefined) this.entries.delete(key);
     else this.entries.set(key, entry);
   }
 
   /** Removes a name (it then answers NXDOMAIN); returns the previous entry. */
   remove(name: string): ZoneEntry | undefined {
-    const key = normalizeName(name);
+    const key = canonicalName(name);
     const previous = this.entries.get(key);
     this.entries.delete(key);
     return previous;
   }
 
   get(name: string): ZoneEntry | undefined {
-    return this.entries.get(normalizeName(name));
+    return this.entries.get(canonicalName(name));
   }
 
   has(name: string): boolean {
-    return this.entries.has(normalizeName(name));
+    return this.entries.has(canonicalName(name));
   }
 
   /** The names, in the order they were first added. */
@@ -115,7 +116,7 @@ export class Zone {
   }
 
   lookup(name: string, type: RecordType): ZoneLookup {
-    const entry = this.entries.get(normalizeName(name));
+    const entry = this.entries.get(canonicalName(name));
     if (entry === undefined) return { kind: 'nxdomain' };
     if (entry.cname !== null && type !== 'CNAME') return { kind: 'cname', record: entry.cname as Extract<DnsRecord, { type: 'CNAME' }>, entry };
     const records = type === 'CNAME' ? (entry.cname === null ? [] : [entry.cname]) : entry.records.filter((r) => r.type === type);
@@ -135,7 +136,7 @@ function checkTtl(ttlMs: number, path: string): number {
 
 function checkName(raw: string, path: string): string {
   if (typeof raw !== 'string' || raw.trim() === '') throw new ZoneError(path, 'empty domain name');
-  const name = normalizeName(raw.trim());
+  const name = canonicalName(raw.trim());
   if (name.length > nameOctetsMax) throw new ZoneError(path, `name longer than ${nameOctetsMax} octets (RFC 1035 §2.3.4)`);
   if (name !== '.' && name.split('.').some((label) => label.length === 0 || label.length > 63)) {
     throw new ZoneError(path, `bad domain name "${raw}" (labels are 1–63 octets, RFC 1035 §2.3.4)`);

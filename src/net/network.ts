@@ -22,7 +22,7 @@
  * net.connect-timeout, net.send (payload), net.end, net.reset, net.close, net.drop, net.write-closed,
  * net.tls-start, net.tls, net.dgram, net.dgram-drop, net.fault, net.fault-undone.
  */
-import { ActiveWindows, type RandomStream, type Simulator, type TraceFields } from '../sim/index.js';
+import { ActiveWindows, type Simulator, type TraceFields } from '../sim/index.js';
 import { type CloseReason, type ConnectCallbacks, Connection, Control, type EndpointHost, inboundSegmentsMax, type Segment } from './connection.js';
 import { Host } from './host.js';
 import type { Link } from './link.js';

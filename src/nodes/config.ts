@@ -112,6 +112,8 @@ export interface HostConfig {
   limits: LimitsConfig;
   greylistMs: number | null;
   tls: boolean;
+  /** Offers REQUIRETLS (RFC 8689) on TLS sessions. */
+  requireTls: boolean;
   /** Delivers into local mailboxes: has role mda or any `domains` (§5). */
   deliversLocally: boolean;
 }
@@ -131,6 +133,8 @@ export interface SendSpec {
   everyMs: number;
   /** NOTIFY= of every RCPT TO (RFC 3461 §4.1), upper case; null: none given (the server's default). */
   notify: Array<'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'> | null;
+  /** MAIL FROM … REQUIRETLS (RFC 8689). */
+  requireTls: boolean;
 }
 
 export interface FetchSpec {

@@ -13,7 +13,9 @@
 import { utf8Bytes } from '../protocols/bytes.js';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
+import { requireTlsRefusal } from '../protocols/smtp/client.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
+import { plainMailParams } from '../protocols/smtp/types.js';
 import type { HostConfig, SendSpec } from './config.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
@@ -98,10 +100,9 @@ export class Mua {
               envelope: {
                 from: spec.from,
                 recipients: spec.to.map((address) => ({ address, dsn: { notify: spec.notify, orcpt: null } })),
-                body: null,
-                smtpUtf8: false,
                 declaredSize: null,
-                dsn: { ret: null, envid: null },
+                ...plainMailParams(),
+                requireTls: spec.requireTls,
               },
               message,
             },
@@ -188,6 +189,8 @@ function describeLocalRefusal(detail: string, messageBytes: number): string {
       return `not sent: the message (${messageBytes} bytes) is larger than the server's SIZE limit (RFC 1870)`;
     case 'smtputf8-not-offered':
       return 'not sent: the message needs SMTPUTF8 and the server does not offer it (RFC 6531)';
+    case requireTlsRefusal:
+      return 'not sent: the message requires TLS (REQUIRETLS) and the server does not offer REQUIRETLS over TLS (RFC 8689)';
     default:
       return detail;
   }

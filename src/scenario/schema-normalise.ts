@@ -28,6 +28,7 @@ import {
   defaultTls,
   defaultUntil,
 } from '../schema/defaults.js';
+import { canonicalName } from '../dns/names.js';
 import { faultKinds } from '../faults/index.js';
 import type { NormaliseTools } from '../faults/kind.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
@@ -69,11 +70,7 @@ const assignedAddressPrefix = '10.200';
 /** Addresses the assigner may hand out before giving up (far above `hostsMax`). */
 const assignedAddressesMax = 65_000;
 
-/** Lower case, no trailing dot; the root `.` (null MX target) stays as it is. */
-export function canonicalName(name: string): string {
-  if (name === '.') return name;
-  return name.toLowerCase().replace(/\.$/, '');
-}
+export { canonicalName };
 
 /** Lower-cases the domain of an address; the local part keeps its case (RFC 5321 §2.4). */
 export function canonicalAddress(address: string): string {
@@ -322,6 +319,7 @@ function hostConfig(
     limits: structuredClone(mergeLimits(defaults.limits, host.limits)),
     greylistMs: host.greylist ?? null,
     tls: host.tls ?? defaultTls,
+    requireTls: host.requiretls ?? false,
     deliversLocally: roles.includes('mda') || domains.length > 0,
   };
 }
@@ -522,6 +520,7 @@ function sendSpec(s: ParsedSend, hosts: readonly HostConfig[]): SendSpec {
     count: s.count ?? defaultSendCount,
     everyMs: s.every ?? ms(defaultSendEvery),
     notify: s.notify === undefined ? null : (Array.isArray(s.notify) ? s.notify : [s.notify]).map((condition) => condition.toUpperCase() as 'SUCCESS' | 'FAILURE' | 'DELAY' | 'NEVER'),
+    requireTls: s.requiretls ?? false,
   };
 }
 

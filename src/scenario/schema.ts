@@ -42,8 +42,8 @@ import {
 } from '../schema/defaults.js';
 import { faultItemShape, faultKindNames, faultKinds } from '../faults/index.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
-import { dnsRecordsSchema, dnsZone, hostPair, latency, scenarioLimits } from '../schema/shared.js';
-import { roleNames, } from './schema-types.js';
+import { type dnsRecordsSchema, dnsZone, hostPair, latency, scenarioLimits } from '../schema/shared.js';
+import { roleNames } from './schema-types.js';
 
 
 // ---- §1/§3: network ----------------------------------------------------------------------------
@@ -257,6 +257,7 @@ export const hostSchema = strictObject(
     limits: limitsSchema.optional(),
     greylist: duration('greylisting delay: first attempt per (client, sender, recipient) gets 450 4.2.0').optional(),
     tls: flag('offer STARTTLS / implicit TLS', defaultTls).optional(),
+    requiretls: flag('offer REQUIRETLS (RFC 8689) on TLS sessions', false).optional(),
   },
   'a host (docs/reference.md §5)',
 );
@@ -302,6 +303,7 @@ const sendSchema = strictObject(
       'when to get a delivery status notification (RCPT TO … NOTIFY=, RFC 3461 §4.1): success, failure, delay, or never',
       3,
     ).optional(),
+    requiretls: flag('MAIL FROM … REQUIRETLS (RFC 8689): every hop must be TLS to a server that offers REQUIRETLS, or the message is returned', false).optional(),
   },
   'a user submits a message',
 ).superRefine(

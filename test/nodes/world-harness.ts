@@ -102,6 +102,7 @@ export function submitRaw(
             recipients: transaction.recipients.map((r) => ({ address: r.address, dsn: { notify: r.notify ?? null, orcpt: r.orcpt ?? null } })),
             body: null,
             smtpUtf8: false,
+            requireTls: false,
             declaredSize: null,
             dsn: { ret: transaction.ret ?? null, envid: transaction.envid ?? null },
           },

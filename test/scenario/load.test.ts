@@ -50,6 +50,7 @@ describe('docs/reference.md §2 example', () => {
           count: 1,
           everyMs: 1000,
           notify: null,
+          requireTls: false,
         },
       },
       {

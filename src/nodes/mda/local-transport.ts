@@ -96,8 +96,7 @@ export class LocalTransport implements Transport {
         const targets = rule?.kind === 'forward' ? rule.to : [action.forward];
         this.queue?.enqueue({
           messageId: job.entry.messageId,
-          from: job.entry.from,
-          recipients: targets.map((target) => ({ address: target, dsn: { notify: null, orcpt: null } })),
+          envelope: { from: job.entry.from, recipients: targets.map((target) => ({ address: target, dsn: { notify: null, orcpt: null } })), ...job.entry.params },
           message: job.message,
         });
         ctx.log.accepted(ctx.name, job.entry.messageId, job.entry.from, targets, 0);

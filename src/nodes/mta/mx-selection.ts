@@ -23,6 +23,7 @@
  * smtp_skip_5xx_greeting); a session that completed the handshake counts against `mx-sessions` (2),
  * which Postfix counts only for sessions that got through the initial handshake.
  */
+import { canonicalName } from '../../dns/names.js';
 
 export interface MxRecord {
   preference: number;
@@ -64,11 +65,6 @@ export const mxSessionsMaxDefault = 2; // Postfix smtp_mx_session_limit
 /** A bound on MX records considered, so a huge answer costs bounded work. */
 export const mxRecordsMax = 100;
 
-export function normaliseHostName(name: string): string {
-  const lower = name.trim().toLowerCase();
-  return lower.length > 1 && lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
 const isNullExchange = (exchange: string) => {
   const name = exchange.trim();
   return name === '.' || name === '';
@@ -80,12 +76,12 @@ const isNullExchange = (exchange: string) => {
  */
 export function routeFor(domain: string, routes: Routes | undefined): string | null {
   if (!routes) return null;
-  const wanted = normaliseHostName(domain);
+  const wanted = canonicalName(domain);
   for (const [key, host] of Object.entries(routes)) {
-    if (key !== '*' && normaliseHostName(key) === wanted) return normaliseHostName(host);
+    if (key !== '*' && canonicalName(key) === wanted) return canonicalName(host);
   }
   const wildcard = routes['*'];
-  return wildcard === undefined ? null : normaliseHostName(wildcard);
+  return wildcard === undefined ? null : canonicalName(wildcard);
 }
 
 /** Sorts by preference ascending and shuffles each run of equal preferences with `shuffle` (M4). */
@@ -121,9 +117,9 @@ export function selectMxCandidates(input: {
   shuffle: Shuffle;
   routes?: Routes;
 }): MxSelection {
-  const domain = normaliseHostName(input.domain);
+  const domain = canonicalName(input.domain);
   // A host has a handful of names: an array is cheaper to build than a Set, per attempt.
-  const local = input.localNames.map(normaliseHostName);
+  const local = input.localNames.map(canonicalName);
 
   const routed = routeFor(domain, input.routes);
   if (routed !== null) {
@@ -162,11 +158,11 @@ export function selectMxCandidates(input: {
   // M6: our own best preference bounds what we may use.
   let ownPreference = Number.POSITIVE_INFINITY;
   for (const record of records) {
-    if (local.includes(normaliseHostName(record.exchange))) ownPreference = Math.min(ownPreference, record.preference);
+    if (local.includes(canonicalName(record.exchange))) ownPreference = Math.min(ownPreference, record.preference);
   }
   const usable = records
     .filter((record) => record.preference < ownPreference)
-    .map((record) => ({ preference: record.preference, exchange: normaliseHostName(record.exchange), implicit: false }));
+    .map((record) => ({ preference: record.preference, exchange: canonicalName(record.exchange), implicit: false }));
   if (usable.length === 0) return loopsBack(domain);
   return { kind: 'candidates', candidates: orderByPreference(usable, input.shuffle), via: 'mx' };
 }
@@ -201,7 +197,7 @@ export function planAddresses(input: {
   localAddresses?: readonly string[];
   mxAddressesMax?: number;
 }): AddressPlan {
-  const domain = normaliseHostName(input.domain);
+  const domain = canonicalName(input.domain);
   const limit = input.mxAddressesMax ?? mxAddressesMaxDefault;
   const local = input.localAddresses ?? []; // a handful of addresses: no Set needed
   const targets: AddressTarget[] = [];

@@ -24,7 +24,7 @@
  *   source of truth (the copy is dropped by `reload`). An attempt whose result was not yet written is
  *   repeated: delivery is at-least-once (E3).
  */
-import type { EnvelopeRecipient } from '../../protocols/smtp/types.js';
+import { type Envelope, mailParamsOf, plainMailParams } from '../../protocols/smtp/types.js';
 import type { TimerId } from '../../sim/index.js';
 import { hopLimitExceeded } from '../mail/headers.js';
 import { buildDsn, type DsnAction, type DsnRecipient, decideDsn } from '../mta/dsn.js';
@@ -39,6 +39,7 @@ import {
   removeEntry,
   writeEntryState,
 } from './queue-entry.js';
+import { domainOf } from '../mail/address.js';
 
 /** What a transport reports for one recipient after its part of an attempt. */
 export interface RecipientResult {
@@ -72,11 +73,9 @@ export interface DeliveryJob {
 
 export interface NewMessage {
   messageId: string;
-  from: string;
-  recipients: readonly EnvelopeRecipient[];
+  /** The envelope as the server took it (or as the MDA/queue writes it), carried whole into the queue file. */
+  envelope: Pick<Envelope, 'from' | 'recipients' | 'body' | 'smtpUtf8' | 'requireTls' | 'dsn'>;
   message: Uint8Array;
-  ret?: 'FULL' | 'HDRS' | null;
-  envid?: string | null;
   /** Check the hop count against limits.hops (mail that arrived over SMTP). */
   checkHops?: boolean;
   /** A queue id from `reserveQueueId` (the Received: header names it before the commit). */
@@ -161,8 +160,8 @@ export class MailQueue {
     const entry: QueueEntry = {
       queueId,
       messageId: input.messageId,
-      from: input.from,
-      recipients: input.recipients.map((recipient) => ({
+      from: input.envelope.from,
+      recipients: input.envelope.recipients.map((recipient) => ({
         address: recipient.address,
         orcpt: recipient.dsn.orcpt,
         notify: recipient.dsn.notify,
@@ -173,11 +172,10 @@ export class MailQueue {
         lastAttemptMs: null,
       })),
       arrivalMs: this.ctx.sim.nowMs,
-      retry: newRetryRecord(this.ctx.sim.nowMs, input.from === ''),
+      retry: newRetryRecord(this.ctx.sim.nowMs, input.envelope.from === ''),
       eligibleAtMs: null,
       warned: false,
-      ret: input.ret ?? null,
-      envid: input.envid ?? null,
+      params: mailParamsOf(input.envelope),
       hopLimitExceeded: input.checkHops === true && hopLimitExceeded(input.message, this.ctx.config.limits.hops) !== null,
     };
     commitNewEntry(this.ctx.disk(), entry, input.message);
@@ -437,8 +435,9 @@ export class MailQueue {
       arrivalMs: entry.arrivalMs,
       nowMs: this.ctx.sim.nowMs,
       messageId: dsnMessageId,
-      envelopeId: entry.envid,
-      ret: entry.ret,
+      envelopeId: entry.params.dsn.envid,
+      // A REQUIRETLS message's content goes back only as headers: the notice travels without that demand.
+      ret: entry.params.requireTls ? 'HDRS' : entry.params.dsn.ret,
       original: message,
       recipients: dsnRecipients,
     });
@@ -457,14 +456,8 @@ export class MailQueue {
     this.ctx.log.accepted(this.ctx.name, dsnMessageId, '', [entry.from], 0);
     this.enqueue({
       messageId: dsnMessageId,
-      from: '',
-      recipients: [{ address: entry.from, dsn: { notify: null, orcpt: null } }],
+      envelope: { from: '', recipients: [{ address: entry.from, dsn: { notify: null, orcpt: null } }], ...plainMailParams() },
       message: built.bytes,
     });
   }
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }

@@ -7,7 +7,7 @@
  * Layout on the host's disk: `queue/<id>.eml` (the message) then `queue/<id>.json` (the state). An
  * .eml without its .json is an unfinished commit (nothing was acknowledged) and is removed on boot.
  */
-import type { DsnRcptParams } from '../../protocols/smtp/types.js';
+import { type DsnRcptParams, type MailParams, plainMailParams } from '../../protocols/smtp/types.js';
 import type { Disk } from '../../store/disk.js';
 import type { RetryRecord } from '../mta/schedule.js';
 
@@ -38,8 +38,8 @@ export interface QueueEntry {
   eligibleAtMs: number | null;
   /** A `delayed` DSN was sent (warn-after). */
   warned: boolean;
-  ret: 'FULL' | 'HDRS' | null;
-  envid: string | null;
+  /** The MAIL FROM parameters the message keeps on every hop (BODY, SMTPUTF8, REQUIRETLS, RET, ENVID). */
+  params: MailParams;
   /** `Received:` count was over limits.hops when it arrived: bounce 5.4.6 (loop detection). */
   hopLimitExceeded: boolean;
 }
@@ -104,7 +104,7 @@ interface FrozenParts {
   recipientStatus: RecipientStatusJson[];
   /** `],"arrivalMs":…,"retry":` */
   middle: string;
-  /** `,"ret":…,"envid":…,"hopLimitExceeded":…}` */
+  /** `,"params":…,"hopLimitExceeded":…}` */
   tail: string;
 }
 
@@ -130,7 +130,7 @@ function frozenPartsOf(entry: QueueEntry): FrozenParts {
     ),
     recipientStatus: entry.recipients.map(() => ({ status: null, diagnostic: null, remoteMta: null, json: statusJson(null, null, null) })),
     middle: `],"arrivalMs":${jsonNumber(entry.arrivalMs)},"retry":`,
-    tail: `,"ret":${JSON.stringify(entry.ret)},"envid":${JSON.stringify(entry.envid)},"hopLimitExceeded":${entry.hopLimitExceeded}}`,
+    tail: `,"params":${JSON.stringify(entry.params)},"hopLimitExceeded":${entry.hopLimitExceeded}}`,
   };
   frozenPartsByEntry.set(entry, parts);
   return parts;
@@ -200,7 +200,20 @@ export function loadEntries(disk: Disk): QueueEntry[] {
   }
   for (const queueId of states) {
     const bytes = disk.read(entryPaths(queueId).state);
-    if (bytes !== null) entries.push(JSON.parse(decoder.decode(bytes)) as QueueEntry);
+    if (bytes !== null) entries.push(entryFromJson(JSON.parse(decoder.decode(bytes)) as StoredEntry));
   }
   return entries;
+}
+
+/**
+ * A state file as an older mailsim may have written it: before the parameters were kept whole, only
+ * `ret` and `envid` were (`serve --maildir` queues persist across versions).
+ */
+type StoredEntry = QueueEntry | (Omit<QueueEntry, 'params'> & { params?: undefined; ret: MailParams['dsn']['ret']; envid: string | null });
+
+/** The entry of a state file, in today's shape whatever version wrote it. */
+export function entryFromJson(stored: StoredEntry): QueueEntry {
+  if (stored.params !== undefined) return stored;
+  const { ret, envid, hopLimitExceeded, ...rest } = stored;
+  return { ...rest, params: plainMailParams({ ret: ret ?? null, envid: envid ?? null }), hopLimitExceeded };
 }

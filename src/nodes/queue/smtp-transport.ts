@@ -16,6 +16,7 @@
  * Every connection is an attempt in the mail log, for every recipient in it (docs/reference.md §9).
  */
 import type { MxResult } from '../../dns/resolver.js';
+import { requireTlsRefusal } from '../../protocols/smtp/client.js';
 import type { SmtpClientOptions, SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { HostContext } from '../host-context.js';
@@ -136,11 +137,14 @@ export class SmtpTransport implements Transport {
     let lastStatus = '4.4.1';
     let lastDiagnostic: string | null = null;
     let lastRemote: string | null = null;
+    /** Every host tried so far turned a REQUIRETLS message away (RFC 8689): then it is returned, not retried. */
+    let onlyRequireTlsRefusals = true;
 
     const tryNext = () => {
       const target = cursor.current();
       if (target === null) {
-        done(job.recipients.map((r) => ({ address: r.address, fate: 'deferred', status: lastStatus, diagnostic: lastDiagnostic, remoteMta: lastRemote })));
+        const fate = onlyRequireTlsRefusals && lastStatus === requireTlsStatus ? 'failed' : 'deferred';
+        done(job.recipients.map((r) => ({ address: r.address, fate, status: lastStatus, diagnostic: lastDiagnostic, remoteMta: lastRemote })));
         return;
       }
       const startedAtMs = ctx.sim.nowMs;
@@ -158,10 +162,8 @@ export class SmtpTransport implements Transport {
               envelope: {
                 from: job.entry.from,
                 recipients: job.recipients.map((r) => ({ address: r.address, dsn: { notify: r.notify, orcpt: r.orcpt } })),
-                body: null,
-                smtpUtf8: false,
                 declaredSize: null,
-                dsn: { ret: job.entry.ret, envid: job.entry.envid },
+                ...job.entry.params,
               },
               message: job.message,
             },
@@ -173,6 +175,7 @@ export class SmtpTransport implements Transport {
           const verdict = this.judge(job, target, outcome, startedAtMs);
           lastStatus = verdict.status;
           lastDiagnostic = verdict.diagnostic;
+          onlyRequireTlsRefusals &&= verdict.status === requireTlsStatus;
           lastRemote = target.exchange;
           if (verdict.results !== null) {
             done(verdict.results);
@@ -226,6 +229,12 @@ export class SmtpTransport implements Transport {
     }
 
     const transaction = outcome.transactions[0];
+    if (transaction !== undefined && transaction.recipients.length > 0 && transaction.recipients.every((r) => r.detail === requireTlsRefusal)) {
+      // RFC 8689 §4.2.1: this host cannot take a REQUIRETLS message (no TLS, or REQUIRETLS not offered);
+      // the next MX may. Where none can, the walk returns it with 5.7.30.
+      logAll('failed', null);
+      return { results: null, cursorOutcome: 'session', status: requireTlsStatus, diagnostic: `${target.exchange}[${target.address}] does not offer REQUIRETLS over TLS` };
+    }
     const settled = transaction?.recipients.some((r) => inTransaction(r) && (r.reply !== null || r.outcome === 'unknown'));
     if (transaction === undefined || settled !== true) {
       // Nothing was decided by a reply in a transaction: greeting, EHLO or STARTTLS refused, or the line
@@ -268,6 +277,9 @@ export class SmtpTransport implements Transport {
 function inTransaction(recipient: SmtpRecipientResult): boolean {
   return !preTransactionStages.has(recipient.stage);
 }
+
+/** The enhanced status RFC 8689 registers for a message returned because no hop could honour REQUIRETLS. */
+const requireTlsStatus = '5.7.30';
 
 const preTransactionStages: ReadonlySet<SmtpRecipientResult['stage']> = new Set(['greeting', 'helo', 'starttls', 'auth', 'idle']);
 

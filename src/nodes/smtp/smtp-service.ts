@@ -36,6 +36,7 @@ import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
 import type { StreamEndpoint } from '../stream-endpoint.js';
 import type { SmtpFaultBook } from './fault-book.js';
+import { domainOf } from '../mail/address.js';
 
 export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
 
@@ -80,7 +81,7 @@ export class SmtpService {
       setup = {
         hostname: this.ctx.name,
         implicitTls: kind === 'submissions',
-        extensions: { startTls: config.tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [] },
+        extensions: { startTls: config.tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [], requireTls: config.requireTls },
         authRequiresTls: submission && config.tls,
         requireAuth: submission,
         limits: {
@@ -221,17 +222,9 @@ export class SmtpService {
     this.queue.enqueue({
       queueId,
       messageId,
-      from: envelope.from,
-      recipients: envelope.recipients,
+      envelope,
       message: bytes,
-      ret: envelope.dsn.ret,
-      envid: envelope.dsn.envid,
       checkHops: true,
     });
   }
-}
-
-function domainOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }

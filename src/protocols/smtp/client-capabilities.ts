@@ -1,48 +1,14 @@
 /**
  * The SMTP service extensions a server advertises in its EHLO reply (RFC 5321 §4.1.1.1), as the
  * client needs them. The first reply line is the server's name; each further line is a keyword with
- * optional parameters. Keywords are case-insensitive (RFC 5321 §2.4). Unknown keywords are kept in
- * `keywords` and otherwise ignored. After HELO (no EHLO) nothing is offered.
+ * optional parameters. Keywords are case-insensitive (RFC 5321 §2.4); each is read by the extension
+ * that declares it (extensions/). Unknown keywords are kept in `keywords` and otherwise ignored. After HELO (no EHLO) nothing is offered.
  */
+import { noCapabilities, type SmtpCapabilities } from './capabilities.js';
+import { readKeyword } from './extensions/index.js';
+
+export { noCapabilities, type SmtpCapabilities } from './capabilities.js';
 import type { SmtpReply } from './types.js';
-
-export interface SmtpCapabilities {
-  /** True when EHLO succeeded; false after the HELO fallback (RFC 5321 §3.2). */
-  extended: boolean;
-  pipelining: boolean; // RFC 2920
-  /** SIZE offered (RFC 1870). */
-  size: boolean;
-  /** The fixed size limit in octets; null when SIZE has no (or a zero) parameter, i.e. no fixed limit. */
-  sizeMaxBytes: number | null;
-  eightBitMime: boolean; // RFC 6152
-  smtpUtf8: boolean; // RFC 6531
-  enhancedStatusCodes: boolean; // RFC 2034
-  dsn: boolean; // RFC 3461
-  startTls: boolean; // RFC 3207
-  /** SASL mechanisms offered (RFC 4954), upper case. */
-  authMechanisms: string[];
-  chunking: boolean; // RFC 3030
-  /** Every keyword line as sent, upper-cased keyword first; for the trace. */
-  keywords: string[];
-}
-
-/** What a server offers when it answered HELO, or before EHLO. */
-export function noCapabilities(): SmtpCapabilities {
-  return {
-    extended: false,
-    pipelining: false,
-    size: false,
-    sizeMaxBytes: null,
-    eightBitMime: false,
-    smtpUtf8: false,
-    enhancedStatusCodes: false,
-    dsn: false,
-    startTls: false,
-    authMechanisms: [],
-    chunking: false,
-    keywords: [],
-  };
-}
 
 /** An EHLO line that is one keyword and nothing else (RFC 5321 §4.1.1.1 ehlo-keyword, no params). */
 const BARE_KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
@@ -99,43 +65,7 @@ export function readCapabilities(ehloLines: readonly string[]): SmtpCapabilities
       if (firstParam !== undefined && firstParam !== '') params.unshift(firstParam);
     }
     capabilities.keywords.push(params.length === 0 ? keyword : [keyword, ...params].join(' '));
-    switch (keyword) {
-      case 'PIPELINING':
-        capabilities.pipelining = true;
-        break;
-      case 'SIZE': {
-        capabilities.size = true;
-        const limit = params[0] !== undefined && /^\d+$/.test(params[0]) ? Number(params[0]) : 0;
-        capabilities.sizeMaxBytes = limit > 0 && Number.isSafeInteger(limit) ? limit : null;
-        break;
-      }
-      case '8BITMIME':
-        capabilities.eightBitMime = true;
-        break;
-      case 'SMTPUTF8':
-        capabilities.smtpUtf8 = true;
-        break;
-      case 'ENHANCEDSTATUSCODES':
-        capabilities.enhancedStatusCodes = true;
-        break;
-      case 'DSN':
-        capabilities.dsn = true;
-        break;
-      case 'STARTTLS':
-        capabilities.startTls = true;
-        break;
-      case 'CHUNKING':
-        capabilities.chunking = true;
-        break;
-      case 'AUTH':
-        for (const mechanism of params) {
-          const upper = mechanism.toUpperCase();
-          if (!capabilities.authMechanisms.includes(upper)) capabilities.authMechanisms.push(upper);
-        }
-        break;
-      default:
-        break;
-    }
+    readKeyword(capabilities, keyword, params);
   }
   return capabilities;
 }

@@ -117,6 +117,8 @@ interface AbortCause {
 
 const EHLO_REFUSED_CODES: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 const SERVER_CLOSING_CODE = 421;
+/** The detail of a REQUIRETLS message the server cannot take (not TLS, or REQUIRETLS not offered). */
+export const requireTlsRefusal = 'requiretls-not-offered';
 
 function replyClassOf(reply: SmtpReply): number {
   return Math.floor(reply.code / 100);
@@ -583,6 +585,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
         smtpUtf8: this.needsSmtpUtf8(job),
         ret: envelope.dsn.ret,
         envid: envelope.dsn.envid,
+        requireTls: envelope.requireTls,
       },
       this.capabilities,
     );
@@ -611,7 +614,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     return envelope.smtpUtf8 || needsUtf8(envelope.from) || envelope.recipients.some((r) => needsUtf8(r.address));
   }
 
-  /** Decisions before the first MAIL: bad addresses, SIZE, SMTPUTF8. False when the job is settled. */
+  /** Decisions before the first MAIL: bad addresses, SIZE, SMTPUTF8, REQUIRETLS. False when the job is settled. */
   private checkJobLocally(job: Job): boolean {
     const { envelope } = job.transaction;
     if (!isSafePath(envelope.from)) {
@@ -622,6 +625,9 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     } else if (this.needsSmtpUtf8(job) && !this.capabilities.smtpUtf8) {
       // RFC 6531 §3.2: an internationalised message cannot go to a server without SMTPUTF8.
       this.settleOpen(job, 'failed', null, 'local', 'smtputf8-not-offered');
+    } else if (envelope.requireTls && !(this.secure && this.capabilities.requireTls)) {
+      // RFC 8689 §4.2.1: a REQUIRETLS message goes only over TLS to a server that offers REQUIRETLS.
+      this.settleOpen(job, 'failed', null, 'local', requireTlsRefusal);
     } else {
       envelope.recipients.forEach((recipient, index) => {
         if (!isSafePath(recipient.address)) this.settle(job, index, 'failed', null, 'local', 'invalid recipient address');

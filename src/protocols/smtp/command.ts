@@ -1,7 +1,7 @@
 /**
  * Command-line parsing for the SMTP server: the verb, the argument, MAIL/RCPT paths and their ESMTP
- * parameters (RFC 5321 §4.1.1–§4.1.2, RFC 1869/5321 §4.1.2 esmtp-param, RFC 1870 SIZE, RFC 6152 BODY,
- * RFC 6531 SMTPUTF8, RFC 3461 DSN, RFC 4954 §5 AUTH=).
+ * parameters (RFC 5321 §4.1.1–§4.1.2, RFC 1869/5321 §4.1.2 esmtp-param); each parameter is read by
+ * the extension that declares it (extensions/).
  *
  * Lines arrive as latin1 strings (one char per byte, machine.ts `bytesLatin1`), so a length in chars is
  * a length in octets. Parsers never throw on peer input: they return a `ParseFailure` carrying the reply.
@@ -11,19 +11,16 @@
  * Strict: paths need angle brackets; a parameter must be one the session negotiated (555 otherwise,
  * RFC 5321 §4.1.1.11); a repeated parameter is a syntax error.
  */
-import { smtpReply } from './reply.js';
-import type { DsnMailParams, DsnRcptParams, Envelope, SmtpReply } from './types.js';
+import { mailParameters, rcptParameters } from './extensions/index.js';
+import { type CommandParameter, fail, type MailCommand, type ParameterContext, type ParseFailure, type RcptCommand, unknownParam } from './parameters.js';
+
+export type { MailCommand, ParameterContext, ParseFailure, RcptCommand } from './parameters.js';
 
 export interface ParsedCommand {
   /** Upper-cased verb, e.g. "MAIL". */
   verb: string;
   /** Everything after the verb and one separating space; "" when none. */
   argument: string;
-}
-
-export interface ParseFailure {
-  ok: false;
-  reply: SmtpReply;
 }
 
 export function splitCommand(line: string): ParsedCommand {
@@ -38,33 +35,6 @@ export interface PathLimits {
   pathBytesMax: number;
 }
 
-/** What the session negotiated, which decides which parameters are known. */
-export interface ParameterContext {
-  extended: boolean;
-  size: boolean;
-  eightBitMime: boolean;
-  smtpUtf8: boolean;
-  dsn: boolean;
-  auth: boolean;
-}
-
-export interface MailCommand {
-  ok: true;
-  from: string;
-  body: Envelope['body'];
-  smtpUtf8: boolean;
-  declaredSize: number | null;
-  dsn: DsnMailParams;
-  auth: string | null;
-}
-
-export interface RcptCommand {
-  ok: true;
-  to: string;
-  dsn: DsnRcptParams;
-}
-
-const fail = (code: number, enhanced: string, text: string): ParseFailure => ({ ok: false, reply: smtpReply(code, enhanced, text) });
 
 // RFC 5321 §4.1.2: atext of RFC 5322 §3.2.3, used for Dot-string local parts.
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
@@ -198,10 +168,6 @@ function closingBracket(text: string): number {
   return -1;
 }
 
-/** RFC 3461 §4: xtext = *( xchar / "+" 2HEXUPPER ), xchar = "!".."~" except "+" and "=". */
-export function isXtext(value: string): boolean {
-  return /^(?:[\x21-\x2a\x2c-\x3c\x3e-\x7e]|\+[0-9A-F]{2})*$/.test(value);
-}
 
 type Params = Map<string, string | null>;
 
@@ -221,68 +187,35 @@ function parseParams(rest: string): Params | ParseFailure {
   return params;
 }
 
-const unknownParam = (key: string): ParseFailure => fail(555, '5.5.4', `Unsupported parameter ${key}`);
-const badValue = (key: string): ParseFailure => fail(501, '5.5.4', `Bad value for parameter ${key}`);
+
+/**
+ * Each parameter is read by the extension that declares it (extensions/), if the session negotiated
+ * that extension; any other is unknown (RFC 5321 §4.1.1.11: parameters need EHLO).
+ */
+function readParameters<Command>(params: Params, known: ReadonlyMap<string, CommandParameter<Command>>, context: ParameterContext, command: Command): ParseFailure | null {
+  for (const [key, value] of params) {
+    const parameter = known.get(key);
+    if (!context.extended || parameter === undefined || !parameter.offered(context)) return unknownParam(key);
+    const failure = parameter.read(value, command);
+    if (failure !== null) return failure;
+  }
+  return null;
+}
 
 /** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). `argument` is the text after "MAIL ". */
 export function parseMail(argument: string, limits: PathLimits, context: ParameterContext): MailCommand | ParseFailure {
   if (!/^FROM:/i.test(argument)) return fail(501, '5.5.4', 'Syntax: MAIL FROM:<address>');
   // SMTPUTF8 must be known before the path is judged, so peek at the parameters first.
-  const wantsUtf8 = context.smtpUtf8 && context.extended && /(^| )SMTPUTF8( |$)/i.test(argument);
+  const wantsUtf8 = context.extensions.smtpUtf8 && context.extended && /(^| )SMTPUTF8( |$)/i.test(argument);
   const path = parsePath(argument.slice(5), limits, { nullAllowed: true, postmasterAllowed: false, smtpUtf8: wantsUtf8, badSyntax: '5.1.7' });
   if (!path.ok) return path;
   const params = parseParams(path.rest);
   if (params instanceof Map === false) return params;
-  const mail: MailCommand = { ok: true, from: path.address, body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null }, auth: null };
-  for (const [key, value] of params) {
-    if (!context.extended) return unknownParam(key); // RFC 5321 §4.1.1.11: parameters need EHLO.
-    switch (key) {
-      case 'SIZE':
-        if (!context.size) return unknownParam(key);
-        // RFC 1870 §3: size-value = 1*20DIGIT.
-        if (value === null || !/^\d{1,20}$/.test(value)) return badValue(key);
-        mail.declaredSize = Number(value);
-        break;
-      case 'BODY': {
-        if (!context.eightBitMime) return unknownParam(key);
-        const body = value?.toUpperCase();
-        // BINARYMIME (RFC 3030 §3) is not offered, so it is an unknown value (RFC 6152 §3: 501).
-        if (body !== '7BIT' && body !== '8BITMIME') return badValue(key);
-        mail.body = body;
-        break;
-      }
-      case 'SMTPUTF8':
-        if (!context.smtpUtf8) return unknownParam(key);
-        if (value !== null) return badValue(key); // RFC 6531 §3.4: no value.
-        mail.smtpUtf8 = true;
-        break;
-      case 'RET': {
-        if (!context.dsn) return unknownParam(key);
-        const ret = value?.toUpperCase();
-        if (ret !== 'FULL' && ret !== 'HDRS') return badValue(key); // RFC 3461 §4.3
-        mail.dsn.ret = ret;
-        break;
-      }
-      case 'ENVID':
-        if (!context.dsn) return unknownParam(key);
-        // RFC 3461 §4.4: xtext, at most 100 characters.
-        if (value === null || value.length > 100 || !isXtext(value)) return badValue(key);
-        mail.dsn.envid = value;
-        break;
-      case 'AUTH':
-        if (!context.auth) return unknownParam(key);
-        // RFC 4954 §5: AUTH=<> or an xtext mailbox; kept as given.
-        if (value === null || (value !== '<>' && !isXtext(value))) return badValue(key);
-        mail.auth = value;
-        break;
-      default:
-        return unknownParam(key);
-    }
-  }
+  const mail: MailCommand = { ok: true, from: path.address, body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null }, auth: null, requireTls: false };
+  const failure = readParameters(params, mailParameters, context, mail);
+  if (failure !== null) return failure;
   return mail;
 }
-
-const NOTIFY_VALUES = new Set(['SUCCESS', 'FAILURE', 'DELAY']);
 
 /** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
 export function parseRcpt(argument: string, limits: PathLimits, context: ParameterContext & { transactionUtf8: boolean }): RcptCommand | ParseFailure {
@@ -292,37 +225,8 @@ export function parseRcpt(argument: string, limits: PathLimits, context: Paramet
   const params = parseParams(path.rest);
   if (params instanceof Map === false) return params;
   const rcpt: RcptCommand = { ok: true, to: path.address, dsn: { notify: null, orcpt: null } };
-  for (const [key, value] of params) {
-    if (!context.extended) return unknownParam(key);
-    switch (key) {
-      case 'NOTIFY': {
-        if (!context.dsn) return unknownParam(key);
-        // RFC 3461 §4.1: "NEVER" alone, or a comma list of SUCCESS, FAILURE, DELAY.
-        if (value === null) return badValue(key);
-        const items = value.toUpperCase().split(',');
-        if (items.length === 1 && items[0] === 'NEVER') {
-          rcpt.dsn.notify = ['NEVER'];
-          break;
-        }
-        if (new Set(items).size !== items.length || !items.every((item) => NOTIFY_VALUES.has(item))) return badValue(key);
-        rcpt.dsn.notify = items as Array<'SUCCESS' | 'FAILURE' | 'DELAY'>;
-        break;
-      }
-      case 'ORCPT': {
-        if (!context.dsn) return unknownParam(key);
-        // RFC 3461 §4.2: addr-type ";" xtext, the address at most 500 characters.
-        const semicolon = value?.indexOf(';') ?? -1;
-        if (value === null || semicolon <= 0) return badValue(key);
-        const addrType = value.slice(0, semicolon);
-        const address = value.slice(semicolon + 1);
-        if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(addrType) || address === '' || address.length > 500 || !isXtext(address)) return badValue(key);
-        rcpt.dsn.orcpt = value;
-        break;
-      }
-      default:
-        return unknownParam(key);
-    }
-  }
+  const failure = readParameters(params, rcptParameters, context, rcpt);
+  if (failure !== null) return failure;
   return rcpt;
 }
 

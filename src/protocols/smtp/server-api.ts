@@ -63,6 +63,8 @@ export interface SmtpMailRequest {
   readonly dsn: Envelope['dsn'];
   /** The AUTH= parameter of MAIL (RFC 4954 §5), xtext as given; null when absent. */
   readonly auth: string | null;
+  /** MAIL FROM REQUIRETLS (RFC 8689). */
+  readonly requireTls: boolean;
 }
 
 export interface SmtpServerHooks {
@@ -96,6 +98,8 @@ export interface SmtpServerExtensions {
   /** SASL mechanisms offered (RFC 4954); empty → AUTH not offered. */
   auth: ReadonlyArray<'PLAIN' | 'LOGIN'>;
   chunking: boolean; // RFC 3030
+  /** RFC 8689: offered on TLS sessions only; off by default (a promise about the onward hops). */
+  requireTls: boolean;
 }
 
 /**

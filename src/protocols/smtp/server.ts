@@ -15,7 +15,9 @@
  *   server.tlsEstablished(nowMs);              // after the `starttls` event and the handshake
  */
 import { bytesLatin1Range, NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
-import { type ParameterContext, parseBdat, parseMail, parseRcpt, splitCommand } from './command.js';
+import { parseBdat, parseMail, parseRcpt, splitCommand } from './command.js';
+import { ehloKeywords } from './extensions/index.js';
+import type { ParameterContext } from './parameters.js';
 import { BoundedBytes, type DataOutcome, DataReader } from './data-reader.js';
 import { resolveLimits } from './limits.js';
 import { formatReply, normalizeOwnerReply, replyClass, smtpReply } from './reply.js';
@@ -54,6 +56,7 @@ const EXTENSIONS_DEFAULT: SmtpServerExtensions = {
   startTls: true,
   auth: ['PLAIN', 'LOGIN'],
   chunking: true,
+  requireTls: false,
 };
 
 /**
@@ -519,21 +522,9 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     });
   }
 
-  /** EHLO keywords for what is implemented and enabled now (RFC 5321 §4.1.1.1). */
+  /** EHLO keywords for what is implemented and enabled now (RFC 5321 §4.1.1.1), from extensions/. */
   private ehloKeywords(): string[] {
-    const ext = this.extensions;
-    const keywords: string[] = [];
-    if (ext.pipelining) keywords.push('PIPELINING');
-    if (ext.size) keywords.push(`SIZE ${this.limits.messageBytesMax}`);
-    if (ext.eightBitMime) keywords.push('8BITMIME');
-    if (ext.smtpUtf8) keywords.push('SMTPUTF8');
-    if (ext.enhancedStatusCodes) keywords.push('ENHANCEDSTATUSCODES');
-    if (ext.dsn) keywords.push('DSN');
-    // RFC 3207 §4.2: STARTTLS is not offered again once TLS is on.
-    if (ext.startTls && !this.tls) keywords.push('STARTTLS');
-    if (this.authOffered()) keywords.push(`AUTH ${ext.auth.join(' ')}`);
-    if (ext.chunking) keywords.push('CHUNKING');
-    return keywords;
+    return ehloKeywords({ extensions: this.extensions, tls: this.tls, messageBytesMax: this.limits.messageBytesMax, authOffered: this.authOffered() });
   }
 
   private authOffered(): boolean {
@@ -541,14 +532,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   }
 
   private parameterContext(): ParameterContext {
-    return {
-      extended: this.extended,
-      size: this.extensions.size,
-      eightBitMime: this.extensions.eightBitMime,
-      smtpUtf8: this.extensions.smtpUtf8,
-      dsn: this.extensions.dsn,
-      auth: this.extensions.auth.length > 0,
-    };
+    return { extended: this.extended, extensions: this.extensions, tls: this.tls };
   }
 
   private mail(argument: string): void {
@@ -567,11 +551,11 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
       this.send(smtpReply(552, '5.3.4', 'Message size exceeds fixed maximum message size'));
       return;
     }
-    const request = { from: parsed.from, body: parsed.body, smtpUtf8: parsed.smtpUtf8, declaredSize: parsed.declaredSize, dsn: parsed.dsn, auth: parsed.auth };
+    const request = { from: parsed.from, body: parsed.body, smtpUtf8: parsed.smtpUtf8, declaredSize: parsed.declaredSize, dsn: parsed.dsn, auth: parsed.auth, requireTls: parsed.requireTls };
     this.decide('mail', this.hooks.onMail?.(this.view(), request), (outcome) => {
       if (outcome.kind === 'drop') return this.drop('mail');
       if (outcome.kind === 'failure') return this.send(outcome.reply);
-      this.transaction = { from: parsed.from, recipients: [], body: parsed.body, smtpUtf8: parsed.smtpUtf8, declaredSize: parsed.declaredSize, dsn: parsed.dsn };
+      this.transaction = { from: parsed.from, recipients: [], body: parsed.body, smtpUtf8: parsed.smtpUtf8, declaredSize: parsed.declaredSize, dsn: parsed.dsn, requireTls: parsed.requireTls };
       this.recipientAttempts = 0;
       this.stateValue = SmtpServerState.MailGiven;
       this.send(outcome.reply ?? smtpReply(250, '2.1.0', `Sender <${parsed.from}> OK`));

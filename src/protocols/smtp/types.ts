@@ -1,7 +1,7 @@
 /**
  * Types shared by the SMTP server and client machines and by the nodes that own them.
  * RFC 5321 (SMTP), 3461 (DSN parameters), 2034/3463 (enhanced status codes), 6152 (8BITMIME),
- * 6531 (SMTPUTF8), 1870 (SIZE), 3030 (CHUNKING).
+ * 6531 (SMTPUTF8), 1870 (SIZE), 3030 (CHUNKING), 8689 (REQUIRETLS).
  */
 
 /** A reply: the three-digit code, the enhanced code if any (RFC 2034), and its text lines. */
@@ -33,15 +33,35 @@ export interface EnvelopeRecipient {
   dsn: DsnRcptParams;
 }
 
+/**
+ * The MAIL FROM parameters a message keeps on every hop (the one declaration: the server's
+ * transaction, the queue file and the client's transaction all carry this record whole).
+ */
+export interface MailParams {
+  /** BODY=7BIT | 8BITMIME | BINARYMIME, if given (RFC 6152). */
+  body: '7BIT' | '8BITMIME' | 'BINARYMIME' | null;
+  /** SMTPUTF8 given (RFC 6531). */
+  smtpUtf8: boolean;
+  /** MAIL FROM REQUIRETLS (RFC 8689): every hop must be TLS to a server that offers REQUIRETLS. */
+  requireTls: boolean;
+  dsn: DsnMailParams;
+}
+
 /** What one transaction carries besides the content. */
-export interface Envelope {
+export interface Envelope extends MailParams {
   /** The reverse-path without brackets; "" is the null reverse-path `<>` (DSNs, RFC 5321 §4.5.5). */
   from: string;
   recipients: EnvelopeRecipient[];
-  /** BODY=7BIT | 8BITMIME | BINARYMIME, if given. */
-  body: '7BIT' | '8BITMIME' | 'BINARYMIME' | null;
-  smtpUtf8: boolean;
-  /** SIZE= declared by the client (RFC 1870), if given. */
+  /** SIZE= declared by the client (RFC 1870), if given: of this transaction only. */
   declaredSize: number | null;
-  dsn: DsnMailParams;
+}
+
+/** The parameters of a message that gives none (a DSN, a message the MUA writes without options). */
+export function plainMailParams(dsn: DsnMailParams = { ret: null, envid: null }): MailParams {
+  return { body: null, smtpUtf8: false, requireTls: false, dsn };
+}
+
+/** The parameters of an envelope, as a record of their own (for the queue). */
+export function mailParamsOf(envelope: MailParams): MailParams {
+  return { body: envelope.body, smtpUtf8: envelope.smtpUtf8, requireTls: envelope.requireTls, dsn: { ret: envelope.dsn.ret, envid: envelope.dsn.envid } };
 }

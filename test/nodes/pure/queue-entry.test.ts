@@ -22,8 +22,7 @@ function newEntry(queueId: string, overrides: Partial<QueueEntry> = {}): QueueEn
     retry: { arrivalMs: 1000, nullSender: false, firstFailureMs: null, lastFailureMs: null, nextAttemptMs: null, failures: 0 },
     eligibleAtMs: null,
     warned: false,
-    ret: null,
-    envid: null,
+    params: { body: null, smtpUtf8: false, requireTls: false, dsn: { ret: null, envid: null } },
     hopLimitExceeded: false,
     ...overrides,
   };
@@ -41,7 +40,16 @@ describe('writeEntryState', () => {
   it('writes JSON.stringify(entry) byte for byte, attempt after attempt', () => {
     fc.assert(
       fc.property(
-        fc.record({ messageId: text, from: text, envid: textOrNull, ret: fc.constantFrom('FULL' as const, 'HDRS' as const, null), hops: fc.boolean() }),
+        fc.record({
+          messageId: text,
+          from: text,
+          envid: textOrNull,
+          ret: fc.constantFrom('FULL' as const, 'HDRS' as const, null),
+          body: fc.constantFrom('7BIT' as const, '8BITMIME' as const, null),
+          utf8: fc.boolean(),
+          requireTls: fc.boolean(),
+          hops: fc.boolean(),
+        }),
         fc.array(fc.record({ address: text, orcpt: textOrNull, notify: fc.constantFrom<QueueRecipient['notify']>(null, ['NEVER'], ['SUCCESS', 'DELAY']) }), {
           minLength: 1,
           maxLength: 4,
@@ -55,8 +63,7 @@ describe('writeEntryState', () => {
           const entry = newEntry('Q000001', {
             messageId: head.messageId,
             from: head.from,
-            envid: head.envid,
-            ret: head.ret,
+            params: { body: head.body, smtpUtf8: head.utf8, requireTls: head.requireTls, dsn: { ret: head.ret, envid: head.envid } },
             hopLimitExceeded: head.hops,
             recipients: recipients.map((r) => ({ ...r, done: false, status: null, diagnostic: null, remoteMta: null, lastAttemptMs: null })),
           });
@@ -91,5 +98,27 @@ describe('writeEntryState', () => {
     entry.recipients[0]!.diagnostic = 'short again';
     writeEntryState(disk.mount(), entry);
     expect(stateText(disk, entry.queueId)).toBe(JSON.stringify(entry));
+  });
+});
+
+describe('loadEntries', () => {
+  it('reads a state file of the format before the envelope parameters were kept whole (ret/envid only)', () => {
+    const disk = new MemoryDisk();
+    const mounted = disk.mount();
+    const current = newEntry('Q0000AA');
+    const { params, ...rest } = current;
+    const old = { ...rest, ret: 'HDRS', envid: 'env-7', hopLimitExceeded: false };
+    mounted.write(entryPaths('Q0000AA').message, new Uint8Array([1]));
+    mounted.write(entryPaths('Q0000AA').state, new TextEncoder().encode(JSON.stringify(old)));
+    const [loaded] = loadEntries(mounted);
+    expect(loaded).toEqual({ ...current, params: { body: null, smtpUtf8: false, requireTls: false, dsn: { ret: 'HDRS', envid: 'env-7' } } });
+    expect(params.requireTls).toBe(false);
+  });
+
+  it('reads today’s format unchanged, parameters included', () => {
+    const disk = new MemoryDisk();
+    const entry = newEntry('Q0000AB', { params: { body: '8BITMIME', smtpUtf8: true, requireTls: true, dsn: { ret: 'FULL', envid: null } } });
+    commitNewEntry(disk.mount(), entry, new Uint8Array([1]));
+    expect(loadEntries(disk.mount())).toEqual([entry]);
   });
 });

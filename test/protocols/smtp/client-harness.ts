@@ -29,6 +29,7 @@ export function envelope(from: string, recipients: string[], extra: Partial<Enve
     recipients: recipients.map((address) => ({ address, dsn: { notify: null, orcpt: null } })),
     body: null,
     smtpUtf8: false,
+    requireTls: false,
     declaredSize: null,
     dsn: { ret: null, envid: null },
     ...extra,

@@ -24,6 +24,7 @@ describe('DATA', () => {
       smtpUtf8: false,
       declaredSize: null,
       dsn: { ret: null, envid: null },
+      requireTls: false,
     });
   });
 
