@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseScenarioFile } from '../src/scenario/load.js';
-import { runScenarioWorld } from '../src/report/run.js';
+import { runScenarioWorld } from '../src/runner/run.js';
 import type { Scenario } from '../src/scenario/schema-types.js';
 import { bulkScenario, outageScenario } from './scenarios.js';
 

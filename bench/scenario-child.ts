@@ -10,7 +10,7 @@
  * keepTrace false), not loading the modules. The result also says how many recipients ended
  * delivered / deferred / bounced, so a benchmark that lost mail cannot look fast.
  */
-import { runScenarioWorld } from '../src/report/run.js';
+import { runScenarioWorld } from '../src/runner/run.js';
 import { bulkScenario, outageScenario } from './scenarios.js';
 
 export interface ChildResult {

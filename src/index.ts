@@ -8,14 +8,14 @@
  */
 import { wallClockMs } from './cli/wall-clock.js';
 import type { Report } from './report/types.js';
-import { type RunOptions, runScenarioWorld } from './report/run.js';
+import { type RunOptions, runScenarioWorld } from './runner/run.js';
 import type { Scenario } from './scenario/schema-types.js';
 
 export { VERSION } from './version.js';
 export { loadScenario, parseScenarioText, validateScenarioObject, isScenario, analyseScenarioFile } from './scenario/load.js';
 export { ScenarioError, isScenarioError, formatProblem } from './scenario/errors.js';
 export { checkScenarioFiles } from './scenario/check.js';
-export { runScenarioWorld, type RunOptions, type ScenarioRun } from './report/run.js';
+export { runScenarioWorld, type RunOptions, type ScenarioRun } from './runner/run.js';
 export { renderMarkdown } from './report/markdown.js';
 export { renderHtml } from './report/html.js';
 export { writeReports } from './report/write.js';

@@ -90,6 +90,7 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['nodes'],
   ['scenario'],
   ['report'],
+  ['runner'],
   ['explore', 'bridge'],
   ['cli'],
   ['.'],

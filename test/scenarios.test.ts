@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario/load.js';
-import { runScenarioWorld } from '../src/report/run.js';
+import { runScenarioWorld } from '../src/runner/run.js';
 
 const dir = join(import.meta.dirname, '..', 'scenarios');
 const files = readdirSync(dir).filter((name) => name.endsWith('.yaml') || name.endsWith('.json'));

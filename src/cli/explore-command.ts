@@ -18,7 +18,7 @@ import { type ExploreProgress, explore, exploreRunsMax } from '../explore/explor
 import { type FaultKindName, faultKindNames } from '../explore/fault-arbitrary.js';
 import { formatProblem } from '../scenario/errors.js';
 import { analyseScenarioFile, loadScenario } from '../scenario/load.js';
-import { runScenarioWorld } from '../report/run.js';
+import { runScenarioWorld } from '../runner/run.js';
 import { paint, useColour } from './output.js';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK } from './run-command.js';
 

@@ -10,7 +10,7 @@ import { writeReports } from '../report/write.js';
 import type { Report } from '../report/types.js';
 import { isScenarioError } from '../scenario/errors.js';
 import { loadScenario } from '../scenario/load.js';
-import { runScenarioWorld } from '../report/run.js';
+import { runScenarioWorld } from '../runner/run.js';
 import { seedMax, seedMin } from '../schema/defaults.js';
 import type { Scenario } from '../scenario/schema-types.js';
 import { formatDurationMs } from '../schema/units.js';

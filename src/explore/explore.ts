@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import type { Report } from '../report/types.js';
 import { validateScenarioObject } from '../scenario/load.js';
-import { runScenarioWorld } from '../report/run.js';
+import { runScenarioWorld } from '../runner/run.js';
 import type { Scenario } from '../scenario/schema-types.js';
 import { type CheckName, type Violation, violationsOf } from './checks.js';
 import { type FaultKindName, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from './fault-arbitrary.js';

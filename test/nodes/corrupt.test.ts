@@ -6,7 +6,7 @@
  * message is traced as `smtp.corrupt`.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
 import { mailbox } from './world-harness.js';
 

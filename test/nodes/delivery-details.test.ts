@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { World } from '../../src/nodes/world.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import { parse } from 'yaml';
 import { mailbox, recipient, run, submitRaw, twoDomainWorld } from './world-harness.js';
 

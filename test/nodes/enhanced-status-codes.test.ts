@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractSessions, type SessionSegment } from '../../src/report/sessions.js';
 import { loadScenario, validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import type { Scenario } from '../../src/scenario/schema-types.js';
 
 const ENHANCED = /^([245])\.\d{1,3}\.\d{1,3}$/;

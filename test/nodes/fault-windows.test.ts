@@ -11,7 +11,7 @@ import { SmtpFaultBook } from '../../src/nodes/smtp/fault-book.js';
 import { World } from '../../src/nodes/world.js';
 import { RandomStream } from '../../src/sim/random.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/report/run.js';
+import { runScenario } from '../../src/runner/run.js';
 
 const hosts = ['mx1.example.org', 'mx2.example.org'] as const;
 const minuteMs = 60_000;

@@ -6,7 +6,7 @@
  * backup at once, not wait for the primary to recover.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/report/run.js';
+import { runScenario } from '../../src/runner/run.js';
 
 const minuteMs = 60_000;
 /** Far more than one failed session's round trips, far less than the first retry (R8: 5 minutes). */

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDsn } from '../../src/nodes/mta/dsn.js';
 import type { World } from '../../src/nodes/world.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
 
 function world(notify: unknown, to = 'bob@example.org') {

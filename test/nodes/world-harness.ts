@@ -9,7 +9,7 @@ import { muaHostName, type World } from '../../src/nodes/world.js';
 import type { SmtpClientOptions } from '../../src/protocols/smtp/client-types.js';
 import type { Report, ReportRecipient } from '../../src/report/types.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 
 export function run(yamlText: string, options: { seed?: number; keepTrace?: boolean } = {}): { report: Report; world: World } {
   const scenario = validateScenarioObject(parse(yamlText), 'test.yaml');

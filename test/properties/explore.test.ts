@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { explore } from '../../src/explore/explore.js';
 import { faultKindNames } from '../../src/explore/fault-arbitrary.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const twoMx = join(root, 'scenarios', 'two-mx.yaml');

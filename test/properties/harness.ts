@@ -14,7 +14,7 @@ import { stringify } from 'yaml';
 import type { World } from '../../src/nodes/world.js';
 import type { Report } from '../../src/report/types.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import type { WorldCase } from './arbitraries.js';
 
 export const deep = process.env.MAILSIM_DEEP === '1';

@@ -3,7 +3,7 @@
  * small hand-made report whose strings are hostile (markup, table pipes, control characters).
  */
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/report/run.js';
+import { runScenarioWorld } from '../../src/runner/run.js';
 import type { TraceEvent } from '../../src/sim/trace.js';
 import type { Report } from '../../src/report/types.js';
 

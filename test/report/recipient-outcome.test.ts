@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/report/run.js';
+import { runScenario } from '../../src/runner/run.js';
 import type { ReportRecipient } from '../../src/report/types.js';
 
 function world(extra: { faults?: unknown[]; traffic: unknown[]; until?: string; dns?: Record<string, unknown> }) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_OK, runCommand } from '../../src/cli/run-command.js';
 import { analyseScenarioText, validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenario } from '../../src/report/run.js';
+import { runScenario } from '../../src/runner/run.js';
 import { firstTooDeepOffset, yamlDepthMax } from '../../src/scenario/yaml-depth.js';
 
 const deepFlow = `name: x\nhosts: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;

@@ -1,6 +1,8 @@
 /**
- * Runs one scenario and returns its report (docs/reference.md §9, §11): builds the world, runs it until
- * `until` or until nothing is pending, then evaluates the expectations and the invariants.
+ * The runner: runs one scenario and returns its report (docs/reference.md §9, §11): builds the world, runs
+ * it until `until` or until nothing is pending, then evaluates the expectations and the invariants.
+ * It is the one place that knows both the world (src/nodes/) and the report (src/report/), so it sits
+ * on a layer of its own above both, and the report need not know how a world is built.
  *
  * `runScenario` accepts a loaded scenario or a plain object of the YAML's shape (validated here).
  * The wall time of the run (`stats.wallMs`) is measured with a clock the caller passes in: the
@@ -8,10 +10,10 @@
  */
 import { seedMax, seedMin } from '../schema/defaults.js';
 import { World } from '../nodes/world.js';
-import { buildMessages } from './build.js';
-import { describeFault } from './describe.js';
-import { type Report, reportFormat } from './types.js';
-import { evaluateExpectation, evaluateInvariants } from './expectations.js';
+import { buildMessages } from '../report/build.js';
+import { describeFault } from '../report/describe.js';
+import { type Report, reportFormat } from '../report/types.js';
+import { evaluateExpectation, evaluateInvariants } from '../report/expectations.js';
 import { isScenario, validateScenarioObject } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema-types.js';
 
