@@ -113,6 +113,11 @@ function layerViolations(files: ReadonlyMap<string, readonly string[]>): string[
   return out;
 }
 
+/** Imports of src/nodes/ from src/report/ (types included): the report is built from src/mail/'s records. */
+function reportImportsOfNodes(files: ReadonlyMap<string, readonly string[]>): string[] {
+  return [...files].filter(([file]) => directoryOf(file) === 'report').flatMap(([file, targets]) => targets.filter((t) => directoryOf(t) === 'nodes').map((t) => `${file} → ${t}`));
+}
+
 describe('the import graph of src/', () => {
   const files = importGraph();
 
@@ -133,6 +138,13 @@ describe('the import graph of src/', () => {
 
   it('imports flow one way, down the layers of docs/architecture.md', () => {
     expect(layerViolations(files)).toEqual([]);
+  });
+
+  it('the report reads what the mail layer declares, not the nodes: src/report/ imports nothing of src/nodes/', () => {
+    expect(reportImportsOfNodes(files)).toEqual([]);
+    const planted = new Map(files);
+    planted.set('report/build.ts', [...(planted.get('report/build.ts') ?? []), 'nodes/world.ts']);
+    expect(reportImportsOfNodes(planted)).toEqual(['report/build.ts → nodes/world.ts']);
   });
 
   it('finds an import against the layers', () => {

@@ -10,7 +10,7 @@ import type { HostConfig } from '../nodes/config.js';
 import { type RandomStream, Simulator, type TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import { afterThisBoot, atThisBoot, type HostContext } from '../nodes/host-context.js';
-import { MailLog } from '../nodes/mail-log.js';
+import { MailLog } from '../mail/log.js';
 import { type BootableService, composeMailServices } from '../nodes/mail-services.js';
 import type { LocalTransport } from '../nodes/mda/local-transport.js';
 import type { MailQueue } from '../nodes/queue/mail-queue.js';

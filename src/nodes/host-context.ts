@@ -16,7 +16,7 @@ import type { StubResolver } from '../dns/index.js';
 import type { HostConfig } from './config.js';
 import type { RandomStream, Simulator, TimerId } from '../sim/index.js';
 import type { Disk } from '../store/disk.js';
-import type { MailLog } from './mail-log.js';
+import type { MailLog } from '../mail/log.js';
 import type { ServiceHost } from './stream-endpoint.js';
 
 /** A service a host starts when it boots (and again after each crash): it opens its listeners. */

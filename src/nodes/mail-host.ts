@@ -16,7 +16,7 @@ import type { HostConfig } from './config.js';
 import type { RandomStream, Simulator, TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
 import { afterThisBoot, atThisBoot, type HostContext } from './host-context.js';
-import type { MailLog } from './mail-log.js';
+import type { MailLog } from '../mail/log.js';
 import type { LocalTransport } from './mda/local-transport.js';
 import type { MailQueue } from './queue/mail-queue.js';
 import type { SmtpFaultBook } from './smtp/fault-book.js';

@@ -9,6 +9,7 @@ import type { Host } from '../net/host.js';
 import { ImapClient, type ImapClientEvent } from '../protocols/imap/client.js';
 import { Pop3ClientMachine } from '../protocols/pop3/client.js';
 import type { Pop3ClientEvent } from '../protocols/pop3/types.js';
+import type { FetchRecord } from '../mail/fetch-record.js';
 import type { FetchSpec, HostConfig } from './config.js';
 import type { Simulator } from '../sim/index.js';
 import { MachineSession } from './machine-session.js';
@@ -22,17 +23,6 @@ export interface FetchWorld {
   host: Host;
   hostConfig(name: string): HostConfig | undefined;
   addressOf(hostName: string): string | undefined;
-}
-
-/** What one fetch got (the report's `fetches[]`, docs/reference.md §9.1). */
-export interface FetchRecord {
-  atMs: number;
-  user: string;
-  protocol: 'pop3' | 'imap';
-  ok: boolean;
-  messages: Array<{ messageId: string | null; subject: string | null }>;
-  /** Why it failed, when it did. */
-  error: string | null;
 }
 
 export class MailReader {

@@ -19,7 +19,7 @@ import { plainMailParams } from '../protocols/smtp/types.js';
 import type { HostConfig, SendSpec } from './config.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
-import type { MailLog } from './mail-log.js';
+import type { MailLog } from '../mail/log.js';
 import { replyLine } from './mta/outcome.js';
 import { runSmtpSession } from './smtp-client-session.js';
 
@@ -54,7 +54,7 @@ export class Mua {
     const messageId = `<${sim.nowMs}.${this.sent}.${this.random.hex(8)}@${fromDomain || 'mailsim.invalid'}>`;
     const subject = spec.subject ?? `Message ${sequence + 1}`;
     const message = this.compose(spec, messageId, subject);
-    log.submitting(messageId, spec.from, spec.to, subject);
+    log.record({ kind: 'mail.submit', messageId, from: spec.from, to: spec.to, subject });
     this.submit(spec, messageId, message, 1);
   }
 
@@ -118,14 +118,14 @@ export class Mua {
           if (transaction === undefined) {
             const reply = outcome.closeReply;
             const reason = reply !== null ? replyLine(reply) : `${outcome.closeReason} at ${outcome.closeStage}`;
-            if (reply !== null && reply.code >= 500) for (const address of spec.to) this.world.log.rejected(messageId, address, reason, target.host);
+            if (reply !== null && reply.code >= 500) for (const address of spec.to) this.world.log.record({ kind: 'mail.reject', messageId, to: address, reply: reason, host: target.host });
             else this.transient(spec, messageId, message, attempt, reason);
             return;
           }
           const retry: string[] = [];
           for (const recipient of transaction.recipients) {
             const reason = recipient.reply !== null ? replyLine(recipient.reply) : describeLocalRefusal(recipient.detail ?? recipient.stage, message.length);
-            if (recipient.outcome === 'failed') this.world.log.rejected(messageId, recipient.address, reason, target.host);
+            if (recipient.outcome === 'failed') this.world.log.record({ kind: 'mail.reject', messageId, to: recipient.address, reply: reason, host: target.host });
             else if (recipient.outcome !== 'accepted') retry.push(recipient.address);
           }
           if (retry.length > 0) this.transient({ ...spec, to: retry }, messageId, message, attempt, 'temporary failure');
@@ -136,7 +136,7 @@ export class Mua {
 
   private transient(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number, reason: string): void {
     if (attempt >= submitAttemptsMax) {
-      for (const address of spec.to) this.world.log.rejected(messageId, address, `gave up after ${attempt} submission attempts: ${reason}`);
+      for (const address of spec.to) this.world.log.record({ kind: 'mail.reject', messageId, to: address, reply: `gave up after ${attempt} submission attempts: ${reason}`, host: null });
       return;
     }
     this.world.sim.after(submitRetryMs, () => this.submit(spec, messageId, message, attempt + 1));

@@ -15,9 +15,11 @@ import type { FaultTarget } from '../faults/kind.js';
 import type { WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
-import { MailLog } from './mail-log.js';
+import { MailLog } from '../mail/log.js';
 import { Mua } from './mua.js';
-import { type FetchRecord, MailReader } from './mua-fetch.js';
+import { MailReader } from './mua-fetch.js';
+import type { FetchRecord } from '../mail/fetch-record.js';
+import type { QueuedRecipient } from '../mail/records.js';
 
 
 export const dnsHostName = 'dns.mailsim.invalid';
@@ -32,17 +34,6 @@ export interface WorldOptions {
   keepTrace?: boolean;
   /** Bound on kernel events per run. */
   eventsMax?: number;
-}
-
-/** A recipient still queued when the run ended, with what its last attempt got (the report's `deferred`). */
-export interface QueuedRecipient {
-  host: string;
-  messageId: string;
-  address: string;
-  /** The last attempt's RFC 3463 status, diagnostic and the host that gave it (null before any attempt). */
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
 }
 
 export class World {

@@ -1,15 +1,14 @@
 /**
- * Builds the report's message list (docs/reference.md §9) from the mail log and what the queues still hold
- * at the end of the run, and derives each recipient's final status:
+ * Builds the report's message list (docs/reference.md §9) from what the mail events folded into
+ * (src/mail/records.ts, the mail log's records) and what the queues still hold at the end of the run,
+ * and derives each recipient's final status:
  *   delivered (landed in a mailbox) > bounced (a DSN was sent about it) > discarded (dropped for a
  *   stated reason: D2 or a `discard` filter) > rejected (the submission was refused) > deferred
  *   (still queued, or still in the sender's outbox) — and `lost` when a recipient that some server
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
-import type { MailLog, RecipientLog } from '../nodes/mail-log.js';
-import type { QueuedRecipient } from '../nodes/world.js';
+import type { MailRecords, QueuedRecipient, RecipientRecord } from '../mail/records.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
-
 
 /** A recipient's outcome in RFC 3464 terms: status code, diagnostic, and the MTA that decided it. */
 interface Verdict {
@@ -21,12 +20,12 @@ interface Verdict {
   reason: string | null;
 }
 
-export function buildMessages(log: MailLog, queued: readonly QueuedRecipient[]): ReportMessage[] {
+export function buildMessages(records: MailRecords, queued: readonly QueuedRecipient[]): ReportMessage[] {
   const queuedByKey = new Map(queued.map((q) => [`${q.messageId}\n${q.address.toLowerCase()}`, q]));
   const idOf = new Map<string, string>();
-  for (const message of log.messages.values()) idOf.set(message.messageId, message.id);
+  for (const message of records.messages.values()) idOf.set(message.messageId, message.id);
   const out: ReportMessage[] = [];
-  for (const message of log.messages.values()) {
+  for (const message of records.messages.values()) {
     out.push({
       id: message.id,
       messageId: message.messageId,
@@ -43,7 +42,7 @@ export function buildMessages(log: MailLog, queued: readonly QueuedRecipient[]):
   return out;
 }
 
-function reportRecipient(recipient: RecipientLog, queued: QueuedRecipient | null): ReportRecipient {
+function reportRecipient(recipient: RecipientRecord, queued: QueuedRecipient | null): ReportRecipient {
   const base = {
     deliveries: recipient.deliveries.map((d) => ({ host: d.host, user: d.user, folder: d.folder, atMs: d.atMs })),
     hops: recipient.hops,
@@ -58,7 +57,7 @@ function reportRecipient(recipient: RecipientLog, queued: QueuedRecipient | null
   return { address: recipient.address, status, finalAtMs, ...base, statusCode, diagnostic, remoteMta, reason };
 }
 
-function verdictOf(recipient: RecipientLog, queued: QueuedRecipient | null): Verdict {
+function verdictOf(recipient: RecipientRecord, queued: QueuedRecipient | null): Verdict {
   const first = recipient.deliveries[0];
   if (first !== undefined) {
     // The hop that handed it to the delivering host (its 250), or the delivering host itself.

@@ -3,7 +3,8 @@
  * no-loss, dsn-sanity and no-open-relay. Each check returns passed + a detail sentence that says what
  * was found, so a failing report explains itself.
  */
-import type { MailLog } from '../nodes/mail-log.js';
+import { describeRelayViolation } from '../mail/events/index.js';
+import type { MailRecords } from '../mail/records.js';
 import { formatDurationMs as fmtMs } from '../schema/units.js';
 import type { ReportExpectation, ReportFetch, ReportInvariant, ReportMessage, ReportRecipient } from './types.js';
 import type { Expectation, Scenario } from '../scenario/schema-types.js';
@@ -99,13 +100,13 @@ export function evaluateExpectation(expectation: Expectation, ctx: Context): Rep
   }
 }
 
-export function evaluateInvariants(messages: readonly ReportMessage[], log: MailLog): ReportInvariant[] {
+export function evaluateInvariants(messages: readonly ReportMessage[], records: MailRecords): ReportInvariant[] {
   const lost: string[] = [];
   for (const message of messages) {
     for (const recipient of message.recipients) if (recipient.status === 'lost') lost.push(`${message.id} → ${recipient.address}`);
   }
   const insane: string[] = [];
-  for (const message of log.messages.values()) {
+  for (const message of records.messages.values()) {
     if (!message.dsn) continue;
     const senders = [...message.envelopeSenders].filter((sender) => sender !== '');
     if (senders.length > 0) insane.push(`${message.id} travelled with reverse-path <${senders[0]}> (D1 wants <>)`);
@@ -113,7 +114,7 @@ export function evaluateInvariants(messages: readonly ReportMessage[], log: Mail
       if (recipient.bounce !== null) insane.push(`${message.id} (a DSN) was itself bounced to ${recipient.address} (D2)`);
     }
   }
-  const relays = log.relayViolations.map((v) => `${v.host} accepted ${v.recipient} on port 25`);
+  const relays = records.relayViolations.map(describeRelayViolation);
   return [
     { name: 'no-loss', passed: lost.length === 0, detail: lost.length === 0 ? '' : `lost: ${lost.join(', ')}` },
     { name: 'dsn-sanity', passed: insane.length === 0, detail: insane.join('; ') },

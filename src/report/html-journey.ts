@@ -10,10 +10,14 @@
  * swaps the attributes when the reader picks the other scale, so the page works without script too.
  * Points are `<g class="pt">` moved by a translate; spans (faults, the time a host held the message)
  * are `<rect class="span">` with an x and a width per scale. Tick marks exist for both scales; CSS
- * shows one set. An attempt links to its session's transcript when the trace was kept.
+ * shows one set. The marks, the facts on a lane's line and what is shown under the lane are the mail
+ * events' (src/mail/events/, each asked in the registry's order through a `JourneyLane`); this file
+ * draws the axis, the host rows, the fault bands and the spans a host held the message. An attempt
+ * links to its session's transcript when the trace was kept.
  */
+import { endMark, type JourneyLane, mailEvents, recipientFacts } from '../mail/events/index.js';
 import { formatDurationMs } from '../schema/units.js';
-import { deliveryLatencyMs, summariseAttempts } from './markdown.js';
+import { deliveryLatencyMs } from './markdown.js';
 import { esc, num, truncate } from './html-text.js';
 import type { Report, ReportAttempt, ReportFault, ReportMessage, ReportRecipient } from './types.js';
 
@@ -179,7 +183,7 @@ function laneHosts(recipient: ReportRecipient): string[] {
 function renderLane(report: Report, message: ReportMessage, recipient: ReportRecipient, scale: TimeScale, spans: FaultSpan[], limits: JourneyLimits, sessionOf: SessionLookup): string {
   const hosts = laneHosts(recipient);
   if (hosts.length === 0) hosts.push('(submission)');
-  const rowY = (host: string) => lanePadTop + Math.max(0, hosts.indexOf(host)) * rowHeight + rowHeight / 2;
+  const lane = journeyLane(hosts, scale, limits, sessionOf);
   const plotBottom = lanePadTop + hosts.length * rowHeight;
   const height = plotBottom + axisHeight;
   const parts: string[] = [];
@@ -195,51 +199,41 @@ function renderLane(report: Report, message: ReportMessage, recipient: ReportRec
     const held = heldSpan(message, recipient, host, i, report.endedAtMs);
     if (held !== null) parts.push(spanRect(scale, held[0], held[1], y - 1.5, 3, 'held', `><title>${esc(`${host} holds the message ${formatDurationMs(held[0])} – ${formatDurationMs(held[1])}`)}</title></rect>`));
   });
-
-  const firstRow = hosts[0] ?? '';
-  parts.push(`<g ${pointAttrs(scale, message.submittedAtMs)}><path class="mark submit" data-kind="submit" d="M0,${rowY(firstRow) - 7}L7,${rowY(firstRow)}L0,${rowY(firstRow) + 7}L-7,${rowY(firstRow)}Z"><title>${esc(`submitted at ${formatDurationMs(message.submittedAtMs)} by ${message.from === '' ? '<>' : message.from}`)}</title></path></g>`);
-
-  const attemptsShown = recipient.attempts.slice(0, limits.attemptMarksPerLaneMax);
-  for (const attempt of attemptsShown) {
-    const y = rowY(attempt.from);
-    const hop = attempt.result === 'accepted' && hosts.includes(attempt.to) ? `<line class="hop" x1="0" x2="0" y1="${y}" y2="${rowY(attempt.to)}"/>` : '';
-    const title = `${formatDurationMs(attempt.atMs)}: ${attempt.from} → ${attempt.to} (${attempt.address}): ${attempt.result}${attempt.reply === null ? '' : ` — ${attempt.reply}`}`;
-    const circle = `<circle class="mark attempt result-${esc(attempt.result)}" data-kind="attempt" data-result="${esc(attempt.result)}" cx="0" cy="${y}" r="5.5"><title>${esc(title)}</title></circle>`;
-    const conn = sessionOf(attempt);
-    parts.push(`<g ${pointAttrs(scale, attempt.atMs)}>${hop}${conn === null ? circle : `<a href="#session-${esc(conn)}">${circle}</a>`}</g>`);
-  }
-  for (const d of recipient.deliveries) {
-    const y = rowY(d.host);
-    parts.push(`<g ${pointAttrs(scale, d.atMs)}><rect class="mark deliver" data-kind="deliver" x="-6" y="${y - 6}" width="12" height="12"><title>${esc(`delivered at ${formatDurationMs(d.atMs)} to ${d.user} / ${d.folder} on ${d.host}`)}</title></rect></g>`);
-  }
-  if (recipient.bounce !== null) {
-    const b = recipient.bounce;
-    const y = rowY(b.reportingMta);
-    parts.push(`<g ${pointAttrs(scale, b.atMs)}><path class="mark bounce" data-kind="bounce" d="M0,${y - 8}L8,${y + 6}L-8,${y + 6}Z"><title>${esc(`bounced at ${formatDurationMs(b.atMs)}: ${b.status} reported by ${b.reportingMta}`)}</title></path></g>`);
-  }
-  if ((recipient.status === 'discarded' || recipient.status === 'rejected' || recipient.status === 'lost') && recipient.finalAtMs !== null) {
-    const y = rowY(hosts[hosts.length - 1] ?? firstRow);
-    parts.push(`<g ${pointAttrs(scale, recipient.finalAtMs)}><path class="mark end end-${esc(recipient.status)}" data-kind="${esc(recipient.status)}" d="M-6,${y - 6}L6,${y + 6}M6,${y - 6}L-6,${y + 6}"><title>${esc(`${recipient.status} at ${formatDurationMs(recipient.finalAtMs)}${recipient.reason === null ? '' : `: ${recipient.reason}`}`)}</title></path></g>`);
-  }
+  // Each mail event draws what it folded into (src/mail/events/); a lost recipient is no event's.
+  for (const event of mailEvents) parts.push(event.render.journeyMarks?.(message, recipient, lane) ?? '');
+  if (recipient.status === 'lost') parts.push(endMark(recipient, lane));
   parts.push(axis(scale, plotBottom + 4));
 
   const latency = deliveryLatencyMs(message, recipient);
   const facts = [
     latency === null ? null : `latency ${formatDurationMs(latency)}`,
-    `attempts ${summariseAttempts(recipient.attempts)}`,
-    recipient.hops.length === 0 ? null : `hops ${recipient.hops.join(' → ')}`,
-    recipient.bounce === null ? null : `bounce ${recipient.bounce.status} by ${recipient.bounce.reportingMta} at ${formatDurationMs(recipient.bounce.atMs)}`,
+    ...recipientFacts.map((fact) => {
+      const text = fact.of(recipient, (raw) => raw); // the line is escaped as a whole below
+      return text === null ? null : `${fact.label} ${text}`;
+    }),
     recipient.reason,
-  ].filter((f): f is string => f !== null);
-  const cut =
-    recipient.attempts.length > attemptsShown.length
-      ? `<p class="cut">Showing the first ${attemptsShown.length} of ${recipient.attempts.length} attempts (attemptMarksPerLaneMax = ${limits.attemptMarksPerLaneMax}).</p>`
-      : '';
+  ];
+  const details = mailEvents.map((event) => event.render.journeyDetails?.(recipient, lane) ?? '').join('');
   return `<div class="lane" data-testid="lane" data-recipient="${esc(recipient.address)}" data-status="${esc(recipient.status)}">
-<div class="lane-head"><span class="status status-${esc(recipient.status)}">${esc(recipient.status)}</span> <strong>${esc(recipient.address)}</strong> <span class="muted">${esc(facts.join(' · '))}</span></div>
+<div class="lane-head"><span class="status status-${esc(recipient.status)}">${esc(recipient.status)}</span> <strong>${esc(recipient.address)}</strong> <span class="muted">${esc(facts.filter((f): f is string => f !== null).join(' · '))}</span></div>
 <svg class="timeline" viewBox="0 0 ${svgWidth} ${height}" role="img" aria-label="${esc(`journey of ${message.id} to ${recipient.address}`)}">${parts.join('')}</svg>
-${cut}${attemptTable(attemptsShown, sessionOf)}
+${details}
 </div>`;
+}
+
+/** What the mail events' marks are drawn with: the lane's rows, the time scale, the limits, the sessions. */
+function journeyLane(hosts: readonly string[], scale: TimeScale, limits: JourneyLimits, sessionOf: SessionLookup): JourneyLane {
+  const rowY = (host: string) => lanePadTop + Math.max(0, hosts.indexOf(host)) * rowHeight + rowHeight / 2;
+  return {
+    rowY,
+    hasRow: (host) => hosts.includes(host),
+    firstY: rowY(hosts[0] ?? ''),
+    lastY: rowY(hosts[hosts.length - 1] ?? ''),
+    at: (ms) => pointAttrs(scale, ms),
+    esc,
+    sessionOf,
+    attemptMarksMax: limits.attemptMarksPerLaneMax,
+  };
 }
 
 /**
@@ -255,14 +249,4 @@ function heldSpan(message: ReportMessage, recipient: ReportRecipient, host: stri
   const bounced = recipient.bounce !== null && recipient.bounce.reportingMta === host ? recipient.bounce.atMs : null;
   const to = passedOn?.atMs ?? landed?.atMs ?? bounced ?? recipient.finalAtMs ?? endedAtMs;
   return [from, Math.max(from, to)];
-}
-
-function attemptTable(attempts: readonly ReportAttempt[], sessionOf: SessionLookup): string {
-  if (attempts.length === 0) return '';
-  const rows = attempts.map((a) => {
-    const conn = sessionOf(a);
-    const session = conn === null ? '' : `<a href="#session-${esc(conn)}">${esc(conn)}</a>`;
-    return `<tr><td>${esc(formatDurationMs(a.atMs))}</td><td>${esc(a.from)}</td><td>${esc(a.to)}</td><td>${esc(a.address)}</td><td><span class="result result-${esc(a.result)}">${esc(a.result)}</span></td><td class="mono">${esc(a.reply ?? '—')}</td><td>${session}</td></tr>`;
-  });
-  return `<details class="attempts"><summary>${attempts.length} attempt(s)</summary><table><thead><tr><th>At</th><th>From</th><th>To</th><th>Address</th><th>Result</th><th>Reply</th><th>Session</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;
 }

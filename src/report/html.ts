@@ -13,6 +13,7 @@
  * small enough for a browser on a big run, and the page says what each limit cut.
  */
 import { createHash } from 'node:crypto';
+import { mailEvents } from '../mail/events/index.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { reportCss, reportScript } from './html-assets.js';
 import { extractDnsAnswers, renderDnsTable } from './html-dns.js';
@@ -116,12 +117,10 @@ function notRecorded(what: string): string {
   return `<p class="cut" data-testid="not-recorded">${esc(what)} were not recorded: the trace was not kept for this run (run with the trace kept, e.g. <code>mailsim run --trace FILE</code>, to see them).</p>`;
 }
 
+/** The mail events' legend entries (src/mail/events/), in the registry's order, then the fault band. */
 function legend(): string {
-  const dot = (cls: string, label: string) => `<span><svg width="14" height="14" viewBox="-7 -7 14 14"><circle class="mark attempt ${cls}" r="5.5"/></svg> ${label}</span>`;
-  return `<div class="legend" data-testid="legend">${dot('result-accepted', 'accepted')}${dot('result-deferred', 'deferred (4xx)')}${dot('result-failed', 'failed (5xx)')}${dot('result-timeout', 'timeout')}${dot('result-refused', 'refused')}${dot('result-dropped', 'dropped')}
-<span><svg width="14" height="14" viewBox="-7 -7 14 14"><path class="mark submit" d="M0,-6L6,0L0,6L-6,0Z"/></svg> submitted</span>
-<span><svg width="14" height="14" viewBox="-7 -7 14 14"><rect class="mark deliver" x="-5" y="-5" width="10" height="10"/></svg> delivered</span>
-<span><svg width="16" height="14" viewBox="-8 -8 16 14"><path class="mark bounce" d="M0,-7L7,5L-7,5Z"/></svg> bounced</span>
+  const entries = mailEvents.flatMap((event) => (event.render.legend === undefined ? [] : [event.render.legend]));
+  return `<div class="legend" data-testid="legend">${entries.join('\n')}
 <span><svg width="22" height="12"><rect class="band legend-band" width="22" height="12"/></svg> fault</span>
 <span>Click an attempt to open its session.</span></div>`;
 }

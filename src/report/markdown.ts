@@ -7,10 +7,12 @@
  * Every string that came from a peer or a scenario file (reply lines, addresses, subjects,
  * Message-IDs) goes through `mdText` or `mdCode`, so a `|` cannot break a table and a `<script>`
  * stays text in viewers that allow inline HTML. Times are simulated milliseconds since the start of
- * the run, printed by `formatDurationMs` (`2h 30m 0.381s`).
+ * the run, printed by `formatDurationMs` (`2h 30m 0.381s`). The recipients table's columns after the
+ * latency are the mail events' facts (src/mail/events/), in the registry's order.
  */
+import { recipientFacts as facts } from '../mail/events/index.js';
 import { formatDurationMs } from '../schema/units.js';
-import type { Report, ReportAttempt, ReportMessage, ReportRecipient } from './types.js';
+import type { Report, ReportMessage, ReportRecipient } from './types.js';
 
 /** An expectation as the user wrote it: `delivered: bob@example.org, via: mx2.example.org`. */
 export function formatExpect(expect: Record<string, unknown>): string {
@@ -23,14 +25,6 @@ export function formatExpect(expect: Record<string, unknown>): string {
 export function deliveryLatencyMs(message: ReportMessage, recipient: ReportRecipient): number | null {
   const first = recipient.deliveries[0];
   return first === undefined ? null : first.atMs - message.submittedAtMs;
-}
-
-/** `8 (1 accepted, 7 timeout)` — the attempt count and how the attempts ended, in first-seen order. */
-export function summariseAttempts(attempts: readonly ReportAttempt[]): string {
-  if (attempts.length === 0) return '0';
-  const byResult = new Map<string, number>();
-  for (const attempt of attempts) byResult.set(attempt.result, (byResult.get(attempt.result) ?? 0) + 1);
-  return `${attempts.length} (${[...byResult].map(([result, count]) => `${count} ${result}`).join(', ')})`;
 }
 
 /** Plain text in Markdown: one line, with every character Markdown or a table would interpret escaped. */
@@ -80,7 +74,7 @@ export function renderMarkdown(report: Report): string {
   const rows = report.messages.flatMap((m) => m.recipients.map((r) => recipientRow(m, r)));
   if (rows.length === 0) out.push('No messages were sent.', '');
   else {
-    out.push('| Message | From → To | Status | Latency | Attempts | Hops | Bounce |', '|---|---|---|---|---|---|---|');
+    out.push(`| Message | From → To | Status | Latency | ${facts.map((f) => f.heading).join(' | ')} |`, `|---|---|---|---|${facts.map(() => '---|').join('')}`);
     out.push(...rows, '');
   }
 
@@ -118,7 +112,6 @@ function recipientRow(message: ReportMessage, recipient: ReportRecipient): strin
   const latency = deliveryLatencyMs(message, recipient);
   const label = `${message.id}${message.dsn ? ' (DSN)' : ''} ${mdCode(message.messageId)}${message.subject === null ? '' : ` “${mdText(message.subject)}”`}`;
   const status = `${mdText(recipient.status)}${recipient.reason === null ? '' : ` (${mdText(recipient.reason)})`}`;
-  const bounce = recipient.bounce === null ? '—' : `${mdText(recipient.bounce.status)} by ${mdText(recipient.bounce.reportingMta)} at ${formatDurationMs(recipient.bounce.atMs)}`;
-  const hops = recipient.hops.length === 0 ? '—' : recipient.hops.map(mdText).join(' → ');
-  return `| ${label} | ${mdText(message.from === '' ? '<>' : message.from)} → ${mdText(recipient.address)} | ${status} | ${latency === null ? '—' : formatDurationMs(latency)} | ${summariseAttempts(recipient.attempts)} | ${hops} | ${bounce} |`;
+  const cells = facts.map((fact) => fact.of(recipient, mdText) ?? '—');
+  return `| ${label} | ${mdText(message.from === '' ? '<>' : message.from)} → ${mdText(recipient.address)} | ${status} | ${latency === null ? '—' : formatDurationMs(latency)} | ${cells.join(' | ')} |`;
 }

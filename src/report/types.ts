@@ -2,11 +2,12 @@
  * The report of one scenario run: exactly the fields of docs/reference.md §9.1 (scripts that read reports
  * depend on each of them), plus a few additions (`description`, `warnings`, `faults`, `reason`,
  * `about`, `stats.simulatedMs`) that the Markdown and HTML reports use. Every time is an integer number
- * of simulated milliseconds in a field ending `Ms`. Attempts and deliveries are the mail log's records
- * as they are (src/nodes/mail-log.ts).
+ * of simulated milliseconds in a field ending `Ms`. Attempts and deliveries are the records the mail
+ * events folded into, as they are (src/mail/records.ts); a fetch is the MUA's record of it
+ * (src/mail/fetch-record.ts).
  */
-import type { AttemptRecord, DeliveryRecord } from '../nodes/mail-log.js';
-import type { FetchRecord } from '../nodes/mua-fetch.js';
+import type { FetchRecord } from '../mail/fetch-record.js';
+import type { AttemptRecord, DeliveryRecord } from '../mail/records.js';
 
 export const reportFormat = 'mailsim-report/1';
 

@@ -41,10 +41,10 @@ export function runScenarioWorld(input: Scenario | unknown, options: RunOptions 
   const world = new World(scenario, { ...(options.seed !== undefined ? { seed: options.seed } : {}), keepTrace: options.keepTrace ?? false });
   const result = world.run();
   const endedAtMs = result.reason === 'idle' ? world.lastActivityMs() : world.sim.nowMs;
-  const messages = buildMessages(world.log, world.queuedRecipients());
+  const messages = buildMessages(world.log.records, world.queuedRecipients());
   const fetches = world.fetches;
   const expectations = scenario.expect.map((expectation) => evaluateExpectation(expectation, { scenario, messages, fetches }));
-  const invariants = evaluateInvariants(messages, world.log);
+  const invariants = evaluateInvariants(messages, world.log.records);
   const report: Report = {
     format: reportFormat,
     scenario: { name: scenario.name, file: scenario.file, seed: world.seed, description: scenario.description },

@@ -35,17 +35,17 @@ describe('D6: DSN parameters are relayed unchanged', () => {
     const scenario = validateScenarioObject(parse(twoDomainWorld({ traffic: '[]' })), 'test.yaml');
     const world = new World(scenario, { keepTrace: false });
     world.start();
-    world.log.submitting('<never@sender.net>', 'alice@sender.net', ['nobody@example.org'], 'x');
+    world.log.record({ kind: 'mail.submit', messageId: '<never@sender.net>', from: 'alice@sender.net', to: ['nobody@example.org'], subject: 'x' });
     submitRaw(world, 'mx2.example.org', 25, {
       from: 'alice@sender.net',
       recipients: [{ address: 'nobody@example.org', notify: ['NEVER'] }],
       message: 'Subject: never\r\nMessage-ID: <never@sender.net>\r\n\r\nbody\r\n',
     });
     world.sim.runUntil(3_600_000);
-    const log = world.log.messages.get('<never@sender.net>')!.recipients.get('nobody@example.org')!;
+    const log = world.log.records.messages.get('<never@sender.net>')!.recipients.get('nobody@example.org')!;
     expect(log.bounce).toBeNull();
     expect(log.discarded?.reason).toMatch(/NEVER/i);
-    expect([...world.log.messages.values()].some((m) => m.dsn)).toBe(false);
+    expect([...world.log.records.messages.values()].some((m) => m.dsn)).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDurationMs } from '../../src/schema/units.js';
-import { deliveryLatencyMs, mdCode, mdText, renderMarkdown, summariseAttempts } from '../../src/report/markdown.js';
+import { summariseAttempts } from '../../src/mail/events/index.js';
+import { deliveryLatencyMs, mdCode, mdText, renderMarkdown } from '../../src/report/markdown.js';
 import { hostileRun, runFixture } from './helpers.js';
 
 describe('formatDurationMs', () => {

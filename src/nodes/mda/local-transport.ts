@@ -81,7 +81,7 @@ export class LocalTransport implements Transport {
     if (decision.matched) {
       const action = decision.action;
       if (action === 'discard') {
-        ctx.log.discarded(job.entry.messageId, address, `discarded by filter ${decision.index + 1} of ${user.name}`);
+        ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: address, reason: `discarded by filter ${decision.index + 1} of ${user.name}` });
         done(result('done', '2.0.0', null));
         return;
       }
@@ -99,8 +99,8 @@ export class LocalTransport implements Transport {
           envelope: { from: job.entry.from, recipients: targets.map((target) => ({ address: target, dsn: { notify: null, orcpt: null } })), ...job.entry.params },
           message: job.message,
         });
-        ctx.log.accepted(ctx.name, job.entry.messageId, job.entry.from, targets, 0);
-        ctx.log.discarded(job.entry.messageId, address, `forwarded to ${targets.join(', ')} by filter ${decision.index + 1} of ${user.name}`);
+        ctx.log.record({ kind: 'mail.accept', host: ctx.name, messageId: job.entry.messageId, to: targets, port: 0, from: job.entry.from });
+        ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: address, reason: `forwarded to ${targets.join(', ')} by filter ${decision.index + 1} of ${user.name}` });
         done(result('done', '2.0.0', null));
         return;
       }
@@ -127,7 +127,7 @@ export class LocalTransport implements Transport {
         return;
       }
       delivery.commit();
-      ctx.log.delivered(job.entry.messageId, address, { host: ctx.name, user: user.name, folder });
+      ctx.log.record({ kind: 'mail.deliver', messageId: job.entry.messageId, to: address, host: ctx.name, user: user.name, folder });
       done(result('done', '2.0.0', null, 'delivered'));
     };
     ctx.after(deliveryStepMs, step);

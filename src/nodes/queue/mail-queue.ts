@@ -414,7 +414,7 @@ export class MailQueue {
         reportable.push(recipient);
       } else if (action === 'failed') {
         // D2 (a failed DSN) or NOTIFY=NEVER: dropped on purpose, and said so.
-        this.ctx.log.discarded(entry.messageId, recipient.address, decision.reason);
+        this.ctx.log.record({ kind: 'mail.discard', messageId: entry.messageId, to: recipient.address, reason: decision.reason });
       }
     }
     if (reportable.length === 0) return;
@@ -441,10 +441,13 @@ export class MailQueue {
       original: message,
       recipients: dsnRecipients,
     });
-    this.ctx.log.dsnCreated(dsnMessageId, entry.messageId, entry.from, this.ctx.name, action);
+    this.ctx.log.record({ kind: 'mail.dsn', messageId: dsnMessageId, about: entry.messageId, to: entry.from, reportingMta: this.ctx.name, action });
     if (action === 'failed') {
       for (const recipient of reportable) {
-        this.ctx.log.bounced(entry.messageId, recipient.address, {
+        this.ctx.log.record({
+          kind: 'mail.bounce',
+          messageId: entry.messageId,
+          to: recipient.address,
           status: recipient.status ?? '5.0.0',
           reportingMta: this.ctx.name,
           diagnostic: recipient.diagnostic,
@@ -453,7 +456,7 @@ export class MailQueue {
         });
       }
     }
-    this.ctx.log.accepted(this.ctx.name, dsnMessageId, '', [entry.from], 0);
+    this.ctx.log.record({ kind: 'mail.accept', host: this.ctx.name, messageId: dsnMessageId, to: [entry.from], port: 0, from: '' });
     this.enqueue({
       messageId: dsnMessageId,
       envelope: { from: '', recipients: [{ address: entry.from, dsn: { notify: null, orcpt: null } }], ...plainMailParams() },

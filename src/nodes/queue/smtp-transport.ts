@@ -20,7 +20,7 @@ import { requireTlsRefusal } from '../../protocols/smtp/client.js';
 import type { SmtpClientOptions, SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { HostContext } from '../host-context.js';
-import type { AttemptResult } from '../mail-log.js';
+import type { AttemptResult } from '../../mail/records.js';
 import {
   type AddressAnswer,
   type AddressTarget,
@@ -205,7 +205,10 @@ export class SmtpTransport implements Transport {
     diagnostic: string | null;
   } {
     const log = (result: AttemptResult, reply: SmtpReply | null, address: string) =>
-      this.ctx.log.attempt(job.entry.messageId, address, {
+      this.ctx.log.record({
+        kind: 'mail.attempt',
+        messageId: job.entry.messageId,
+        rcpt: address,
         atMs: startedAtMs,
         from: this.ctx.name,
         to: target.exchange,

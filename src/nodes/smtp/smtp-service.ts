@@ -215,10 +215,10 @@ export class SmtpService {
     if (kind === 'mta') {
       for (const address of recipients) {
         const domain = domainOf(address);
-        if (!ctx.config.domains.includes(domain) && !ctx.config.relayFor.includes(domain)) ctx.log.relayViolation(ctx.name, address);
+        if (!ctx.config.domains.includes(domain) && !ctx.config.relayFor.includes(domain)) ctx.log.record({ kind: 'mail.open-relay', host: ctx.name, recipient: address });
       }
     }
-    ctx.log.accepted(ctx.name, messageId, envelope.from, recipients, port);
+    ctx.log.record({ kind: 'mail.accept', host: ctx.name, messageId, to: recipients, port, from: envelope.from });
     this.queue.enqueue({
       queueId,
       messageId,
