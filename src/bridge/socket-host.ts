@@ -28,6 +28,8 @@ export class SocketHost implements ServiceHost {
   readonly acceptors = new Map<number, (conn: StreamEndpoint) => void>();
   /** Outbound endpoints still open (for shutdown). */
   readonly outbound = new Set<SocketEndpoint>();
+  /** Outbound connections opened so far. */
+  private connections = 0;
 
   constructor(
     readonly address: string,
@@ -41,11 +43,13 @@ export class SocketHost implements ServiceHost {
     return { port, close: () => this.acceptors.delete(port) };
   }
 
-  connect(toAddress: string, _port: number, options: ConnectOptions, callbacks: StreamConnectCallbacks): void {
+  /** Returns the connection's id: `r1`, `r2` … in the order the MTA opened them (no trace names them). */
+  connect(toAddress: string, _port: number, options: ConnectOptions, callbacks: StreamConnectCallbacks): string {
+    const id = `r${++this.connections}`;
     const relay = this.relay;
     if (relay === null || toAddress !== relayAddress) {
       setImmediate(() => this.clock.pulse(() => callbacks.onFailed('refused')));
-      return;
+      return id;
     }
     const socket = netConnect({ host: relay.host, port: relay.port, allowHalfOpen: true });
     let settled = false;
@@ -69,5 +73,6 @@ export class SocketHost implements ServiceHost {
       this.outbound.add(endpoint);
       this.clock.pulse(() => callbacks.onConnected(endpoint));
     });
+    return id;
   }
 }

@@ -21,6 +21,10 @@ export interface AttemptRecord {
   address: string;
   result: AttemptResult;
   reply: string | null;
+  /** The connection's id, as its `net.*` trace events and the HTML report's sessions name it. */
+  conn: string;
+  /** The session ran over TLS (the handshake completed). */
+  tls: boolean;
 }
 
 /** One landing in a mailbox (§9.1 `deliveries[]`). */

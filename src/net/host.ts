@@ -39,7 +39,7 @@ export const ephemeralPortMax = 65_535;
 /** What a host asks of the network it is on (network.ts's Network). */
 export interface HostNetwork {
   readonly sim: Simulator;
-  startConnect(from: Host, toAddress: string, port: number, timeoutMs: number, callbacks: ConnectCallbacks): void;
+  startConnect(from: Host, toAddress: string, port: number, timeoutMs: number, callbacks: ConnectCallbacks): string;
   sendDatagram(from: Host, toAddress: string, toPort: number, payload: unknown, fromPort: number): void;
   /** The host that has this address, if any. */
   hostByAddress(address: string): Host | undefined;
@@ -99,12 +99,13 @@ export class Host {
   /**
    * Opens a connection. It costs one round trip; the outcome is exactly one of onConnected(conn)
    * or onFailed('timeout' | 'refused') — unless this host crashes first, which abandons it silently.
+   * Returns the connection's id (`c12`), as the trace's `net.*` events name it, whatever the outcome.
    */
-  connect(toAddress: string, port: number, options: ConnectOptions, callbacks: ConnectCallbacks): void {
+  connect(toAddress: string, port: number, options: ConnectOptions, callbacks: ConnectCallbacks): string {
     checkPort(port);
     if (!Number.isSafeInteger(options.timeoutMs) || options.timeoutMs < 1) throw new RangeError(`connect timeoutMs must be a positive integer, got ${options.timeoutMs}`);
     if (!this.isUp) throw new Error(`${this.name}: connect while the host is down`);
-    this.network.startConnect(this, toAddress, port, options.timeoutMs, callbacks);
+    return this.network.startConnect(this, toAddress, port, options.timeoutMs, callbacks);
   }
 
   bindDatagram(port: number, handler: DatagramHandler): DatagramBinding {

@@ -295,8 +295,8 @@ export class Network {
 
   // ---- connections ----
 
-  /** @internal Host.connect. */
-  startConnect(from: Host, toAddress: string, port: number, timeoutMs: number, callbacks: ConnectCallbacks): void {
+  /** @internal Host.connect; returns the connection's id. */
+  startConnect(from: Host, toAddress: string, port: number, timeoutMs: number, callbacks: ConnectCallbacks): string {
     const target = this.hostsByAddress.get(toAddress);
     const link = target === undefined ? null : this.link(from, target);
     const latencyMs = link === null ? drawLatencyMs(this.defaultLatency, this.sim.rng.stream('net:latency:unknown')) : this.drawLatency(link);
@@ -320,6 +320,7 @@ export class Network {
     const timeoutTimer = this.sim.after(timeoutMs, (conn: Connection) => this.connectTimedOut(conn), client);
     client.connect = { callbacks, timeoutTimer, port };
     if (!flakyDrop) this.sim.after(latencyMs, (conn: Connection) => this.synArrives(conn), client);
+    return id;
   }
 
   private synArrives(client: Connection): void {

@@ -3,7 +3,9 @@
  * connect with the connect timeout (docs/delivery.md §3), run the SMTP client machine over the connection
  * (implicit TLS first on 465, RFC 8314; STARTTLS when the machine asks, RFC 3207), hand it the
  * transactions, and report once: either the connection failed (timeout / refused), or the session
- * ended with the machine's per-transaction results and its close reason.
+ * ended with the machine's per-transaction results and its close reason. Either way the outcome names
+ * the connection (`conn`, the id its `net.*` trace events carry), and a session says whether it ran
+ * over TLS (the handshake completed: implicit TLS, or STARTTLS).
  */
 import { SmtpClient } from '../protocols/smtp/client.js';
 import type {
@@ -26,9 +28,12 @@ export interface TransactionResult {
 }
 
 export type SmtpSessionOutcome =
-  | { kind: 'connect-failed'; failure: 'timeout' | 'refused' }
+  | { kind: 'connect-failed'; failure: 'timeout' | 'refused'; conn: string }
   | {
       kind: 'session';
+      conn: string;
+      /** The TLS handshake completed on the connection (RFC 3207 STARTTLS, or RFC 8314 implicit TLS). */
+      tls: boolean;
       /** True once the server's greeting and EHLO went through (a Postfix "session", M5). */
       handshakeDone: boolean;
       /** The server advertised DSN (RFC 3461): the client passed NOTIFY/ORCPT/RET/ENVID on to it. */
@@ -53,13 +58,14 @@ export interface SmtpSessionRequest {
 }
 
 export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: SmtpSessionOutcome) => void): void {
-  request.from.connect(
+  // Known when connect returns: the callbacks run on later events, never inside connect.
+  const connId = request.from.connect(
     request.address,
     request.port,
     { timeoutMs: request.connectTimeoutMs },
     {
       onFailed: (failure) => {
-        if (request.isAlive()) done({ kind: 'connect-failed', failure });
+        if (request.isAlive()) done({ kind: 'connect-failed', failure, conn: connId });
       },
       onConnected: (conn) => {
         if (!request.isAlive()) return;
@@ -93,6 +99,8 @@ export function runSmtpSession(request: SmtpSessionRequest, done: (outcome: Smtp
                   reported = true;
                   done({
                     kind: 'session',
+                    conn: connId,
+                    tls: conn.secure,
                     handshakeDone,
                     dsnOffered,
                     transactions: results,

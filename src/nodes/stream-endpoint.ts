@@ -28,7 +28,8 @@ export interface ServiceHost {
   readonly address: string;
   readonly network: { hostByAddress(address: string): { readonly name: string } | undefined };
   listen(port: number, onAccept: (conn: StreamEndpoint) => void): unknown;
-  connect(toAddress: string, port: number, options: ConnectOptions, callbacks: StreamConnectCallbacks): void;
+  /** Opens a connection; returns its id (the virtual network's is the one its `net.*` trace events carry). */
+  connect(toAddress: string, port: number, options: ConnectOptions, callbacks: StreamConnectCallbacks): string;
 }
 
 export interface StreamConnectCallbacks {

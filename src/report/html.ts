@@ -53,10 +53,9 @@ export function renderHtml(report: Report, traceEvents: readonly TraceEvent[] | 
   const scale = new TimeScale(axisEndMs(report));
   const extraction = traceEvents === null ? null : extractSessions(traceEvents, limits);
 
-  // Attempts link to the session they opened: same client, same server address, same start time.
-  const connOfAttempt = new Map<string, string>();
-  for (const s of extraction?.sessions ?? []) connOfAttempt.set(`${s.client}\n${s.serverAddress}\n${s.openedAtMs}`, s.conn);
-  const sessionOf: SessionLookup = (a) => connOfAttempt.get(`${a.from}\n${a.address}\n${a.atMs}`) ?? null;
+  // An attempt links to the session of its connection (its `conn`), when the page shows that session.
+  const shownSessions = new Set((extraction?.sessions ?? []).map((s) => s.conn));
+  const sessionOf: SessionLookup = (a) => (shownSessions.has(a.conn) ? a.conn : null);
 
   const verdict = report.passed ? '<span class="verdict pass" data-testid="verdict">✓ PASSED</span>' : '<span class="verdict fail" data-testid="verdict">✗ FAILED</span>';
   const body = [

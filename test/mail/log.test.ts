@@ -14,18 +14,21 @@ function exercise(log: MailLog, messages: number): void {
     const messageId = `<${i}@sender.net>`;
     log.record({ kind: 'mail.submit', messageId, from: 'alice@sender.net', to: ['bob@example.org'], subject: `Message ${i}` });
     log.record({ kind: 'mail.accept', host: 'smtp.sender.net', messageId, to: ['bob@example.org'], port: 587, from: 'alice@sender.net' });
-    log.record({ kind: 'mail.attempt', messageId, rcpt: 'bob@example.org', atMs: 0, from: 'smtp.sender.net', to: 'mx.example.org', address: '10.0.0.10', result: 'accepted', reply: '250 OK' });
+    log.record({ kind: 'mail.attempt', messageId, rcpt: 'bob@example.org', atMs: 0, from: 'smtp.sender.net', to: 'mx.example.org', address: '10.0.0.10', result: 'accepted', reply: '250 OK', conn: 'c1', tls: true });
     log.record({ kind: 'mail.deliver', messageId, to: 'bob@example.org', host: 'mx.example.org', user: 'bob', folder: 'INBOX' });
     log.record({ kind: 'mail.open-relay', host: 'mx.example.org', recipient: 'someone@elsewhere.invalid' });
   }
 }
 
-/** One event of every kind, and the trace line each must give: the kinds and field orders of the mail log before `record`. */
+/**
+ * One event of every kind, and the trace line each must give: the kinds and field orders of the mail log
+ * before `record`, and an attempt's connection id and TLS last.
+ */
 const traced: Array<[MailEvent, string]> = [
   [{ kind: 'mail.submit', messageId: '<1@a>', from: 'a@a', to: ['b@b', 'c@c'], subject: null }, '{"kind":"mail.submit","messageId":"<1@a>","from":"a@a","to":"b@b,c@c","subject":null}'],
   [
-    { kind: 'mail.attempt', messageId: '<1@a>', rcpt: 'b@b', atMs: 5, from: 'mx.a', to: 'mx.b', address: '10.0.0.2', result: 'deferred', reply: '451 later' },
-    '{"kind":"mail.attempt","messageId":"<1@a>","rcpt":"b@b","atMs":5,"from":"mx.a","to":"mx.b","address":"10.0.0.2","result":"deferred","reply":"451 later"}',
+    { kind: 'mail.attempt', messageId: '<1@a>', rcpt: 'b@b', atMs: 5, from: 'mx.a', to: 'mx.b', address: '10.0.0.2', result: 'deferred', reply: '451 later', conn: 'c7', tls: false },
+    '{"kind":"mail.attempt","messageId":"<1@a>","rcpt":"b@b","atMs":5,"from":"mx.a","to":"mx.b","address":"10.0.0.2","result":"deferred","reply":"451 later","conn":"c7","tls":false}',
   ],
   [{ kind: 'mail.accept', host: 'mx.b', messageId: '<1@a>', to: ['b@b'], port: 25, from: 'a@a' }, '{"kind":"mail.accept","host":"mx.b","messageId":"<1@a>","to":"b@b","port":25}'],
   [{ kind: 'mail.deliver', messageId: '<1@a>', to: 'b@b', host: 'mx.b', user: 'b', folder: 'INBOX' }, '{"kind":"mail.deliver","messageId":"<1@a>","to":"b@b","host":"mx.b","user":"b","folder":"INBOX"}'],
@@ -54,7 +57,7 @@ describe('MailLog.record', () => {
     const bob = log.records.messages.get('<2@sender.net>')!.recipients.get('bob@example.org')!;
     expect(bob.hops).toEqual(['smtp.sender.net']);
     expect(bob.acceptedAtMs).toBe(0);
-    expect(bob.attempts).toEqual([{ atMs: 0, from: 'smtp.sender.net', to: 'mx.example.org', address: '10.0.0.10', result: 'accepted', reply: '250 OK' }]);
+    expect(bob.attempts).toEqual([{ atMs: 0, from: 'smtp.sender.net', to: 'mx.example.org', address: '10.0.0.10', result: 'accepted', reply: '250 OK', conn: 'c1', tls: true }]);
     expect(bob.deliveries).toEqual([{ host: 'mx.example.org', user: 'bob', folder: 'INBOX', atMs: 0 }]);
     expect(log.records.relayViolations).toHaveLength(3);
   });

@@ -56,7 +56,7 @@ export function hostileRun(): FixtureRun {
             deliveries: [],
             hops: ['mua', 'mx.evil.test'],
             attempts: [
-              { atMs: 2000, from: 'mx.evil.test', to: 'mx.example.org', address: '10.0.0.1', result: 'failed', reply: `550 5.1.1 ${hostileScript}` },
+              { atMs: 2000, from: 'mx.evil.test', to: 'mx.example.org', address: '10.0.0.1', result: 'failed', reply: `550 5.1.1 ${hostileScript}`, conn: 'c1', tls: false },
             ],
             bounce: { atMs: 90_000, status: '5.1.1', reportingMta: 'mx.evil.test', diagnostic: `550 5.1.1 ${hostileScript}`, remoteMta: `mx.example.org${hostileScript}` },
             statusCode: '5.1.1',

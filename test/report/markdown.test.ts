@@ -88,7 +88,7 @@ describe('renderMarkdown on a real run (primary MX down, backup MX holds the mai
 
 describe('summariseAttempts', () => {
   it('counts results in first-seen order', () => {
-    const a = (result: 'timeout' | 'accepted') => ({ atMs: 0, from: 'a', to: 'b', address: '1', result, reply: null });
+    const a = (result: 'timeout' | 'accepted') => ({ atMs: 0, from: 'a', to: 'b', address: '1', result, reply: null, conn: 'c1', tls: false });
     expect(summariseAttempts([a('timeout'), a('accepted'), a('timeout')])).toBe('3 (2 timeout, 1 accepted)');
     expect(summariseAttempts([])).toBe('0');
   });

@@ -34,6 +34,8 @@ describe('the JSON report against the §9 schema', () => {
     ['recipient status', (r) => (r.messages[0].recipients[0].status = 'lost-in-space')],
     ['attempt result', (r) => (r.messages[0].recipients[0].attempts[0].result = 'greylisted')],
     ['attempt reply a number', (r) => (r.messages[0].recipients[0].attempts[0].reply = 450)],
+    ['attempt without conn', (r) => delete r.messages[0].recipients[0].attempts[0].conn],
+    ['attempt tls a string', (r) => (r.messages[0].recipients[0].attempts[0].tls = 'yes')],
     ['delivery without folder', (r) => delete r.messages[0].recipients[0].deliveries[0].folder],
     ['bounce without reportingMta', (r) => (r.messages[0].recipients[0].bounce = { atMs: 1, status: '5.0.0' })],
     ['message dsn missing', (r) => delete r.messages[0].dsn],

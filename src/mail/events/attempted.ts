@@ -2,9 +2,10 @@
  * `mail.attempt`: one SMTP connection an MTA made for a recipient (docs/reference.md §9.1 `attempts[]`;
  * docs/delivery.md §1–§2): when it started, from which host to which host and address, and how it
  * ended for this recipient — `accepted` (2xx), `deferred` (4xx), `failed` (5xx), `timeout`, `refused`
- * or `dropped` — with the reply line. A connection for several recipients is an attempt of each.
- * Shown as a circle coloured by result on the sending host's row (a link to the session's transcript
- * when the page has it), the attempts table under the lane, and the lane's `attempts` fact.
+ * or `dropped` — with the reply line, the connection's id and whether the session ran over TLS. A
+ * connection for several recipients is an attempt of each. Shown as a circle coloured by result on the
+ * sending host's row (a link to its session's transcript, by connection id, when the page has it), the
+ * attempts table under the lane, and the lane's `attempts` fact.
  */
 import { formatDurationMs } from '../../schema/units.js';
 import type { AttemptRecord, AttemptResult } from '../records.js';
@@ -25,13 +26,18 @@ export interface Attempted {
   readonly address: string;
   readonly result: AttemptResult;
   readonly reply: string | null;
+  /** The connection's id (`c12`): its `net.*` trace events carry the same. */
+  readonly conn: string;
+  /** The TLS handshake completed on it (STARTTLS, RFC 3207); false when the connect failed. */
+  readonly tls: boolean;
 }
 
 export const attempted = defineMailEvent<Attempted>({
   kind: 'mail.attempt',
-  trace: (e) => ({ messageId: e.messageId, rcpt: e.rcpt, atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply }),
+  trace: (e) => ({ messageId: e.messageId, rcpt: e.rcpt, atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply, conn: e.conn, tls: e.tls }),
   fold(records, e, atMs) {
-    records.recipient(e.messageId, e.rcpt, atMs).attempts.push({ atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply });
+    const attempt: AttemptRecord = { atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply, conn: e.conn, tls: e.tls };
+    records.recipient(e.messageId, e.rcpt, atMs).attempts.push(attempt);
   },
   render: {
     legend: [
@@ -64,7 +70,7 @@ function legendDot(result: AttemptResult, label: string): string {
 function attemptMark(attempt: AttemptRecord, lane: JourneyLane): string {
   const y = lane.rowY(attempt.from);
   const hop = attempt.result === 'accepted' && lane.hasRow(attempt.to) ? `<line class="hop" x1="0" x2="0" y1="${y}" y2="${lane.rowY(attempt.to)}"/>` : '';
-  const title = `${formatDurationMs(attempt.atMs)}: ${attempt.from} → ${attempt.to} (${attempt.address}): ${attempt.result}${attempt.reply === null ? '' : ` — ${attempt.reply}`}`;
+  const title = `${formatDurationMs(attempt.atMs)}: ${attempt.from} → ${attempt.to} (${attempt.address}${attempt.tls ? ', TLS' : ''}): ${attempt.result}${attempt.reply === null ? '' : ` — ${attempt.reply}`}`;
   const result = lane.esc(attempt.result);
   const circle = `<circle class="mark attempt result-${result}" data-kind="attempt" data-result="${result}" cx="0" cy="${y}" r="5.5"><title>${lane.esc(title)}</title></circle>`;
   const conn = lane.sessionOf(attempt);
@@ -82,7 +88,7 @@ function attemptDetails(recipient: RecipientView, lane: JourneyLane): string {
   const { esc } = lane;
   const rows = shown.map((a) => {
     const conn = lane.sessionOf(a);
-    const session = conn === null ? '' : `<a href="#session-${esc(conn)}">${esc(conn)}</a>`;
+    const session = `${conn === null ? '' : `<a href="#session-${esc(conn)}">${esc(conn)}</a>`}${a.tls ? ' TLS' : ''}`;
     return `<tr><td>${esc(formatDurationMs(a.atMs))}</td><td>${esc(a.from)}</td><td>${esc(a.to)}</td><td>${esc(a.address)}</td><td><span class="result result-${esc(a.result)}">${esc(a.result)}</span></td><td class="mono">${esc(a.reply ?? '—')}</td><td>${session}</td></tr>`;
   });
   return `${cut}<details class="attempts"><summary>${shown.length} attempt(s)</summary><table><thead><tr><th>At</th><th>From</th><th>To</th><th>Address</th><th>Result</th><th>Reply</th><th>Session</th></tr></thead><tbody>${rows.join('')}</tbody></table></details>`;

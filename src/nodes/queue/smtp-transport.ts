@@ -215,6 +215,8 @@ export class SmtpTransport implements Transport {
         address: target.address,
         result,
         reply: reply === null ? null : replyLine(reply),
+        conn: outcome.conn,
+        tls: outcome.kind === 'session' && outcome.tls,
       });
     const logAll = (result: AttemptResult, reply: SmtpReply | null) => {
       for (const recipient of job.recipients) log(result, reply, recipient.address);
