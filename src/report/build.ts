@@ -6,6 +6,7 @@
  *   (still queued, or still in the sender's outbox) — and `lost` when a recipient that some server
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
+import { fromReplyLine } from '../mail/status.js';
 import type { MailLog, RecipientLog } from '../nodes/mail-log.js';
 import type { QueuedRecipient } from '../nodes/world.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
@@ -77,18 +78,15 @@ function verdictOf(recipient: RecipientLog, queued: QueuedRecipient | null): Ver
   const discarded = recipient.discarded;
   if (discarded !== null) return { status: 'discarded', finalAtMs: discarded.atMs, statusCode: null, diagnostic: discarded.reason, remoteMta: null, reason: discarded.reason };
   const rejected = recipient.rejected;
-  if (rejected !== null) return { status: 'rejected', finalAtMs: rejected.atMs, statusCode: statusOfReplyLine(rejected.reply), diagnostic: rejected.reply, remoteMta: rejected.host, reason: rejected.reply };
+  if (rejected !== null) {
+    // The refusal's status, read from the reply line as the MTA reads a reply (src/mail/status.ts).
+    const refusal = fromReplyLine(rejected.reply, rejected.host);
+    return { status: 'rejected', finalAtMs: rejected.atMs, statusCode: refusal?.code ?? null, diagnostic: rejected.reply, remoteMta: rejected.host, reason: rejected.reply };
+  }
   if (queued !== null) {
     return { status: 'deferred', finalAtMs: null, statusCode: queued.status, diagnostic: queued.diagnostic, remoteMta: queued.remoteMta, reason: 'still queued when the run ended' };
   }
   const unsettled = { finalAtMs: null, statusCode: null, diagnostic: null, remoteMta: null };
   if (recipient.acceptedAtMs === null) return { status: 'deferred', ...unsettled, reason: 'not yet accepted by any server when the run ended' };
   return { status: 'lost', ...unsettled, reason: 'accepted with a 2xx, then neither delivered, bounced, queued nor discarded' };
-}
-
-/** The RFC 3463 status a reply line carries ("550 5.1.1 …" → 5.1.1; "550 no" → 5.0.0), or null. */
-function statusOfReplyLine(line: string): string | null {
-  const match = /^([245])\d\d(?:[ -]([245]\.\d{1,3}\.\d{1,3})(?= |$))?/.exec(line);
-  if (match === null) return null;
-  return match[2] ?? `${match[1]}.0.0`;
 }
