@@ -16,11 +16,11 @@ import type { Host } from '../net/host.js';
 import { requireTlsRefusal } from '../protocols/smtp/client.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
 import { plainMailParams } from '../protocols/smtp/types.js';
+import { replyLine } from '../mail/status.js';
 import type { HostConfig, SendSpec } from './config.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { MailLog } from '../mail/log.js';
-import { replyLine } from './mta/outcome.js';
 import { runSmtpSession } from './smtp-client-session.js';
 
 export const submitRetryMs = 60_000;

@@ -8,6 +8,7 @@
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
 import type { MailRecords, QueuedRecipient, RecipientRecord } from '../mail/records.js';
+import { fromReplyLine } from '../mail/status.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
 
 /** A recipient's outcome in RFC 3464 terms: status code, diagnostic, and the MTA that decided it. */
@@ -76,18 +77,15 @@ function verdictOf(recipient: RecipientRecord, queued: QueuedRecipient | null): 
   const discarded = recipient.discarded;
   if (discarded !== null) return { status: 'discarded', finalAtMs: discarded.atMs, statusCode: null, diagnostic: discarded.reason, remoteMta: null, reason: discarded.reason };
   const rejected = recipient.rejected;
-  if (rejected !== null) return { status: 'rejected', finalAtMs: rejected.atMs, statusCode: statusOfReplyLine(rejected.reply), diagnostic: rejected.reply, remoteMta: rejected.host, reason: rejected.reply };
+  if (rejected !== null) {
+    // The refusal's status, read from the reply line as the MTA reads a reply (src/mail/status.ts).
+    const refusal = fromReplyLine(rejected.reply, rejected.host);
+    return { status: 'rejected', finalAtMs: rejected.atMs, statusCode: refusal?.code ?? null, diagnostic: rejected.reply, remoteMta: rejected.host, reason: rejected.reply };
+  }
   if (queued !== null) {
     return { status: 'deferred', finalAtMs: null, statusCode: queued.status, diagnostic: queued.diagnostic, remoteMta: queued.remoteMta, reason: 'still queued when the run ended' };
   }
   const unsettled = { finalAtMs: null, statusCode: null, diagnostic: null, remoteMta: null };
   if (recipient.acceptedAtMs === null) return { status: 'deferred', ...unsettled, reason: 'not yet accepted by any server when the run ended' };
   return { status: 'lost', ...unsettled, reason: 'accepted with a 2xx, then neither delivered, bounced, queued nor discarded' };
-}
-
-/** The RFC 3463 status a reply line carries ("550 5.1.1 …" → 5.1.1; "550 no" → 5.0.0), or null. */
-function statusOfReplyLine(line: string): string | null {
-  const match = /^([245])\d\d(?:[ -]([245]\.\d{1,3}\.\d{1,3})(?= |$))?/.exec(line);
-  if (match === null) return null;
-  return match[2] ?? `${match[1]}.0.0`;
 }

@@ -1,17 +1,20 @@
 /**
- * Planted bug for Bounce (D5, D7), through vitest's module mocking of src/nodes/mta/outcome.js: an
- * MTA that reports every permanent failure as 5.0.0, whatever the reply's enhanced code said.
+ * Planted bug for Bounce (D5, D7), through vitest's module mocking of src/mail/status.js: an MTA that
+ * reports every permanent failure as 5.0.0, whatever the reply's enhanced code said.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { bounceOnce } from './checks.js';
 import { caughtAndShrunk } from './harness.js';
 import { bounceWorld } from './worlds.js';
 
-vi.mock('../../src/nodes/mta/outcome.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/nodes/mta/outcome.js')>();
+vi.mock('../../src/mail/status.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/mail/status.js')>();
   return {
     ...original,
-    statusForReply: (reply: Parameters<typeof original.statusForReply>[0]) => (reply.code >= 500 ? '5.0.0' : original.statusForReply(reply)),
+    fromReply: (...args: Parameters<typeof original.fromReply>) => {
+      const status = original.fromReply(...args);
+      return args[0].code >= 500 ? { ...status, code: '5.0.0' } : status;
+    },
   };
 });
 

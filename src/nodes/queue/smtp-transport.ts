@@ -13,12 +13,12 @@
  *    runs the transaction decides: 2xx accepted (R1), 5xx to RCPT fails that recipient, 5xx to
  *    MAIL/DATA/dot fails all, 4xx defers (R2, R5); a connection lost after the final dot is "unknown"
  *    and deferred — the server may have the message, so a retry can duplicate it (RFC 1047, E3).
+ *    What each connection decided, as a DeliveryStatus (src/mail/status.ts), is smtp-verdict.ts's.
  * Every connection is an attempt in the mail log, for every recipient in it (docs/reference.md §9).
  */
 import type { MxResult } from '../../dns/resolver.js';
-import { requireTlsRefusal } from '../../protocols/smtp/client.js';
-import type { SmtpClientOptions, SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
-import type { SmtpReply } from '../../protocols/smtp/types.js';
+import { asDeferral, type DeliveryStatus, fromLocal } from '../../mail/status.js';
+import type { SmtpClientOptions } from '../../protocols/smtp/client-types.js';
 import type { HostContext } from '../host-context.js';
 import type { AttemptResult } from '../../mail/records.js';
 import {
@@ -32,9 +32,9 @@ import {
   type Shuffle,
   selectMxCandidates,
 } from '../mta/mx-selection.js';
-import { replyLine, statusForReply } from '../mta/outcome.js';
-import { runSmtpSession, type SmtpSessionOutcome } from '../smtp-client-session.js';
+import { runSmtpSession } from '../smtp-client-session.js';
 import type { DeliveryJob, RecipientResult, Transport } from './mail-queue.js';
+import { judgeConnection, type RecipientVerdict } from './smtp-verdict.js';
 
 export const smtpPort = 25;
 
@@ -134,17 +134,17 @@ export class SmtpTransport implements Transport {
   /** Tries the addresses in order until one session runs the transaction or the cursor is exhausted. */
   private walk(job: DeliveryJob, cursor: AttemptCursor, alive: () => boolean, done: (results: RecipientResult[]) => void): void {
     const ctx = this.ctx;
-    let lastStatus = '4.4.1';
-    let lastDiagnostic: string | null = null;
-    let lastRemote: string | null = null;
-    /** Every host tried so far turned a REQUIRETLS message away (RFC 8689): then it is returned, not retried. */
-    let onlyRequireTlsRefusals = true;
+    // The last host's status, for the recipients when every address failed before a transaction (R6).
+    let last: DeliveryStatus | null = null;
+    /** Every host tried so far refused the message for good (REQUIRETLS, RFC 8689): then it is returned, not retried. */
+    let everyHostRefused = true;
 
     const tryNext = () => {
       const target = cursor.current();
       if (target === null) {
-        const fate = onlyRequireTlsRefusals && lastStatus === requireTlsStatus ? 'failed' : 'deferred';
-        done(job.recipients.map((r) => ({ address: r.address, fate, status: lastStatus, diagnostic: lastDiagnostic, remoteMta: lastRemote })));
+        if (last === null) throw new Error('bug: a delivery attempt with no address to try');
+        const status = everyHostRefused ? last : asDeferral(last);
+        done(job.recipients.map((r) => recipientResult(r.address, status)));
         return;
       }
       const startedAtMs = ctx.sim.nowMs;
@@ -172,15 +172,15 @@ export class SmtpTransport implements Transport {
         },
         (outcome) => {
           if (!alive()) return;
-          const verdict = this.judge(job, target, outcome, startedAtMs);
-          lastStatus = verdict.status;
-          lastDiagnostic = verdict.diagnostic;
-          onlyRequireTlsRefusals &&= verdict.status === requireTlsStatus;
-          lastRemote = target.exchange;
-          if (verdict.results !== null) {
-            done(verdict.results);
+          const verdict = judgeConnection(outcome, target, smtpPort);
+          const connection: Connection = { conn: outcome.conn, tls: outcome.kind === 'session' && outcome.tls };
+          if (verdict.kind === 'settled') {
+            done(this.logSettled(job, target, startedAtMs, connection, verdict.recipients, verdict.dsnOffered));
             return;
           }
+          for (const recipient of job.recipients) this.logAttempt(job, target, startedAtMs, connection, recipient.address, verdict.attempt, verdict.status);
+          last = verdict.status;
+          everyHostRefused &&= verdict.status.outcome === 'failed';
           cursor.advance(verdict.cursorOutcome);
           tryNext();
         },
@@ -189,123 +189,52 @@ export class SmtpTransport implements Transport {
     tryNext();
   }
 
-  /**
-   * Logs one connection as an attempt for each recipient, and decides whether it settled the attempt
-   * (results) or the next address should be tried (R6).
-   */
-  private judge(
-    job: DeliveryJob,
-    target: AddressTarget,
-    outcome: SmtpSessionOutcome,
-    startedAtMs: number,
-  ): {
-    results: RecipientResult[] | null;
-    cursorOutcome: 'refused' | 'timeout' | 'dropped' | 'greeting-4xx' | 'greeting-5xx' | 'session';
-    status: string;
-    diagnostic: string | null;
-  } {
-    const log = (result: AttemptResult, reply: SmtpReply | null, address: string) =>
-      this.ctx.log.record({
-        kind: 'mail.attempt',
-        messageId: job.entry.messageId,
-        rcpt: address,
-        atMs: startedAtMs,
-        from: this.ctx.name,
-        to: target.exchange,
-        address: target.address,
-        result,
-        reply: reply === null ? null : replyLine(reply),
-        conn: outcome.conn,
-        tls: outcome.kind === 'session' && outcome.tls,
-      });
-    const logAll = (result: AttemptResult, reply: SmtpReply | null) => {
-      for (const recipient of job.recipients) log(result, reply, recipient.address);
-    };
-
-    if (outcome.kind === 'connect-failed') {
-      logAll(outcome.failure, null);
-      const verb = outcome.failure === 'timeout' ? 'Connection timed out' : 'Connection refused';
-      return {
-        results: null,
-        cursorOutcome: outcome.failure,
-        status: '4.4.1',
-        diagnostic: `connect to ${target.exchange}[${target.address}]:${smtpPort}: ${verb}`,
-      };
-    }
-
-    const transaction = outcome.transactions[0];
-    if (transaction !== undefined && transaction.recipients.length > 0 && transaction.recipients.every((r) => r.detail === requireTlsRefusal)) {
-      // RFC 8689 §4.2.1: this host cannot take a REQUIRETLS message (no TLS, or REQUIRETLS not offered);
-      // the next MX may. Where none can, the walk returns it with 5.7.30.
-      logAll('failed', null);
-      return { results: null, cursorOutcome: 'session', status: requireTlsStatus, diagnostic: `${target.exchange}[${target.address}] does not offer REQUIRETLS over TLS` };
-    }
-    const settled = transaction?.recipients.some((r) => inTransaction(r) && (r.reply !== null || r.outcome === 'unknown'));
-    if (transaction === undefined || settled !== true) {
-      // Nothing was decided by a reply in a transaction: greeting, EHLO or STARTTLS refused, or the line
-      // went dead before MAIL FROM. The client settles the recipients with the session's closing reply,
-      // but that reply speaks of the host, not of them: a soft error of this host, and the next MX is
-      // tried in this attempt (R6; Postfix smtp_connect/smtp_helo, smtp_skip_5xx_greeting).
-      const reply = outcome.closeReply;
-      const result: AttemptResult = outcome.closeReason === 'timeout' ? 'timeout' : reply !== null ? (reply.code >= 500 ? 'failed' : 'deferred') : 'dropped';
-      logAll(result, reply);
-      const cursorOutcome = !outcome.handshakeDone && reply !== null ? (reply.code >= 500 ? 'greeting-5xx' : 'greeting-4xx') : outcome.handshakeDone ? 'session' : result === 'timeout' ? 'timeout' : 'dropped';
-      return {
-        results: null,
-        cursorOutcome,
-        status: reply !== null ? softStatus(reply) : outcome.closeReason === 'timeout' ? '4.4.2' : '4.4.2',
-        diagnostic: reply !== null ? replyLine(reply) : `lost connection with ${target.exchange}[${target.address}] (${outcome.closeDetail ?? outcome.closeReason})`,
-      };
-    }
-
+  /** Logs the connection as an attempt for each recipient the transaction settled, and gives their results. */
+  private logSettled(job: DeliveryJob, target: AddressTarget, startedAtMs: number, connection: Connection, recipients: readonly RecipientVerdict[], dsnOffered: boolean): RecipientResult[] {
     const results: RecipientResult[] = [];
-    for (const recipient of transaction.recipients) {
-      const { fate, status, result } = recipientFate(recipient);
-      log(result, recipient.reply, recipient.address);
-      results.push({
-        address: recipient.address,
-        fate,
-        success: fate !== 'done' ? null : outcome.dsnOffered ? 'passed-on' : 'relayed',
-        status,
-        diagnostic: recipient.reply !== null ? replyLine(recipient.reply) : `lost connection with ${target.exchange}[${target.address}] (${recipient.detail ?? recipient.stage})`,
-        remoteMta: target.exchange,
-      });
+    for (const { address, attempt, status } of recipients) {
+      this.logAttempt(job, target, startedAtMs, connection, address, attempt, status);
+      results.push(recipientResult(address, status, status.outcome !== 'accepted' ? null : dsnOffered ? 'passed-on' : 'relayed'));
     }
-    return { results, cursorOutcome: 'session', status: results[0]?.status ?? '4.4.2', diagnostic: results[0]?.diagnostic ?? null };
+    return results;
+  }
+
+  /** One connection, as an attempt of one recipient in the mail log (docs/reference.md §9). */
+  private logAttempt(job: DeliveryJob, target: AddressTarget, startedAtMs: number, connection: Connection, address: string, result: AttemptResult, status: DeliveryStatus): void {
+    this.ctx.log.record({
+      kind: 'mail.attempt',
+      messageId: job.entry.messageId,
+      rcpt: address,
+      atMs: startedAtMs,
+      from: this.ctx.name,
+      to: target.exchange,
+      address: target.address,
+      result,
+      // A reply's status carries the reply as one line in its diagnostic (src/mail/status.ts).
+      reply: status.reply === null ? null : status.diagnostic,
+      conn: connection.conn,
+      tls: connection.tls,
+    });
   }
 }
 
-/**
- * True when a recipient's result came from its transaction (MAIL FROM onwards). Results settled at the
- * greeting, EHLO/HELO, STARTTLS or AUTH stage carry the session's failure, not a verdict on the recipient.
- */
-function inTransaction(recipient: SmtpRecipientResult): boolean {
-  return !preTransactionStages.has(recipient.stage);
+/** The connection an attempt ran on: its id (the `net.*` trace's `conn`) and whether it was TLS. */
+interface Connection {
+  conn: string;
+  tls: boolean;
 }
 
-/** The enhanced status RFC 8689 registers for a message returned because no hop could honour REQUIRETLS. */
-const requireTlsStatus = '5.7.30';
-
-const preTransactionStages: ReadonlySet<SmtpRecipientResult['stage']> = new Set(['greeting', 'helo', 'starttls', 'auth', 'idle']);
-
-function recipientFate(recipient: SmtpRecipientResult): { fate: RecipientResult['fate']; status: string; result: AttemptResult } {
-  switch (recipient.outcome) {
-    case 'accepted':
-      return { fate: 'done', status: recipient.reply ? statusForReply(recipient.reply) : '2.0.0', result: 'accepted' };
-    case 'failed':
-      return { fate: 'failed', status: recipient.reply ? statusForReply(recipient.reply) : '5.0.0', result: 'failed' };
-    case 'unknown':
-      return { fate: 'deferred', status: '4.4.2', result: 'dropped' };
-    case 'deferred':
-      if (recipient.reply !== null) return { fate: 'deferred', status: statusForReply(recipient.reply), result: 'deferred' };
-      return { fate: 'deferred', status: '4.4.2', result: recipient.detail === 'timeout' ? 'timeout' : 'dropped' };
-  }
-}
-
-/** A greeting or EHLO refusal only defers here: the next MX or the next attempt may do better. */
-function softStatus(reply: SmtpReply): string {
-  const status = statusForReply(reply);
-  return status.startsWith('5') ? `4${status.slice(1)}` : status;
+/** The queue's result for a recipient (`success` only when the transaction settled it). */
+function recipientResult(address: string, status: DeliveryStatus, success?: RecipientResult['success']): RecipientResult {
+  const result: RecipientResult = {
+    address,
+    fate: status.outcome === 'accepted' ? 'done' : status.outcome,
+    status: status.code,
+    diagnostic: status.diagnostic,
+    remoteMta: status.remoteMta,
+  };
+  if (success !== undefined) result.success = success;
+  return result;
 }
 
 function mxAnswerOf(result: MxResult): MxAnswer {
@@ -321,7 +250,8 @@ function mxAnswerOf(result: MxResult): MxAnswer {
   }
 }
 
+/** A routing decision (M2, M6–M8) settles every recipient without a connection. */
 function decide(job: DeliveryJob, decision: RoutingDecision): RecipientResult[] {
-  const fate = decision.kind === 'bounce' ? 'failed' : 'deferred';
-  return job.recipients.map((r) => ({ address: r.address, fate, status: decision.status, diagnostic: decision.text, remoteMta: null }));
+  const status = fromLocal(decision.kind === 'bounce' ? 'failed' : 'deferred', decision.status, decision.text);
+  return job.recipients.map((r) => recipientResult(r.address, status));
 }

@@ -20,7 +20,9 @@
  * further transaction on the same connection (R4); other 4xx to RCPT defers it; 4xx/5xx to MAIL, DATA
  * or the dot defer/fail every recipient it covers. A timeout, a lost connection or a malformed reply
  * stops the session at once (nothing more is sent) and defers what is open, except recipients whose
- * content and dot were sent and whose dot reply never came: those are 'unknown' (RFC 1047).
+ * content and dot were sent and whose dot reply never came: those are 'unknown' (RFC 1047). What a
+ * reply means is `replyOutcome` (reply.ts), the reading src/mail/status.ts builds a recipient's
+ * DeliveryStatus on, so the client and the status never disagree.
  */
 import { NOTHING, type SansIoMachine, type TlsCapable, textBytes } from '../machine.js';
 import { noCapabilities, parseCapabilities, type SmtpCapabilities } from './client-capabilities.js';
@@ -39,6 +41,7 @@ import {
   type SmtpRecipientResult,
 } from './client-types.js';
 import { type DataContent, messageHas8BitBytes, prepareDataContent } from './dot-stuffing.js';
+import { replyClass, replyOutcome } from './reply.js';
 import { SmtpReplyParser } from './reply-parser.js';
 import type { SmtpReply } from './types.js';
 
@@ -120,12 +123,12 @@ const SERVER_CLOSING_CODE = 421;
 /** The detail of a REQUIRETLS message the server cannot take (not TLS, or REQUIRETLS not offered). */
 export const requireTlsRefusal = 'requiretls-not-offered';
 
-function replyClassOf(reply: SmtpReply): number {
-  return Math.floor(reply.code / 100);
-}
-
-function outcomeOf(reply: SmtpReply): 'deferred' | 'failed' {
-  return replyClassOf(reply) === 5 ? 'failed' : 'deferred';
+/**
+ * What a reply that stopped the session or transaction means for the recipients it covers (R2, R5):
+ * failed when it is permanent, else deferred — a 2xx where 354 was due delivers nothing.
+ */
+function refusalOutcome(reply: SmtpReply): 'deferred' | 'failed' {
+  return replyOutcome(reply) === 'failed' ? 'failed' : 'deferred';
 }
 
 function stageOf(awaiting: Awaiting): SmtpClientStage {
@@ -372,21 +375,21 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
 
   /** Replies of a class the command never gets (RFC 5321 §4.3.2) are a protocol error. */
   private isUnexpected(awaiting: Awaiting, reply: SmtpReply): boolean {
-    const replyClass = replyClassOf(reply);
+    const cls = replyClass(reply);
     if (awaiting.kind === 'quit') return false;
-    if (awaiting.kind === 'data') return replyClass === 2;
-    if (awaiting.kind === 'auth' && (awaiting.step === 'login-start' || awaiting.step === 'login-user')) return replyClass === 2;
-    return replyClass === 3;
+    if (awaiting.kind === 'data') return cls === 2;
+    if (awaiting.kind === 'auth' && (awaiting.step === 'login-start' || awaiting.step === 'login-user')) return cls === 2;
+    return cls === 3;
   }
 
   private onGreeting(reply: SmtpReply): void {
-    if (replyClassOf(reply) !== 2) {
+    if (replyClass(reply) !== 2) {
       // RFC 5321 §3.1: after 554 the client should QUIT; after 421 the server is already leaving.
       if (reply.code === SERVER_CLOSING_CODE) {
         this.serverClosing(reply, 'greeting');
         return;
       }
-      this.abort({ reason: 'greeting-rejected', outcome: outcomeOf(reply), reply, stage: 'greeting', detail: null, sendQuit: true });
+      this.abort({ reason: 'greeting-rejected', outcome: refusalOutcome(reply), reply, stage: 'greeting', detail: null, sendQuit: true });
       return;
     }
     this.state = 'ehlo';
@@ -394,7 +397,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   }
 
   private onEhlo(reply: SmtpReply): void {
-    if (replyClassOf(reply) === 2) {
+    if (replyClass(reply) === 2) {
       this.capabilities = parseCapabilities(reply);
       this.afterHello();
       return;
@@ -408,11 +411,11 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.send(`HELO ${this.options.heloName}\r\n`, [{ kind: 'helo' }]);
       return;
     }
-    this.abort({ reason: 'helo-rejected', outcome: outcomeOf(reply), reply, stage: 'helo', detail: null, sendQuit: true });
+    this.abort({ reason: 'helo-rejected', outcome: refusalOutcome(reply), reply, stage: 'helo', detail: null, sendQuit: true });
   }
 
   private onHelo(reply: SmtpReply): void {
-    if (replyClassOf(reply) === 2) {
+    if (replyClass(reply) === 2) {
       this.capabilities = noCapabilities();
       this.afterHello();
       return;
@@ -421,7 +424,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.serverClosing(reply, 'helo');
       return;
     }
-    this.abort({ reason: 'helo-rejected', outcome: outcomeOf(reply), reply, stage: 'helo', detail: null, sendQuit: true });
+    this.abort({ reason: 'helo-rejected', outcome: refusalOutcome(reply), reply, stage: 'helo', detail: null, sendQuit: true });
   }
 
   private afterHello(): void {
@@ -440,7 +443,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   }
 
   private onStartTls(reply: SmtpReply): void {
-    if (replyClassOf(reply) === 2) {
+    if (replyClass(reply) === 2) {
       this.state = 'tls-handshake';
       this.deadlineMs = null;
       this.events.push({ type: 'starttls' });
@@ -482,9 +485,9 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.serverClosing(reply, 'auth');
       return;
     }
-    if (replyClassOf(reply) === 4 || replyClassOf(reply) === 5) {
+    if (replyClass(reply) === 4 || replyClass(reply) === 5) {
       // 535 5.7.8 bad credentials fails the mail (RFC 4954 §6); 454 4.7.0 is temporary.
-      this.abort({ reason: 'auth-failed', outcome: outcomeOf(reply), reply, stage: 'auth', detail: null, sendQuit: true });
+      this.abort({ reason: 'auth-failed', outcome: refusalOutcome(reply), reply, stage: 'auth', detail: null, sendQuit: true });
       return;
     }
     if (step === 'login-start') {
@@ -510,7 +513,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   }
 
   private onRset(reply: SmtpReply): void {
-    if (replyClassOf(reply) === 2) {
+    if (replyClass(reply) === 2) {
       this.resetNeeded = false;
       this.state = 'ready';
       this.pump();
@@ -649,7 +652,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
           return;
         }
         if (round.pipelined) return;
-        if (replyClassOf(reply) !== 2) {
+        if (replyClass(reply) !== 2) {
           this.endRound();
           return;
         }
@@ -682,11 +685,11 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
           this.serverClosing(reply, 'data-init');
           return;
         }
-        if (replyClassOf(reply) !== 3) {
+        if (replyClass(reply) !== 3) {
           this.endRound();
           return;
         }
-        if (round.mailReply !== null && replyClassOf(round.mailReply) === 2 && this.acceptedPositions(round).length > 0) {
+        if (round.mailReply !== null && replyClass(round.mailReply) === 2 && this.acceptedPositions(round).length > 0) {
           round.contentSent = true;
           this.send(this.dataOf(round.job).content, [{ kind: 'dot', lone: false }]);
           return;
@@ -710,7 +713,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private acceptedPositions(round: Round): number[] {
     const positions: number[] = [];
     round.rcptReplies.forEach((reply, position) => {
-      if (reply !== null && replyClassOf(reply) === 2) positions.push(position);
+      if (reply !== null && replyClass(reply) === 2) positions.push(position);
     });
     return positions;
   }
@@ -722,7 +725,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     this.round = null;
     const settledBefore = job.results.filter((result) => result !== null).length;
     this.settleRound(round, null);
-    const mailAccepted = round.mailReply !== null && replyClassOf(round.mailReply) === 2;
+    const mailAccepted = round.mailReply !== null && replyClass(round.mailReply) === 2;
     this.resetNeeded = mailAccepted && round.dotReply === null;
     const progressed = job.results.filter((result) => result !== null).length > settledBefore;
     const open = job.results.some((result) => result === null);
@@ -745,27 +748,27 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private settleRound(round: Round, cause: AbortCause | null): void {
     const { job } = round;
     const { mailReply, dataReply, dotReply } = round;
-    if (mailReply !== null && replyClassOf(mailReply) !== 2) {
+    if (mailReply !== null && replyClass(mailReply) !== 2) {
       // R5: MAIL refused covers every recipient of the message, in this and any later transaction.
       job.lastReply = mailReply;
-      this.settleOpen(job, outcomeOf(mailReply), mailReply, 'mail', null);
+      this.settleOpen(job, refusalOutcome(mailReply), mailReply, 'mail', null);
       return;
     }
     const accepted: number[] = [];
     round.indexes.forEach((index, position) => {
       const reply = round.rcptReplies[position] ?? null;
       if (reply === null) return;
-      if (replyClassOf(reply) === 2) accepted.push(index);
+      if (replyClass(reply) === 2) accepted.push(index);
       else if (reply.code === 452 && cause === null) job.tooManyReplies[index] = reply;
-      else this.settle(job, index, outcomeOf(reply), reply, 'rcpt', null);
+      else this.settle(job, index, refusalOutcome(reply), reply, 'rcpt', null);
     });
     if (dotReply !== null && round.contentSent) {
       job.lastReply = dotReply;
-      const outcome: SmtpRecipientOutcome = replyClassOf(dotReply) === 2 ? 'accepted' : outcomeOf(dotReply);
+      const outcome: SmtpRecipientOutcome = replyOutcome(dotReply);
       for (const index of accepted) this.settle(job, index, outcome, dotReply, 'data-done', null);
-    } else if (dataReply !== null && replyClassOf(dataReply) !== 3) {
+    } else if (dataReply !== null && replyClass(dataReply) !== 3) {
       job.lastReply = dataReply;
-      for (const index of accepted) this.settle(job, index, outcomeOf(dataReply), dataReply, 'data-init', null);
+      for (const index of accepted) this.settle(job, index, refusalOutcome(dataReply), dataReply, 'data-init', null);
     } else if (cause !== null && round.contentSent) {
       for (const index of accepted) this.settle(job, index, 'unknown', null, 'data-done', cause.detail ?? cause.reason);
     }

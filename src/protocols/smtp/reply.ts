@@ -1,5 +1,7 @@
 /**
- * Reply construction and formatting for the SMTP server (RFC 5321 §4.2, RFC 2034 / 3463).
+ * Reply construction and formatting for the SMTP server (RFC 5321 §4.2, RFC 2034 / 3463), and the
+ * readers both sides share: a reply's class, what a final reply means (`replyOutcome`) and the
+ * enhanced code a reply text starts with.
  *
  * Every reply the server builds carries its enhanced status code; `formatReply` decides whether to
  * print it. RFC 2034 §3: once ENHANCEDSTATUSCODES was advertised, every 2xx/4xx/5xx reply except the
@@ -20,6 +22,17 @@ export function smtpReply(code: number, enhanced: string | null, ...lines: strin
 /** The reply's class digit: 2, 3, 4 or 5. */
 export function replyClass(reply: SmtpReply): number {
   return Math.floor(reply.code / 100);
+}
+
+/**
+ * What a final reply says of the request it answers (RFC 5321 §4.2.1, docs/delivery.md R2): 2xx
+ * accepted, 5xx failed (never repeat the request), anything else deferred — 4xx, and a 3xx or an
+ * out-of-range code where a final reply was due: retry rather than lose the mail. The SMTP client
+ * settles its recipients with it, and src/mail/status.ts builds a reply's delivery status on it.
+ */
+export function replyOutcome(reply: SmtpReply): 'accepted' | 'deferred' | 'failed' {
+  const cls = replyClass(reply);
+  return cls === 2 ? 'accepted' : cls === 5 ? 'failed' : 'deferred';
 }
 
 /** An enhanced status code at the start of a reply line's text, e.g. "4.2.0 " of "4.2.0 Greylisted". */
