@@ -66,6 +66,10 @@ export const defaultCode = {
   badConnection: '4.4.2',
   /** RFC 8689 §6 X.7.30 REQUIRETLS support required: no hop could honour a REQUIRETLS message. */
   requireTls: '5.7.30',
+  /** §3.4 X.3.4 Message too big for system: larger than the server's SIZE (RFC 1870). */
+  tooBig: '5.3.4',
+  /** RFC 6531 §3.6.2 (RFC 3463 §3.7 class) X.6.7: non-ASCII addresses need SMTPUTF8, which the server lacks. */
+  needsSmtpUtf8: '5.6.7',
 } as const;
 
 /** The status a reply gives (R2, D7). */

@@ -45,16 +45,35 @@ export function judgeConnection(outcome: SmtpSessionOutcome, target: AddressTarg
     return { kind: 'host-failed', attempt: outcome.failure, cursorOutcome: outcome.failure, status };
   }
   const transaction = outcome.transactions[0];
-  if (transaction !== undefined && transaction.recipients.length > 0 && transaction.recipients.every((r) => r.detail === requireTlsRefusal)) {
-    // RFC 8689 §4.2.1: this host cannot take a REQUIRETLS message (no TLS, or REQUIRETLS not offered);
-    // the next MX may. Where none can, the walk returns it with 5.7.30.
-    const status = fromLocal('failed', defaultCode.requireTls, `${remote}[${target.address}] does not offer REQUIRETLS over TLS`, remote);
-    return { kind: 'host-failed', attempt: 'failed', cursorOutcome: 'session', status };
-  }
+  const refusal = transaction === undefined ? null : hostRefusal(transaction.recipients, remote, target.address);
+  if (refusal !== null) return { kind: 'host-failed', attempt: 'failed', cursorOutcome: 'session', status: refusal };
   const settled = transaction?.recipients.some((r) => inTransaction(r) && (r.reply !== null || r.outcome === 'unknown'));
   if (transaction === undefined || settled !== true) return hostFailedInSession(outcome, target);
   const recipients = transaction.recipients.map((recipient): RecipientVerdict => ({ address: recipient.address, attempt: attemptOf(recipient), status: statusOf(recipient, target) }));
   return { kind: 'settled', recipients, dsnOffered: outcome.dsnOffered };
+}
+
+/**
+ * The client would not send the message to this host, for a reason of the host that will not pass:
+ * REQUIRETLS not offered over TLS (RFC 8689 §4.2.1), the message larger than the host's SIZE (RFC 1870
+ * §6; Postfix: "message size exceeds size limit of server"), or an internationalised message without
+ * SMTPUTF8 (RFC 6531 §3.2; Postfix: "SMTPUTF8 is required, but was not offered"). A refusal of the
+ * host for good; the next MX may take it, and where none can the walk returns the message.
+ */
+function hostRefusal(recipients: readonly SmtpRecipientResult[], remote: string, address: string): DeliveryStatus | null {
+  const detail = recipients[0]?.detail;
+  if (detail === undefined || detail === null || !recipients.every((r) => r.stage === 'local' && r.detail === detail)) return null;
+  const host = `${remote}[${address}]`;
+  switch (detail) {
+    case requireTlsRefusal:
+      return fromLocal('failed', defaultCode.requireTls, `${host} does not offer REQUIRETLS over TLS`, remote);
+    case 'message-too-large':
+      return fromLocal('failed', defaultCode.tooBig, `message size exceeds the size limit of server ${host}`, remote);
+    case 'smtputf8-not-offered':
+      return fromLocal('failed', defaultCode.needsSmtpUtf8, `SMTPUTF8 is required, but was not offered by host ${host}`, remote);
+    default:
+      return null;
+  }
 }
 
 /** The session ended before its transaction decided anything (R6). */

@@ -148,3 +148,28 @@ describe('a transaction settled the recipients (R5): the client’s outcome, the
     expect(verdict).toMatchObject({ kind: 'settled', dsnOffered: true });
   });
 });
+
+describe('the client would not send to this host (a refusal of the host, for good)', () => {
+  const locally = (detail: string): SmtpSessionOutcome => ({
+    kind: 'session',
+    conn: 'c1',
+    tls: true,
+    handshakeDone: true,
+    dsnOffered: false,
+    transactions: [{ id: 'q1', recipients: [{ address: 'bob@b.example', outcome: 'failed', reply: null, stage: 'local', detail }], reply: null }],
+    closeReason: 'quit',
+    closeStage: 'quit',
+    closeReply: null,
+    closeDetail: null,
+  });
+
+  it.each([
+    ['message-too-large', '5.3.4', 'exceeds the size limit of server mx1.example.org[10.0.0.10]'],
+    ['smtputf8-not-offered', '5.6.7', 'SMTPUTF8 is required, but was not offered by host mx1.example.org[10.0.0.10]'],
+    ['requiretls-not-offered', '5.7.30', 'mx1.example.org[10.0.0.10] does not offer REQUIRETLS over TLS'],
+  ])('%s: %s, the next MX tried', (detail, code, text) => {
+    const verdict = judgeConnection(locally(detail), target, 25);
+    expect(verdict).toMatchObject({ kind: 'host-failed', attempt: 'failed', cursorOutcome: 'session', status: { outcome: 'failed', code, remoteMta: 'mx1.example.org' } });
+    expect(verdict.kind === 'host-failed' && verdict.status.diagnostic).toContain(text);
+  });
+});
