@@ -15,7 +15,8 @@
  * Local parts are compared case-insensitively when looking users up, as Postfix does for local
  * delivery by default; domains are already lower case.
  */
-import { domainOf, type KeyPath, localPartOf, type PathProblem } from './schema-normalise.js';
+import { domainOf, localPartOf } from '../mail/address.js';
+import type { KeyPath, PathProblem } from './schema-normalise.js';
 import type { DnsEntry, FetchSpec, HostConfig, Scenario, SendSpec } from './schema-types.js';
 import { kindOf } from '../faults/index.js';
 import type { CheckTools } from '../faults/kind.js';

@@ -22,7 +22,8 @@ import { editDistance, crossCheck } from './cross-check.js';
 import { ScenarioError, formatKeyPath, sortProblems } from './errors.js';
 import { scenarioSchema } from './schema.js';
 import { knownKeysField } from '../schema/base.js';
-import { canonicalName, type KeyPath, normaliseScenario, type PathProblem } from './schema-normalise.js';
+import { canonicalName } from '../dns/names.js';
+import { type KeyPath, normaliseScenario, type PathProblem } from './schema-normalise.js';
 import type { Scenario, ScenarioProblem } from './schema-types.js';
 import { scenarioKind } from './schema-types.js';
 

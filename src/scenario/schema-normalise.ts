@@ -29,6 +29,7 @@ import {
   defaultUntil,
 } from '../schema/defaults.js';
 import { canonicalName } from '../dns/names.js';
+import { canonicalAddress, domainOf, localPartOf } from '../mail/address.js';
 import { faultKinds } from '../faults/index.js';
 import type { NormaliseTools } from '../faults/kind.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
@@ -69,24 +70,6 @@ export interface PathProblem {
 const assignedAddressPrefix = '10.200';
 /** Addresses the assigner may hand out before giving up (far above `hostsMax`). */
 const assignedAddressesMax = 65_000;
-
-export { canonicalName };
-
-/** Lower-cases the domain of an address; the local part keeps its case (RFC 5321 §2.4). */
-export function canonicalAddress(address: string): string {
-  const at = address.lastIndexOf('@');
-  if (at < 0) return address;
-  return `${address.slice(0, at)}@${canonicalName(address.slice(at + 1))}`;
-}
-
-export function domainOf(address: string): string {
-  return canonicalName(address.slice(address.lastIndexOf('@') + 1));
-}
-
-export function localPartOf(address: string): string {
-  const at = address.lastIndexOf('@');
-  return at < 0 ? address : address.slice(0, at);
-}
 
 function ms(text: string): number {
   const parsed = parseDuration(text);

@@ -39,7 +39,7 @@ import {
   removeEntry,
   writeEntryState,
 } from './queue-entry.js';
-import { domainOf } from '../mail/address.js';
+import { domainOf } from '../../mail/address.js';
 
 /** What a transport reports for one recipient after its part of an attempt. */
 export interface RecipientResult {

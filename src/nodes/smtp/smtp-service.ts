@@ -36,7 +36,7 @@ import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
 import type { StreamEndpoint } from '../stream-endpoint.js';
 import type { SmtpFaultBook } from './fault-book.js';
-import { domainOf } from '../mail/address.js';
+import { domainOf } from '../../mail/address.js';
 
 export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
 
