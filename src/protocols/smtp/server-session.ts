@@ -121,13 +121,19 @@ export class SmtpSession implements SmtpContext {
       state.discardedBytes += bytes.length;
       return;
     }
-    this.input.append(bytes);
-    if (this.pending === null) {
-      this.pump();
-    } else if (this.input.size > this.limits.pendingInputBytesMax) {
-      this.pending = null;
-      this.send(smtpReply(421, '4.7.0', `${this.options.hostname} Too much pipelined input, closing connection`));
-      this.close('input-overflow');
+    const input = this.input;
+    input.append(bytes);
+    try {
+      if (this.pending === null) {
+        this.pump();
+      } else if (input.size > this.limits.pendingInputBytesMax) {
+        this.pending = null;
+        this.send(smtpReply(421, '4.7.0', `${this.options.hostname} Too much pipelined input, closing connection`));
+        this.close('input-overflow');
+      }
+    } finally {
+      // The caller may reuse its array once receive() returns, even if an owner's hook threw.
+      input.settle();
     }
   }
 
@@ -291,7 +297,7 @@ export class SmtpSession implements SmtpContext {
       if (state.kind === 'reading-chunk' && state.remainingBytes === 0) finishChunk(this, state);
       else if (input.size === 0 || !this.step(state)) break;
     }
-    input.releaseIfEmpty();
+    input.settle();
     if (this.eofReceived && this.pending === null && !this.closed) this.close('eof');
   }
 
