@@ -22,7 +22,7 @@ export interface NetworkConfig {
 }
 
 export interface QueueConfig {
-  schedule: 'postfix' | 'exim';
+  schedule: 'postfix' | 'exim' | 'offsets';
   minMs: number;
   maxMs: number;
   scanMs: number;
@@ -30,6 +30,8 @@ export interface QueueConfig {
   rule: RetryRuleItem[];
   /** The rule as written, for reports. */
   ruleText: string;
+  /** The offsets from arrival of the attempts after the first (used when schedule is offsets), ascending. */
+  offsetsMs: number[];
   lifetimeMs: number;
   bounceLifetimeMs: number;
   /** null = `off`: no delayed DSN. */

@@ -88,6 +88,7 @@ function builtinQueue(): QueueConfig {
     scanMs: ms(defaultQueue.scan),
     rule: builtinRule.ok ? builtinRule.items.map((item) => ({ ...item })) : [],
     ruleText: defaultQueue.rule,
+    offsetsMs: [],
     lifetimeMs: ms(defaultQueue.lifetime),
     bounceLifetimeMs: ms(defaultQueue['bounce-lifetime']),
     warnAfterMs: null,
@@ -118,15 +119,18 @@ function builtinLimits(): LimitsConfig {
   };
 }
 
+const offsetsMissing = 'schedule: offsets needs offsets: [DURATION, …], the attempts after the first as offsets from arrival';
+
 function mergeQueue(base: QueueConfig, over: ParsedQueue | undefined): QueueConfig {
   if (!over) return base;
   return {
-    schedule: over.schedule === 'exim' || over.schedule === 'postfix' ? over.schedule : base.schedule,
+    schedule: over.schedule ?? base.schedule,
     minMs: over.min ?? base.minMs,
     maxMs: over.max ?? base.maxMs,
     scanMs: over.scan ?? base.scanMs,
     rule: over.rule ? over.rule.items : base.rule,
     ruleText: over.rule ? over.rule.text : base.ruleText,
+    offsetsMs: over.offsets ? [...over.offsets] : base.offsetsMs,
     lifetimeMs: over.lifetime ?? base.lifetimeMs,
     bounceLifetimeMs: over['bounce-lifetime'] ?? base.bounceLifetimeMs,
     warnAfterMs: over['warn-after'] === undefined ? base.warnAfterMs : typeof over['warn-after'] === 'number' ? over['warn-after'] : null,
@@ -287,6 +291,7 @@ function hostConfig(
   // Each host gets its own copies, so a runner that adjusts one host never changes another.
   const queue = structuredClone(mergeQueue(defaults.queue, host.queue));
   if (queue.minMs > queue.maxMs) problems.push({ severity: 'error', path: [...path, 'queue'], message: 'queue min is above max' });
+  if (queue.schedule === 'offsets' && queue.offsetsMs.length === 0) problems.push({ severity: 'error', path: [...path, 'queue', 'schedule'], message: offsetsMissing });
   return {
     name: canonicalName(rawName),
     roles,
@@ -422,6 +427,9 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
     limits: mergeLimits(builtinLimits(), parsed.defaults?.limits),
   };
   if (defaults.queue.minMs > defaults.queue.maxMs) problems.push({ severity: 'error', path: ['defaults', 'queue'], message: 'queue min is above max' });
+  if (defaults.queue.schedule === 'offsets' && defaults.queue.offsetsMs.length === 0) {
+    problems.push({ severity: 'error', path: ['defaults', 'queue', 'schedule'], message: offsetsMissing });
+  }
 
   const dns = dnsEntries(parsed.dns, ['dns'], problems);
   const hosts = normaliseHosts(parsed, defaults, dns, problems);

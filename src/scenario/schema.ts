@@ -88,13 +88,23 @@ editorDefaults.set(warnAfter, defaultQueue['warn-after']);
 export const queueSchema = strictObject(
   {
     schedule: z
-      .enum(['postfix', 'exim'])
+      .enum(['postfix', 'exim', 'offsets'])
       .optional()
-      .meta({ description: 'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule', default: defaultQueue.schedule }),
+      .meta({
+        description: 'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule; offsets: tries at arrival + each offset',
+        default: defaultQueue.schedule,
+      }),
     min: duration('postfix schedule lower bound', defaultQueue.min).optional(),
     max: duration('postfix schedule upper bound', defaultQueue.max).optional(),
     scan: duration('how often the deferred queue is scanned', defaultQueue.scan).optional(),
     rule: retryRule.optional(),
+    offsets: list(duration('an attempt this long after arrival'), 'the attempts after the first, as offsets from arrival, ascending (used when schedule is offsets)', L.offsetsMax)
+      .superRefine((offsets, ctx) => {
+        offsets.forEach((offset, index) => {
+          if (offset <= 0 || (index > 0 && offset <= offsets[index - 1]!)) ctx.addIssue({ code: 'custom', message: 'offsets must be greater than 0 and strictly ascending', path: [index] });
+        });
+      })
+      .optional(),
     lifetime: duration('bounce at the first failed attempt at or after arrival + lifetime', defaultQueue.lifetime).optional(),
     'bounce-lifetime': duration('the lifetime of messages with a null sender (DSNs)', defaultQueue['bounce-lifetime']).optional(),
     'warn-after': warnAfter.optional(),

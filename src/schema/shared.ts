@@ -20,6 +20,8 @@ export const scenarioLimits = {
   headersMax: 100,
   partitionGroupsMax: 100,
   namesPerListMax: 1000,
+  /** Offsets of one `schedule: offsets` (far above any schedule measured in the wild). */
+  offsetsMax: 1000,
 } as const;
 const L = scenarioLimits;
 

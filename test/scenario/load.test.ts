@@ -87,6 +87,7 @@ describe('docs/reference.md §2 example', () => {
         { kind: 'F', cutoffMs: 345_600_000, intervalMs: 21_600_000, multiplier: 1 },
       ],
       ruleText: 'F,2h,15m; G,16h,1h,1.5; F,4d,6h',
+      offsetsMs: [],
       lifetimeMs: 432_000_000,
       bounceLifetimeMs: 432_000_000,
       warnAfterMs: null,

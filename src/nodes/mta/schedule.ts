@@ -24,6 +24,8 @@
  * older than the final cutoff, and every gap is capped by retry_interval_max (24 h).
  */
 
+import { OffsetsSchedule, type OffsetsScheduleOptions } from './offsets-schedule.js';
+import type { RetryPolicy, RetryState } from './retry-policy.js';
 import { parseRetryRule } from './retry-rule.js';
 
 const SECOND_MS = 1000;
@@ -31,33 +33,7 @@ const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-/** What a policy knows after a failed attempt. */
-export interface RetryState {
-  /** When the message entered this host's queue. */
-  arrivalMs: number;
-  /** The first failed attempt (equal to nowMs on the first failure). */
-  firstFailureMs: number;
-  /** The failed attempt before this one (equal to nowMs when there was none). */
-  lastFailureMs: number;
-  /** The failed attempt just made. */
-  nowMs: number;
-  /** A null reverse-path (a DSN): Postfix uses bounce_queue_lifetime for these. */
-  nullSender: boolean;
-  /**
-   * What nextAttemptMs returned after the previous failure, if known. Exim's geometric rule uses the
-   * smaller of the planned gap (this − lastFailureMs) and the actual gap (nowMs − lastFailureMs).
-   */
-  plannedNextAttemptMs?: number;
-}
-
-export interface RetryPolicy {
-  /** The earliest time of the next attempt (call only when `expired` is false). */
-  nextAttemptMs(state: RetryState): number;
-  /** True when this failure is final: bounce (with 4.4.7 unless a more precise status is known). */
-  expired(state: RetryState): boolean;
-  /** The time after which the message will not be retried, for a DSN's Will-Retry-Until (D5). */
-  retryUntilMs(state: RetryState): number;
-}
+export type { RetryPolicy, RetryState } from './retry-policy.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Postfix
@@ -339,9 +315,11 @@ export function shouldSendDelayWarning(input: {
 export function retryPolicyFor(
   queue:
     | ({ schedule: 'postfix' } & Partial<PostfixScheduleOptions>)
-    | { schedule: 'exim'; rule?: string | ReadonlyArray<EximRetryItem | FlatRetryItem>; intervalMaxMs?: number; draw?: GapDraw },
+    | { schedule: 'exim'; rule?: string | ReadonlyArray<EximRetryItem | FlatRetryItem>; intervalMaxMs?: number; draw?: GapDraw }
+    | ({ schedule: 'offsets' } & OffsetsScheduleOptions),
 ): RetryPolicy {
   if (queue.schedule === 'exim') return new EximSchedule(queue.rule ?? eximDefaultRuleText, queue.intervalMaxMs, queue.draw);
+  if (queue.schedule === 'offsets') return new OffsetsSchedule(queue);
   const { schedule: _schedule, ...options } = queue;
   return new PostfixSchedule(options);
 }

@@ -120,7 +120,9 @@ export class MailQueue {
     this.policy =
       queue.schedule === 'exim'
         ? retryPolicyFor({ schedule: 'exim', rule: queue.rule })
-        : retryPolicyFor({
+        : queue.schedule === 'offsets'
+          ? retryPolicyFor({ schedule: 'offsets', offsetsMs: queue.offsetsMs, lifetimeMs: queue.lifetimeMs, bounceLifetimeMs: queue.bounceLifetimeMs })
+          : retryPolicyFor({
             schedule: 'postfix',
             minBackoffMs: queue.minMs,
             maxBackoffMs: queue.maxMs,
