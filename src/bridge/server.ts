@@ -235,5 +235,7 @@ function servedTarget(host: ServeHost): FaultTarget {
     net: { refuse: absent('network'), partition: absent('network'), setLinkLatency: absent('network'), setFlaky: absent('network') },
     dns: { setFault: absent('DNS'), replace: absent('DNS') },
     smtp: () => host.faults,
+    random: absent('random process of a fault'),
+    after: absent('timeline of a fault process'),
   };
 }

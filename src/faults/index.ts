@@ -14,13 +14,14 @@ import { drop } from './drop.js';
 import { flaky } from './flaky.js';
 import type { FaultActionBase, FaultKind, KeyPath, NormaliseTools } from './kind.js';
 import { latency } from './latency.js';
+import { outages } from './outages.js';
 import { partition } from './partition.js';
 import { refuse } from './refuse.js';
 import { reply } from './reply.js';
 import { up } from './up.js';
 
 /** In the order of the docs table and the schema's keys. */
-const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, flaky, corrupt] as const;
+const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, flaky, corrupt, outages] as const;
 
 type Kinds = (typeof kinds)[number];
 

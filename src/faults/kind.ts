@@ -27,6 +27,7 @@ import type { ZoneEntryInput } from '../dns/zone.js';
 import type { LatencySpec } from '../net/latency.js';
 import type { FaultHandle, PartitionHandle } from '../net/network.js';
 import type { SmtpStage } from '../protocols/smtp/stages.js';
+import type { RandomStream } from '../sim/random.js';
 import type { ParsedDnsRecords } from '../schema/shared.js';
 import type { FaultUniverse } from './universe.js';
 
@@ -83,6 +84,10 @@ export interface FaultTarget {
   };
   /** The scripted-fault book of the SMTP server on `host`. */
   smtp(host: string): SmtpFaultHooks;
+  /** This fault's own seeded stream (`fault:<index>`): a stochastic kind draws only from it (docs/architecture.md rule 2). */
+  random(): RandomStream;
+  /** Runs `fn` `delayMs` of virtual time from now; returns what cancels it. */
+  after(delayMs: number, fn: () => void): () => void;
 }
 
 /** The normalised action of a kind: its name plus its own fields. */

@@ -128,7 +128,7 @@ export class World {
   private applyFault(fault: FaultSpec): (() => void) | null {
     const action = fault.action;
     this.sim.trace.record('fault', { index: fault.index, action: action.kind });
-    return kindOf(action).apply(action, this.faultTarget);
+    return kindOf(action).apply(action, { ...this.faultTarget, random: () => this.sim.rng.stream(`fault:${fault.index}`) });
   }
 
   /** What the fault kinds act on in this world. */
@@ -145,6 +145,15 @@ export class World {
       replace: (name, records) => this.dns.replace(name, records),
     },
     smtp: (host) => this.mailHost(host).faults,
+    random: () => {
+      throw new Error('bug: a fault drew without its own stream');
+    },
+    after: (delayMs, fn) => {
+      const timer = this.sim.after(delayMs, fn);
+      return () => {
+        this.sim.cancel(timer);
+      };
+    },
   };
 
   /**

@@ -14,6 +14,7 @@ import { faultKindNames, faultKinds, kindOf } from '../../src/faults/index.js';
 import type { FaultTarget, PlainFault } from '../../src/faults/kind.js';
 import { World } from '../../src/nodes/world.js';
 import { validateScenarioObject } from '../../src/scenario/load.js';
+import { RandomStream } from '../../src/sim/random.js';
 
 const base = parse(readFileSync(join(import.meta.dirname, '..', '..', 'scenarios', 'two-mx.yaml'), 'utf8')) as Record<string, unknown>;
 const scenario = validateScenarioObject(base, 'two-mx.yaml');
@@ -23,6 +24,15 @@ const universe = universeOf(scenario, faultKindNames);
 function recordingTarget() {
   const on: string[] = [];
   const off: string[] = [];
+  /** Timers a process kind set, fired in order by `advance` (the test's virtual clock). */
+  const timers: Array<{ delayMs: number; fn: () => void; cancelled: boolean }> = [];
+  const advance = (steps: number) => {
+    for (let n = 0; n < steps; n++) {
+      const timer = timers.shift();
+      if (timer === undefined) return;
+      if (!timer.cancelled) timer.fn();
+    }
+  };
   let next = 0;
   const change = (what: string) => {
     const id = `${what}#${next++}`;
@@ -47,13 +57,21 @@ function recordingTarget() {
       setFault: (fault) => change(`dns ${fault.name}`),
       replace: (name) => change(`dns-set ${name}`),
     },
+    random: () => new RandomStream('registry-test', 'fault:0'),
+    after: (delayMs, fn) => {
+      const timer = { delayMs, fn, cancelled: false };
+      timers.push(timer);
+      return () => {
+        timer.cancelled = true;
+      };
+    },
     smtp: (host) => ({
       addReply: (stage) => change(`reply ${host} ${stage}`).undo,
       addDrop: (stage) => change(`drop ${host} ${stage}`).undo,
       addCorrupt: (mode) => change(`corrupt ${host} ${mode}`).undo,
     }),
   };
-  return { target, on, off };
+  return { target, on, off, timers, advance };
 }
 
 describe('the fault registry', () => {
@@ -86,13 +104,14 @@ describe('the fault registry', () => {
           expect(line).toMatch(/\S/);
           expect(line).not.toMatch(/[\r\n]|undefined|\[object/);
 
-          const { target, on, off } = recordingTarget();
+          const { target, on, off, timers, advance } = recordingTarget();
           const undo = kind.apply(action, target);
+          advance(3); // a process kind changes things on its own timeline: let it run a few steps
           expect(on.length, 'apply changes something').toBeGreaterThan(0);
-          expect(off).toEqual([]);
           expect(undo, 'a kind that changes something can be undone (until)').not.toBeNull();
           undo?.();
           expect([...off].sort(), 'undo reverts every change apply made').toEqual([...on].sort());
+          expect(timers.filter((timer) => !timer.cancelled), 'undo leaves no timer of its process running').toEqual([]);
         }),
         { numRuns: 40 },
       );
