@@ -1,6 +1,7 @@
 /**
  * `outages: { host, mtbf, mttr, distribution, sigma }` (docs/reference.md §6): a stochastic fault
- * process — while it is in force the host alternates between up and down, each up-time drawn with
+ * process — while it is in force the host (or a list of hosts, together: a correlated episode such as
+ * every MX of one domain failing at once) alternates between up and down, each up-time drawn with
  * mean `mtbf` (mean time between failures) and each down-time with mean `mttr` (mean time to
  * repair), exponential (memoryless, the classic availability model) or log-normal (heavy-tailed
  * repairs). It starts up; a down spell is a `down` window (so it composes with the other power
@@ -8,7 +9,8 @@
  * come from the fault's own stream, so adding it shifts no other random choice.
  */
 import { z } from 'zod';
-import { hostName, duration, strictObject } from '../schema/base.js';
+import { duration, hostName, oneOrList, strictObject } from '../schema/base.js';
+import { scenarioLimits } from '../schema/shared.js';
 import { exponentialMs, logNormalMs } from '../sim/distributions.js';
 import type { RandomStream } from '../sim/random.js';
 import { formatDuration, formatDurationMs } from '../schema/units.js';
@@ -25,7 +27,7 @@ export const outages = defineFaultKind({
   keys: {
     outages: strictObject(
       {
-        host: hostName('the host that fails and recovers'),
+        host: oneOrList(hostName('a host that fails and recovers'), 'the host, or hosts that fail and recover together', scenarioLimits.namesPerListMax),
         mtbf: duration('mean up-time between failures'),
         mttr: duration('mean down-time of a failure'),
         distribution: z.enum(['exponential', 'lognormal']).optional().meta({ description: 'of the up- and down-times', default: 'exponential' }),
@@ -45,12 +47,17 @@ export const outages = defineFaultKind({
   normalise(item, tools) {
     const o = item.outages;
     const distribution: Distribution = o.distribution ?? 'exponential';
-    return { kind: 'outages', host: tools.name(o.host), mtbfMs: o.mtbf, mttrMs: o.mttr, distribution, sigma: distribution === 'lognormal' ? (o.sigma ?? defaultOutageSigma) : null };
+    const hosts = (Array.isArray(o.host) ? o.host : [o.host]).map((name) => tools.name(name));
+    return { kind: 'outages', hosts, mtbfMs: o.mtbf, mttrMs: o.mttr, distribution, sigma: distribution === 'lognormal' ? (o.sigma ?? defaultOutageSigma) : null };
   },
-  check: (action, tools, path) => tools.knownHost(action.host, [...path, 'outages', 'host']),
+  check(action, tools, path) {
+    action.hosts.forEach((host, i) => {
+      tools.knownHost(host, action.hosts.length === 1 ? [...path, 'outages', 'host'] : [...path, 'outages', 'host', i]);
+    });
+  },
   apply: (action, target) => startOutages(action, target),
   describe: (action) =>
-    `${action.host} fails and recovers at random (MTBF ${formatDurationMs(action.mtbfMs)}, MTTR ${formatDurationMs(action.mttrMs)}, ${action.distribution}${action.sigma === null ? '' : ` σ=${action.sigma}`})`,
+    `${action.hosts.join(' + ')} ${action.hosts.length === 1 ? 'fails and recovers' : 'fail and recover together'} at random (MTBF ${formatDurationMs(action.mtbfMs)}, MTTR ${formatDurationMs(action.mttrMs)}, ${action.distribution}${action.sigma === null ? '' : ` σ=${action.sigma}`})`,
   draw: {
     weight: 1,
     available: needsAHost,
@@ -62,7 +69,8 @@ export const outages = defineFaultKind({
 });
 
 interface OutagesAction {
-  host: string;
+  /** One host, or several that fail and recover together (a correlated episode). */
+  hosts: string[];
   mtbfMs: number;
   mttrMs: number;
   distribution: Distribution;
@@ -76,7 +84,10 @@ function startOutages(action: OutagesAction, target: FaultTarget): () => void {
   let cancelTimer: () => void = () => {};
   let endSpell: (() => void) | null = null;
   const fail = () => {
-    endSpell = target.power(action.host, 'down');
+    const ends = action.hosts.map((host) => target.power(host, 'down'));
+    endSpell = () => {
+      for (const end of ends) end();
+    };
     cancelTimer = target.after(draw(action.mttrMs), repair);
   };
   const repair = () => {

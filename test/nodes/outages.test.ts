@@ -30,12 +30,12 @@ function run(outages: Record<string, unknown>, seed = 1) {
   );
 }
 
-/** The down spells of mx.example.org: [start, end) in ms, from the network's fault trace. */
-function spells(world: World): Array<[number, number]> {
+/** The down spells of a host (mx.example.org unless named): [start, end) in ms, from the network's fault trace. */
+function spells(world: World, host = 'mx.example.org'): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   let downAt: number | null = null;
   for (const event of world.sim.trace.events) {
-    if (event.kind !== 'net.fault' || event.host !== 'mx.example.org') continue;
+    if (event.kind !== 'net.fault' || event.host !== host) continue;
     if (event.action === 'down') downAt = event.t as number;
     else if (event.action === 'up' && downAt !== null) {
       out.push([downAt, event.t as number]);
@@ -69,5 +69,27 @@ describe('outages', () => {
     expect(spells(a.world)).not.toEqual(spells(c.world));
     expect(a.report.traceDigest).toBe(b.report.traceDigest);
     for (let i = 0; i < 20; i++) expect(recipient(a.report, 'bob@example.org', i).status).toBe('delivered');
+  });
+
+  it('a list of hosts fails and recovers together: every MX of the domain, the same spells (a correlated episode)', () => {
+    const { world, report } = runScenarioWorld(
+      validateScenarioObject({
+        name: 'correlated outages',
+        until: '10d',
+        dns: { 'sender.net': { mx: ['10 smtp.sender.net'] }, 'example.org': { mx: ['10 mx1.example.org', '20 mx2.example.org'] } },
+        hosts: {
+          'smtp.sender.net': { roles: ['msa', 'mta'], domains: ['sender.net'], users: { alice: 'secret' } },
+          'mx1.example.org': { roles: ['mta', 'mda'], domains: ['example.org'], users: { bob: 'pw' } },
+          'mx2.example.org': { roles: ['mta', 'mda'], domains: ['example.org'], users: { bob: 'pw' } },
+        },
+        faults: [{ at: '0s', until: '9d', outages: { host: ['mx1.example.org', 'mx2.example.org'], mtbf: '4h', mttr: '2h' } }],
+        traffic: [{ at: '1h', send: { from: 'alice@sender.net', to: 'bob@example.org', body: 'hi' } }],
+      }),
+      { keepTrace: true },
+    );
+    const first = spells(world, 'mx1.example.org');
+    expect(first.length).toBeGreaterThan(10);
+    expect(spells(world, 'mx2.example.org')).toEqual(first);
+    expect(recipient(report, 'bob@example.org').status).toBe('delivered');
   });
 });
