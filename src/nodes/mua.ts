@@ -13,7 +13,7 @@
 import { utf8Bytes } from '../protocols/bytes.js';
 import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
-import { requireTlsRefusal } from '../protocols/smtp/client.js';
+import { localRefusal } from '../protocols/smtp/client.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
 import { plainMailParams } from '../protocols/smtp/types.js';
 import { replyLine } from '../mail/status.js';
@@ -185,11 +185,11 @@ export class Mua {
 /** Why the client itself refused to send (no server reply to quote), in words a user reads in a report. */
 function describeLocalRefusal(detail: string, messageBytes: number): string {
   switch (detail) {
-    case 'message-too-large':
+    case localRefusal.tooLarge:
       return `not sent: the message (${messageBytes} bytes) is larger than the server's SIZE limit (RFC 1870)`;
-    case 'smtputf8-not-offered':
+    case localRefusal.smtpUtf8:
       return 'not sent: the message needs SMTPUTF8 and the server does not offer it (RFC 6531)';
-    case requireTlsRefusal:
+    case localRefusal.requireTls:
       return 'not sent: the message requires TLS (REQUIRETLS) and the server does not offer REQUIRETLS over TLS (RFC 8689)';
     default:
       return detail;

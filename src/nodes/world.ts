@@ -131,8 +131,8 @@ export class World {
     return kindOf(action).apply(action, { ...this.faultTarget, random: () => this.sim.rng.stream(`fault:${fault.index}`) });
   }
 
-  /** What the fault kinds act on in this world. */
-  private readonly faultTarget: FaultTarget = {
+  /** What the fault kinds act on in this world (each fault adds its own random stream). */
+  private readonly faultTarget: Omit<FaultTarget, 'random'> = {
     power: (host, state) => this.openPowerWindow(host, state),
     net: {
       refuse: (host, port) => this.net.refuse(host, port),
@@ -145,9 +145,6 @@ export class World {
       replace: (name, records) => this.dns.replace(name, records),
     },
     smtp: (host) => this.mailHost(host).faults,
-    random: () => {
-      throw new Error('bug: a fault drew without its own stream');
-    },
     after: (delayMs, fn) => {
       const timer = this.sim.after(delayMs, fn);
       return () => {

@@ -17,7 +17,7 @@
  * The mail log's attempt result (docs/reference.md §9) is decided alongside.
  */
 import { asDeferral, type DeliveryStatus, defaultCode, fromConnection, fromLocal, fromReply, soften } from '../../mail/status.js';
-import { requireTlsRefusal } from '../../protocols/smtp/client.js';
+import { localRefusal } from '../../protocols/smtp/client.js';
 import type { SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
 import type { AttemptResult } from '../../mail/records.js';
 import type { AddressTarget, ConnectOutcome } from '../mta/mx-selection.js';
@@ -65,11 +65,11 @@ function hostRefusal(recipients: readonly SmtpRecipientResult[], remote: string,
   if (detail === undefined || detail === null || !recipients.every((r) => r.stage === 'local' && r.detail === detail)) return null;
   const host = `${remote}[${address}]`;
   switch (detail) {
-    case requireTlsRefusal:
+    case localRefusal.requireTls:
       return fromLocal('failed', defaultCode.requireTls, `${host} does not offer REQUIRETLS over TLS`, remote);
-    case 'message-too-large':
+    case localRefusal.tooLarge:
       return fromLocal('failed', defaultCode.tooBig, `message size exceeds the size limit of server ${host}`, remote);
-    case 'smtputf8-not-offered':
+    case localRefusal.smtpUtf8:
       return fromLocal('failed', defaultCode.needsSmtpUtf8, `SMTPUTF8 is required, but was not offered by host ${host}`, remote);
     default:
       return null;

@@ -120,8 +120,16 @@ interface AbortCause {
 
 const EHLO_REFUSED_CODES: ReadonlySet<number> = new Set([500, 501, 502, 504, 550]);
 const SERVER_CLOSING_CODE = 421;
-/** The detail of a REQUIRETLS message the server cannot take (not TLS, or REQUIRETLS not offered). */
-export const requireTlsRefusal = 'requiretls-not-offered';
+/**
+ * Why the client refused to send a message to this server (a recipient's `detail` with stage
+ * 'local'): larger than its SIZE (RFC 1870 §6), SMTPUTF8 needed and not offered (RFC 6531 §3.2), or a
+ * REQUIRETLS message and the server is not TLS or does not offer REQUIRETLS (RFC 8689 §4.2.1).
+ */
+export const localRefusal = {
+  tooLarge: 'message-too-large',
+  smtpUtf8: 'smtputf8-not-offered',
+  requireTls: 'requiretls-not-offered',
+} as const;
 
 /**
  * What a reply that stopped the session or transaction means for the recipients it covers (R2, R5):
@@ -624,13 +632,13 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.settleOpen(job, 'failed', null, 'local', 'invalid sender address');
     } else if (this.capabilities.sizeMaxBytes !== null && this.dataOf(job).canonicalSize > this.capabilities.sizeMaxBytes) {
       // RFC 1870 §6: do not send what the server said it will refuse (Postfix: "message size exceeds fixed limit").
-      this.settleOpen(job, 'failed', null, 'local', 'message-too-large');
+      this.settleOpen(job, 'failed', null, 'local', localRefusal.tooLarge);
     } else if (this.needsSmtpUtf8(job) && !this.capabilities.smtpUtf8) {
       // RFC 6531 §3.2: an internationalised message cannot go to a server without SMTPUTF8.
-      this.settleOpen(job, 'failed', null, 'local', 'smtputf8-not-offered');
+      this.settleOpen(job, 'failed', null, 'local', localRefusal.smtpUtf8);
     } else if (envelope.requireTls && !(this.secure && this.capabilities.requireTls)) {
       // RFC 8689 §4.2.1: a REQUIRETLS message goes only over TLS to a server that offers REQUIRETLS.
-      this.settleOpen(job, 'failed', null, 'local', requireTlsRefusal);
+      this.settleOpen(job, 'failed', null, 'local', localRefusal.requireTls);
     } else {
       envelope.recipients.forEach((recipient, index) => {
         if (!isSafePath(recipient.address)) this.settle(job, index, 'failed', null, 'local', 'invalid recipient address');

@@ -1,6 +1,6 @@
 /**
  * AUTH (RFC 4954): the SASL mechanisms offered (§3), and MAIL FROM AUTH= (§5), kept as given. The
- * client reads the pre-standard "AUTH=PLAIN LOGIN" line too (command.ts of the client splits it).
+ * client reads the pre-standard "AUTH=PLAIN LOGIN" line too (client-capabilities.ts splits it).
  */
 import { badValue } from '../parameters.js';
 import { isXtext } from '../xtext.js';
