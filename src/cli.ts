@@ -1,12 +1,12 @@
 /**
- * The command line (docs/reference.md §10, §12, §13). Parsing is commander's; each command's work lives in
+ * The command line (docs/reference.md §10, §12, §13; docs/research.md for sweep and merge). Parsing is commander's; each command's work lives in
  * src/cli/ and the library, loaded only when that command runs, so `--help` and `serve` start fast.
  * Exit status: 0 every expectation held, 1 something did not hold, 2 bad input.
  * This file (with src/cli/ and src/bridge/) may read the wall clock; the simulation never does.
  */
 import { Command, CommanderError } from 'commander';
 import { checkNames, exploreRunsDefault } from './explore/names.js';
-import { VERSION } from './version.js';
+import { VERSION } from './schema/version.js';
 
 const EXIT_OK = 0;
 const EXIT_BAD_INPUT = 2;
@@ -22,6 +22,7 @@ export function buildProgram(): Command {
   addRunCommands(program);
   addServeCommand(program);
   addExploreCommand(program);
+  addSweepCommands(program);
   return program;
 }
 
@@ -104,6 +105,33 @@ function addExploreCommand(program: Command): void {
     .action(async (file: string, options) => {
       const { exploreCommand } = await import('./cli/explore-command.js');
       process.exitCode = exploreCommand(file, options, () => Math.floor(Math.random() * 2 ** 31));
+    });
+}
+
+/** `sweep` and `merge` (docs/research.md §3, §6). */
+function addSweepCommands(program: Command): void {
+  program
+    .command('sweep')
+    .description('run a sweep: every grid point × seed of a scenario; write tables, a summary and a page')
+    .argument('<file>', 'sweep file (YAML)')
+    .option('--out <dir>', 'output folder (default sweeps/NAME)')
+    .option('--workers <n>', 'worker threads (default: every core)')
+    .option('--resume', 'continue the sweep in --out, skipping the runs already written')
+    .option('--shard <i/n>', 'run the i-th of n slices (default: from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX)')
+    .option('--shard-count <n>', 'the number of slices, with JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX')
+    .action(async (file: string, options) => {
+      const { sweepCommand } = await import('./cli/sweep-command.js');
+      process.exitCode = await sweepCommand(file, options);
+    });
+
+  program
+    .command('merge')
+    .description("join the shards' outputs of one sweep into what one machine would have written")
+    .argument('<dir...>', 'the shards\' output folders')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (dirs: string[], options: { out: string }) => {
+      const { mergeCommand } = await import('./cli/sweep-command.js');
+      process.exitCode = await mergeCommand(dirs, options);
     });
 }
 

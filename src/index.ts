@@ -11,7 +11,7 @@ import type { Report } from './report/types.js';
 import { type RunOptions, runScenarioWorld } from './runner/run.js';
 import type { Scenario } from './scenario/schema-types.js';
 
-export { VERSION } from './version.js';
+export { VERSION } from './schema/version.js';
 export { loadScenario, parseScenarioText, validateScenarioObject, isScenario, analyseScenarioFile } from './scenario/load.js';
 export { ScenarioError, isScenarioError, formatProblem } from './scenario/errors.js';
 export { checkScenarioFiles } from './scenario/check.js';

@@ -15,7 +15,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { SecureContext } from 'node:tls';
-import { type FaultSpec, kindOf } from '../faults/index.js';
+import { type FaultSpec, faultHappens, kindOf } from '../faults/index.js';
 import type { FaultTarget } from '../faults/kind.js';
 import type { HostConfig } from '../nodes/config.js';
 import { SocketEndpoint } from './socket-endpoint.js';
@@ -218,6 +218,7 @@ function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
   for (const fault of faults) {
     const action = fault.action;
     host.sim.at(startMs + fault.atMs, () => {
+      if (!faultHappens(fault, host.sim.rng)) return;
       const undo = kindOf(action).apply(action, servedTarget(host));
       if (undo !== null && fault.untilMs !== null) host.sim.at(Math.max(startMs + fault.untilMs, host.sim.nowMs), undo);
     });

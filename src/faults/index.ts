@@ -70,4 +70,14 @@ export interface FaultSpec {
   atMs: number;
   untilMs: number | null;
   action: FaultAction;
+  /** `chance: p`: the fault happens in a run with probability p (absent: it always happens). */
+  chance?: number;
+}
+
+/** The stream a fault's `chance` draws from: its own, so adding one shifts no other draw. */
+export const faultChanceStream = (index: number) => `fault:${index}:chance`;
+
+/** Whether the fault happens in this run: one draw of its own stream when it has a `chance`, none otherwise. */
+export function faultHappens(fault: FaultSpec, streams: { stream(name: string): { chance(p: number): boolean } }): boolean {
+  return fault.chance === undefined || streams.stream(faultChanceStream(fault.index)).chance(fault.chance);
 }

@@ -10,7 +10,7 @@
 import { DnsServer, StubResolver, Zone, type ZoneEntryInput, type ZoneInput } from '../dns/index.js';
 import { Network } from '../net/network.js';
 import { zoneEntry } from '../dns/record-set.js';
-import { type FaultSpec, kindOf } from '../faults/index.js';
+import { type FaultSpec, faultHappens, kindOf } from '../faults/index.js';
 import type { FaultTarget } from '../faults/kind.js';
 import type { WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
@@ -112,6 +112,9 @@ export class World {
     return this.sim.runUntil(this.scenario.untilMs);
   }
 
+  /** Faults whose `chance` drew that they do not happen in this run (docs/reference.md §6). */
+  readonly skippedFaults = new Set<number>();
+
   /** Virtual time of the last event that ran (the end of a run that went idle before `until`). */
   lastActivityMs(): number {
     return this.sim.lastEventTimeMs;
@@ -119,6 +122,11 @@ export class World {
 
   private scheduleFault(fault: FaultSpec): void {
     this.sim.at(fault.atMs, () => {
+      if (!faultHappens(fault, this.sim.rng)) {
+        this.sim.trace.record('fault-skipped', { index: fault.index, chance: fault.chance ?? 1 });
+        this.skippedFaults.add(fault.index);
+        return;
+      }
       const undo = this.applyFault(fault);
       if (fault.untilMs !== null && undo !== null) this.sim.at(Math.max(fault.untilMs, this.sim.nowMs), undo);
     });

@@ -80,13 +80,15 @@ export interface FaultSpan {
 
 /**
  * Where each fault's band ends: its `until`; for `down` without one, the next `up` of the same host
- * (the two descriptions come from describe.ts: "H is down", "H boots"); otherwise the axis end.
+ * (the two descriptions come from describe.ts: "H is down", "H boots"); otherwise the axis end. A fault
+ * whose `chance` said it does not happen in this run has no band.
  */
-export function faultSpans(faults: readonly ReportFault[], endMs: number): FaultSpan[] {
+export function faultSpans(all: readonly ReportFault[], endMs: number): FaultSpan[] {
+  const faults = all.filter((fault) => fault.skipped !== true);
   return faults.map((fault, i) => {
     if (fault.action === 'up') return { fault, fromMs: fault.atMs, toMs: fault.atMs, instant: true };
     let toMs = fault.untilMs ?? endMs;
-    const downHost = fault.action === 'down' ? /^(\S+) is down$/.exec(fault.description)?.[1] : undefined;
+    const downHost = fault.action === 'down' ? /^(\S+) is down\b/.exec(fault.description)?.[1] : undefined;
     if (fault.untilMs === null && downHost !== undefined) {
       const up = faults.slice(i + 1).find((f) => f.action === 'up' && f.description === `${downHost} boots` && f.atMs >= fault.atMs);
       if (up !== undefined) toMs = up.atMs;

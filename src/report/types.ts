@@ -75,6 +75,8 @@ export interface ReportFault {
   untilMs: number | null;
   action: string;
   description: string;
+  /** Present (true) when the fault's `chance` drew that it does not happen in this run (§6). */
+  skipped?: true;
 }
 
 export interface Report {

@@ -54,13 +54,18 @@ export function runScenarioWorld(input: Scenario | unknown, options: RunOptions 
     invariants,
     messages,
     fetches,
-    faults: scenario.faults.map((fault) => ({
-      index: fault.index,
-      atMs: fault.atMs,
-      untilMs: fault.untilMs,
-      action: fault.action.kind,
-      description: describeFault(fault.action),
-    })),
+    faults: scenario.faults.map((fault) => {
+      const skipped = world.skippedFaults.has(fault.index);
+      const chance = fault.chance === undefined ? '' : ` (chance ${fault.chance}: ${skipped ? 'did not happen in this run' : 'happened'})`;
+      return {
+        index: fault.index,
+        atMs: fault.atMs,
+        untilMs: fault.untilMs,
+        action: fault.action.kind,
+        description: `${describeFault(fault.action)}${chance}`,
+        ...(skipped ? { skipped: true as const } : {}),
+      };
+    }),
     warnings: scenario.warnings.map((w) => `${w.path ? `${w.path}: ` : ''}${w.message}`),
     stats: { events: world.sim.eventsRun, wallMs: Math.round(clock() - startedMs), simulatedMs: endedAtMs },
     traceDigest: world.sim.trace.digest(),

@@ -12,7 +12,12 @@ import { editorDefaults } from '../schema/base.js';
 export const scenarioJsonSchemaPath = 'schema/mailsim-scenario.schema.json';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(scenarioSchema, {
+  return jsonSchemaOf(scenarioSchema, 'mailsim scenario');
+}
+
+/** The input-side JSON Schema of a zod schema built from src/schema/base.ts, with its editor defaults. */
+export function jsonSchemaOf(schema: z.ZodType, title: string): Record<string, unknown> {
+  const generated = z.toJSONSchema(schema, {
     io: 'input',
     target: 'draft-2020-12',
     unrepresentable: 'any',
@@ -24,7 +29,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   const { $schema, ...rest } = generated;
   return {
     $schema,
-    title: 'mailsim scenario',
+    title,
     ...rest,
   };
 }

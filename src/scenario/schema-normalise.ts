@@ -441,7 +441,7 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
       problems.push({ severity: 'error', path: [...path, 'until'], message: `until (${fault.until} ms) must be after at (${fault.at} ms)` });
     }
     if (fault.at > untilMs) problems.push({ severity: 'warning', path: [...path, 'at'], message: 'this fault starts after the run ends (until)' });
-    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, tools) };
+    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, tools), ...(fault.chance === undefined ? {} : { chance: fault.chance }) };
   });
   const traffic: TrafficItem[] = (parsed.traffic ?? []).map((item, index): TrafficItem => {
     if (item.at > untilMs) problems.push({ severity: 'warning', path: ['traffic', index, 'at'], message: 'this happens after the run ends (until)' });

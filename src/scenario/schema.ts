@@ -19,6 +19,7 @@ import {
   list,
   map,
   oneOrList,
+  probability,
   size,
   strictObject,
   wholeNumber,
@@ -278,6 +279,7 @@ export const faultSchema = strictObject(
   {
     at: duration('when the fault starts (from t = 0)'),
     until: duration('when the fault is undone').optional(),
+    chance: probability('the fault happens in a run with this probability, drawn once per run from its own stream (default: it always happens)').optional(),
     ...faultItemShape,
   },
   'a fault: at, optional until, and exactly one action (docs/reference.md §6)',
