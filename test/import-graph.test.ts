@@ -91,7 +91,7 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['scenario'],
   ['report'],
   ['runner'],
-  ['explore', 'bridge'],
+  ['explore', 'bridge', 'sweep'],
   ['cli'],
   ['.'],
 ];
