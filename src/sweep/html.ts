@@ -10,10 +10,11 @@
  * `<script type="application/json">` block, with `<`, `>` and `&` written as `\u003c`… so no value
  * (a sweep name with `</script>` in it) can end the block; the script (html-client.ts) only draws them
  * with uPlot, inlined with its style sheet (html-uplot.ts). Text in the HTML is escaped
- * (report/html-text.ts), and a Content-Security-Policy allows no network and only the two scripts,
- * by their SHA-256: the page opens from file:// with nothing to fetch.
+ * (report/html-text.ts), and the page's shell (report/html-page.ts) sets a Content-Security-Policy
+ * that allows no network and only the two scripts, by their SHA-256: the page opens from file://
+ * with nothing to fetch.
  */
-import { createHash } from 'node:crypto';
+import { htmlPage } from '../report/html-page.js';
 import { esc } from '../report/html-text.js';
 import { sweepCss, sweepScript } from './html-client.js';
 import { type CdfFigure, cdfFigure, defaultFigureLimits, type FigureLimits, type ParameterAxis, parameterAxis } from './html-figures.js';
@@ -34,8 +35,6 @@ export function jsonForScript(value: unknown): string {
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 }
-
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 function header(summary: SweepSummary): string {
   const { sweep } = summary;
@@ -78,34 +77,19 @@ export function renderSweepHtml(summary: SweepSummary, options: SweepHtmlOptions
   const cdf = cdfFigure(summary, limits);
   const figures = axes.flatMap((axis) => axis.figures.map((f) => ({ ...f, parameterName: axis.name })));
   const uplot = uplotAssets();
-  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src ${sha256(uplot.js)} ${sha256(sweepScript)}; img-src data:; base-uri 'none'; form-action 'none'`;
-  const body = [
-    header(summary),
-    axes.length === 0 ? '<p class="muted">The sweep varies no parameter: there is nothing to plot against.</p>' : axes.map((a) => parameterSection(a, limits)).join('\n'),
-    cdfSection(cdf, limits),
-    '<h2>Points</h2>',
-    renderPointsTable(summary),
-    `<footer>${esc(summary.format)} · drawn with uPlot (MIT licence)</footer>`,
-  ];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mailsim">
-<title>${esc(`${summary.sweep.name} — mailsim sweep`)}</title>
-<style>${uplot.css}</style>
-<style>${sweepCss}</style>
-</head>
-<body>
-<main>
-${body.join('\n')}
-</main>
-<script type="application/json" id="sweep-data">${jsonForScript({ figures, cdf })}</script>
-<script>${uplot.js}</script>
-<script>${sweepScript}</script>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: `${summary.sweep.name} — mailsim sweep`,
+    styles: [uplot.css, sweepCss],
+    bodyAttributes: '',
+    main: [
+      header(summary),
+      axes.length === 0 ? '<p class="muted">The sweep varies no parameter: there is nothing to plot against.</p>' : axes.map((a) => parameterSection(a, limits)).join('\n'),
+      cdfSection(cdf, limits),
+      '<h2>Points</h2>',
+      renderPointsTable(summary),
+      `<footer>${esc(summary.format)} · drawn with uPlot (MIT licence)</footer>`,
+    ].join('\n'),
+    data: `<script type="application/json" id="sweep-data">${jsonForScript({ figures, cdf })}</script>`,
+    scripts: [uplot.js, sweepScript],
+  });
 }

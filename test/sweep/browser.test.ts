@@ -9,38 +9,20 @@
  * Without chromium the test is skipped with a message — except in CI (`CI` set), where a missing
  * browser is a failure: CI installs the `chromium` package.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { metricsOf, parameterAxis } from '../../src/sweep/html-figures.js';
 import { renderSweepHtml } from '../../src/sweep/html.js';
+import { browserTimeoutMs, expectScreenshot, haveChromium, itHasChromium, openingTag, runBrowserTests, runChromium, warnIfSkipped } from '../chromium.js';
 import { sweepFixture } from './fixture.js';
 
-const chromiumPath = process.env.MAILSIM_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const inCi = Boolean(process.env.CI);
-/** How long one chromium may run before it is killed (as in test/report/browser.test.ts: a busy machine is slow). */
-const browserTimeoutMs = 120_000;
 const screenshotWidthPx = 1400;
 const screenshotHeightPx = 3000;
-
-const baseFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  // The page's console messages go to stderr as `…:CONSOLE…] "message", source: …`.
-  '--enable-logging=stderr',
-  '--v=0',
-];
+/** The page's console messages go to stderr as `…:CONSOLE…] "message", source: …`. */
+const consoleFlags = ['--enable-logging=stderr', '--v=0'];
 
 const root = mkdtempSync(join(tmpdir(), 'mailsim-sweep-browser-'));
 afterAll(() => {
@@ -48,35 +30,15 @@ afterAll(() => {
   else console.warn(`sweep.html screenshot kept in ${root}`);
 });
 
-let profiles = 0;
-/** Runs chromium once with a fresh profile; resolves with its stdout and stderr. */
-function chromium(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  const profile = join(root, `profile-${++profiles}`);
-  return new Promise((resolve, reject) => {
-    execFile(chromiumPath, [...baseFlags, `--user-data-dir=${profile}`, ...args], { timeout: browserTimeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`chromium failed: ${error.message}\n${stderr.slice(-2000)}`));
-      else resolve({ stdout, stderr });
-    });
-  });
-}
+const chromium = (args: string[]) => runChromium(root, [...consoleFlags, ...args]);
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 const consoleLines = (stderr: string) => stderr.split('\n').filter((line) => line.includes(':CONSOLE'));
 
-function openingTag(dom: string, attribute: string): string {
-  const at = dom.indexOf(attribute);
-  expect(at, attribute).toBeGreaterThan(0);
-  return dom.slice(dom.lastIndexOf('<', at), dom.indexOf('>', at) + 1);
-}
+warnIfSkipped('sweep browser test');
 
-if (!haveChromium && !inCi) {
-  console.warn(`sweep browser test skipped: no chromium at ${chromiumPath} (apt-get install chromium, or set MAILSIM_CHROMIUM); in CI it fails instead`);
-}
-
-describe.runIf(haveChromium || inCi)('sweep.html in headless chromium', { timeout: browserTimeoutMs + 30_000 }, () => {
-  it('chromium is installed (CI installs the Debian package `chromium`)', () => {
-    expect(haveChromium, `no chromium at ${chromiumPath}`).toBe(true);
-  });
+describe.runIf(runBrowserTests)('sweep.html in headless chromium', { timeout: browserTimeoutMs + 30_000 }, () => {
+  itHasChromium();
 
   const summary = sweepFixture();
   const page = join(root, 'sweep.html');
@@ -122,10 +84,6 @@ describe.runIf(haveChromium || inCi)('sweep.html in headless chromium', { timeou
 
   it('takes a screenshot of the page', async () => {
     await runs;
-    const png = readFileSync(shot);
-    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe(screenshotWidthPx);
-    expect(png.readUInt32BE(20)).toBe(screenshotHeightPx);
-    expect(png.length).toBeGreaterThan(50_000);
+    expectScreenshot(shot, screenshotWidthPx, screenshotHeightPx, 50_000);
   });
 });
