@@ -9,15 +9,16 @@
  * events: the same run gives the same bytes. Transcripts and DNS answers exist only in the trace;
  * without it the page says they were not recorded. Every value is escaped (html-text.ts); on top of
  * that a Content-Security-Policy allows no network and only the page's own script, by its SHA-256,
- * so even a missed escape could not run a peer's `<script>`. The named limits below keep the page
- * small enough for a browser on a big run, and the page says what each limit cut.
+ * so even a missed escape could not run a peer's `<script>` (html-page.ts, the page's shell). The
+ * named limits below keep the page small enough for a browser on a big run, and the page says what
+ * each limit cut.
  */
-import { createHash } from 'node:crypto';
 import { mailEvents } from '../mail/events/index.js';
 import type { TraceEvent } from '../sim/trace.js';
 import { reportCss, reportScript } from './html-assets.js';
 import { extractDnsAnswers, renderDnsTable } from './html-dns.js';
 import { axisEndMs, type JourneyLimits, renderFaultStrip, renderJourneys, type SessionLookup, TimeScale } from './html-journey.js';
+import { htmlPage } from './html-page.js';
 import { renderSession, type SessionRenderLimits } from './html-session.js';
 import { esc } from './html-text.js';
 import { formatDurationMs } from '../schema/units.js';
@@ -45,8 +46,6 @@ export const defaultHtmlLimits: HtmlLimits = {
 export interface HtmlOptions {
   limits?: Partial<HtmlLimits>;
 }
-
-const scriptHash = `sha256-${createHash('sha256').update(reportScript, 'utf8').digest('base64')}`;
 
 export function renderHtml(report: Report, traceEvents: readonly TraceEvent[] | null, options: HtmlOptions = {}): string {
   const limits: HtmlLimits = { ...defaultHtmlLimits, ...options.limits };
@@ -84,26 +83,13 @@ ${report.scenario.description !== null && report.scenario.description.trim() !==
     traceEvents === null ? notRecorded('DNS answers') : renderDnsTable(extractDnsAnswers(traceEvents, limits.dnsRowsMax), limits.dnsRowsMax),
     `<footer>${esc(report.format)} · trace digest <span class="mono" data-testid="trace-digest">${esc(report.traceDigest)}</span></footer>`,
   ];
-  // A constant but for the script's base64 hash: nothing in it needs escaping.
-  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src '${scriptHash}'; img-src data:; base-uri 'none'; form-action 'none'`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="mailsim">
-<title>${esc(`${report.passed ? '✓' : '✗'} ${report.scenario.name} — mailsim report`)}</title>
-<style>${reportCss}</style>
-</head>
-<body data-passed="${report.passed}">
-<main>
-${body.filter((part) => part !== '').join('\n')}
-</main>
-<script>${reportScript}</script>
-</body>
-</html>
-`;
+  return htmlPage({
+    title: `${report.passed ? '✓' : '✗'} ${report.scenario.name} — mailsim report`,
+    styles: [reportCss],
+    bodyAttributes: ` data-passed="${report.passed}"`,
+    main: body.filter((part) => part !== '').join('\n'),
+    scripts: [reportScript],
+  });
 }
 
 function checkItem(testid: string, label: string, check: ReportCheck): string {

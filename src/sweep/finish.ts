@@ -10,6 +10,7 @@ import { esc } from '../report/html-text.js';
 import { writeReports } from '../report/write.js';
 import { runScenarioWorld } from '../runner/run.js';
 import { VERSION } from '../schema/version.js';
+import { renderSweepHtml } from './html.js';
 import { readJsonLines } from './jsonl.js';
 import type { Sweep } from './load.js';
 import { outputFiles } from './manifest.js';
@@ -27,6 +28,7 @@ export async function finishSweep(sweep: Sweep, out: string): Promise<SweepSumma
   for await (const { value } of readJsonLines<RecipientRow>(recipientsPath)) builder.addRecipient(value);
   const summary = builder.summary(VERSION);
   writeFileSync(join(out, outputFiles.summary), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(out, outputFiles.html), renderSweepHtml(summary));
   await writeParquetTables(sweep, runsPath, recipientsPath, join(out, outputFiles.runsParquet), join(out, outputFiles.recipientsParquet));
   writeRepresentativeReports(sweep, summary, out);
   return summary;

@@ -8,72 +8,30 @@
  * Without chromium the test is skipped with a message — except in CI (`CI` set), where a missing
  * browser is a failure: CI installs the `chromium` package.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeReports } from '../../src/report/write.js';
+import { browserTimeoutMs, expectScreenshot, haveChromium, itHasChromium, openingTag, runBrowserTests, runChromium, warnIfSkipped } from '../chromium.js';
 import { hostileRun, runFixture } from './helpers.js';
 
-const chromiumPath = process.env.MAILSIM_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const inCi = Boolean(process.env.CI);
-/**
- * How long one chromium may run before it is killed. The four start together with the rest of the
- * suite; on a busy 2-CPU machine they took 14-18 s, so a 30 s bound was within 2x of failing for load
- * alone. A hung browser is still caught, just later.
- */
-const browserTimeoutMs = 120_000;
 const screenshotWidthPx = 1400;
 const screenshotHeightPx = 2000;
-
-const baseFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 const root = mkdtempSync(join(tmpdir(), 'mailsim-browser-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let profiles = 0;
-/** Runs chromium once with a fresh profile; resolves with its stdout. */
-function chromium(args: string[]): Promise<string> {
-  const profile = join(root, `profile-${++profiles}`);
-  return new Promise((resolve, reject) => {
-    execFile(chromiumPath, [...baseFlags, `--user-data-dir=${profile}`, ...args], { timeout: browserTimeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`chromium failed: ${error.message}\n${stderr.slice(-2000)}`));
-      else resolve(stdout);
-    });
-  });
-}
+const chromium = (args: string[]) => runChromium(root, args).then((run) => run.stdout);
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
-/** The opening tag of the first element with this attribute text. */
-function openingTag(dom: string, attribute: string): string {
-  const at = dom.indexOf(attribute);
-  expect(at, attribute).toBeGreaterThan(0);
-  return dom.slice(dom.lastIndexOf('<', at), dom.indexOf('>', at) + 1);
-}
-
-if (!haveChromium && !inCi) {
-  console.warn(`browser test skipped: no chromium at ${chromiumPath} (apt-get install chromium, or set MAILSIM_CHROMIUM); in CI it fails instead`);
-}
+warnIfSkipped('browser test');
 
 // Each test waits for the browsers (started at collection), so its own timeout covers their bound.
-describe.runIf(haveChromium || inCi)('the HTML report in headless chromium', { timeout: browserTimeoutMs + 30_000 }, () => {
-  it('chromium is installed (CI installs the Debian package `chromium`)', () => {
-    expect(haveChromium, `no chromium at ${chromiumPath}`).toBe(true);
-  });
+describe.runIf(runBrowserTests)('the HTML report in headless chromium', { timeout: browserTimeoutMs + 30_000 }, () => {
+  itHasChromium();
 
   const { report, events } = runFixture('primary-mx-down.yaml');
   const written = writeReports(report, { outDir: root, baseName: 'primary-mx-down', traceEvents: events });
@@ -141,10 +99,6 @@ describe.runIf(haveChromium || inCi)('the HTML report in headless chromium', { t
 
   it('takes a screenshot of the page', async () => {
     await runs;
-    const png = readFileSync(shot);
-    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe(screenshotWidthPx);
-    expect(png.readUInt32BE(20)).toBe(screenshotHeightPx);
-    expect(png.length).toBeGreaterThan(20_000);
+    expectScreenshot(shot, screenshotWidthPx, screenshotHeightPx, 20_000);
   });
 });

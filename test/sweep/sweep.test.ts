@@ -52,7 +52,7 @@ beforeAll(async () => {
 
 describe('mailsim sweep', () => {
   it('writes the tidy outputs: a row per run in run order, a row per recipient, a summary, Parquet, reports', () => {
-    expect([...reference.keys()].filter((k) => !k.startsWith('reports/'))).toEqual(['recipients.jsonl', 'recipients.parquet', 'runs.jsonl', 'runs.parquet', 'summary.json', 'sweep.json']);
+    expect([...reference.keys()].filter((k) => !k.startsWith('reports/'))).toEqual(['recipients.jsonl', 'recipients.parquet', 'runs.jsonl', 'runs.parquet', 'summary.json', 'sweep.html', 'sweep.json']);
     for (let point = 0; point < 4; point++) expect(reference.has(`reports/p${point}.html`)).toBe(true);
     const runs = lines<RunRow>(join(dir, 'one', 'runs.jsonl'));
     expect(runs.map((r) => r.run)).toEqual([...Array(16).keys()]);
@@ -110,7 +110,7 @@ describe('mailsim sweep', () => {
   it('resumes after a cut-off write: skips what is done, drops the half line, same bytes at the end', async () => {
     const out = join(dir, 'resumed');
     cpSync(join(dir, 'one'), out, { recursive: true });
-    for (const name of ['summary.json', 'runs.parquet', 'recipients.parquet']) rmSync(join(out, name));
+    for (const name of ['summary.json', 'sweep.html', 'runs.parquet', 'recipients.parquet']) rmSync(join(out, name));
     rmSync(join(out, 'reports'), { recursive: true });
     const runs = readFileSync(join(dir, 'one', 'runs.jsonl'), 'utf8').split('\n');
     writeFileSync(join(out, 'runs.jsonl'), `${runs.slice(0, 6).join('\n')}\n${runs[6]!.slice(0, 40)}`);
