@@ -219,15 +219,18 @@ function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
     const action = fault.action;
     host.sim.at(startMs + fault.atMs, () => {
       if (!faultHappens(fault, host.sim.rng)) return;
-      const undo = kindOf(action).apply(action, servedTarget(host));
+      const undo = kindOf(action).apply(action, servedTarget(host, fault.index));
       if (undo !== null && fault.untilMs !== null) host.sim.at(Math.max(startMs + fault.untilMs, host.sim.nowMs), undo);
     });
   }
   host.clock.advance();
 }
 
-/** What a served fault may act on: the host's own SMTP server, nothing of a network or DNS it does not simulate. */
-function servedTarget(host: ServeHost): FaultTarget {
+/**
+ * What a served fault may act on: the host's own SMTP server and the fault's own random stream (as in
+ * the simulator, `fault:INDEX`), nothing of a network or DNS it does not simulate.
+ */
+function servedTarget(host: ServeHost, index: number): FaultTarget {
   const absent = (what: string) => () => {
     throw new Error(`mailsim serve cannot apply a fault on the ${what}: only faults inside the SMTP server are served`);
   };
@@ -236,7 +239,7 @@ function servedTarget(host: ServeHost): FaultTarget {
     net: { refuse: absent('network'), partition: absent('network'), setLinkLatency: absent('network'), setFlaky: absent('network') },
     dns: { setFault: absent('DNS'), replace: absent('DNS') },
     smtp: () => host.faults,
-    random: absent('random process of a fault'),
+    random: () => host.sim.rng.stream(`fault:${index}`),
     after: absent('timeline of a fault process'),
   };
 }

@@ -60,7 +60,8 @@ export interface CheckTools {
 
 /** The scripted-fault book of one SMTP server (nodes/smtp/fault-book.ts): each add returns its removal. */
 export interface SmtpFaultHooks {
-  addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null): () => void;
+  /** `perSession`: the fault's own stream, to draw `probability` once per SMTP session (`per: session`). */
+  addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null, perSession?: RandomStream | null): () => void;
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void;
   addCorrupt(mode: CorruptMode, times: number | null, probability: number | null): () => void;
 }

@@ -1,7 +1,10 @@
 /**
- * `reply: { host, on, code, text, times | probability }` (docs/reference.md §6): the SMTP server of a
- * host answers a scripted reply at a stage. Its text may start with an enhanced status code, which
+ * `reply: { host, on, code, text, times | probability, per }` (docs/reference.md §6): the SMTP server of
+ * a host answers a scripted reply at a stage. Its text may start with an enhanced status code, which
  * must be of the reply code's class (RFC 3463 §3.1, RFC 2034 §4): the wire carries one status.
+ * `probability` is drawn per command (the default, from the host's stream) or, with `per: session`,
+ * once per SMTP session from the fault's own stream: a session either gets the reply at every command
+ * of that stage or at none (nodes/smtp/fault-book.ts keeps each session's verdict).
  */
 import { z } from 'zod';
 import { leadingEnhancedCode } from '../protocols/smtp/reply.js';
@@ -42,7 +45,11 @@ export const reply = defineFaultKind({
         code: wholeNumber('SMTP reply code', 200, 599),
         text: z.string().optional().meta({ description: 'reply text' }),
         times: timesKey,
-        probability: probability('chance per occurrence').optional(),
+        probability: probability('chance per occurrence (per command), or per session with per: session').optional(),
+        per: z
+          .enum(['command', 'session'])
+          .optional()
+          .meta({ description: 'with probability: draw once per command (default), or once per SMTP session: every command at the stage in that session, or none', default: 'command' }),
       },
       'SMTP server answers code text at a stage',
     ).optional(),
@@ -50,24 +57,40 @@ export const reply = defineFaultKind({
   refine(item, ctx) {
     if (typeof item.reply === 'object' && item.reply !== null) checkScriptedReplyText(item.reply as Record<string, unknown>, ctx);
     checkTimesOrProbability(item, 'reply', ctx);
+    checkPerWithProbability(item, ctx);
   },
   normalise(item, tools) {
     const r = item.reply;
-    return { kind: 'reply', host: tools.name(r.host), on: r.on as SmtpStage, code: r.code, text: r.text ?? defaultFaultReplyText, times: r.times ?? null, probability: r.probability ?? null };
+    const per: ReplyPer = r.per === 'session' ? 'session' : 'command';
+    return { kind: 'reply', host: tools.name(r.host), on: r.on as SmtpStage, code: r.code, text: r.text ?? defaultFaultReplyText, times: r.times ?? null, probability: r.probability ?? null, per };
   },
   check: (action, tools, path) => tools.knownHost(action.host, [...path, 'reply', 'host']),
-  apply: (action, target) => target.smtp(action.host).addReply(action.on, action.code, action.text, action.times, action.probability),
-  describe: (action) => `${action.host} answers ${action.code} ${action.text} at ${action.on}${describeOccurrences(action)}`,
+  apply: (action, target) =>
+    target.smtp(action.host).addReply(action.on, action.code, action.text, action.times, action.probability, action.per === 'session' ? target.random() : null),
+  describe: (action) => `${action.host} answers ${action.code} ${action.text} at ${action.on}${describeOccurrences(action)}${action.per === 'session' ? ' per session' : ''}`,
   draw: {
     weight: 2,
     available: needsAHost,
     arbitrary: (universe, fc) =>
       fc
-        .tuple(hostDraw(universe, fc), stageDraw(universe, fc), fc.constantFrom(...(universe.replyCodes ?? defaultReplyCodes)), occurrenceDraw(fc))
-        .map(([name, on, code, occurrences]) => ({ reply: { host: name, on, code, text: scriptedReplyText(code), ...occurrences } })),
+        .tuple(hostDraw(universe, fc), stageDraw(universe, fc), fc.constantFrom(...(universe.replyCodes ?? defaultReplyCodes)), occurrenceDraw(fc), fc.boolean())
+        .map(([name, on, code, occurrences, perSession]) => ({
+          reply: { host: name, on, code, text: scriptedReplyText(code), ...occurrences, ...(perSession && 'probability' in occurrences ? { per: 'session' } : {}) },
+        })),
   },
   servedOn: (action) => action.host,
 });
+
+/** How often a reply fault's `probability` is drawn. */
+type ReplyPer = 'command' | 'session';
+
+/** `per` says how `probability` is drawn: without a probability it has nothing to say. */
+function checkPerWithProbability(item: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const fields = item.reply;
+  if (typeof fields !== 'object' || fields === null) return;
+  const { per, probability } = fields as Record<string, unknown>;
+  if (per !== undefined && probability === undefined) ctx.addIssue({ code: 'custom', message: 'per goes with probability (it says how the probability is drawn)', path: ['reply', 'per'] });
+}
 
 /**
  * A scripted reply's text goes on one reply line, and an enhanced status code at its start is the

@@ -6,6 +6,7 @@
 import type { DnsEntry } from '../dns/record-set.js';
 import type { FaultSpec } from '../faults/index.js';
 import type { LatencySpec } from '../net/latency.js';
+import type { QueueScheduleName } from '../schema/defaults.js';
 import type { RetryRuleItem } from './mta/retry-rule.js';
 
 export type Role = 'msa' | 'mta' | 'mda' | 'pop3' | 'imap';
@@ -22,7 +23,7 @@ export interface NetworkConfig {
 }
 
 export interface QueueConfig {
-  schedule: 'postfix' | 'exim' | 'offsets';
+  schedule: QueueScheduleName;
   minMs: number;
   maxMs: number;
   scanMs: number;

@@ -38,6 +38,7 @@ import {
   defaultTimeouts,
   defaultTls,
   defaultUntil,
+  queueSchedules,
   seedMax,
   seedMin,
 } from '../schema/defaults.js';
@@ -89,10 +90,11 @@ editorDefaults.set(warnAfter, defaultQueue['warn-after']);
 export const queueSchema = strictObject(
   {
     schedule: z
-      .enum(['postfix', 'exim', 'offsets'])
+      .enum(queueSchedules)
       .optional()
       .meta({
-        description: 'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule; offsets: tries at arrival + each offset',
+        description:
+          'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule; offsets: tries at arrival + each offset; haraka: 2^(N+5) s after the N-th failure, bounce at the 13th; sendmail: every queue run (scan), return after 5d; exchange: 4 x 1 min, 6 x 5 min, then every 10 min, return after 2d',
         default: defaultQueue.schedule,
       }),
     min: duration('postfix schedule lower bound', defaultQueue.min).optional(),

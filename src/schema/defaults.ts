@@ -12,6 +12,13 @@ export const defaultUntil = '7d';
 export const defaultLatency = '10ms';
 export const defaultDnsTtl = '1h';
 
+/**
+ * §5.1 — the retry schedules `queue.schedule` names (docs/delivery.md R8–R13): Postfix's (the default),
+ * an Exim rule, offsets from arrival, and the presets of Haraka's, sendmail's and Exchange's defaults.
+ */
+export const queueSchedules = ['postfix', 'exim', 'offsets', 'haraka', 'sendmail', 'exchange'] as const;
+export type QueueScheduleName = (typeof queueSchedules)[number];
+
 /** §5.1 — Postfix-like schedule: min/max/scan are `minimal_backoff_time`, `maximal_backoff_time`, `queue_run_delay`. */
 export const defaultQueue = {
   schedule: 'postfix',

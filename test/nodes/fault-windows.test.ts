@@ -133,17 +133,18 @@ describe('fault windows compose (concrete cases)', () => {
 describe('scripted reply faults at one stage', () => {
   it('the latest in force wins; when its times are used up or it ends, the one before it answers', () => {
     const book = new SmtpFaultBook(new RandomStream('1', 'test'));
+    const session = {};
     const removeFirst = book.addReply('rcpt', 451, '4.3.0 first', null, null);
     const removeSecond = book.addReply('rcpt', 550, '5.7.1 second', 1, null);
-    expect(book.replyAt('rcpt')?.code).toBe(550);
-    expect(book.replyAt('rcpt')?.code).toBe(451); // the second's one time is used up
+    expect(book.replyAt('rcpt', session)?.code).toBe(550);
+    expect(book.replyAt('rcpt', session)?.code).toBe(451); // the second's one time is used up
     const removeThird = book.addReply('rcpt', 452, '4.3.1 third', null, null);
-    expect(book.replyAt('rcpt')?.code).toBe(452);
+    expect(book.replyAt('rcpt', session)?.code).toBe(452);
     removeThird();
-    expect(book.replyAt('rcpt')?.code).toBe(451);
+    expect(book.replyAt('rcpt', session)?.code).toBe(451);
     removeFirst();
     removeSecond();
-    expect(book.replyAt('rcpt')).toBeNull();
+    expect(book.replyAt('rcpt', session)).toBeNull();
   });
 });
 

@@ -10,7 +10,7 @@ import { analyseScenarioObject, validateScenarioObject } from '../../src/scenari
 import { recipient } from './world-harness.js';
 
 const minute = 60_000;
-const state = (nowMs: number) => ({ arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs, nullSender: false });
+const state = (nowMs: number) => ({ arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs, failures: 1, nullSender: false });
 
 describe('OffsetsSchedule', () => {
   const policy = new OffsetsSchedule({ offsetsMs: [6 * minute, 29 * minute, 57 * minute], lifetimeMs: 5 * 24 * 60 * minute, bounceLifetimeMs: 5 * 24 * 60 * minute });

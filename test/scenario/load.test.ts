@@ -183,7 +183,7 @@ describe('every section', () => {
       { kind: 'latency', between: ['relay.corp.example', 'mail.example.com'], latency: { minMs: 2000, maxMs: 2000 } },
       { kind: 'dns', name: 'example.com', type: 'mx', rcode: 'servfail' },
       { kind: 'dns-set', entries: [{ name: 'example.com', auto: false, records: { mx: [{ preference: 20, host: 'backup.example.com' }], a: [], aaaa: [], cname: null, txt: [], ttlMs: 3_600_000 } }] },
-      { kind: 'reply', host: 'mail.example.com', on: 'rcpt', code: 451, text: '4.3.0 try later', times: 2, probability: null },
+      { kind: 'reply', host: 'mail.example.com', on: 'rcpt', code: 451, text: '4.3.0 try later', times: 2, probability: null, per: 'command' },
       { kind: 'drop', host: 'mail.example.com', after: 'dot', times: null, probability: 0.5 },
       { kind: 'flaky', host: 'backup.example.com', probability: 0.25 },
       { kind: 'down', host: 'backup.example.com' },

@@ -1,6 +1,7 @@
 /**
- * What every retry schedule of the outbound queue answers (docs/delivery.md R7–R10): schedule.ts has
- * the Postfix and Exim schedules, offsets-schedule.ts the measured one.
+ * What every retry schedule of the outbound queue answers (docs/delivery.md R7–R13): schedule.ts has
+ * the Postfix and Exim schedules, offsets-schedule.ts the measured one, and haraka-schedule.ts,
+ * sendmail-schedule.ts and exchange-schedule.ts the presets of those MTAs' defaults.
  */
 
 /** What a policy knows after a failed attempt. */
@@ -13,6 +14,8 @@ export interface RetryState {
   lastFailureMs: number;
   /** The failed attempt just made. */
   nowMs: number;
+  /** How many attempts have failed, the one just made included (1 on the first failure). */
+  failures: number;
   /** A null reverse-path (a DSN): Postfix uses bounce_queue_lifetime for these. */
   nullSender: boolean;
   /**

@@ -22,11 +22,17 @@
  * cutoff) → the address times out: "the first failure after the final cutoff bounces". As in Exim's
  * retry.c, a message that has been queued since before the first failure also times out once it is
  * older than the final cutoff, and every gap is capped by retry_interval_max (24 h).
+ *
+ * The presets of other MTAs' defaults (R11–R13) are a file each: haraka-schedule.ts,
+ * sendmail-schedule.ts, exchange-schedule.ts; offsets-schedule.ts has the measured schedule (R10).
  */
 
+import { ExchangeSchedule } from './exchange-schedule.js';
+import { HarakaSchedule } from './haraka-schedule.js';
 import { OffsetsSchedule, type OffsetsScheduleOptions } from './offsets-schedule.js';
 import type { RetryPolicy, RetryState } from './retry-policy.js';
 import { parseRetryRule } from './retry-rule.js';
+import { SendmailSchedule } from './sendmail-schedule.js';
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
@@ -269,6 +275,7 @@ export function retryStateAt(record: RetryRecord, nowMs: number): RetryState {
     firstFailureMs: record.firstFailureMs ?? nowMs,
     lastFailureMs: record.lastFailureMs ?? nowMs,
     nowMs,
+    failures: record.failures + 1,
     nullSender: record.nullSender,
   };
   if (record.nextAttemptMs !== null) state.plannedNextAttemptMs = record.nextAttemptMs;
@@ -316,10 +323,14 @@ export function retryPolicyFor(
   queue:
     | ({ schedule: 'postfix' } & Partial<PostfixScheduleOptions>)
     | { schedule: 'exim'; rule?: string | ReadonlyArray<EximRetryItem | FlatRetryItem>; intervalMaxMs?: number; draw?: GapDraw }
-    | ({ schedule: 'offsets' } & OffsetsScheduleOptions),
+    | ({ schedule: 'offsets' } & OffsetsScheduleOptions)
+    | { schedule: 'haraka' | 'sendmail' | 'exchange' },
 ): RetryPolicy {
   if (queue.schedule === 'exim') return new EximSchedule(queue.rule ?? eximDefaultRuleText, queue.intervalMaxMs, queue.draw);
   if (queue.schedule === 'offsets') return new OffsetsSchedule(queue);
+  if (queue.schedule === 'haraka') return new HarakaSchedule();
+  if (queue.schedule === 'sendmail') return new SendmailSchedule();
+  if (queue.schedule === 'exchange') return new ExchangeSchedule();
   const { schedule: _schedule, ...options } = queue;
   return new PostfixSchedule(options);
 }

@@ -29,6 +29,7 @@ import type { TimerId } from '../../sim/index.js';
 import { hopLimitExceeded } from '../mail/headers.js';
 import { buildDsn, type DsnAction, type DsnRecipient, decideDsn } from '../mta/dsn.js';
 import { newRetryRecord, nextScanAtOrAfterMs, type RetryPolicy, recordFailure, retryPolicyFor, retryStateAt, shouldSendDelayWarning } from '../mta/schedule.js';
+import type { QueueConfig } from '../config.js';
 import type { HostContext } from '../host-context.js';
 import {
   commitNewEntry,
@@ -99,6 +100,28 @@ export interface PendingRecipient {
 /** Bound on messages one host's queue holds in memory. */
 export const queueEntriesMax = 10_000_000;
 
+/** The retry policy a host's queue settings name (docs/delivery.md R8–R13). */
+function policyOf(queue: QueueConfig): RetryPolicy {
+  switch (queue.schedule) {
+    case 'exim':
+      return retryPolicyFor({ schedule: 'exim', rule: queue.rule });
+    case 'offsets':
+      return retryPolicyFor({ schedule: 'offsets', offsetsMs: queue.offsetsMs, lifetimeMs: queue.lifetimeMs, bounceLifetimeMs: queue.bounceLifetimeMs });
+    case 'haraka':
+    case 'sendmail':
+    case 'exchange':
+      return retryPolicyFor({ schedule: queue.schedule });
+    case 'postfix':
+      return retryPolicyFor({
+        schedule: 'postfix',
+        minBackoffMs: queue.minMs,
+        maxBackoffMs: queue.maxMs,
+        lifetimeMs: queue.lifetimeMs,
+        bounceLifetimeMs: queue.bounceLifetimeMs,
+      });
+  }
+}
+
 export class MailQueue {
   private readonly entries = new Map<string, QueueEntry>();
   /** Message bytes of the entries, as committed or read back after a boot (volatile; ≤ queueEntriesMax). */
@@ -116,19 +139,7 @@ export class MailQueue {
     private readonly transports: { local: Transport | null; smtp: Transport },
     private readonly isLocalDomain: (domain: string) => boolean,
   ) {
-    const queue = ctx.config.queue;
-    this.policy =
-      queue.schedule === 'exim'
-        ? retryPolicyFor({ schedule: 'exim', rule: queue.rule })
-        : queue.schedule === 'offsets'
-          ? retryPolicyFor({ schedule: 'offsets', offsetsMs: queue.offsetsMs, lifetimeMs: queue.lifetimeMs, bounceLifetimeMs: queue.bounceLifetimeMs })
-          : retryPolicyFor({
-            schedule: 'postfix',
-            minBackoffMs: queue.minMs,
-            maxBackoffMs: queue.maxMs,
-            lifetimeMs: queue.lifetimeMs,
-            bounceLifetimeMs: queue.bounceLifetimeMs,
-          });
+    this.policy = policyOf(ctx.config.queue);
   }
 
   get size(): number {

@@ -4,6 +4,12 @@
  * which messages arrive damaged at the final dot. The world adds a fault at its `at` and removes it at
  * its `until`; `times` counts occurrences down, `probability` and the damaged byte are drawn from the
  * host's own seeded stream, so a run stays reproducible.
+ *
+ * A reply fault with `per: session` draws once per SMTP session instead of once per command: at the
+ * first occurrence of its stage in a session it draws from the fault's own stream (so it shifts no
+ * other draw) and keeps the verdict for that session, keyed by the session's identity
+ * (SmtpSessionView.connection) in a WeakMap — every command at that stage in that session then gets
+ * the reply, or none does.
  */
 import { leadingEnhancedCode } from '../../protocols/smtp/reply.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
@@ -20,6 +26,8 @@ interface ScriptedFault {
   remaining: number | null;
   probability: number | null;
   effect: Effect;
+  /** `per: session`: the fault's own stream and each session's verdict; null: a draw per occurrence. */
+  perSession: { random: RandomStream; verdicts: WeakMap<object, boolean> } | null;
 }
 
 /** What a `corrupt` fault did to a message: the bytes that arrive, and where the damage is. */
@@ -36,30 +44,39 @@ export class SmtpFaultBook {
 
   constructor(private readonly random: RandomStream) {}
 
-  /** Adds a scripted reply; returns the function that removes it. */
-  addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null): () => void {
-    return this.add({ stage, remaining: times, probability, effect: { kind: 'reply', reply: scriptedReply(code, text) } });
+  /**
+   * Adds a scripted reply; returns the function that removes it. With `perSession` (the fault's own
+   * stream) `probability` is drawn once per session, else once per occurrence from the host's stream.
+   */
+  addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null, perSession: RandomStream | null = null): () => void {
+    return this.add({
+      stage,
+      remaining: times,
+      probability,
+      effect: { kind: 'reply', reply: scriptedReply(code, text) },
+      perSession: perSession === null ? null : { random: perSession, verdicts: new WeakMap() },
+    });
   }
 
   /** Adds a drop after `stage`; returns the function that removes it. */
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void {
-    return this.add({ stage, remaining: times, probability, effect: { kind: 'drop' } });
+    return this.add({ stage, remaining: times, probability, effect: { kind: 'drop' }, perSession: null });
   }
 
   /** Adds damage to messages arriving at the final dot; returns the function that removes it. */
   addCorrupt(mode: CorruptMode, times: number | null, probability: number | null): () => void {
-    return this.add({ stage: 'dot', remaining: times, probability, effect: { kind: 'corrupt', mode } });
+    return this.add({ stage: 'dot', remaining: times, probability, effect: { kind: 'corrupt', mode }, perSession: null });
   }
 
-  /** The scripted reply for this occurrence of `stage`, if a reply fault fires. */
-  replyAt(stage: SmtpStage): SmtpReply | null {
-    const effect = this.fire(stage, 'reply')?.effect;
+  /** The scripted reply for this occurrence of `stage` in the session `connection`, if a reply fault fires. */
+  replyAt(stage: SmtpStage, connection: object): SmtpReply | null {
+    const effect = this.fire(stage, 'reply', connection)?.effect;
     return effect?.kind === 'reply' ? effect.reply : null;
   }
 
   /** True if a drop fault fires for this occurrence of `stage`. */
   dropAfter(stage: SmtpStage): boolean {
-    return this.fire(stage, 'drop') !== null;
+    return this.fire(stage, 'drop', null) !== null;
   }
 
   /**
@@ -68,7 +85,7 @@ export class SmtpFaultBook {
    * header block is left whole, so the damage is in what the sender wrote, not in the envelope.
    */
   corruptAtDot(message: Uint8Array): Corruption | null {
-    const effect = this.fire('dot', 'corrupt')?.effect;
+    const effect = this.fire('dot', 'corrupt', null)?.effect;
     if (effect?.kind !== 'corrupt') return null;
     const { bodyStart } = findHeaderEnd(message);
     if (message.length <= bodyStart) return null; // no body to damage
@@ -97,18 +114,31 @@ export class SmtpFaultBook {
     };
   }
 
-  private fire(stage: SmtpStage, effect: Effect['kind']): ScriptedFault | null {
+  private fire(stage: SmtpStage, effect: Effect['kind'], connection: object | null): ScriptedFault | null {
     // The latest fault in force for the stage wins (docs/reference.md §6); one whose `times` are used
     // up, or whose `probability` does not fire this time, leaves the occurrence to the one before it.
     for (let index = this.faults.length - 1; index >= 0; index--) {
       const fault = this.faults[index]!;
       if (fault.stage !== stage || fault.effect.kind !== effect) continue;
       if (fault.remaining !== null && fault.remaining <= 0) continue;
-      if (fault.probability !== null && !this.random.chance(fault.probability)) continue;
+      if (fault.probability !== null && !this.drawn(fault, fault.probability, connection)) continue;
       if (fault.remaining !== null) fault.remaining--;
       return fault;
     }
     return null;
+  }
+
+  /** Whether `probability` fires: per occurrence from the host's stream, or once per session (see the top). */
+  private drawn(fault: ScriptedFault, probability: number, connection: object | null): boolean {
+    const perSession = fault.perSession;
+    if (perSession === null) return this.random.chance(probability);
+    if (connection === null) throw new Error('bug: a per-session fault asked without a session');
+    let verdict = perSession.verdicts.get(connection);
+    if (verdict === undefined) {
+      verdict = perSession.random.chance(probability);
+      perSession.verdicts.set(connection, verdict);
+    }
+    return verdict;
   }
 }
 

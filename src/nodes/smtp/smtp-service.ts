@@ -118,8 +118,8 @@ export class SmtpService {
 
   private hooks(kind: SmtpPortKind): SmtpServerHooks {
     const port = smtpPorts[kind];
-    const withFaults = (stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
-      const scripted = this.faults.replyAt(stage);
+    const withFaults = (session: SmtpSessionView, stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
+      const scripted = this.faults.replyAt(stage, session.connection);
       if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
       const decision = decide();
       if (decision !== PENDING && decision.kind !== 'drop' && this.faults.dropAfter(stage)) return { kind: 'drop' };
@@ -127,17 +127,17 @@ export class SmtpService {
     };
     const accept: SmtpDecision = { kind: 'accept' };
     return {
-      onConnect: () => withFaults('connect', () => accept),
-      onHelo: () => withFaults('ehlo', () => accept),
+      onConnect: (session) => withFaults(session, 'connect', () => accept),
+      onHelo: (session) => withFaults(session, 'ehlo', () => accept),
       onAuth: (_session, credentials) => {
         const ok = this.checkPassword(credentials.user, credentials.password);
         return ok ? accept : { kind: 'reject', reply: { code: 535, enhanced: '5.7.8', lines: ['Authentication credentials invalid'] } };
       },
-      onMail: () => withFaults('mail', () => accept),
-      onRcpt: (session, recipient) => withFaults('rcpt', () => (kind === 'mta' ? this.inboundRecipient(session, recipient.address) : accept)),
-      onData: () => withFaults('data', () => accept),
+      onMail: (session) => withFaults(session, 'mail', () => accept),
+      onRcpt: (session, recipient) => withFaults(session, 'rcpt', () => (kind === 'mta' ? this.inboundRecipient(session, recipient.address) : accept)),
+      onData: (session) => withFaults(session, 'data', () => accept),
       onMessage: (session, envelope, message) => {
-        const scripted = this.faults.replyAt('dot');
+        const scripted = this.faults.replyAt('dot', session.connection);
         if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
         this.commit(session, envelope, this.arriving(message), kind, port);
         if (this.faults.dropAfter('dot')) return { kind: 'drop' };

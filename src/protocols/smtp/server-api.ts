@@ -34,6 +34,11 @@ export type SmtpServerStage = 'connect' | 'ehlo' | 'auth' | 'mail' | 'rcpt' | 'd
 
 /** What a hook may read about the session. Snapshots: mutating them changes nothing. */
 export interface SmtpSessionView {
+  /**
+   * The same object in every view of one session (connection), a different one for each: a key for
+   * the owner's per-connection state (e.g. a WeakMap), since hooks are shared by all sessions of a port.
+   */
+  readonly connection: object;
   readonly clientAddress: string;
   /** The EHLO/HELO argument, or null before it. */
   readonly heloName: string | null;

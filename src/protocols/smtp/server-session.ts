@@ -93,6 +93,8 @@ export class SmtpSession implements SmtpContext {
   /** RFC 2034: enhanced codes are printed once ENHANCEDSTATUSCODES was advertised (after EHLO). */
   private enhancedActive = false;
   private badCommands = 0;
+  /** This session's identity in every view (SmtpSessionView.connection): one empty object per session. */
+  private readonly connection: object = Object.freeze({});
 
   constructor(
     readonly options: SmtpServerOptions,
@@ -213,6 +215,7 @@ export class SmtpSession implements SmtpContext {
     const ready = readyOf(this.state);
     const envelope = envelopeOf(this.state);
     return {
+      connection: this.connection,
       clientAddress: this.options.clientAddress,
       heloName: ready === null ? null : ready.heloName,
       extended: ready?.extended ?? false,

@@ -45,7 +45,7 @@ describe('greylisting (docs/delivery.md §11)', () => {
     let attempts = 0;
     while (greylist.check({ ...triplet, nowMs }).verdict === 'greylisted') {
       attempts++;
-      const state = { arrivalMs, firstFailureMs: arrivalMs, lastFailureMs: nowMs, nowMs, nullSender: false };
+      const state = { arrivalMs, firstFailureMs: arrivalMs, lastFailureMs: nowMs, nowMs, failures: attempts, nullSender: false };
       nowMs = nextScanAtOrAfterMs(policy.nextAttemptMs(state), 300 * S);
       if (attempts > 10) throw new Error('never passed');
     }

@@ -78,7 +78,7 @@ describe('Postfix schedule (R8)', () => {
 
   it('R8: expires at the first failure with now ≥ arrival + lifetime (the boundary itself expires)', () => {
     const policy = new PostfixSchedule({ lifetimeMs: 1200 * S });
-    const base = { arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nullSender: false };
+    const base = { arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, failures: 1, nullSender: false };
     expect(policy.expired({ ...base, nowMs: 1199 * S })).toBe(false);
     expect(policy.expired({ ...base, nowMs: 1200 * S })).toBe(true);
     // With scans at 0/300/600/1200 the attempt at exactly 1200 s bounces.
@@ -87,7 +87,7 @@ describe('Postfix schedule (R8)', () => {
 
   it('R8: null-sender mail (a DSN) uses bounce-lifetime', () => {
     const policy = new PostfixSchedule({ lifetimeMs: 5 * D, bounceLifetimeMs: 1 * D });
-    const state = { arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs: 1 * D };
+    const state = { arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs: 1 * D, failures: 1 };
     expect(policy.expired({ ...state, nullSender: true })).toBe(true);
     expect(policy.expired({ ...state, nullSender: false })).toBe(false);
     expect(policy.retryUntilMs({ ...state, nullSender: true })).toBe(1 * D);
@@ -211,7 +211,7 @@ describe('Exim schedule (R9)', () => {
   it('R9: times count from the first failure, not from arrival', () => {
     const policy = new EximSchedule('F,1h,10m');
     // Queued at 0, first failure at 50 m (e.g. the first attempt waited): failing 30 m at 80 m.
-    const state = { arrivalMs: 50 * MIN, firstFailureMs: 50 * MIN, lastFailureMs: 70 * MIN, nowMs: 80 * MIN, nullSender: false };
+    const state = { arrivalMs: 50 * MIN, firstFailureMs: 50 * MIN, lastFailureMs: 70 * MIN, nowMs: 80 * MIN, failures: 3, nullSender: false };
     expect(policy.expired(state)).toBe(false);
     expect(policy.nextAttemptMs(state)).toBe(90 * MIN);
     expect(policy.expired({ ...state, nowMs: 111 * MIN })).toBe(true);
@@ -253,6 +253,6 @@ describe('warn-after and the policy factory', () => {
     expect(retryPolicyFor({ schedule: 'postfix' })).toBeInstanceOf(PostfixSchedule);
     const exim = retryPolicyFor({ schedule: 'exim', rule: 'F,1h,5m' });
     expect(exim).toBeInstanceOf(EximSchedule);
-    expect(exim.nextAttemptMs({ arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs: 0, nullSender: false })).toBe(5 * MIN);
+    expect(exim.nextAttemptMs({ arrivalMs: 0, firstFailureMs: 0, lastFailureMs: 0, nowMs: 0, failures: 1, nullSender: false })).toBe(5 * MIN);
   });
 });
