@@ -4,10 +4,12 @@
 # curl, swaks (with libnet-ssleay-perl, which its --tls needs and Debian only recommends), postfix for its smtp-sink / smtp-source test tools (installed with debconf's
 # "No configuration", so no mail daemon is configured or started and nothing asks questions), and
 # dovecot-imapd, whose IMAP server reads the Maildir tree serve writes (run by the test on stdin/stdout,
-# never as a daemon: policy-rc.d or the missing init system keeps the service from starting).
+# never as a daemon: policy-rc.d or the missing init system keeps the service from starting);
+# slurm-wlm and munge for the Slurm test (test/slurm), which starts a private one-node cluster with
+# scripts/slurm/cluster.sh (installing starts no daemon here, for the same reason).
 # Installs only what is missing, so a warm machine spends no time here. Needs root (CI runs as root).
 set -euo pipefail
-packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix dovecot-imapd)
+packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix dovecot-imapd slurm-wlm munge)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
