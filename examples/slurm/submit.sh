@@ -2,12 +2,13 @@
 # Submits a sweep as a Slurm array of SHARDS tasks (examples/slurm/sweep.sbatch) and its merge
 # (examples/slurm/merge.sbatch), which starts once every task succeeded and is cancelled if one fails:
 #
-#   examples/slurm/submit.sh sweeps/my-sweep.yaml results 4
+#   examples/slurm/submit.sh examples/research/primary-down.yaml results 4
 #   squeue --me                     # watch; the logs are in results/logs/
 #   ls results/merged               # sweep.html, summary.json, runs.jsonl, … when the merge is done
 #
-# Prints the two job ids on its last line: `array=JOBID merge=JOBID`. Extra sbatch options go in
-# SBATCH_* environment variables (e.g. SBATCH_PARTITION=short). MAILSIM as in sweep.sbatch.
+# Prints the two job ids on its last line: `array=JOBID merge=JOBID`. Other sbatch options go in
+# sbatch's SBATCH_* environment variables (e.g. SBATCH_PARTITION=short SBATCH_TIMELIMIT=2:00:00), the
+# CPUs of a task in the #SBATCH line of sweep.sbatch. MAILSIM as in sweep.sbatch.
 set -euo pipefail
 if [[ $# -lt 2 || $# -gt 3 ]]; then
   echo "usage: $0 SWEEP.yaml OUT_DIR [SHARDS (default 4)]" >&2

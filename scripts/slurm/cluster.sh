@@ -36,8 +36,9 @@ is_running() {
   [[ -n $pid && $(cat "/proc/$pid/comm" 2>/dev/null) == "$name" ]]
 }
 
+# The pid in pid file FILE, or nothing when there is no such file.
 pid_in() {
-  [[ -s $1 ]] && tr -dc '0-9' <"$1" || true
+  if [[ -s $1 ]]; then tr -dc '0-9' <"$1"; fi
 }
 
 # Sends TERM to the process in pid file FILE if it is NAME, then KILL after the bound; removes FILE.

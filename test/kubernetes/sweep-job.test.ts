@@ -4,13 +4,21 @@
  * `mailsim sweep` (a pod's shard is JOB_COMPLETION_INDEX of that count) and whose pods write
  * /out/shard-$(JOB_COMPLETION_INDEX); the merge Job names exactly the shards 0..completions−1 on the
  * same claim; every volume a container mounts is declared, and pods are not restarted in place.
+ * Then the Jobs' own commands run as processes, as Kubernetes would run them: each pod with its
+ * JOB_COMPLETION_INDEX (and `$(JOB_COMPLETION_INDEX)` in its args expanded), every volume a folder
+ * (the ConfigMap holding a sweep file and its scenario); the merged folder must be byte for byte what
+ * one machine's `mailsim sweep` writes.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { run, tempDir } from '../interop/harness.js';
+import { expectSameOutputs, noShardVariables } from '../sweep/same-outputs.js';
 
-const examples = join(import.meta.dirname, '..', '..', 'examples', 'kubernetes');
+const repo = join(import.meta.dirname, '..', '..');
+const examples = join(repo, 'examples', 'kubernetes');
+const bin = join(repo, 'bin', 'mailsim.js');
 
 interface Container {
   name: string;
@@ -71,6 +79,7 @@ describe('examples/kubernetes', () => {
     expect(sweep.spec.parallelism).toBeGreaterThanOrEqual(1);
     expect(sweep.spec.parallelism).toBeLessThanOrEqual(sweep.spec.completions!);
     expect(shard.args).not.toContain('--shard'); // the index comes from JOB_COMPLETION_INDEX
+    expect(shard.args).toContain('--resume'); // a pod that replaces a failed one continues its shard
     expect(shardPod.restartPolicy).toBe('Never');
   });
 
@@ -95,4 +104,52 @@ describe('examples/kubernetes', () => {
     expect(claimAt(pod, '/out')).toBe(claimAt(shardPod, '/out'));
     expect(pod.restartPolicy).toBe('Never');
   });
+});
+
+/** The container's command and args as this machine runs them: volumes are folders under `root`. */
+function podCommand(pod: PodSpec, root: string, index?: number): string[] {
+  const container = pod.containers[0]!;
+  expect(container.command).toEqual(['mailsim']);
+  const mounts = container.volumeMounts.map((mount) => ({ path: mount.mountPath, dir: join(root, mount.name) }));
+  const local = (arg: string) => {
+    const expanded = index === undefined ? arg : arg.replaceAll('$(JOB_COMPLETION_INDEX)', String(index));
+    const mount = mounts.find((m) => expanded === m.path || expanded.startsWith(`${m.path}/`));
+    return mount === undefined ? expanded : mount.dir + expanded.slice(mount.path.length);
+  };
+  return [bin, ...container.args.map(local)];
+}
+
+describe('examples/kubernetes run as processes', () => {
+  it(
+    'the Indexed Job’s pods and the merge Job write what one machine writes, byte for byte',
+    async () => {
+      const sweepJob = theJob('sweep-job.yaml');
+      const mergeJob = theJob('merge-job.yaml');
+      const temp = tempDir('mailsim-kubernetes-');
+      try {
+        // The ConfigMap of the comment at the top of sweep-job.yaml: a sweep file and its scenario.
+        const configMap = join(temp.path, 'sweep');
+        mkdirSync(configMap);
+        copyFileSync(join(repo, 'scenarios', 'backup-mx.yaml'), join(configMap, 'backup-mx.yaml'));
+        writeFileSync(join(configMap, 'sweep.yaml'), 'name: backup-mx-until\nscenario: backup-mx.yaml\nseeds: 3\nvary:\n  /faults/0/until: [30m, 3h]\nmeasure:\n  bootstrap: 200\n');
+        mkdirSync(join(temp.path, 'out'));
+        const env = { ...noShardVariables, NO_COLOR: '1' };
+        const pods = await Promise.all(
+          Array.from({ length: sweepJob.spec.completions! }, (_, index) =>
+            run(process.execPath, podCommand(sweepJob.spec.template.spec, temp.path, index), { env: { ...env, JOB_COMPLETION_INDEX: String(index) }, timeoutMs: 60_000 }),
+          ),
+        );
+        for (const pod of pods) expect(pod.code, pod.stderr).toBe(0);
+        const merge = await run(process.execPath, podCommand(mergeJob.spec.template.spec, temp.path), { env, timeoutMs: 60_000 });
+        expect(merge.code, merge.stderr).toBe(0);
+        const single = join(temp.path, 'single');
+        const local = await run(process.execPath, [bin, 'sweep', join(configMap, 'sweep.yaml'), '--workers', '1', '--out', single], { env, timeoutMs: 60_000 });
+        expect(local.code, local.stderr).toBe(0);
+        expectSameOutputs(join(temp.path, 'out', 'merged'), single);
+      } finally {
+        temp.remove();
+      }
+    },
+    120_000,
+  );
 });
