@@ -6,7 +6,8 @@
  *                                      time compression, bridge
  *   npm run bench -- --full            also the 1M-message scaling point (several minutes)
  *   npm run bench -- --quick           smaller sizes, for a smoke test (figures are not comparable)
- *   npm run bench -- --only=e2e,ref    some sections: startup, kernel, e2e, ref, scaling, compression, bridge
+ *   npm run bench -- --only=e2e,ref    some sections: startup, kernel, e2e, ref, scaling, compression, bridge,
+ *                                      sweep (issue 17: sweep throughput and memory; --full: 100,000 runs)
  *   npm run bench -- --profile [bulk|outage] [N]
  *                                      writes a V8 CPU profile of one scenario run to
  *                                      reports/profiles/ and prints its top functions (open the file
@@ -26,6 +27,7 @@ import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
 import { topFunctions } from './profile-top.js';
 import { runStartupBench, startupTargetMs } from './startup.js';
+import { coresForSweep, runSweepChild, sweepTargets } from './sweep.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -268,13 +270,42 @@ async function profile(): Promise<void> {
   }
 }
 
+/** Issue 17: sweep throughput with 1 worker and every core, and peak RSS against the number of runs. */
+async function sweepSection(): Promise<void> {
+  const cores = coresForSweep();
+  const runs = quick ? 400 : 4000;
+  console.log(`\n# sweep: scenarios/backup-mx.yaml × ${runs.toLocaleString('en-US')} seeds (one point), compiled, fresh process each`);
+  const rate = (f: { runs: number; runsMs: number }) => (f.runs * 1000) / f.runsMs;
+  const one = await runSweepChild(runs, 1);
+  const all = await runSweepChild(runs, cores);
+  for (const f of [one, all]) {
+    console.log(`  ${String(f.workers).padStart(2)} worker${f.workers === 1 ? ' ' : 's'}: ${fmtRate(rate(f))} runs/s (runs ${fmtMs(f.runsMs)}; with summary, Parquet and page ${fmtMs(f.totalMs)}), peak RSS ${fmtMiB(f.maxRssBytes)}`);
+  }
+  const speedup = rate(all) / rate(one);
+  targets.push({ name: `sweep ≥ ${sweepTargets.runsPerSecond} runs/s on ${cores} cores`, met: cores >= 2 ? rate(all) >= sweepTargets.runsPerSecond : null, detail: `${fmtRate(rate(all))} runs/s with ${cores} workers` });
+  targets.push({ name: `sweep ≥ ${sweepTargets.twoWorkerSpeedup}× the 1-worker rate with 2 workers`, met: cores >= 2 ? speedup >= sweepTargets.twoWorkerSpeedup : null, detail: `${speedup.toFixed(2)}× (${cores} workers)` });
+  const sizes = quick ? [1000] : full ? [10_000, 100_000] : [10_000, 20_000];
+  const rss: Array<[number, number]> = [];
+  for (const size of sizes) {
+    const f = await runSweepChild(size, cores);
+    rss.push([size, f.maxRssBytes]);
+    console.log(`  ${size.toLocaleString('en-US').padStart(7)} runs: peak RSS ${fmtMiB(f.maxRssBytes)}, ${fmtRate(rate(f))} runs/s, whole sweep ${fmtMs(f.totalMs)}`);
+  }
+  const at100k = rss.find(([size]) => size === 100_000);
+  targets.push({
+    name: 'sweep of 100,000 runs under 500 MB RSS',
+    met: at100k === undefined ? null : at100k[1] < sweepTargets.rssBytes100k,
+    detail: at100k === undefined ? `not run (--full runs it); ${rss.map(([n, b]) => `${n.toLocaleString('en-US')} runs ${fmtMiB(b)}`).join(', ')}` : fmtMiB(at100k[1]),
+  });
+}
+
 async function main(): Promise<void> {
   if (argv.includes('--profile')) {
     await profile();
     return;
   }
   console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
-  if (wanted('e2e') || wanted('scaling') || wanted('compression')) {
+  if (wanted('e2e') || wanted('scaling') || wanted('compression') || wanted('sweep')) {
     console.log(`(${describeRuntime(childRuntime())};`);
     console.log(` each child: node ${childV8Flags.join(' ')} — NODE_OPTIONS=--max-semi-space-size=64 gives \`mailsim run\` the same young generation)`);
   }
@@ -285,6 +316,7 @@ async function main(): Promise<void> {
   if (wanted('scaling')) await scalingSection();
   if (wanted('compression')) await compressionSection();
   if (wanted('bridge')) await bridgeSection();
+  if (wanted('sweep')) await sweepSection();
   console.log('\n# targets');
   for (const t of targets) console.log(`  ${mark(t.met)} ${t.name.padEnd(58)} ${t.detail}`);
 }

@@ -1,7 +1,8 @@
 /**
  * `mailsim sweep FILE` and `mailsim merge DIR…` (docs/research.md §3, §6). Loads the sweep (every
  * problem at its file:line:column, exit 2), runs it with a progress display — a bar with done/total,
- * runs/s and ETA on a terminal, a plain line every tenth otherwise — and prints where the outputs are.
+ * runs/s and ETA on a terminal, a plain line every tenth otherwise — and prints where the outputs are
+ * and, for a whole sweep, a table of the points (text-table.ts).
  * Exit 0 when every run ran (whether its expectations held is data, in the outputs), 1 when a run
  * crashed (recorded as its outcome `crash`), 2 for bad input.
  */
@@ -13,6 +14,7 @@ import { mergeShards } from '../sweep/merge.js';
 import { outputFiles } from '../sweep/manifest.js';
 import { shardFrom } from '../sweep/shard.js';
 import { runSweep } from '../sweep/sweep.js';
+import { summaryTable } from '../sweep/text-table.js';
 import { paint } from './output.js';
 import { progressDisplay } from './progress.js';
 
@@ -44,6 +46,7 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
       `${outcome.crashed > 0 ? colour.red('✗') : colour.green('✓')} ${sweep.name}: ${ran} run${ran === 1 ? '' : 's'}${outcome.resumedFrom > 0 ? ` (resumed after ${outcome.resumedFrom})` : ''} of ${sweep.points} point${sweep.points === 1 ? '' : 's'} × ${sweep.seeds.length} seed${sweep.seeds.length === 1 ? '' : 's'}` +
         `${shard.count > 1 ? ` (shard ${shard.index}/${shard.count}: ${outcome.total} runs)` : ''}; ${outcome.failed} failed expectations, ${outcome.crashed} crashed → ${out}/{${what}}\n`,
     );
+    if (outcome.summary !== null) process.stdout.write(`${summaryTable(outcome.summary)}\n`);
     return outcome.crashed > 0 ? EXIT_CRASHED : EXIT_OK;
   } catch (error) {
     return badInput('sweep', error);

@@ -84,6 +84,7 @@ export function metricsOf(summary: SweepSummary): Metric[] {
   return [
     proportion('delivered', 'delivered', (p) => p.delivered),
     ...summary.within.map((w) => proportion(`within-${w.label}`, `delivered within ${w.label}`, (p) => p.deliveredWithin[w.label])),
+    ...summary.within.map((w) => proportion(`handover-${w.label}`, `handed over within ${w.label}`, (p) => p.handedOverWithin[w.label])),
     proportion('bounced', 'bounced', (p) => p.bounced),
     proportion('duplicated', 'duplicated', (p) => p.duplicated),
     proportion('lost', 'lost', (p) => p.lost),

@@ -48,6 +48,7 @@ const recipientColumns: Array<Column<RecipientRow>> = [
   { name: 'delayMs', type: 'INT64', get: (r) => int64(r.delayMs) },
   { name: 'attempts', type: 'INT32', get: (r) => r.attempts },
   { name: 'acceptedBy', type: 'STRING', get: (r) => r.acceptedBy },
+  { name: 'handoverDelayMs', type: 'INT64', get: (r) => int64(r.handoverDelayMs) },
   { name: 'deliveries', type: 'INT32', get: (r) => r.deliveries },
   { name: 'duplicates', type: 'INT32', get: (r) => r.duplicates },
   { name: 'bounceAtMs', type: 'INT64', get: (r) => int64(r.bounceAtMs) },

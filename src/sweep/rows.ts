@@ -46,6 +46,8 @@ export interface RecipientRow {
   attempts: number;
   /** The host the sender's MTA handed the message to (the second hop), if any did accept it. */
   acceptedBy: string | null;
+  /** When the sender's MTA handed it over (the start of the attempt `acceptedBy` accepted) less the submission's time. */
+  handoverDelayMs: number | null;
   deliveries: number;
   /** Deliveries beyond the first. */
   duplicates: number;
@@ -71,6 +73,7 @@ export function rowsOfReport(id: RunIdentity, report: Report): RunResult {
   for (const message of report.messages) {
     if (message.dsn) continue;
     for (const r of message.recipients) {
+      const handover = r.attempts.find((a) => a.result === 'accepted' && a.from === r.hops[0] && a.to === r.hops[1]);
       const first = r.deliveries.reduce<number | null>((min, d) => (min === null || d.atMs < min ? d.atMs : min), null);
       recipients.push({
         ...id,
@@ -81,6 +84,7 @@ export function rowsOfReport(id: RunIdentity, report: Report): RunResult {
         delayMs: r.status === 'delivered' && first !== null ? first - message.submittedAtMs : null,
         attempts: r.attempts.length,
         acceptedBy: r.hops[1] ?? null,
+        handoverDelayMs: handover === undefined ? null : handover.atMs - message.submittedAtMs,
         deliveries: r.deliveries.length,
         duplicates: Math.max(0, r.deliveries.length - 1),
         bounceAtMs: r.bounce?.atMs ?? null,

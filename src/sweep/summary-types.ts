@@ -43,6 +43,8 @@ export interface PointSummary {
   delivered: Proportion;
   /** Keyed by WithinThreshold.label. */
   deliveredWithin: Record<string, Proportion>;
+  /** Handed over by the sender's MTA (to the destination's MX, or a backup MX) within each threshold; keyed like deliveredWithin. */
+  handedOverWithin: Record<string, Proportion>;
   bounced: Proportion;
   duplicated: Proportion;
   lost: Proportion;

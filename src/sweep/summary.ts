@@ -1,7 +1,8 @@
 /**
  * `summary.json` (docs/research.md §5): per grid point, folded from the rows in run order.
  * - proportions over the point's recipients (user messages only): delivered, delivered within each
- *   threshold (delay ≤ threshold), bounced, duplicated (delivered more than once), lost — each with its
+ *   threshold (delay ≤ threshold), handed over within each threshold (the sender's MTA passed it to the
+ *   next hop — the destination's MX or a backup MX — that soon), bounced, duplicated (delivered more than once), lost — each with its
  *   Wilson score interval at the sweep's confidence (stats.ts). Recipients of one run are not
  *   independent (they share the run's faults), so with several recipients per run the interval is
  *   narrower than it should be; docs/research.md says so.
@@ -25,6 +26,7 @@ interface PointTally {
   recipients: number;
   delivered: number;
   within: number[];
+  handedOver: number[];
   bounced: number;
   duplicated: number;
   lost: number;
@@ -39,7 +41,7 @@ export class SummaryBuilder {
   constructor(private readonly sweep: Sweep) {
     this.tallies = Array.from({ length: sweep.points }, () => ({
       runs: 0, crashed: 0, passed: 0, firstRun: null, recipients: 0, delivered: 0,
-      within: sweep.within.map(() => 0), bounced: 0, duplicated: 0, lost: 0, attempts: 0, delays: [],
+      within: sweep.within.map(() => 0), handedOver: sweep.within.map(() => 0), bounced: 0, duplicated: 0, lost: 0, attempts: 0, delays: [],
     }));
   }
 
@@ -58,6 +60,12 @@ export class SummaryBuilder {
     if (row.outcome === 'bounced') t.bounced++;
     if (row.outcome === 'lost') t.lost++;
     if (row.duplicates > 0) t.duplicated++;
+    if (row.handoverDelayMs !== null) {
+      const handover = row.handoverDelayMs;
+      this.sweep.within.forEach((threshold, i) => {
+        if (handover <= threshold.ms) t.handedOver[i]!++;
+      });
+    }
     if (row.outcome === 'delivered' && row.delayMs !== null) {
       t.delivered++;
       t.delays.push(row.delayMs);
@@ -96,6 +104,7 @@ export class SummaryBuilder {
       recipients: t.recipients,
       delivered: share(t.delivered),
       deliveredWithin: Object.fromEntries(sweep.within.map((w, i) => [w.label, share(t.within[i]!)])),
+      handedOverWithin: Object.fromEntries(sweep.within.map((w, i) => [w.label, share(t.handedOver[i]!)])),
       bounced: share(t.bounced),
       duplicated: share(t.duplicated),
       lost: share(t.lost),

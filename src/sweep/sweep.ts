@@ -19,6 +19,7 @@ import { runAll } from './pool.js';
 import { resumePoint } from './resume.js';
 import type { SweepRunner } from './run-one.js';
 import { type Shard, shardRuns, shardSize } from './shard.js';
+import type { SweepSummary } from './summary-types.js';
 
 export interface SweepOptions {
   out: string;
@@ -37,6 +38,8 @@ export interface SweepOutcome {
   crashed: number;
   failed: number;
   finished: boolean;
+  /** The summary of a whole sweep (null for a shard). */
+  summary: SweepSummary | null;
 }
 
 export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<SweepOutcome> {
@@ -65,8 +68,8 @@ export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<Swe
     closeSync(recipientsFd);
   }
   const finished = shard.count === 1;
-  if (finished) await finishSweep(sweep, out);
-  return { total, resumedFrom, crashed, failed, finished };
+  const summary = finished ? await finishSweep(sweep, out) : null;
+  return { total, resumedFrom, crashed, failed, finished, summary };
 }
 
 /** Makes the directory ready: a fresh one gets the manifest; a used one only with --resume of the same sweep. */

@@ -67,7 +67,7 @@ describe.runIf(runBrowserTests)('sweep.html in headless chromium', { timeout: br
     expect(count(dom, 'data-testid="point-row"')).toBe(summary.points.length);
     // The legend names each series once: the two edges of each band are hidden.
     const lines = summary.parameters.flatMap((p) => parameterAxis(summary, p).figures).reduce((n, f) => n + f.series.length, 0);
-    expect(lines).toBe(8 * 2 + 8 * 3);
+    expect(lines).toBe(10 * 2 + 10 * 3);
     expect(count(dom, '<tr class="u-series" style="display: none;">')).toBe(2 * lines);
     expect(dom).toContain('schedule=exim');
     expect(consoleLines(stderr)).toEqual([]);
@@ -78,7 +78,7 @@ describe.runIf(runBrowserTests)('sweep.html in headless chromium', { timeout: br
     expect(openingTag(dom, '<body')).toContain('data-js="ready"');
     expect(openingTag(dom, '<body')).not.toContain('data-pwned');
     expect(dom).toContain('evil &lt;/script&gt;&lt;script&gt;document.body.setAttribute("data-pwned","yes")&lt;/script&gt;');
-    expect(count(dom, '<canvas')).toBe(2 * 8 + 1);
+    expect(count(dom, '<canvas')).toBe(2 * 10 + 1);
     expect(consoleLines(stderr)).toEqual([]);
   });
 

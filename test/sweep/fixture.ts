@@ -33,6 +33,7 @@ function point(index: number, params: Record<string, unknown>, seeds: number, de
     recipients,
     delivered: proportion(count, recipients),
     deliveredWithin: { '1h': proportion(Math.floor(count * 0.6), recipients), '1d': proportion(count, recipients) },
+    handedOverWithin: { '1h': proportion(Math.floor(count * 0.8), recipients), '1d': proportion(count, recipients) },
     bounced: proportion(recipients - count, recipients),
     duplicated: proportion(index % 2, recipients),
     lost: proportion(0, recipients),

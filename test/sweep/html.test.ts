@@ -44,7 +44,7 @@ describe('renderSweepHtml on a 3 × 2 sweep (one point delivered nothing)', () =
   });
 
   it('has one plot container per (parameter, metric), each in the data with its own id', () => {
-    const metrics = ['delivered', 'within-1h', 'within-1d', 'bounced', 'duplicated', 'lost', 'delay-p50', 'delay-p90'];
+    const metrics = ['delivered', 'within-1h', 'within-1d', 'handover-1h', 'handover-1d', 'bounced', 'duplicated', 'lost', 'delay-p50', 'delay-p90'];
     const containers = [...html.matchAll(/data-testid="figure" data-parameter="([^"]+)" data-metric="([^"]+)"><h3>[\s\S]*?<div class="plot" id="([^"]+)">/g)];
     expect(containers.map(([, p, m]) => `${p} ${m}`)).toEqual([until, schedule].flatMap((p) => metrics.map((m) => `${p} ${m}`)));
     const ids = containers.map(([, , , id]) => id);
