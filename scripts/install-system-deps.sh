@@ -7,9 +7,12 @@
 # never as a daemon: policy-rc.d or the missing init system keeps the service from starting);
 # slurm-wlm and munge for the Slurm test (test/slurm), which starts a private one-node cluster with
 # scripts/slurm/cluster.sh (installing starts no daemon here, for the same reason).
+# For the fidelity suite (`npm run test:fidelity`, docs/fidelity.md): postfix again, run as a private
+# instance under a temp dir, and dnsmasq-base — dnsmasq's binary alone, which the suite runs as the
+# private DNS of that instance; the `dnsmasq` package would add a system service that starts on port 53.
 # Installs only what is missing, so a warm machine spends no time here. Needs root (CI runs as root).
 set -euo pipefail
-packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix dovecot-imapd slurm-wlm munge)
+packages=(chromium fonts-dejavu-core fonts-liberation python3 curl swaks libnet-ssleay-perl postfix dovecot-imapd slurm-wlm munge dnsmasq-base)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildServeConfig, type ServeConfigInput } from '../../src/bridge/config.js';
@@ -143,6 +143,16 @@ export function run(file: string, args: string[], options: { input?: string; tim
 /** Runs a Python 3 program given as text; its stdout is returned. */
 export function python(program: string, args: string[] = [], timeoutMs = 20_000): Promise<RunResult> {
   return run(findTool('python3') ?? 'python3', ['-c', program, ...args], { timeoutMs });
+}
+
+/** A TCP port free on 127.0.0.1 right now (the kernel picks it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }
 
 export function tempDir(prefix: string): { path: string; remove(): void } {

@@ -8,27 +8,17 @@
  * - smtp-source is a load client: 200 sessions, 20 at a time; every message lands, none twice.
  */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDsn } from '../../src/nodes/mta/dsn.js';
-import { eventually, findTool, haveTools, inboxOf, run, serveInProcess, tempDir } from './harness.js';
+import { eventually, findTool, freePort, haveTools, inboxOf, run, serveInProcess, tempDir } from './harness.js';
 
 const enabled = haveTools('smtp-sink', 'smtp-source', 'swaks');
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /** Starts smtp-sink on the port, dumping every transaction into `dumpDir`; resolves once it accepts. */
 async function startSink(port: number, dumpDir: string, extra: string[] = []): Promise<() => Promise<void>> {

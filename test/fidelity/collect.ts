@@ -1,0 +1,81 @@
+/**
+ * The whole comparison: play every experiment on the real Postfix (run-postfix.ts), keep what was
+ * observed as plain data (`RawRun`: injection times, the maillog, dnsmasq's queries, the fakes'
+ * connections and the bounces caught), and `analyse` it: Postfix's outcome (postfix-side.ts) beside
+ * mailsim's run of the same scenarios at the same submission times (mailsim-side.ts). The tables
+ * (compare.ts) and the raw data are written to `reports/fidelity/` (or $FIDELITY_OUT): `tables.md`
+ * and `raw.json` — `analyse` can be re-run on a saved raw.json without Postfix. `reports/` is the
+ * project's output folder (git-ignored).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Comparison, experimentSection } from './compare.js';
+import type { DnsQuery } from './dnsmasq.js';
+import { experiments } from './experiments.js';
+import type { FakeConnection, ReceivedMessage } from './fake-mx.js';
+import { parseMaillog } from './maillog.js';
+import { runMailsim } from './mailsim-side.js';
+import { postfixOutcome } from './postfix-side.js';
+import { runPostfix } from './run-postfix.js';
+
+export interface RawRun {
+  /** Wall ms when `postfix start` returned: mailsim's t = 0. */
+  startedAtMs: number;
+  runs: Array<{ id: string; injectedAtMs: number[]; zeroMs: number }>;
+  maillog: string;
+  queries: DnsQuery[];
+  connections: FakeConnection[];
+  bounces: ReceivedMessage[];
+}
+
+export interface FidelityResult {
+  raw: RawRun;
+  comparisons: Comparison[];
+  wallS: number;
+  outDir: string;
+}
+
+const repoRoot = new URL('../../', import.meta.url).pathname;
+
+export function analyse(raw: RawRun): Comparison[] {
+  const attempts = parseMaillog(raw.maillog, raw.startedAtMs);
+  return raw.runs.map((run): Comparison => {
+    const e = experiments.find((x) => x.id === run.id);
+    if (e === undefined) throw new Error(`unknown experiment ${run.id}`);
+    const postfix = postfixOutcome(e, { injectedAtMs: run.injectedAtMs, attempts, queries: raw.queries, connections: raw.connections, bounces: raw.bounces });
+    const submittedMs = run.injectedAtMs.map((ms) => ms - raw.startedAtMs);
+    const mailsim = runMailsim(e, submittedMs, run.zeroMs - raw.startedAtMs).outcome;
+    return { experiment: e, postfix, mailsim };
+  });
+}
+
+export function tablesMarkdown(comparisons: readonly Comparison[], note: string): string {
+  const header = [
+    '# Real Postfix vs mailsim: measured tables',
+    '',
+    `${note} Times in seconds after each message's submission; \`~\` = known to the second only (a`,
+    'Postfix log line). Δ = mailsim − Postfix. See docs/fidelity.md.',
+  ];
+  return `${[header.join('\n'), ...comparisons.map(experimentSection)].join('\n\n')}\n`;
+}
+
+export async function collect(options: { keep?: boolean } = {}): Promise<FidelityResult> {
+  const begin = performance.now();
+  const run = await runPostfix(options);
+  const raw: RawRun = {
+    startedAtMs: run.startedAtMs,
+    runs: run.runs.map((r) => ({ id: r.experiment.id, injectedAtMs: r.injectedAtMs, zeroMs: r.zeroMs })),
+    maillog: run.maillog,
+    queries: run.queries,
+    connections: run.fakes.flatMap((f) => f.connections),
+    bounces: run.sink.received,
+  };
+  const comparisons = analyse(raw);
+  const wallS = (performance.now() - begin) / 1000;
+  const outDir = process.env.FIDELITY_OUT ?? join(repoRoot, 'reports', 'fidelity');
+  mkdirSync(outDir, { recursive: true });
+  const note = `Measured ${new Date().toISOString()}, Postfix ${run.version}, in ${wallS.toFixed(0)} s.`;
+  writeFileSync(join(outDir, 'tables.md'), tablesMarkdown(comparisons, note));
+  writeFileSync(join(outDir, 'raw.json'), `${JSON.stringify(raw)}\n`);
+  return { raw, comparisons, wallS, outDir };
+}
