@@ -4,7 +4,8 @@
  * runs/s and ETA on a terminal, a plain line every tenth otherwise — and prints where the outputs are
  * and, for a whole sweep, a table of the points (text-table.ts).
  * Exit 0 when every run ran (whether its expectations held is data, in the outputs), 1 when a run
- * crashed (recorded as its outcome `crash`), 2 for bad input.
+ * crashed (recorded as its outcome `crash`) or the sweep stopped (a worker died, the disk filled: what
+ * was written is kept, and --resume continues), 2 for bad input.
  */
 import { availableParallelism } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -31,11 +32,12 @@ export interface SweepCommandOptions {
 }
 
 export async function sweepCommand(file: string, options: SweepCommandOptions): Promise<number> {
+  let out: string | null = null;
   try {
     const workers = options.workers === undefined ? availableParallelism() : parseWorkers(options.workers);
     const shard = shardFrom(options.shard, options.shardCount, process.env);
     const sweep = loadSweep(file);
-    const out = options.out ?? join('sweeps', basename(file, extname(file)));
+    out = options.out ?? join('sweeps', basename(file, extname(file)));
     const progress = progressDisplay(process.stderr, `${sweep.name}${shard.count > 1 ? ` shard ${shard.index}/${shard.count}` : ''}`);
     const outcome = await runSweep(sweep, { out, workers, resume: options.resume ?? false, shard, onProgress: progress.update });
     progress.end();
@@ -49,7 +51,11 @@ export async function sweepCommand(file: string, options: SweepCommandOptions): 
     if (outcome.summary !== null) process.stdout.write(`${summaryTable(outcome.summary)}\n`);
     return outcome.crashed > 0 ? EXIT_CRASHED : EXIT_OK;
   } catch (error) {
-    return badInput('sweep', error);
+    if (error instanceof SweepError || error instanceof SweepUsageError || out === null) return badInput('sweep', error);
+    // Not the input: a worker thread died (out of memory?), the disk filled … What was written stays.
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`mailsim sweep: stopped: ${message.split('\n')[0]}; the runs written so far are kept in ${out}: continue with --resume\n`);
+    return EXIT_CRASHED;
   }
 }
 
