@@ -17,15 +17,23 @@ export interface SweepFigure {
   maxRssBytes: number;
 }
 
-export function runSweepChild(runs: number, workers: number): Promise<SweepFigure> {
+/**
+ * One sweep in a child process. `oneCpu` pins it to CPU 0 with util-linux's taskset: a one-worker sweep
+ * otherwise uses a second core for V8's garbage collector and optimising compiler (about 1.3 cores
+ * busy), which a many-worker sweep cannot, so "one worker" and "one core" are different baselines.
+ */
+export function runSweepChild(runs: number, workers: number, oneCpu = false): Promise<SweepFigure> {
   const runtime = childRuntime();
   const script = runtime.script.replace(/scenario-child\.(js|ts)$/, 'sweep-child.$1');
+  const node = [process.execPath, ...runtime.nodeArgs, script, String(runs), String(workers)];
+  const [command, ...args] = oneCpu ? ['taskset', '-c', '0', ...node] : node;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...runtime.nodeArgs, script, String(runs), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
+    child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`sweep child exited ${code}`));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as SweepFigure);
