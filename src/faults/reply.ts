@@ -1,7 +1,8 @@
 /**
  * `reply: { host, on, code, text, times | probability, per }` (docs/reference.md §6): the SMTP server of
  * a host answers a scripted reply at a stage. Its text may start with an enhanced status code, which
- * must be of the reply code's class (RFC 3463 §3.1, RFC 2034 §4): the wire carries one status.
+ * must be of the reply code's class (RFC 3463 §3.1, RFC 2034 §4): the wire carries one status, as
+ * written, at every stage — the greeting included (issue 22 point 3; nodes/smtp/fault-book.ts).
  * `probability` is drawn per command (the default, from the host's stream) or, with `per: session`,
  * once per SMTP session from the fault's own stream: a session either gets the reply at every command
  * of that stage or at none (nodes/smtp/fault-book.ts keeps each session's verdict).

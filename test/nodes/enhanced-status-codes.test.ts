@@ -4,7 +4,8 @@
  * covered by test/protocols/smtp/server-property.test.ts; this file covers the replies the nodes hand
  * the machine (greylisting, unknown users, relay policy, quota, scripted `reply` faults at every
  * stage), read from the transcripts of real runs: every example scenario, the everything fixture, and a
- * world that scripts replies with and without an enhanced code in their text.
+ * world that scripts replies with and without an enhanced code in their text. A scripted reply whose
+ * text starts with an enhanced code goes out as written at every stage, before EHLO too (issue 22 point 3).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +62,29 @@ function scriptedWorld(): Scenario {
   return validateScenarioObject({ name: 'scripted replies at every stage', until: '2d', dns, hosts, faults, traffic }, 'scripted-world');
 }
 
+/** One MX per stage answering `451 4.7.N scripted at STAGE` there, once (issue 22 point 3). */
+function asWrittenWorld(): Scenario {
+  const hosts: Record<string, unknown> = { 'smtp.sender.net': { roles: ['msa', 'mta', 'mda'], domains: ['sender.net'], users: { alice: 'secret' } } };
+  const dns: Record<string, unknown> = { 'sender.net': { mx: ['10 smtp.sender.net'] } };
+  const faults: unknown[] = [];
+  const traffic: unknown[] = [];
+  stages.forEach((stage, index) => {
+    const domain = `w${index}.example`;
+    dns[domain] = { mx: [`10 mx.${domain}`] };
+    hosts[`mx.${domain}`] = { roles: ['mta', 'mda'], domains: [domain], users: { bob: 'pw' } };
+    faults.push({ at: '0s', reply: { host: `mx.${domain}`, on: stage, code: 451, text: `4.7.${index + 1} scripted at ${stage}`, times: 1 } });
+    traffic.push({ at: '1m', send: { from: 'alice@sender.net', to: `bob@${domain}`, subject: 's', body: 'b' } });
+  });
+  return validateScenarioObject({ name: 'scripted replies as written', until: '1h', dns, hosts, faults, traffic }, 'as-written-world');
+}
+
 describe('enhanced status codes on the wire', () => {
+  it('issue 22 point 3: a scripted reply goes out as written, its one enhanced code included, at every stage — the greeting and the EHLO reply too', () => {
+    const lines = serverReplyLines(asWrittenWorld());
+    for (const [index, stage] of stages.entries()) expect(lines).toContain(`451 4.7.${index + 1} scripted at ${stage}`);
+    expect(lines.flatMap(enhancedCodeProblems)).toEqual([]);
+  });
+
   it('the line checker finds a doubled code and a code of another class', () => {
     expect(enhancedCodeProblems('450 4.2.0 4.2.0 Greylisted')).toHaveLength(1);
     expect(enhancedCodeProblems('451 5.3.0 mismatch')).toHaveLength(1);

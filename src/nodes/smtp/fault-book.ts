@@ -142,11 +142,14 @@ export class SmtpFaultBook {
   }
 }
 
-/** "451 4.3.0 try later" → code 451, enhanced 4.3.0 (when the text starts with one of the same class). */
+/**
+ * "451 4.3.0 try later" → code 451, enhanced 4.3.0 (when the text starts with one of the same class),
+ * kept as written: the code goes on the wire at every stage, the greeting included (`enhancedAsWritten`).
+ */
 export function scriptedReply(code: number, text: string): SmtpReply {
   const enhanced = leadingEnhancedCode(text);
   if (enhanced !== null && Number(enhanced[0]) === Math.floor(code / 100)) {
-    return { code, enhanced, lines: [text.slice(enhanced.length).trimStart() || 'scripted reply'] };
+    return { code, enhanced, lines: [text.slice(enhanced.length).trimStart() || 'scripted reply'], enhancedAsWritten: true };
   }
   return { code, enhanced: null, lines: [text || 'scripted reply'] };
 }

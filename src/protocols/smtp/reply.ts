@@ -7,7 +7,9 @@
  * print it. RFC 2034 §3: once ENHANCEDSTATUSCODES was advertised, every 2xx/4xx/5xx reply except the
  * greeting and the HELO/EHLO answer carries the code, on every line of a multi-line reply, and its
  * class equals the reply's first digit (docs/delivery.md D7). 3xx replies (334, 354) never carry one:
- * RFC 3463 defines only classes 2, 4 and 5, and a 334 text is a base64 challenge.
+ * RFC 3463 defines only classes 2, 4 and 5, and a 334 text is a base64 challenge. A reply whose owner
+ * wrote its code into the text (`enhancedAsWritten`, a scripted reply) carries it everywhere, the
+ * greeting included: kept as written, once.
  */
 import { textBytes } from '../machine.js';
 import type { SmtpReply } from './types.js';
@@ -44,6 +46,7 @@ const LEADING_ENHANCED_CODE = /^([245]\.\d{1,3}\.\d{1,3})(?: +|$)/;
  * owner may script a bare `550 no`. The enhanced code is printed once, by `formatReply`: a line whose
  * text starts with the same code has it removed (else the wire would say `450 4.2.0 4.2.0 …`), and a
  * line that starts with a different one is the owner's bug (a reply has one status, RFC 2034 §4).
+ * `enhancedAsWritten` (types.ts) is kept: the owner's code goes out even where the session sends none.
  */
 export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   if (!Number.isInteger(reply.code) || reply.code < 200 || reply.code > 599) throw new TypeError(`SMTP reply code out of range: ${reply.code}`);
@@ -57,7 +60,7 @@ export function normalizeOwnerReply(reply: SmtpReply): SmtpReply {
   }
   const enhanced = reply.enhanced ?? (cls === 3 ? null : (leadingCodeOfClass(reply.lines[0], cls) ?? `${cls}.0.0`));
   const lines = reply.lines.length === 0 ? [''] : reply.lines.map((line) => withoutLeadingCode(line, enhanced));
-  return { code: reply.code, enhanced, lines };
+  return reply.enhancedAsWritten === true && enhanced !== null ? { code: reply.code, enhanced, lines, enhancedAsWritten: true } : { code: reply.code, enhanced, lines };
 }
 
 /** The enhanced status code a reply text starts with ("4.3.0 try later" → "4.3.0"), of any class, or null. */
@@ -84,7 +87,7 @@ function withoutLeadingCode(line: string, enhanced: string | null): string {
  * with the enhanced code after the separator on every line when `withEnhanced` and the reply has one.
  */
 export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array {
-  const prefix = withEnhanced && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
+  const prefix = (withEnhanced || reply.enhancedAsWritten === true) && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
   const lines = reply.lines;
   const last = lines.length - 1;
   let out = '';

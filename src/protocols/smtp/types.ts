@@ -11,6 +11,13 @@ export interface SmtpReply {
   enhanced: string | null;
   /** One entry per line of a multi-line reply, without the code prefix. */
   lines: string[];
+  /**
+   * Set by an owner that wrote the enhanced code into the reply's text (a scripted `reply` fault,
+   * docs/reference.md §6): the server sends the code wherever it sends the reply — in the greeting, after
+   * HELO, without ENHANCEDSTATUSCODES — and not only where RFC 2034 §3 requires it. Never set on a
+   * reply the client reads.
+   */
+  enhancedAsWritten?: true;
 }
 
 /** DSN parameters of MAIL FROM (RFC 3461 §4.3, §4.4). */

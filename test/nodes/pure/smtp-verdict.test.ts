@@ -149,6 +149,23 @@ describe('a transaction settled the recipients (R5): the client’s outcome, the
   });
 });
 
+describe('issue 22 point 3: the status is the enhanced code of the reply that decided it, from any reply the client reads', () => {
+  // The server does not advertise ENHANCEDSTATUSCODES: the client reads the code from the reply text
+  // all the same (RFC 2034 §4 lets a client use it; Postfix's smtp_chat.c takes it from every reply).
+  const plainOpened = [s('220 mx.b.example ESMTP\r\n'), s('250 mx.b.example\r\n')];
+  const status = (verdict: ConnectionVerdict) => (verdict.kind === 'settled' ? verdict.recipients[0]!.status : verdict.status);
+  it.each([
+    ['the greeting', [s('421 4.3.2 busy\r\n')], '4.3.2', '421 4.3.2 busy'],
+    ['EHLO', [s('220 mx.b.example ESMTP\r\n'), s('421 4.7.9 go away\r\n')], '4.7.9', '421 4.7.9 go away'],
+    ['MAIL', [...plainOpened, s('451 4.7.8 sender later\r\n'), s('221 bye\r\n')], '4.7.8', '451 4.7.8 sender later'],
+    ['RCPT', [...plainOpened, s('250 ok\r\n'), s('550 5.1.9 who\r\n'), s('221 bye\r\n')], '5.1.9', '550 5.1.9 who'],
+    ['DATA', [...plainOpened, s('250 ok\r\n'), s('250 ok\r\n'), s('451 4.3.7 not now\r\n'), s('221 bye\r\n')], '4.3.7', '451 4.3.7 not now'],
+    ['the dot', [...plainOpened, s('250 ok\r\n'), s('250 ok\r\n'), s('354 go\r\n'), s('554 5.6.9 bad content\r\n'), s('221 bye\r\n')], '5.6.9', '554 5.6.9 bad content'],
+  ] as const)('%s', (_stage, steps, code, diagnostic) => {
+    expect(status(judge([BOB], [...steps]))).toMatchObject({ code, diagnostic, remoteMta: 'mx1.example.org' });
+  });
+});
+
 describe('the client would not send to this host (a refusal of the host, for good)', () => {
   const locally = (detail: string): SmtpSessionOutcome => ({
     kind: 'session',

@@ -338,6 +338,19 @@ describe('policy decisions', () => {
     expect(lastLine(run.output)).toBe('550 5.0.0 nope');
   });
 
+  it('a reply whose owner wrote its code (enhancedAsWritten, a scripted fault) carries it where the session sends none: greeting, HELO, no ENHANCEDSTATUSCODES (issue 22 point 3)', () => {
+    const written = (code: number, enhanced: string, line: string): SmtpReply => ({ ...reply(code, enhanced, line), enhancedAsWritten: true });
+    const greeting = replayBoth(options({ hooks: { onConnect: () => ({ kind: 'reject', reply: written(421, '4.3.2', 'busy') }) } }), []);
+    expect(finalReplyLines(greeting.output)).toEqual(['421 4.3.2 busy']);
+    const afterHelo = replayBoth(options({ hooks: { onMail: () => ({ kind: 'reject', reply: written(451, '4.7.9', 'later') }) } }), ['HELO client.example\r\n', MAIL]);
+    expect(lastLine(afterHelo.output)).toBe('451 4.7.9 later');
+    const noExtension = replayBoth(options({ extensions: { enhancedStatusCodes: false }, hooks: { onRcpt: () => ({ kind: 'reject', reply: written(550, '5.1.1', 'who?') }) } }), [EHLO, MAIL, RCPT]);
+    expect(lastLine(noExtension.output)).toBe('550 5.1.1 who?');
+    // Without the mark the session's rule stands: no code before EHLO (RFC 2034 §3).
+    const plain = replayBoth(options({ hooks: { onConnect: () => ({ kind: 'reject', reply: reply(421, '4.3.2', 'busy') }) } }), []);
+    expect(finalReplyLines(plain.output)).toEqual(['421 busy']);
+  });
+
   it('pipelined input beyond pendingInputBytesMax while waiting → 421 and closed', () => {
     const run = replay(options({ hooks: { onMail: () => PENDING }, limits: { pendingInputBytesMax: 100 } }), [EHLO, MAIL, 'NOOP\r\n'.repeat(30)], false);
     expect(lastLine(run.output)).toMatch(/^421 4\.7\.0 /);
