@@ -42,7 +42,7 @@ export interface BounceRecord {
   reportingMta: string;
   /** Why (RFC 3464 Diagnostic-Code text: the remote reply, or the local reason). */
   diagnostic: string | null;
-  /** The host whose reply decided it, or null for a local decision. */
+  /** The host whose SMTP reply decided it, or null when no reply did (a failed connection, a local decision; D5). */
   remoteMta: string | null;
   /** The Message-ID of the DSN that reported it. */
   dsnMessageId: string | null;

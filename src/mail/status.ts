@@ -24,6 +24,11 @@
  *   could not be reached, RFC 8689 §4.2.1), so a bounce at expiry still says it (D5).
  * - `fromLocal`: decided here without a server's word (routing: M2, M6–M8; the client refusing to
  *   send: RFC 1870, RFC 6531, RFC 8689), with the code the decision names.
+ *
+ * `remoteMta` is set only with a `reply`: RFC 3464 §2.3.5 Remote-MTA names the MTA that gave the
+ * diagnostic, and §2.3.6 keeps the `smtp` diagnostic type for SMTP replies. A connection that failed,
+ * a line lost before a reply, or a decision of this host has no remote MTA, and its diagnostic is this
+ * MTA's own text (the DSN writes it `X-Postfix; …`, as Postfix does: src/nodes/mta/dsn.ts; D5).
  */
 import { leadingEnhancedCode, replyClass, replyOutcome } from '../protocols/smtp/reply.js';
 import type { SmtpReply } from '../protocols/smtp/types.js';
@@ -37,9 +42,12 @@ export interface DeliveryStatus {
   readonly code: string;
   /** The server reply that decided it, or null (a connection failure, a local decision). */
   readonly reply: SmtpReply | null;
-  /** The host whose reply or connection decided it (RFC 3464 §2.3.5 Remote-MTA), or null for a local decision. */
+  /**
+   * The host whose SMTP reply decided it (RFC 3464 §2.3.5 Remote-MTA); null when no reply did — a
+   * connection failure, a line lost before a reply, a local decision (D5).
+   */
   readonly remoteMta: string | null;
-  /** RFC 3464 §2.3.6 Diagnostic-Code text: for a reply, the reply as one line (`replyLine`); else why. */
+  /** RFC 3464 §2.3.6 Diagnostic-Code text: for a reply, the reply as one line (`replyLine`); else why, in Postfix's words. */
   readonly diagnostic: string | null;
 }
 
@@ -77,10 +85,13 @@ export function fromReply(reply: SmtpReply, remoteMta: string | null): DeliveryS
   return { outcome: replyOutcome(reply), code: codeOfReply(reply), reply, remoteMta, diagnostic: replyLine(reply) };
 }
 
-/** The status a connection-level failure gives: deferred (R3), 4.4.1 before the connection stood, 4.4.2 after. */
-export function fromConnection(failure: ConnectionFailure, remoteMta: string | null, diagnostic: string): DeliveryStatus {
+/**
+ * The status a connection-level failure gives: deferred (R3), 4.4.1 before the connection stood, 4.4.2
+ * after; no remote MTA, since no reply gave the diagnostic (RFC 3464 §2.3.5; Postfix's `dsb_simple`).
+ */
+export function fromConnection(failure: ConnectionFailure, diagnostic: string): DeliveryStatus {
   const code = failure === 'refused' || failure === 'connect-timeout' ? defaultCode.noAnswer : defaultCode.badConnection;
-  return { outcome: 'deferred', code, reply: null, remoteMta, diagnostic };
+  return { outcome: 'deferred', code, reply: null, remoteMta: null, diagnostic };
 }
 
 /** The status deferred instead: a 5.x.x code becomes 4.x.x (R6). */
@@ -96,10 +107,13 @@ export function asDeferral(status: DeliveryStatus): DeliveryStatus {
 
 const classOfOutcome: Readonly<Record<DeliveryOutcome, string>> = { accepted: '2', deferred: '4', failed: '5' };
 
-/** A decision made here; its code must be of the outcome's class (RFC 3463 §3.1). */
-export function fromLocal(outcome: DeliveryOutcome, code: string, diagnostic: string | null, remoteMta: string | null = null): DeliveryStatus {
+/**
+ * A decision made here; its code must be of the outcome's class (RFC 3463 §3.1). No remote MTA, even
+ * where the decision is about a host (Postfix's DSN_BY_LOCAL_MTA: the diagnostic is this MTA's).
+ */
+export function fromLocal(outcome: DeliveryOutcome, code: string, diagnostic: string | null): DeliveryStatus {
   if (code[0] !== classOfOutcome[outcome]) throw new Error(`bug: status ${code} for outcome ${outcome}`);
-  return { outcome, code, reply: null, remoteMta, diagnostic };
+  return { outcome, code, reply: null, remoteMta: null, diagnostic };
 }
 
 /** A reply line as logged ("550 5.1.1 <bob@example.org>: user unknown"), or null when it is not one. */

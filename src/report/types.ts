@@ -31,8 +31,8 @@ export interface ReportRecipient {
   /**
    * The outcome in RFC 3464 terms: the RFC 3463 status code (2.0.0 delivered, the bounce's or the
    * refusal's code, the last attempt's for a deferral; null when none applies: discarded, or nothing
-   * tried yet), the diagnostic (the remote reply or the local reason) and the MTA that gave it (null
-   * for a local decision).
+   * tried yet), the diagnostic (the remote reply, the connection failure or the local reason) and the
+   * MTA whose reply it is (null when no reply gave it: a failed connection, a local decision; D5).
    */
   statusCode: string | null;
   diagnostic: string | null;

@@ -61,23 +61,25 @@ describe('fromReply (R2, D7)', () => {
 
 describe('fromConnection: RFC 3463 §3.5 X.4.1 "No answer from host" vs X.4.2 "Bad connection" (R3)', () => {
   it('RFC 3463 §3.5 X.4.1: a connection attempt that was not answered (connect timeout) or refused is 4.4.1, as Postfix reports it', () => {
-    expect(fromConnection('connect-timeout', 'mx', 'connect to mx[10.0.0.1]:25: Connection timed out')).toEqual({
+    expect(fromConnection('connect-timeout', 'connect to mx[10.0.0.1]:25: Connection timed out')).toEqual({
       outcome: 'deferred',
       code: '4.4.1',
       reply: null,
-      remoteMta: 'mx',
+      remoteMta: null,
       diagnostic: 'connect to mx[10.0.0.1]:25: Connection timed out',
     });
-    expect(fromConnection('refused', 'mx', 'refused').code).toBe('4.4.1');
+    expect(fromConnection('refused', 'refused').code).toBe('4.4.1');
   });
 
   it('RFC 3463 §3.5 X.4.2: a timeout or a lost line after the connection was made is 4.4.2, as Postfix reports it', () => {
-    expect(fromConnection('timeout', 'mx', 'lost connection with mx[10.0.0.1] (timeout)')).toMatchObject({ outcome: 'deferred', code: '4.4.2' });
-    expect(fromConnection('lost', 'mx', 'lost connection with mx[10.0.0.1] (connection-lost)')).toMatchObject({ outcome: 'deferred', code: '4.4.2' });
+    expect(fromConnection('timeout', 'conversation with mx[10.0.0.1] timed out while sending RCPT TO')).toMatchObject({ outcome: 'deferred', code: '4.4.2' });
+    expect(fromConnection('lost', 'lost connection with mx[10.0.0.1] while sending RCPT TO')).toMatchObject({ outcome: 'deferred', code: '4.4.2' });
   });
 
-  it('R3: every connection-level failure defers', () => {
-    for (const failure of ['refused', 'connect-timeout', 'timeout', 'lost'] as const) expect(fromConnection(failure, null, '').outcome).toBe('deferred');
+  it('R3: every connection-level failure defers, and names no remote MTA: no reply gave its diagnostic (RFC 3464 §2.3.5, D5)', () => {
+    for (const failure of ['refused', 'connect-timeout', 'timeout', 'lost'] as const) {
+      expect(fromConnection(failure, '')).toMatchObject({ outcome: 'deferred', remoteMta: null, reply: null });
+    }
   });
 });
 

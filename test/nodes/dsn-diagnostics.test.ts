@@ -34,6 +34,53 @@ function bounceFor(world: World): ParsedDsnRecipient {
   return { ...block, diagnosticCode: masked(block.diagnosticCode) ?? null };
 }
 
+describe('issue 22 point 2: a failure no server replied to is this MTA’s diagnostic, with no remote MTA (RFC 3464 §2.3.5–2.3.6)', () => {
+  it('every MX refuses until the lifetime ends: X-Postfix; connect to …: Connection refused, and no Remote-MTA — in the DSN, the bounce record and the verdict', () => {
+    const { report, world } = bounceWorld('\n  - { at: 0s, refuse: mx1.example.org }\n  - { at: 0s, refuse: mx2.example.org }');
+    const bob = recipient(report, 'bob@example.org');
+    expect(bob).toMatchObject({ status: 'bounced', statusCode: '4.4.1', remoteMta: null });
+    expect(masked(bob.diagnostic)).toBe('connect to mx2.example.org[…]:25: Connection refused');
+    expect(bob.bounce).toMatchObject({ status: '4.4.1', remoteMta: null, diagnostic: bob.diagnostic });
+    const block = bounceFor(world);
+    expect(block).toMatchObject({ action: 'failed', status: '4.4.1', remoteMta: null });
+    expect(block.diagnosticCode).toBe('X-Postfix; connect to mx2.example.org[…]:25: Connection refused');
+    expect(block.fields['remote-mta']).toBeUndefined();
+  });
+
+  it('every MX silent (connect timeout): X-Postfix; … Connection timed out, no Remote-MTA', () => {
+    const { report, world } = bounceWorld('\n  - { at: 0s, down: mx1.example.org }\n  - { at: 0s, down: mx2.example.org }');
+    expect(recipient(report, 'bob@example.org')).toMatchObject({ status: 'bounced', statusCode: '4.4.1', remoteMta: null });
+    expect(bounceFor(world)).toMatchObject({ remoteMta: null, diagnosticCode: 'X-Postfix; connect to mx2.example.org[…]:25: Connection timed out' });
+  });
+
+  it('a line lost before any reply: X-Postfix; lost connection with … while receiving the initial server greeting (Postfix’s words), no Remote-MTA', () => {
+    const { world } = bounceWorld('\n  - { at: 0s, drop: { host: mx1.example.org, after: connect } }\n  - { at: 0s, drop: { host: mx2.example.org, after: connect } }');
+    expect(bounceFor(world)).toMatchObject({
+      status: '4.4.2',
+      remoteMta: null,
+      diagnosticCode: 'X-Postfix; lost connection with mx2.example.org[…] while receiving the initial server greeting',
+    });
+  });
+
+  it('an earlier attempt’s reply does not stay behind as the Remote-MTA of a later refusal: the last attempt’s word replaces it whole', () => {
+    // The first attempt meets a 421 greeting at both MX (a reply, with its host); every later one is refused.
+    const { report, world } = bounceWorld(
+      '\n  - { at: 0s, reply: { host: mx1.example.org, on: connect, code: 421, text: "4.3.2 busy" }, until: 2m }' +
+        '\n  - { at: 0s, reply: { host: mx2.example.org, on: connect, code: 421, text: "4.3.2 busy" }, until: 2m }' +
+        '\n  - { at: 2m, refuse: mx1.example.org }\n  - { at: 2m, refuse: mx2.example.org }',
+    );
+    const bob = recipient(report, 'bob@example.org');
+    expect(bob.attempts[0]).toMatchObject({ to: 'mx1.example.org', result: 'deferred', reply: '421 4.3.2 busy' });
+    expect(bob).toMatchObject({ status: 'bounced', statusCode: '4.4.1', remoteMta: null });
+    expect(bounceFor(world)).toMatchObject({ remoteMta: null, diagnosticCode: 'X-Postfix; connect to mx2.example.org[…]:25: Connection refused' });
+  });
+
+  it('a reply is still the remote MTA’s: smtp; 550 5.1.1 … with Remote-MTA (unchanged)', () => {
+    const { world } = bounceWorld('\n  - { at: 0s, reply: { host: mx1.example.org, on: rcpt, code: 550, text: "5.1.1 no such user" } }');
+    expect(bounceFor(world)).toMatchObject({ status: '5.1.1', remoteMta: 'mx1.example.org', diagnosticCode: 'smtp; 550 5.1.1 no such user' });
+  });
+});
+
 describe('issue 22 point 3: the status is the enhanced code of whichever reply decided it (RFC 3463, RFC 2034 §3)', () => {
   it('a scripted 421 4.3.2 greeting at the only MX until the lifetime ends: the bounce says 4.3.2 and the reply as written', () => {
     const { report, world } = bounceWorld('\n  - { at: 0s, reply: { host: mx1.example.org, on: connect, code: 421, text: "4.3.2 mx1 busy, try again later" } }', { onlyMx1: true });

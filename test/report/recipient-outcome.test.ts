@@ -60,7 +60,9 @@ describe('recipient outcome in the JSON report', () => {
     expect(r.status).toBe('bounced');
     expect(r.statusCode).toMatch(/^[45]\.4\.\d+$/);
     expect(r.diagnostic).toMatch(/connect to .*(timed out|refused)/i);
-    expect(r.remoteMta).not.toBeNull();
+    // No server replied: no remote MTA gave the diagnostic (RFC 3464 §2.3.5, D5), in the bounce as in the verdict.
+    expect(r.remoteMta).toBeNull();
+    expect(r.bounce).toMatchObject({ diagnostic: r.diagnostic, remoteMta: null });
   });
 
   it('deferred at the end of the run: the last attempt’s code, reply and host', async () => {

@@ -10,7 +10,9 @@
  *     1. text/plain — what happened to each recipient, for a person
  *     2. message/delivery-status — the per-message block (Reporting-MTA, Original-Envelope-Id,
  *        Arrival-Date) and one block per recipient (Final-Recipient, Original-Recipient, Action,
- *        Status, Remote-MTA, Diagnostic-Code, Last-Attempt-Date, Will-Retry-Until only if delayed)
+ *        Status, Remote-MTA, Diagnostic-Code, Last-Attempt-Date, Will-Retry-Until only if delayed);
+ *        Remote-MTA and a `smtp; …` Diagnostic-Code only when a remote MTA's reply is the diagnostic,
+ *        else no Remote-MTA and `X-Postfix; …`, as Postfix writes them (D5, RFC 3464 §2.3.5–2.3.6)
  *     3. message/rfc822 (the original) or text/rfc822-headers (its header block) — RET=FULL|HDRS
  *        (D6); with no RET, failures return the message and delay/success reports only headers, as
  *        Postfix does; a message over `returnedBytesMax` (Postfix bounce_size_limit 50,000) returns
@@ -41,9 +43,13 @@ export interface DsnRecipient {
   action: DsnAction;
   /** RFC 3463 status, e.g. "5.1.1" (D7: the class matches the reply's first digit). */
   status: string;
-  /** The host that gave the diagnostic, if any. */
+  /** The MTA whose SMTP reply the diagnostic is (Remote-MTA, RFC 3464 §2.3.5), or null when no reply gave it. */
   remoteMta?: string | null;
-  /** The remote reply as one line, "550 5.1.1 user unknown" (written as `smtp; …`), or null. */
+  /**
+   * The diagnostic, or null: with a remote MTA, its reply as one line ("550 5.1.1 user unknown"),
+   * written `smtp; …`; without one, this MTA's own text ("connect to …: Connection refused"), written
+   * `X-Postfix; …` (RFC 3464 §2.3.6: the `smtp` type is for SMTP replies; `diagnosticTypeOf`).
+   */
   diagnostic?: string | null;
   /** Virtual ms of the last attempt, if there was one. */
   lastAttemptMs?: number | null;
@@ -85,6 +91,19 @@ export interface BuiltDsn {
 }
 
 export const returnedBytesMaxDefault = 50_000; // Postfix bounce_size_limit
+/**
+ * The Diagnostic-Code type of a diagnostic that is not an SMTP reply (RFC 3464 §2.3.6 allows `X-`
+ * types). Postfix writes `X-` and its `mail_name` (postconf(5), default `Postfix`; bounce_notify_util.c);
+ * mailsim's MTA reports in Postfix's words and format, so it writes the same, and a reader of Postfix's
+ * bounces reads its own.
+ */
+export const localDiagnosticType = 'X-Postfix';
+
+/** `smtp` when a remote MTA's reply is the diagnostic, else `localDiagnosticType` (RFC 3464 §2.3.6; D5). */
+export function diagnosticTypeOf(recipient: Pick<DsnRecipient, 'remoteMta'>): string {
+  return recipient.remoteMta ? 'smtp' : localDiagnosticType;
+}
+
 /** A cap on one diagnostic, which comes from a peer and could be huge. */
 export const diagnosticCharsMax = 900;
 /** Fold generated lines near this width (RFC 5322 §2.1.1 recommends 78). */
@@ -247,7 +266,7 @@ function deliveryStatusPart(input: DsnInput): string {
     if (recipient.originalRecipient) fields.push(foldField('Original-Recipient', originalRecipientValue(recipient.originalRecipient)));
     fields.push(`Action: ${recipient.action}`, `Status: ${cleanText(recipient.status, 12)}`);
     if (recipient.remoteMta) fields.push(`Remote-MTA: dns; ${cleanText(recipient.remoteMta, 255)}`);
-    if (recipient.diagnostic) fields.push(foldField('Diagnostic-Code', `smtp; ${cleanText(recipient.diagnostic, diagnosticCharsMax)}`));
+    if (recipient.diagnostic) fields.push(foldField('Diagnostic-Code', `${diagnosticTypeOf(recipient)}; ${cleanText(recipient.diagnostic, diagnosticCharsMax)}`));
     if (recipient.lastAttemptMs != null) fields.push(`Last-Attempt-Date: ${dsnDate(recipient.lastAttemptMs)}`);
     // D5: Will-Retry-Until only with Action: delayed (RFC 3464 §2.3.8).
     if (recipient.action === 'delayed' && recipient.willRetryUntilMs != null) {

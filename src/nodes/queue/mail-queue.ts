@@ -362,9 +362,13 @@ export class MailQueue {
       const recipient = entry.recipients.find((r) => r.address === result.address && !r.done);
       if (recipient === undefined) continue;
       recipient.lastAttemptMs = nowMs;
-      if (result.status !== null) recipient.status = result.status;
-      if (result.diagnostic !== null) recipient.diagnostic = result.diagnostic;
-      if (result.remoteMta !== null) recipient.remoteMta = result.remoteMta;
+      // The attempt's word replaces the last one whole: a diagnostic without a remote MTA (a failed
+      // connection) must not keep an older attempt's host as its Remote-MTA (D5, RFC 3464 §2.3.5).
+      if (result.status !== null) {
+        recipient.status = result.status;
+        recipient.diagnostic = result.diagnostic;
+        recipient.remoteMta = result.remoteMta;
+      }
       if (result.fate === 'done') {
         recipient.done = true;
         if (result.success === 'delivered') delivered.push(recipient);

@@ -14,6 +14,9 @@
  * - Otherwise the transaction settled each recipient (the SMTP client's outcome, R5) and the status
  *   says the same: the deciding reply's code, 4.4.2 for a timeout or a lost line without one —
  *   'unknown' after the final dot included (RFC 1047, E3) — or X.0.0 for the client's own refusal.
+ * Only a reply names a remote MTA (RFC 3464 §2.3.5, src/mail/status.ts): a connection that failed,
+ * a line lost without a reply and the client's own refusals carry this MTA's diagnostic, in Postfix's
+ * words (session-failure-text.ts), and no remote MTA — as Postfix's DSN has no Remote-MTA for them.
  * The mail log's attempt result (docs/reference.md §9) is decided alongside.
  */
 import { asDeferral, type DeliveryStatus, defaultCode, fromConnection, fromLocal, fromReply, soften } from '../../mail/status.js';
@@ -22,6 +25,7 @@ import type { SmtpRecipientResult } from '../../protocols/smtp/client-types.js';
 import type { AttemptResult } from '../../mail/records.js';
 import type { AddressTarget, ConnectOutcome } from '../mta/mx-selection.js';
 import type { SmtpSessionOutcome } from '../smtp-client-session.js';
+import { connectFailureText, lostLineText } from './session-failure-text.js';
 
 /** One recipient settled by the transaction. */
 export interface RecipientVerdict {
@@ -40,8 +44,7 @@ export function judgeConnection(outcome: SmtpSessionOutcome, target: AddressTarg
   const remote = target.exchange;
   if (outcome.kind === 'connect-failed') {
     const refused = outcome.failure === 'refused';
-    const diagnostic = `connect to ${remote}[${target.address}]:${port}: ${refused ? 'Connection refused' : 'Connection timed out'}`;
-    const status = fromConnection(refused ? 'refused' : 'connect-timeout', remote, diagnostic);
+    const status = fromConnection(refused ? 'refused' : 'connect-timeout', connectFailureText(remote, target.address, port, refused));
     return { kind: 'host-failed', attempt: outcome.failure, cursorOutcome: outcome.failure, status };
   }
   const transaction = outcome.transactions[0];
@@ -66,11 +69,11 @@ function hostRefusal(recipients: readonly SmtpRecipientResult[], remote: string,
   const host = `${remote}[${address}]`;
   switch (detail) {
     case localRefusal.requireTls:
-      return fromLocal('failed', defaultCode.requireTls, `${host} does not offer REQUIRETLS over TLS`, remote);
+      return fromLocal('failed', defaultCode.requireTls, `${host} does not offer REQUIRETLS over TLS`);
     case localRefusal.tooLarge:
-      return fromLocal('failed', defaultCode.tooBig, `message size exceeds the size limit of server ${host}`, remote);
+      return fromLocal('failed', defaultCode.tooBig, `message size exceeds the size limit of server ${host}`);
     case localRefusal.smtpUtf8:
-      return fromLocal('failed', defaultCode.needsSmtpUtf8, `SMTPUTF8 is required, but was not offered by host ${host}`, remote);
+      return fromLocal('failed', defaultCode.needsSmtpUtf8, `SMTPUTF8 is required, but was not offered by host ${host}`);
     default:
       return null;
   }
@@ -91,14 +94,11 @@ function hostFailedInSession(outcome: Extract<SmtpSessionOutcome, { kind: 'sessi
         : timedOut
           ? 'timeout'
           : 'dropped';
+  const why = timedOut || outcome.closeReason === 'connection-lost' ? outcome.closeReason : (outcome.closeDetail ?? outcome.closeReason);
   const status =
     reply !== null
       ? soften(fromReply(reply, target.exchange))
-      : fromConnection(
-          timedOut ? 'timeout' : 'lost',
-          target.exchange,
-          `lost connection with ${target.exchange}[${target.address}] (${outcome.closeDetail ?? outcome.closeReason})`,
-        );
+      : fromConnection(timedOut ? 'timeout' : 'lost', lostLineText(target.exchange, target.address, outcome.closeStage, why));
   return { kind: 'host-failed', attempt, cursorOutcome, status };
 }
 
@@ -120,17 +120,17 @@ function statusOf(recipient: SmtpRecipientResult, target: AddressTarget): Delive
     // A reply that defers is a 4xx — or a 5xx to RSET, which ends the session, not the recipient.
     return recipient.outcome === 'deferred' ? asDeferral(fromReply(reply, remote)) : fromReply(reply, remote);
   }
-  // Made only here: most recipients are settled by a reply, and this runs for each of them on every attempt.
-  const lost = `lost connection with ${remote}[${target.address}] (${recipient.detail ?? recipient.stage})`;
+  // Made only when needed: most recipients are settled by a reply, and this runs for each of them on every attempt.
+  const lost = () => lostLineText(remote, target.address, recipient.stage, recipient.detail ?? 'connection-lost');
   switch (recipient.outcome) {
     case 'accepted':
-      return fromLocal('accepted', defaultCode.success, lost, remote);
+      return fromLocal('accepted', defaultCode.success, lost());
     case 'failed':
-      // The client refused to send it (SIZE, SMTPUTF8, a bad address): X.0.0.
-      return fromLocal('failed', defaultCode.permanent, lost, remote);
+      // The client refused to send it (SIZE, SMTPUTF8, a bad address): X.0.0, in its own words.
+      return fromLocal('failed', defaultCode.permanent, `not sent to ${remote}[${target.address}]: ${recipient.detail ?? recipient.stage}`);
     case 'unknown':
     case 'deferred':
-      return fromConnection(recipient.detail === 'timeout' ? 'timeout' : 'lost', remote, lost);
+      return fromConnection(recipient.detail === 'timeout' ? 'timeout' : 'lost', lost());
   }
 }
 

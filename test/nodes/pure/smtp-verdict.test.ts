@@ -56,15 +56,15 @@ describe('the connection failed or the session ended before a transaction: a fai
       kind: 'host-failed',
       attempt: 'timeout',
       cursorOutcome: 'timeout',
-      status: { outcome: 'deferred', code: '4.4.1', reply: null, remoteMta: 'mx1.example.org', diagnostic: 'connect to mx1.example.org[10.0.0.10]:25: Connection timed out' },
+      status: { outcome: 'deferred', code: '4.4.1', reply: null, remoteMta: null, diagnostic: 'connect to mx1.example.org[10.0.0.10]:25: Connection timed out' },
     });
   });
 
-  it('RFC 3463 §3.5 X.4.1: a refused connect is 4.4.1 too', () => {
+  it('RFC 3463 §3.5 X.4.1: a refused connect is 4.4.1 too, in Postfix\'s words and with no remote MTA (no reply gave it: RFC 3464 §2.3.5)', () => {
     expect(judgeConnection({ kind: 'connect-failed', failure: 'refused', conn: 'c1' }, target, 25)).toMatchObject({
       attempt: 'refused',
       cursorOutcome: 'refused',
-      status: { code: '4.4.1', diagnostic: 'connect to mx1.example.org[10.0.0.10]:25: Connection refused' },
+      status: { code: '4.4.1', remoteMta: null, diagnostic: 'connect to mx1.example.org[10.0.0.10]:25: Connection refused' },
     });
   });
 
@@ -73,13 +73,27 @@ describe('the connection failed or the session ended before a transaction: a fai
       kind: 'host-failed',
       attempt: 'timeout',
       cursorOutcome: 'timeout',
-      status: { outcome: 'deferred', code: '4.4.2', reply: null, remoteMta: 'mx1.example.org', diagnostic: 'lost connection with mx1.example.org[10.0.0.10] (timeout)' },
+      status: {
+        outcome: 'deferred',
+        code: '4.4.2',
+        reply: null,
+        remoteMta: null,
+        diagnostic: 'conversation with mx1.example.org[10.0.0.10] timed out while receiving the initial server greeting',
+      },
     });
   });
 
-  it('RFC 3463 §3.5 X.4.2: connected, then the line closed before the greeting, or after EHLO, is 4.4.2', () => {
-    expect(judge([BOB], [{ eof: true }])).toMatchObject({ attempt: 'dropped', cursorOutcome: 'dropped', status: { code: '4.4.2' } });
-    expect(judge([BOB], [...opened, { eof: true }])).toMatchObject({ attempt: 'dropped', status: { code: '4.4.2' } });
+  it('RFC 3463 §3.5 X.4.2: connected, then the line closed before the greeting, or after EHLO, is 4.4.2, said as Postfix says it, with no remote MTA', () => {
+    expect(judge([BOB], [{ eof: true }])).toMatchObject({
+      attempt: 'dropped',
+      cursorOutcome: 'dropped',
+      status: { code: '4.4.2', remoteMta: null, diagnostic: 'lost connection with mx1.example.org[10.0.0.10] while receiving the initial server greeting' },
+    });
+    expect(judge([BOB], [s('220 mx.b.example ESMTP\r\n'), { eof: true }])).toMatchObject({
+      attempt: 'dropped',
+      status: { code: '4.4.2', remoteMta: null, diagnostic: 'lost connection with mx1.example.org[10.0.0.10] while performing the EHLO handshake' },
+    });
+    expect(judge([BOB], [...opened, { eof: true }])).toMatchObject({ attempt: 'dropped', status: { code: '4.4.2', remoteMta: null } });
   });
 
   it('RFC 3463 §3.5 X.4.2: a reply that timed out later in the dialogue (RCPT) is 4.4.2; no reply settled anyone, so the next MX is tried (R6)', () => {
@@ -87,7 +101,7 @@ describe('the connection failed or the session ended before a transaction: a fai
       kind: 'host-failed',
       attempt: 'timeout',
       cursorOutcome: 'session',
-      status: { outcome: 'deferred', code: '4.4.2', diagnostic: 'lost connection with mx1.example.org[10.0.0.10] (timeout)' },
+      status: { outcome: 'deferred', code: '4.4.2', remoteMta: null, diagnostic: 'conversation with mx1.example.org[10.0.0.10] timed out while sending RCPT TO' },
     });
   });
 
@@ -106,7 +120,7 @@ describe('the connection failed or the session ended before a transaction: a fai
       kind: 'host-failed',
       attempt: 'failed',
       cursorOutcome: 'session',
-      status: { outcome: 'failed', code: '5.7.30', reply: null, remoteMta: 'mx1.example.org', diagnostic: 'mx1.example.org[10.0.0.10] does not offer REQUIRETLS over TLS' },
+      status: { outcome: 'failed', code: '5.7.30', reply: null, remoteMta: null, diagnostic: 'mx1.example.org[10.0.0.10] does not offer REQUIRETLS over TLS' },
     });
   });
 });
@@ -132,7 +146,7 @@ describe('a transaction settled the recipients (R5): the client’s outcome, the
 
   it('E3 (RFC 1047): the line lost after "." leaves the outcome unknown: deferred with 4.4.2, logged as dropped', () => {
     const verdict = judge([BOB], [...opened, s('250 ok\r\n'), s('250 ok\r\n'), s('354 go\r\n'), { eof: true }]);
-    expect(settled(verdict)).toEqual([[BOB, 'dropped', 'deferred', '4.4.2', 'lost connection with mx1.example.org[10.0.0.10] (connection-lost)']]);
+    expect(settled(verdict)).toEqual([[BOB, 'dropped', 'deferred', '4.4.2', 'lost connection with mx1.example.org[10.0.0.10] while sending end of data -- message may be sent more than once']]);
   });
 
   it('a recipient the client refused to send (an unsafe address) fails with 5.0.0 beside the ones a reply settled', () => {
@@ -186,7 +200,8 @@ describe('the client would not send to this host (a refusal of the host, for goo
     ['requiretls-not-offered', '5.7.30', 'mx1.example.org[10.0.0.10] does not offer REQUIRETLS over TLS'],
   ])('%s: %s, the next MX tried', (detail, code, text) => {
     const verdict = judgeConnection(locally(detail), target, 25);
-    expect(verdict).toMatchObject({ kind: 'host-failed', attempt: 'failed', cursorOutcome: 'session', status: { outcome: 'failed', code, remoteMta: 'mx1.example.org' } });
+    // Postfix's DSN_BY_LOCAL_MTA: the client's own refusal names no remote MTA (RFC 3464 §2.3.5).
+    expect(verdict).toMatchObject({ kind: 'host-failed', attempt: 'failed', cursorOutcome: 'session', status: { outcome: 'failed', code, remoteMta: null } });
     expect(verdict.kind === 'host-failed' && verdict.status.diagnostic).toContain(text);
   });
 });
