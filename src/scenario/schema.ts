@@ -94,7 +94,7 @@ export const queueSchema = strictObject(
       .optional()
       .meta({
         description:
-          'postfix: next try = now + clamp(now - arrival, min, max); exim: the retry rule; offsets: tries at arrival + each offset; haraka: 2^(N+5) s after the N-th failure, bounce at the 13th; sendmail: every queue run (scan), return after 5d; exchange: 4 x 1 min, 6 x 5 min, then every 10 min, return after 2d',
+          'postfix: next try = now + clamp(now - arrival, min, max) in whole seconds, taken by a scan up to 1 s early; exim: the retry rule; offsets: tries at arrival + each offset; haraka: 2^(N+5) s after the N-th failure, bounce at the 13th; sendmail: every queue run (scan), return after 5d; exchange: 4 x 1 min, 6 x 5 min, then every 10 min, return after 2d',
         default: defaultQueue.schedule,
       }),
     min: duration('postfix schedule lower bound', defaultQueue.min).optional(),

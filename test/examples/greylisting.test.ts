@@ -8,9 +8,11 @@
  * fails δ = 0.16 s after the queue starts it (the MX lookup, the connection, the greeting, EHLO, MAIL,
  * and the greylisting 450 to RCPT); the queue takes a due message at the first scan at or after its
  * due time (Postfix every 300 s, the others every 1 s).
- * - Postfix: due = failure + clamp(failure − arrival, 300, 4000). Each failure comes δ after a scan, so
- *   the due time falls just after a scan and the retry waits for the next: α, 600, 1500, 3300, 6900,
- *   11100, 15300 … (every 4200 s once the backoff is at its 4000 s maximum).
+ * - Postfix, on its whole-second clock: eligible = ⌊failure⌋ + clamp(⌊failure⌋ − ⌊arrival⌋, 300, 4000),
+ *   and a scan at S takes the message once eligible ≤ ⌊S⌋ + 1 (R8's 1 s look-ahead). Each failure comes
+ *   δ after a scan, in the scan's second, so the eligible time is a scan time and that scan takes it:
+ *   α, 300, 600, 1200, 2400, 4800, 9000, 13200 … (every 4200 s once the backoff is at its 4000 s
+ *   maximum: eligible 4000 s after a scan, taken by the scan 4200 s after it).
  * - Exim: F,2h,15m; G,16h,1h,1.5; F,4d,6h from the first failure: every 900 s while less than 2 h has
  *   passed, then 1 h, 1.5 h, 2.25 h … while less than 16 h, then every 6 h.
  * - Haraka: after the N-th failure, 2^(N+5) s: 64, 128, 256 …
@@ -45,7 +47,10 @@ function attemptTimes(schedule: string): number[] {
   for (let n = 1; times.length < 200; n++) {
     const failure = times.at(-1)! + delta;
     let next: number;
-    if (schedule === 'postfix') next = atScan(failure + Math.min(Math.max(failure - arrival, 300), 4000), 300);
+    if (schedule === 'postfix') {
+      const eligible = Math.floor(failure) + Math.min(Math.max(Math.floor(failure) - Math.floor(arrival), 300), 4000);
+      next = atScan(eligible - 1, 300);
+    }
     else if (schedule === 'exim') {
       const since = failure - firstFailure;
       const gap = since < 2 * 3600 ? 900 : since < 16 * 3600 ? geometric : 6 * 3600;
@@ -93,7 +98,7 @@ describe('examples/greylisting', () => {
   }, 120_000);
 
   it('the derivation itself follows the definitions (a wrong one would not match)', () => {
-    expect(attemptTimes('postfix').slice(0, 8)).toEqual([arrival, 600, 1500, 3300, 6900, 11_100, 15_300, 19_500]);
+    expect(attemptTimes('postfix').slice(0, 9)).toEqual([arrival, 300, 600, 1200, 2400, 4800, 9000, 13_200, 17_400]);
     expect(attemptTimes('haraka').slice(0, 4)).toEqual([arrival, 65, 194, 451]);
     expect(attemptTimes('exim').slice(0, 3)).toEqual([arrival, 901, 1802]);
     expect(attemptTimes('offsets')).toEqual([arrival, ...gmailOffsets.map((o) => o + 1)]);

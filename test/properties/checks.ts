@@ -126,11 +126,16 @@ export function noLoss(_world: WorldCase, run: Run): string[] {
 
 // ---- Retry (docs/delivery.md R2, R7, R8) --------------------------------------------------------------
 
+/** Postfix's queue clock: whole seconds (R8), as ms. */
+const wholeSecondMs = (ms: number) => Math.floor(ms / 1000) * 1000;
+
 /**
  * Only temporary failures: never bounced before the lifetime (and then with its last 4.x.x status,
- * D5), expired at the first failed attempt at or after arrival + lifetime; retried on the Postfix
- * schedule — the next attempt is never before `end + clamp(end − arrival, min, max)` and never later
- * than that plus one queue scan. Gaps across a crash of the host are skipped (the reload restarts the
+ * D5), expired at the first failed attempt whose whole second is ≥ ⌊arrival⌋ + lifetime; retried on
+ * the Postfix schedule, on Postfix's whole-second clock (R8): a failure ending at `end` makes the
+ * message eligible at e = ⌊end⌋ + clamp(⌊end⌋ − ⌊arrival⌋, min, max), and a scan at S takes it once
+ * e ≤ ⌊S⌋ + 1 s — so the next attempt never starts in a second before e − 1 s, and never later than
+ * e − 1 s plus one queue scan. Gaps across a crash of the host are skipped (the reload restarts the
  * schedule, as Postfix's does).
  */
 export function retrySchedule(world: WorldCase, run: Run): string[] {
@@ -139,6 +144,9 @@ export function retrySchedule(world: WorldCase, run: Run): string[] {
   const events = run.world.sim.trace.events;
   const downs = downIntervals(events, run.world.sim.nowMs);
   const entries = queueEntries(events);
+  const eligibleMs = (entry: QueueEntryView, endMs: number) =>
+    wholeSecondMs(endMs) + Math.min(maxMs, Math.max(minMs, wholeSecondMs(endMs) - wholeSecondMs(entry.arrivalMs)));
+  const pastLifetime = (entry: QueueEntryView, atMs: number) => wholeSecondMs(atMs) - wholeSecondMs(entry.arrivalMs) >= lifetimeMs;
   for (const entry of entries) {
     if (entry.from === '') continue; // DSNs: bounce-lifetime, never bounced (D2)
     const attempts = entry.attempts;
@@ -147,19 +155,18 @@ export function retrySchedule(world: WorldCase, run: Run): string[] {
       const next = attempts[i + 1]!;
       if (failed.outcome !== 'deferred' || failed.endMs === null) continue;
       if (overlaps(downs.get(entry.host), entry.arrivalMs, next.startMs)) continue;
-      const backoffMs = Math.min(maxMs, Math.max(minMs, failed.endMs - entry.arrivalMs));
-      const earliestMs = failed.endMs + backoffMs;
-      if (next.startMs < earliestMs) out.push(`${entry.host} ${entry.queueId}: retried at ${next.startMs} ms, before ${earliestMs} ms (R8: min backoff)`);
-      if (next.startMs > earliestMs + scanMs) out.push(`${entry.host} ${entry.queueId}: retried at ${next.startMs} ms, later than ${earliestMs} + one scan ${scanMs} ms (R8)`);
+      const dueMs = eligibleMs(entry, failed.endMs);
+      if (wholeSecondMs(next.startMs) + 1000 < dueMs) out.push(`${entry.host} ${entry.queueId}: retried at ${next.startMs} ms, more than 1 s before ${dueMs} ms (R8: min backoff)`);
+      if (next.startMs > dueMs - 1000 + scanMs) out.push(`${entry.host} ${entry.queueId}: retried at ${next.startMs} ms, later than ${dueMs} − 1 s + one scan ${scanMs} ms (R8)`);
     }
     const last = attempts.at(-1);
     if (last !== undefined && last.outcome === 'deferred' && last.endMs !== null && !overlaps(downs.get(entry.host), last.endMs, run.world.sim.nowMs)) {
-      const dueMs = last.endMs + Math.min(maxMs, Math.max(minMs, last.endMs - entry.arrivalMs)) + scanMs;
+      const dueMs = eligibleMs(entry, last.endMs) - 1000 + scanMs;
       if (dueMs < run.report.endedAtMs) out.push(`${entry.host} ${entry.queueId}: no retry after ${last.endMs} ms though it was due by ${dueMs} ms (R8)`);
     }
     for (const attempt of attempts) {
-      if (attempt.outcome === 'expired' && attempt.endMs! < entry.arrivalMs + lifetimeMs) out.push(`${entry.host} ${entry.queueId}: expired at ${attempt.endMs} ms, before its lifetime (R7)`);
-      if (attempt.outcome === 'deferred' && attempt.endMs! >= entry.arrivalMs + lifetimeMs) out.push(`${entry.host} ${entry.queueId}: deferred at ${attempt.endMs} ms, after its lifetime ended (R8: expire at the first failed attempt)`);
+      if (attempt.outcome === 'expired' && !pastLifetime(entry, attempt.endMs!)) out.push(`${entry.host} ${entry.queueId}: expired at ${attempt.endMs} ms, before its lifetime (R7)`);
+      if (attempt.outcome === 'deferred' && pastLifetime(entry, attempt.endMs!)) out.push(`${entry.host} ${entry.queueId}: deferred at ${attempt.endMs} ms, after its lifetime ended (R8: expire at the first failed attempt)`);
     }
   }
   for (const message of trafficMessages(run)) {
@@ -167,8 +174,8 @@ export function retrySchedule(world: WorldCase, run: Run): string[] {
       if (r.bounce === null) continue;
       if (!r.bounce.status.startsWith('4.')) out.push(`${message.id} → ${r.address} bounced with ${r.bounce.status} though every failure was temporary (R2)`);
       const entry = entries.find((e) => e.host === r.bounce!.reportingMta && e.messageId === message.messageId);
-      if (entry !== undefined && r.bounce.atMs < entry.arrivalMs + lifetimeMs) {
-        out.push(`${message.id} → ${r.address} bounced by ${r.bounce.reportingMta} at ${r.bounce.atMs} ms, before arrival ${entry.arrivalMs} + lifetime ${lifetimeMs} (R7)`);
+      if (entry !== undefined && !pastLifetime(entry, r.bounce.atMs)) {
+        out.push(`${message.id} → ${r.address} bounced by ${r.bounce.reportingMta} at ${r.bounce.atMs} ms, before arrival ${entry.arrivalMs} + lifetime ${lifetimeMs} in whole seconds (R7)`);
       }
     }
   }

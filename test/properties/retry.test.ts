@@ -1,7 +1,8 @@
 /**
  * Retry (docs/delivery.md R2, R7, R8): when every failure is temporary, a recipient is never bounced
- * before its lifetime, and each retry comes on the Postfix schedule — never before
- * end + clamp(end − arrival, min, max), never later than that plus one queue scan.
+ * before its lifetime, and each retry comes on the Postfix schedule, on Postfix's whole-second clock —
+ * eligible at e = ⌊end⌋ + clamp(⌊end⌋ − ⌊arrival⌋, min, max), taken by the first scan at S with
+ * e ≤ ⌊S⌋ + 1 s, never later than one queue scan after that (checks.ts, retrySchedule).
  */
 import { describe, it } from 'vitest';
 import { eximRetrySchedule, retrySchedule } from './checks.js';

@@ -8,11 +8,14 @@
  * The queue then tries a deferred message at the first queue scan at or after that time
  * (`nextScanAtOrAfterMs`), as Postfix's queue manager does with its deferred-queue scans.
  *
- * Postfix (R8, the default): next = now + clamp(now − arrival, minimal_backoff_time 300 s,
- * maximal_backoff_time 4000 s); the queue is scanned every queue_run_delay 300 s; the message expires
- * at the first failed attempt with now ≥ arrival + maximal_queue_lifetime (5 d), or + the
- * bounce_queue_lifetime for null-sender mail. With arrival and scans at t = 0 this gives attempts at
- * 0, 300, 600, 1200, 2400, 4800 s, then every 4000 s, 113 in all, and the bounce at 432,800 s.
+ * Postfix (R8, the default), on Postfix's whole-second clock: eligible = ⌊now⌋ + clamp(⌊now⌋ −
+ * ⌊arrival⌋, minimal_backoff_time 300 s, maximal_backoff_time 4000 s) — the deferred queue file's
+ * mtime —, and a scan at S takes the message once eligible ≤ ⌊S⌋ + 1 s (the 1 s look-ahead), so
+ * nextAttemptMs is the start of the second before `eligible`; the queue is scanned every
+ * queue_run_delay 300 s; the message expires at the first failed attempt with ⌊now⌋ − ⌊arrival⌋ ≥
+ * maximal_queue_lifetime (5 d), or the bounce_queue_lifetime for null-sender mail. With arrival and
+ * scans at t = 0 this gives eligible times 0, 300, 600, 1200, 2400, 4800 s, then every 4000 s, 113 in
+ * all, and the bounce at 432,800 s. The Postfix source of each step is at `PostfixSchedule`.
  *
  * Exim (R9): a rule list such as `F,2h,15m; G,16h,1h,1.5; F,4d,6h`, times measured from the FIRST
  * failure. The rule in force is the first whose cutoff is ≥ the time failing so far; F gives a fixed
@@ -65,6 +68,34 @@ export const postfixDefaults: Readonly<PostfixScheduleOptions> = {
 /** queue_run_delay (postconf -d: 300s): how often the deferred queue is scanned. */
 export const postfixScanMsDefault = 300 * SECOND_MS;
 
+/** Postfix's clock counts whole seconds (event_time(), time(), a queue file's mtime): ⌊ms⌋ to the second. */
+function wholeSecondMs(ms: number): number {
+  return Math.floor(ms / SECOND_MS) * SECOND_MS;
+}
+
+/**
+ * qmgr_active_feed() takes a deferred file whose mtime is at most this far ahead of time() (the
+ * `st.st_mtime > time((time_t *) 0) + 1` test).
+ */
+export const postfixScanLookAheadMs = SECOND_MS;
+
+/**
+ * R8 as Postfix 3.7 computes it (src/qmgr/qmgr_active.c, github.com/vdukhovni/postfix), every time in
+ * whole seconds:
+ *   - the message's age base is `create_time`, the arrival's whole second (qmgr_message.c: without a
+ *     `c` record, `create_time = arrival_time.tv_sec`);
+ *   - after a failed attempt, qmgr_active_done_3_generic() takes `delay = event_time() − create_time`
+ *     clamped to [minimal_backoff_time, maximal_backoff_time], and qmgr_active_defer() sets the
+ *     deferred file's mtime to `event_time() + delay` — `eligibleMs` here; event_time() is the event
+ *     loop's cached time(), the failure's whole second (util/events.c);
+ *   - a deferred-queue scan calls qmgr_active_feed(), which skips a file only while
+ *     `st.st_mtime > time() + 1`: a scan at S takes it once mtime ≤ ⌊S⌋ + 1 s, so from the start of
+ *     the second before its mtime on — `nextAttemptMs` (never at or before the failure itself);
+ *   - qmgr_active_done_25_generic() returns the message at the first failed attempt with
+ *     `event_time() >= create_time + maximal_queue_lifetime` (bounce_queue_lifetime for a null sender).
+ * With compressed timers this puts every retry up to one scan before `now + clamp(now − arrival)`;
+ * at the default timers it moves about 1 % of five-day schedules by an attempt (issue 22 point 4).
+ */
 export class PostfixSchedule implements RetryPolicy {
   readonly options: Readonly<PostfixScheduleOptions>;
 
@@ -81,14 +112,21 @@ export class PostfixSchedule implements RetryPolicy {
     return state.nullSender ? this.options.bounceLifetimeMs : this.options.lifetimeMs;
   }
 
+  /** The deferred file's mtime: ⌊now⌋ + clamp(⌊now⌋ − ⌊arrival⌋, min, max) (qmgr_active_defer). */
+  eligibleMs(state: RetryState): number {
+    const nowS = wholeSecondMs(state.nowMs);
+    const ageMs = nowS - wholeSecondMs(state.arrivalMs);
+    return nowS + Math.min(this.options.maxBackoffMs, Math.max(this.options.minBackoffMs, ageMs));
+  }
+
+  /** The first instant a scan takes the message: mtime ≤ ⌊S⌋ + 1 s (qmgr_active_feed), after the failure. */
   nextAttemptMs(state: RetryState): number {
-    const waited = state.nowMs - state.arrivalMs;
-    const backoff = Math.min(this.options.maxBackoffMs, Math.max(this.options.minBackoffMs, waited));
-    return state.nowMs + backoff;
+    const takenFromMs = Math.ceil((this.eligibleMs(state) - postfixScanLookAheadMs) / SECOND_MS) * SECOND_MS;
+    return Math.max(takenFromMs, state.nowMs + 1);
   }
 
   expired(state: RetryState): boolean {
-    return state.nowMs >= state.arrivalMs + this.lifetimeMs(state);
+    return wholeSecondMs(state.nowMs) - wholeSecondMs(state.arrivalMs) >= this.lifetimeMs(state);
   }
 
   retryUntilMs(state: RetryState): number {

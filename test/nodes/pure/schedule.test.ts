@@ -16,6 +16,7 @@ import {
   type RetryPolicy,
   recordFailure,
   retryPolicyFor,
+  retryStateAt,
   shouldSendDelayWarning,
 } from '../../../src/nodes/mta/schedule.js';
 
@@ -48,12 +49,48 @@ function replay(
 
 describe('Postfix schedule (R8)', () => {
   it('R8: eligible times 0, 300, 600, 1200, 2400, 4800 s, then every 4000 s; 113 attempts; bounce at 432,800 s', () => {
-    // The derived figures of docs/delivery.md R8 are the schedule's own times (no scan rounding).
-    const { attempts, bounceMs } = replay(new PostfixSchedule(), { arrivalMs: 0 });
+    // The derived figures of docs/delivery.md R8 are the schedule's own eligible times (the deferred
+    // file's mtime, no scan rounding), each attempt made at the previous one's eligible time.
+    const policy = new PostfixSchedule();
+    let record = newRetryRecord(0, false);
+    let nowMs = 0;
+    const attempts: number[] = [];
+    for (;;) {
+      attempts.push(nowMs);
+      const eligibleMs = policy.eligibleMs(retryStateAt(record, nowMs));
+      const { record: next, decision } = recordFailure(policy, record, nowMs);
+      if (decision.kind === 'expired') break;
+      // A scan takes it from the second before its eligible time on (the 1 s look-ahead).
+      expect(decision.atMs).toBe(eligibleMs - S);
+      record = next;
+      nowMs = eligibleMs;
+    }
     expect(attempts.slice(0, 9).map((t) => t / S)).toEqual([0, 300, 600, 1200, 2400, 4800, 8800, 12800, 16800]);
     for (let i = 6; i < attempts.length; i++) expect(attempts[i]! - attempts[i - 1]!).toBe(4000 * S);
     expect(attempts).toHaveLength(113);
-    expect(bounceMs).toBe(432_800 * S);
+    expect(attempts.at(-1)).toBe(432_800 * S);
+  });
+
+  it('R8 on Postfix\'s whole-second clock: eligible = ⌊now⌋ + clamp(⌊now⌋ − ⌊arrival⌋), taken by a scan at S once eligible ≤ ⌊S⌋ + 1 s', () => {
+    // qmgr_active.c: create_time is the arrival's second, the deferred file's mtime event_time() + delay,
+    // and qmgr_active_feed() takes a file whose mtime is ≤ time() + 1.
+    const policy = new PostfixSchedule({ minBackoffMs: 4 * S, maxBackoffMs: 32 * S, lifetimeMs: 240 * S });
+    const state = { arrivalMs: 700, firstFailureMs: 4200, lastFailureMs: 4200, nowMs: 4200, failures: 1, nullSender: false };
+    // ⌊4.2⌋ = 4, age 4 − ⌊0.7⌋ = 4 s, clamped to [4, 32]: eligible at 4 + 4 = 8 s (not 4.2 + 4 = 8.2 s).
+    expect(policy.eligibleMs(state)).toBe(8 * S);
+    // The scan at 7 s takes it (8 ≤ 7 + 1); with scans every second, one at 6 s or 6.9 s does not.
+    expect(policy.nextAttemptMs(state)).toBe(7 * S);
+    expect(nextScanAtOrAfterMs(policy.nextAttemptMs(state), 1 * S, 0)).toBe(7 * S);
+    expect(nextScanAtOrAfterMs(policy.nextAttemptMs(state), 2 * S, 900)).toBe(8900);
+    // The age counts whole seconds too: at 16.9 s it is 16 − 0 = 16 s, so eligible at 32 s, taken from 31 s.
+    expect(policy.nextAttemptMs({ ...state, nowMs: 16_900 })).toBe(31 * S);
+    // Expiry at the first failure with ⌊now⌋ − ⌊arrival⌋ ≥ lifetime: 240.2 s expires (though only
+    // 239.5 s after arrival), 239.9 s does not.
+    expect(policy.expired({ ...state, nowMs: 240_200 })).toBe(true);
+    expect(policy.expired({ ...state, nowMs: 239_900 })).toBe(false);
+    // A backoff of 1 s or less is still never taken at or before the failure itself.
+    const short = new PostfixSchedule({ minBackoffMs: 1 * S, maxBackoffMs: 1 * S });
+    expect(short.nextAttemptMs({ ...state, arrivalMs: 0, nowMs: 500 })).toBe(501);
   });
 
   it('R8: with 300 s queue scans each attempt waits for the next scan (4000 s gaps become 4200 s)', () => {
@@ -93,7 +130,10 @@ describe('Postfix schedule (R8)', () => {
     expect(policy.retryUntilMs({ ...state, nullSender: true })).toBe(1 * D);
   });
 
-  it('R8 property: gaps within [min, max + scan]; bounce is the first attempt at or after arrival + lifetime', () => {
+  it('R8 property: gaps within (min − 2 s, max + scan]; bounce is the first attempt whose whole second is ≥ ⌊arrival⌋ + lifetime', () => {
+    // On Postfix's whole-second clock with the 1 s scan look-ahead a retry may come up to 2 s short of
+    // min after a failure late in its second (⌊now⌋ + min − 1 s), and expiry counts whole seconds.
+    const second = (ms: number) => Math.floor(ms / S);
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 10 * D }),
@@ -105,10 +145,11 @@ describe('Postfix schedule (R8)', () => {
           const { attempts, bounceMs } = replay(policy, { arrivalMs, scanMs, scanPhaseMs: phaseS * S });
           for (let i = 1; i < attempts.length; i++) {
             const gap = attempts[i]! - attempts[i - 1]!;
-            if (gap < 300 * S || gap > 4000 * S + scanMs) return false;
+            if (gap <= 298 * S || gap > 4000 * S + scanMs) return false;
           }
+          const dueS = second(arrivalMs) + lifetimeMs / S;
           const beforeBounce = attempts[attempts.length - 2];
-          return bounceMs >= arrivalMs + lifetimeMs && (beforeBounce === undefined || beforeBounce < arrivalMs + lifetimeMs);
+          return second(bounceMs) >= dueS && (beforeBounce === undefined || second(beforeBounce) < dueS);
         },
       ),
       { numRuns: 200 },
