@@ -19,7 +19,7 @@ import { postfixOutcome } from './postfix-side.js';
 import { runPostfix } from './run-postfix.js';
 
 export interface RawRun {
-  /** Wall ms when `postfix start` returned: mailsim's t = 0. */
+  /** Wall ms when `postfix start` returned; mailsim's t = 0 is the start of its second (`originMs`). */
   startedAtMs: number;
   runs: Array<{ id: string; injectedAtMs: number[]; zeroMs: number }>;
   maillog: string;
@@ -37,14 +37,27 @@ export interface FidelityResult {
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 
+/**
+ * mailsim's t = 0: the start of the wall-clock second in which `postfix start` returned. Postfix's
+ * queue clock counts whole seconds of the wall clock (docs/delivery.md R8: event_time(), the arrival's
+ * second, a queue file's mtime), so mailsim's whole seconds must begin where the wall clock's do;
+ * counted from the exact start they were off by its fraction, and a retry could land a scan round
+ * apart (a run with the start at .959 s put four experiments 14 s apart). The scans, phased from
+ * mailsim's boot at t = 0, stay within a second of qmgr's start.
+ */
+export function originMs(raw: Pick<RawRun, 'startedAtMs'>): number {
+  return Math.floor(raw.startedAtMs / 1000) * 1000;
+}
+
 export function analyse(raw: RawRun): Comparison[] {
   const attempts = parseMaillog(raw.maillog, raw.startedAtMs);
+  const zeroMs = originMs(raw);
   return raw.runs.map((run): Comparison => {
     const e = experiments.find((x) => x.id === run.id);
     if (e === undefined) throw new Error(`unknown experiment ${run.id}`);
     const postfix = postfixOutcome(e, { injectedAtMs: run.injectedAtMs, attempts, queries: raw.queries, connections: raw.connections, bounces: raw.bounces });
-    const submittedMs = run.injectedAtMs.map((ms) => ms - raw.startedAtMs);
-    const mailsim = runMailsim(e, submittedMs, run.zeroMs - raw.startedAtMs).outcome;
+    const submittedMs = run.injectedAtMs.map((ms) => ms - zeroMs);
+    const mailsim = runMailsim(e, submittedMs, run.zeroMs - zeroMs).outcome;
     return { experiment: e, postfix, mailsim };
   });
 }

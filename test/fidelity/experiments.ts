@@ -123,8 +123,10 @@ function faultsFor(mx: MxSpec, zeroMs: number): unknown[] {
 
 /**
  * The experiment as a mailsim scenario (a plain object of the YAML's shape). `submittedMs[k]` is when
- * message k+1 was injected into Postfix, in ms after Postfix started: the run's t = 0 is Postfix's
- * start, so mailsim's queue scans (phased from boot, docs/delivery.md R8) fall where qmgr's do.
+ * message k+1 was injected into Postfix, in ms after the start of the wall-clock second in which
+ * Postfix started (collect.ts `originMs`): mailsim's whole seconds are then Postfix's (its queue clock
+ * counts wall-clock seconds, docs/delivery.md R8), and mailsim's queue scans (phased from boot) fall
+ * within a second of qmgr's.
  * `zeroMs` is when the experiment's fakes started their clocks (a `down … untilMs` ends then + untilMs).
  */
 export function scenarioFor(e: Experiment, submittedMs: readonly number[], zeroMs = submittedMs[0] ?? 0): Record<string, unknown> {

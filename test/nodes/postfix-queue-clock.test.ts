@@ -20,7 +20,10 @@ import { runMailsim } from '../fidelity/mailsim-side.js';
 const toleranceS = 2.5;
 
 interface Measured {
-  /** When the message was injected, in ms after `postfix start` returned (mailsim's t = 0). */
+  /**
+   * When the message was injected, in ms after the start of the wall-clock second in which `postfix
+   * start` returned (mailsim's t = 0, test/fidelity/collect.ts `originMs`: Postfix's whole seconds).
+   */
   submittedMs: number;
   /** When the experiment's fakes started their clocks (a refusal "for 100 s" ends 100 s after this). */
   zeroMs: number;
@@ -36,8 +39,8 @@ const refusedPair = (atS: number): Array<[string, string, number]> => [
 /** From the run's raw.json (reports/fidelity/), read by test/fidelity/collect.ts's `analyse`. */
 const measured: Record<string, Measured> = {
   'greylist-60s': {
-    submittedMs: 54.6,
-    zeroMs: 0.7,
+    submittedMs: 902.9,
+    zeroMs: 849.1,
     attempts: [
       ['mx1', 'deferred', 0.05],
       ['mx1', 'deferred', 3.47],
@@ -48,8 +51,8 @@ const measured: Record<string, Measured> = {
     ],
   },
   'down-100s': {
-    submittedMs: 41.2,
-    zeroMs: 0.4,
+    submittedMs: 889.6,
+    zeroMs: 848.8,
     attempts: [...[0.02, 3.48, 7.47, 15.51, 31.53, 63.58, 95.63].flatMap(refusedPair), ['mx1', 'accepted', 127.66]],
   },
 };
