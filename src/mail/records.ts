@@ -11,9 +11,17 @@
  * delivered / bounced / deferred / rejected / discarded — or `lost`, which the no-loss invariant reports.
  */
 
-export type AttemptResult = 'accepted' | 'deferred' | 'failed' | 'timeout' | 'refused' | 'dropped';
+/**
+ * How an attempt ended: a connection's result, or `suspended` — deferred by the queue without a
+ * connection, the destination being dead (docs/delivery.md R14).
+ */
+export type AttemptResult = 'accepted' | 'deferred' | 'failed' | 'timeout' | 'refused' | 'dropped' | 'suspended';
 
-/** One SMTP connection an MTA made for a recipient (§9.1 `attempts[]`); `atMs` is when it started. */
+/**
+ * One SMTP connection an MTA made for a recipient (§9.1 `attempts[]`); `atMs` is when it started. A
+ * `suspended` attempt made no connection: `to` is the destination (the next hop's domain), `address`
+ * and `conn` are empty, and `reply` is the queue's reason.
+ */
 export interface AttemptRecord {
   atMs: number;
   from: string;

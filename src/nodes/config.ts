@@ -37,6 +37,11 @@ export interface QueueConfig {
   bounceLifetimeMs: number;
   /** null = `off`: no delayed DSN. */
   warnAfterMs: number | null;
+  /** Deliveries to one destination at once at first, and at most (docs/delivery.md R14). */
+  concurrency: number;
+  concurrencyLimit: number;
+  /** Pseudo-cohorts of failures that mark a destination dead; 0: never (R14). */
+  failedCohorts: number;
 }
 
 export interface TimeoutsConfig {

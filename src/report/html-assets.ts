@@ -51,6 +51,7 @@ th { background: var(--panel); font-weight: 600; }
 .status-rejected { background: #8e1d1d; } .status-discarded { background: #5f6b76; }
 .result-timeout, .outcome-timeout { background: var(--timeout); } .result-refused, .outcome-refused { background: var(--refused); }
 .result-dropped, .outcome-dropped, .outcome-open { background: var(--dropped); }
+.result-suspended { background: #fff; color: var(--dropped); box-shadow: inset 0 0 0 1.5px var(--dropped); }
 .proto-smtp { background: #2a5db0; } .proto-pop3 { background: #8a4fb8; } .proto-imap { background: #0f7f86; } .proto-tcp { background: #666; }
 svg.timeline, svg.sequence { width: 100%; height: auto; display: block; }
 svg text { font-family: system-ui, "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 12px; fill: var(--fg); }
@@ -65,6 +66,7 @@ svg.faults .band, .legend-band { opacity: .35; }
 .mark.attempt { cursor: pointer; }
 .result-accepted.mark { fill: var(--accepted); } .result-deferred.mark { fill: var(--deferred); } .result-failed.mark { fill: var(--failed); }
 .result-timeout.mark { fill: var(--timeout); } .result-refused.mark { fill: var(--refused); } .result-dropped.mark { fill: var(--dropped); }
+.result-suspended.mark { fill: #fff; stroke: var(--dropped); stroke-width: 1.5; stroke-dasharray: 2 1.5; }
 .mark.submit { fill: #2a5db0; } .mark.deliver { fill: #0b5d1e; } .mark.bounce { fill: var(--bad); }
 .mark.end { stroke: #8e1d1d; stroke-width: 2.5; fill: none; }
 .hop { stroke: var(--accepted); stroke-width: 1.5; stroke-dasharray: 3 2; }

@@ -92,6 +92,9 @@ function builtinQueue(): QueueConfig {
     lifetimeMs: ms(defaultQueue.lifetime),
     bounceLifetimeMs: ms(defaultQueue['bounce-lifetime']),
     warnAfterMs: null,
+    concurrency: defaultQueue.concurrency,
+    concurrencyLimit: defaultQueue['concurrency-limit'],
+    failedCohorts: defaultQueue['failed-cohorts'],
   };
 }
 
@@ -134,6 +137,9 @@ function mergeQueue(base: QueueConfig, over: ParsedQueue | undefined): QueueConf
     lifetimeMs: over.lifetime ?? base.lifetimeMs,
     bounceLifetimeMs: over['bounce-lifetime'] ?? base.bounceLifetimeMs,
     warnAfterMs: over['warn-after'] === undefined ? base.warnAfterMs : typeof over['warn-after'] === 'number' ? over['warn-after'] : null,
+    concurrency: over.concurrency ?? base.concurrency,
+    concurrencyLimit: over['concurrency-limit'] ?? base.concurrencyLimit,
+    failedCohorts: over['failed-cohorts'] ?? base.failedCohorts,
   };
 }
 

@@ -111,8 +111,21 @@ export const queueSchema = strictObject(
     lifetime: duration('bounce at the first failed attempt at or after arrival + lifetime', defaultQueue.lifetime).optional(),
     'bounce-lifetime': duration('the lifetime of messages with a null sender (DSNs)', defaultQueue['bounce-lifetime']).optional(),
     'warn-after': warnAfter.optional(),
+    concurrency: wholeNumber('deliveries to one destination at once at first (Postfix initial_destination_concurrency)', 1, 1000, defaultQueue.concurrency).optional(),
+    'concurrency-limit': wholeNumber(
+      'deliveries to one destination at once at most (Postfix default_destination_concurrency_limit)',
+      1,
+      1000,
+      defaultQueue['concurrency-limit'],
+    ).optional(),
+    'failed-cohorts': wholeNumber(
+      'pseudo-cohorts of failed deliveries after which a destination is dead for min (Postfix default_destination_concurrency_failed_cohort_limit); 0: never',
+      0,
+      1000,
+      defaultQueue['failed-cohorts'],
+    ).optional(),
   },
-  'outbound queue and retry schedule (docs/reference.md §5.1)',
+  'outbound queue, retry schedule and per-destination concurrency (docs/reference.md §5.1)',
 );
 
 export const timeoutsSchema = strictObject(

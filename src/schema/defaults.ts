@@ -19,7 +19,11 @@ export const defaultDnsTtl = '1h';
 export const queueSchedules = ['postfix', 'exim', 'offsets', 'haraka', 'sendmail', 'exchange'] as const;
 export type QueueScheduleName = (typeof queueSchedules)[number];
 
-/** §5.1 — Postfix-like schedule: min/max/scan are `minimal_backoff_time`, `maximal_backoff_time`, `queue_run_delay`. */
+/**
+ * §5.1 — Postfix-like schedule: min/max/scan are `minimal_backoff_time`, `maximal_backoff_time`, `queue_run_delay`;
+ * concurrency, concurrency-limit and failed-cohorts are `initial_destination_concurrency`,
+ * `default_destination_concurrency_limit` and `default_destination_concurrency_failed_cohort_limit` (R14).
+ */
 export const defaultQueue = {
   schedule: 'postfix',
   min: '300s',
@@ -29,6 +33,9 @@ export const defaultQueue = {
   lifetime: '5d',
   'bounce-lifetime': '5d',
   'warn-after': 'off',
+  concurrency: 5,
+  'concurrency-limit': 20,
+  'failed-cohorts': 1,
 } as const;
 
 /** §5.2 — Postfix `smtp_*_timeout` defaults. */

@@ -82,7 +82,8 @@ export function rowsOfReport(id: RunIdentity, report: Report): RunResult {
         outcome: r.status,
         submittedAtMs: message.submittedAtMs,
         delayMs: r.status === 'delivered' && first !== null ? first - message.submittedAtMs : null,
-        attempts: r.attempts.length,
+        // Connections only: a `suspended` attempt (a dead destination, docs/delivery.md R14) made none.
+        attempts: r.attempts.reduce((n, a) => (a.result === 'suspended' ? n : n + 1), 0),
         acceptedBy: r.hops[1] ?? null,
         handoverDelayMs: handover === undefined ? null : handover.atMs - message.submittedAtMs,
         deliveries: r.deliveries.length,

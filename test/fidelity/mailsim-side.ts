@@ -25,7 +25,8 @@ export function runMailsim(e: Experiment, submittedMs: readonly number[], zeroMs
     const zeroMs = message.submittedAtMs;
     const rows = recipient.attempts
       .filter((a) => a.from === reportingMta)
-      .map((a) => ({ host: a.to, result: a.result, atS: (a.atMs - zeroMs) / 1000, precise: true }));
+      // A suspended attempt (docs/delivery.md R14) made no connection: no host, as Postfix's "relay=none".
+      .map((a) => ({ host: a.result === 'suspended' ? null : a.to, result: a.result, atS: (a.atMs - zeroMs) / 1000, precise: true }));
     const notice = report.messages.find((m) => m.dsn && m.about === message.id);
     const landedMs = notice?.recipients[0]?.finalAtMs ?? null;
     const dsn = dsns.find((d) => d.text.includes(rcpt))?.fields ?? null;

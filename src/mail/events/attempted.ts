@@ -3,7 +3,9 @@
  * docs/delivery.md §1–§2): when it started, from which host to which host and address, and how it
  * ended for this recipient — `accepted` (2xx), `deferred` (4xx), `failed` (5xx), `timeout`, `refused`
  * or `dropped` — with the reply line, the connection's id and whether the session ran over TLS. A
- * connection for several recipients is an attempt of each. Shown as a circle coloured by result on the
+ * connection for several recipients is an attempt of each. `suspended` is an attempt the queue deferred
+ * without a connection because the destination was dead (docs/delivery.md R14): `to` names the
+ * destination, `address` and `conn` are empty and `reply` is the queue's reason; it is drawn hollow. Shown as a circle coloured by result on the
  * sending host's row (a link to its session's transcript, by connection id, when the page has it), the
  * attempts table under the lane, and the lane's `attempts` fact.
  */
@@ -47,6 +49,7 @@ export const attempted = defineMailEvent<Attempted>({
       legendDot('timeout', 'timeout'),
       legendDot('refused', 'refused'),
       legendDot('dropped', 'dropped'),
+      legendDot('suspended', 'suspended (no connection)'),
     ].join(''),
     journeyMarks: (_message, recipient, lane) => recipient.attempts.slice(0, lane.attemptMarksMax).map((attempt) => attemptMark(attempt, lane)).join(''),
     journeyDetails: attemptDetails,

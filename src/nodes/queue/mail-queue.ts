@@ -7,7 +7,10 @@
  *   then schedules an immediate attempt as a separate event (so the 250 goes out first).
  * - An attempt splits the pending recipients into groups — local mailboxes (the MDA), and one group
  *   per destination domain for SMTP (recipients split into per-domain transactions) — runs them
- *   concurrently through the transports and waits for all of them.
+ *   concurrently through the transports and waits for all of them. An SMTP group goes through its
+ *   destination's state (destinations.ts, R14: Postfix's per-destination concurrency window and
+ *   dead-destination mark, keyed by the next hop): it may wait for a slot, or be deferred at once
+ *   without a connection while the destination is dead — a `suspended` attempt in the mail log.
  * - After the attempt: delivered / relayed / discarded recipients are done; failed ones are bounced
  *   in one DSN (D1), unless the sender is null (D2: discarded and logged); if some are still pending,
  *   the retry policy (Postfix schedule by default, R8; Exim rules, R9) gives the next eligible time,
@@ -41,6 +44,7 @@ import {
   writeEntryState,
 } from './queue-entry.js';
 import { domainOf } from '../../mail/address.js';
+import { Destinations, type HopFailure } from './destinations.js';
 
 /** What a transport reports for one recipient after its part of an attempt. */
 export interface RecipientResult {
@@ -59,9 +63,12 @@ export interface RecipientResult {
   remoteMta: string | null;
 }
 
-/** A way out of the queue: the MDA for local mailboxes, the SMTP client for everything else. */
+/**
+ * A way out of the queue: the MDA for local mailboxes, the SMTP client for everything else. `hop` is
+ * given (by the SMTP transport) when the recipients were deferred because the destination failed (R14).
+ */
 export interface Transport {
-  deliver(job: DeliveryJob, done: (results: RecipientResult[]) => void): void;
+  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop?: HopFailure | null) => void): void;
 }
 
 export interface DeliveryJob {
@@ -133,6 +140,10 @@ export class MailQueue {
   private scanAtMs = Number.POSITIVE_INFINITY;
   private nextQueueNumber = 1;
   private readonly policy: RetryPolicy;
+  /** Per-destination concurrency and dead marks (R14): in memory only, so a boot starts afresh. */
+  private destinations: Destinations;
+  /** The next hop a domain's mail goes to (a route's host, else the domain): the destinations' key. */
+  private readonly routes: ReadonlyMap<string, string>;
 
   constructor(
     private readonly ctx: HostContext,
@@ -140,6 +151,19 @@ export class MailQueue {
     private readonly isLocalDomain: (domain: string) => boolean,
   ) {
     this.policy = policyOf(ctx.config.queue);
+    this.routes = new Map(ctx.config.routes.map((route) => [route.domain, route.host]));
+    this.destinations = this.newDestinations();
+  }
+
+  private newDestinations(): Destinations {
+    const queue = this.ctx.config.queue;
+    const settings = { initialConcurrency: queue.concurrency, concurrencyLimit: queue.concurrencyLimit, failedCohortLimit: queue.failedCohorts, deadMs: queue.minMs };
+    return new Destinations(
+      settings,
+      () => this.ctx.sim.nowMs,
+      (fn) => this.ctx.after(0, fn),
+      (destination, untilMs) => this.ctx.sim.trace.record('queue.dead', { host: this.ctx.name, destination, untilMs }),
+    );
   }
 
   get size(): number {
@@ -211,6 +235,7 @@ export class MailQueue {
     this.awaitingFirstAttempt.clear();
     this.scanTimer = null;
     this.scanAtMs = Number.POSITIVE_INFINITY;
+    this.destinations = this.newDestinations();
     for (const entry of loadEntries(this.ctx.disk())) {
       this.entries.set(entry.queueId, entry);
       entry.eligibleAtMs = this.ctx.sim.nowMs;
@@ -314,16 +339,58 @@ export class MailQueue {
       this.finishAttempt(entry, message, results);
       return;
     }
+    const collect = (jobResults: RecipientResult[]) => {
+      // Not a timer (a transport may answer at once, or from a session), so not ctx.after: the
+      // epoch is checked by hand — an attempt of an older boot must not touch the reloaded queue.
+      if (!this.ctx.isCurrent(epoch) || !this.entries.has(entry.queueId)) return;
+      for (const result of jobResults) results.push(result);
+      outstanding--;
+      if (outstanding === 0) this.finishAttempt(entry, message, results);
+    };
     for (const { transport, job } of jobs) {
-      transport.deliver(job, (jobResults) => {
-        // Not a timer (a transport may answer at once, or from a session), so not ctx.after: the
-        // epoch is checked by hand — an attempt of an older boot must not touch the reloaded queue.
-        if (!this.ctx.isCurrent(epoch) || !this.entries.has(entry.queueId)) return;
-        for (const result of jobResults) results.push(result);
-        outstanding--;
-        if (outstanding === 0) this.finishAttempt(entry, message, results);
-      });
+      if (transport === this.transports.smtp) this.viaDestination(job, epoch, collect);
+      else transport.deliver(job, collect);
     }
+  }
+
+  /** An SMTP job, through its destination's window and dead mark (R14). */
+  private viaDestination(job: DeliveryJob, epoch: number, collect: (results: RecipientResult[]) => void): void {
+    const destination = this.routes.get(job.domain) ?? this.routes.get('*') ?? job.domain;
+    const destinations = this.destinations;
+    destinations.submit(destination, {
+      start: () =>
+        this.transports.smtp.deliver(job, (results, hop) => {
+          if (!this.ctx.isCurrent(epoch)) return;
+          destinations.done(destination, hop ?? null);
+          collect(results);
+        }),
+      suspend: (failure) => collect(this.suspended(job, destination, failure)),
+    });
+  }
+
+  /**
+   * The job deferred without a connection, the destination being dead (R14; Postfix qmgr_defer_todo,
+   * "delivery temporarily suspended: " and the failure's reason), as an attempt of each recipient.
+   */
+  private suspended(job: DeliveryJob, destination: string, failure: HopFailure): RecipientResult[] {
+    const diagnostic = `delivery temporarily suspended: ${failure.diagnostic ?? 'unknown error'}`;
+    const nowMs = this.ctx.sim.nowMs;
+    return job.recipients.map((recipient) => {
+      this.ctx.log.record({
+        kind: 'mail.attempt',
+        messageId: job.entry.messageId,
+        rcpt: recipient.address,
+        atMs: nowMs,
+        from: this.ctx.name,
+        to: destination,
+        address: '',
+        result: 'suspended',
+        reply: diagnostic,
+        conn: '',
+        tls: false,
+      });
+      return { address: recipient.address, fate: 'deferred', status: failure.status, diagnostic, remoteMta: failure.remoteMta };
+    });
   }
 
   /** The attempt's jobs: one per local recipient (the MDA), one per destination domain (SMTP). */

@@ -15,6 +15,11 @@
  *    and deferred — the server may have the message, so a retry can duplicate it (RFC 1047, E3).
  *    What each connection decided, as a DeliveryStatus (src/mail/status.ts), is smtp-verdict.ts's.
  * Every connection is an attempt in the mail log, for every recipient in it (docs/reference.md §9).
+ * When the recipients are deferred because the destination itself failed — every address failed
+ * before a transaction (R6), or the MX lookup failed temporarily — the job's end says so with a
+ * `HopFailure` (Postfix smtp(8)'s hop status, smtp_site_fail/smtp_sess_fail), which the queue counts
+ * towards marking the destination dead (R14). A settled transaction, a bounce or a refusal for good is
+ * no failure of the destination.
  */
 import type { MxResult } from '../../dns/resolver.js';
 import { asDeferral, type DeliveryStatus, fromLocal } from '../../mail/status.js';
@@ -33,6 +38,7 @@ import {
   selectMxCandidates,
 } from '../mta/mx-selection.js';
 import { runSmtpSession } from '../smtp-client-session.js';
+import type { HopFailure } from './destinations.js';
 import type { DeliveryJob, RecipientResult, Transport } from './mail-queue.js';
 import { judgeConnection, type RecipientVerdict } from './smtp-verdict.js';
 
@@ -66,7 +72,7 @@ export class SmtpTransport implements Transport {
     };
   }
 
-  deliver(job: DeliveryJob, done: (results: RecipientResult[]) => void): void {
+  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
     const alive = () => ctx.isCurrent(epoch);
@@ -75,7 +81,7 @@ export class SmtpTransport implements Transport {
     const withAnswer = (answer: MxAnswer) => {
       const selection = selectMxCandidates({ domain: job.domain, answer, localNames, shuffle, routes });
       if (selection.kind !== 'candidates') {
-        done(decide(job, selection));
+        decide(job, selection, done);
         return;
       }
       this.resolveCandidates(
@@ -90,7 +96,7 @@ export class SmtpTransport implements Transport {
             mxAddressesMax: ctx.config.limits.mxAddresses,
           });
           if (plan.kind !== 'plan') {
-            done(decide(job, plan));
+            decide(job, plan, done);
             return;
           }
           this.walk(job, new AttemptCursor(plan.targets, ctx.config.limits.mxSessions), alive, done);
@@ -132,7 +138,7 @@ export class SmtpTransport implements Transport {
   }
 
   /** Tries the addresses in order until one session runs the transaction or the cursor is exhausted. */
-  private walk(job: DeliveryJob, cursor: AttemptCursor, alive: () => boolean, done: (results: RecipientResult[]) => void): void {
+  private walk(job: DeliveryJob, cursor: AttemptCursor, alive: () => boolean, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
     const ctx = this.ctx;
     // The last host's status, for the recipients when every address failed before a transaction (R6).
     let last: DeliveryStatus | null = null;
@@ -144,7 +150,11 @@ export class SmtpTransport implements Transport {
       if (target === null) {
         if (last === null) throw new Error('bug: a delivery attempt with no address to try');
         const status = everyHostRefused ? last : asDeferral(last);
-        done(job.recipients.map((r) => recipientResult(r.address, status)));
+        // Deferred because no host would take it: a failure of the destination (R14); a refusal for good is not.
+        done(
+          job.recipients.map((r) => recipientResult(r.address, status)),
+          everyHostRefused ? null : hopFailureOf(status),
+        );
         return;
       }
       const startedAtMs = ctx.sim.nowMs;
@@ -175,7 +185,7 @@ export class SmtpTransport implements Transport {
           const verdict = judgeConnection(outcome, target, smtpPort);
           const connection: Connection = { conn: outcome.conn, tls: outcome.kind === 'session' && outcome.tls };
           if (verdict.kind === 'settled') {
-            done(this.logSettled(job, target, startedAtMs, connection, verdict.recipients, verdict.dsnOffered));
+            done(this.logSettled(job, target, startedAtMs, connection, verdict.recipients, verdict.dsnOffered), null);
             return;
           }
           for (const recipient of job.recipients) this.logAttempt(job, target, startedAtMs, connection, recipient.address, verdict.attempt, verdict.status);
@@ -250,8 +260,18 @@ function mxAnswerOf(result: MxResult): MxAnswer {
   }
 }
 
-/** A routing decision (M2, M6–M8) settles every recipient without a connection. */
-function decide(job: DeliveryJob, decision: RoutingDecision): RecipientResult[] {
+/**
+ * A routing decision (M2, M6–M8) settles every recipient without a connection; a temporary DNS failure
+ * is a failure of the destination (Postfix: smtp_connect's left-over recipients go to smtp_sess_fail).
+ */
+function decide(job: DeliveryJob, decision: RoutingDecision, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
   const status = fromLocal(decision.kind === 'bounce' ? 'failed' : 'deferred', decision.status, decision.text);
-  return job.recipients.map((r) => recipientResult(r.address, status));
+  done(
+    job.recipients.map((r) => recipientResult(r.address, status)),
+    status.outcome === 'deferred' ? hopFailureOf(status) : null,
+  );
+}
+
+function hopFailureOf(status: DeliveryStatus): HopFailure {
+  return { status: status.code, diagnostic: status.diagnostic, remoteMta: status.remoteMta };
 }
