@@ -183,6 +183,9 @@ describe.skipIf(!enabled())('fidelity: real Postfix vs mailsim (issue 17 point 1
   });
 
   describe('known differences (issue 22): expected to fail until mailsim follows Postfix', () => {
+    // mailsim marks it dead since R14 (the first expectation holds); the count is still 25–33 % above
+    // Postfix's, from the first two rounds: Postfix's ~0.1 s pickup makes the ten first attempts overlap,
+    // mailsim's do not (docs/fidelity.md, "What differs" 1).
     it.fails('point 1: mailsim marks the destination dead and defers without connecting, within 25 % of Postfix’s connection count', () => {
       const c = get('dead-destination');
       const total = (ms: MessageOutcome[], f: (m: MessageOutcome) => number) => ms.reduce((sum, m) => sum + f(m), 0);
