@@ -282,7 +282,8 @@ export function attemptGroups(run: Run): AttemptGroup[] {
   }
   const groups = new Map<string, AttemptGroup>();
   for (const e of events) {
-    if (e.kind !== 'mail.attempt') continue;
+    // A suspended attempt (R14) made no connection: it says nothing of MX order or failover.
+    if (e.kind !== 'mail.attempt' || e.result === 'suspended') continue;
     const host = String(e.from);
     const messageId = String(e.messageId);
     const candidates = byHostMessage.get(`${host}|${messageId}`) ?? [];
