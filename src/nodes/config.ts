@@ -42,6 +42,9 @@ export interface QueueConfig {
   concurrencyLimit: number;
   /** Pseudo-cohorts of failures that mark a destination dead; 0: never (R14). */
   failedCohorts: number;
+  /** SMTP connections cached on demand, and for how long (R15). */
+  connectionCache: boolean;
+  connectionCacheTimeMs: number;
 }
 
 export interface TimeoutsConfig {

@@ -95,6 +95,8 @@ function builtinQueue(): QueueConfig {
     concurrency: defaultQueue.concurrency,
     concurrencyLimit: defaultQueue['concurrency-limit'],
     failedCohorts: defaultQueue['failed-cohorts'],
+    connectionCache: defaultQueue['connection-cache'],
+    connectionCacheTimeMs: ms(defaultQueue['connection-cache-time']),
   };
 }
 
@@ -140,6 +142,8 @@ function mergeQueue(base: QueueConfig, over: ParsedQueue | undefined): QueueConf
     concurrency: over.concurrency ?? base.concurrency,
     concurrencyLimit: over['concurrency-limit'] ?? base.concurrencyLimit,
     failedCohorts: over['failed-cohorts'] ?? base.failedCohorts,
+    connectionCache: over['connection-cache'] ?? base.connectionCache,
+    connectionCacheTimeMs: over['connection-cache-time'] ?? base.connectionCacheTimeMs,
   };
 }
 

@@ -124,6 +124,11 @@ export const queueSchema = strictObject(
       1000,
       defaultQueue['failed-cohorts'],
     ).optional(),
+    'connection-cache': flag(
+      'reuse an SMTP session for the next message to the same destination when its mail arrives back to back (Postfix smtp_connection_cache_on_demand)',
+      defaultQueue['connection-cache'],
+    ).optional(),
+    'connection-cache-time': duration('how long a session waits in the connection cache (smtp_connection_cache_time_limit)', defaultQueue['connection-cache-time']).optional(),
   },
   'outbound queue, retry schedule and per-destination concurrency (docs/reference.md §5.1)',
 );

@@ -22,7 +22,9 @@ export type QueueScheduleName = (typeof queueSchedules)[number];
 /**
  * §5.1 — Postfix-like schedule: min/max/scan are `minimal_backoff_time`, `maximal_backoff_time`, `queue_run_delay`;
  * concurrency, concurrency-limit and failed-cohorts are `initial_destination_concurrency`,
- * `default_destination_concurrency_limit` and `default_destination_concurrency_failed_cohort_limit` (R14).
+ * `default_destination_concurrency_limit` and `default_destination_concurrency_failed_cohort_limit` (R14);
+ * connection-cache and connection-cache-time are `smtp_connection_cache_on_demand` and
+ * `smtp_connection_cache_time_limit` (R15).
  */
 export const defaultQueue = {
   schedule: 'postfix',
@@ -36,6 +38,8 @@ export const defaultQueue = {
   concurrency: 5,
   'concurrency-limit': 20,
   'failed-cohorts': 1,
+  'connection-cache': true,
+  'connection-cache-time': '2s',
 } as const;
 
 /** §5.2 — Postfix `smtp_*_timeout` defaults. */

@@ -62,7 +62,8 @@ describe('reply per: session', () => {
     const report = run([rcpt451({ probability: 0.5, per: 'session' })], 60);
     const byConn = sessions(report);
     expect(byConn.size).toBeGreaterThanOrEqual(100);
-    for (const outcomes of byConn.values()) expect(outcomes).toHaveLength(3);
+    // Three RCPTs per transaction; a session the MTA cached and reused (R15) carries several transactions.
+    for (const outcomes of byConn.values()) expect(outcomes.length % 3).toBe(0);
     expect(mixed(byConn)).toEqual([]);
     const hit = [...byConn.values()].filter((outcomes) => outcomes[0]).length / byConn.size;
     // Binomial(n ≥ 100, 0.5): 0.35–0.65 is beyond three standard deviations.

@@ -94,6 +94,8 @@ describe('docs/reference.md §2 example', () => {
       concurrency: 5,
       concurrencyLimit: 20,
       failedCohorts: 1,
+      connectionCache: true,
+      connectionCacheTimeMs: 2000,
     });
     expect(mx2.timeouts).toEqual({
       connectMs: 30_000,
@@ -140,6 +142,7 @@ describe('every section', () => {
     expect(relay.queue.warnAfterMs).toBe(14_400_000); // defaults
     expect(relay.queue.scanMs).toBe(300_000); // built-in
     expect([relay.queue.concurrency, relay.queue.failedCohorts, relay.queue.concurrencyLimit]).toEqual([8, 2, 10]); // host, host, defaults
+    expect([relay.queue.connectionCache, relay.queue.connectionCacheTimeMs]).toEqual([true, 3000]); // host
     expect(relay.queue.rule[1]).toEqual({ kind: 'G', cutoffMs: 28_800_000, intervalMs: 1_800_000, multiplier: 2 });
     const mail = host('mail.example.com');
     expect(mail.timeouts.connectMs).toBe(10_000);

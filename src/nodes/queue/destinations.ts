@@ -31,6 +31,13 @@
  *   own. A delivery that was already running and ends well brings it back early, with `window = busy`.
  * A lone message never makes a destination dead: one failure adds 1/5 of a cohort, and the state is
  * dropped when that delivery ends.
+ *
+ * On-demand connection caching (R15; `qmgr_entry_select`): when a delivery starts "back to back" — a
+ * delivery to the destination ended in this whole second or the one before (`last_done + 1 >=
+ * event_time()`) — the destination's deliveries from then on may use a cached connection (`load`) and
+ * leave theirs in the cache (`store`); `store` is turned off again when a delivery starts that is
+ * neither concurrent with another nor back to back ("running out of steam"). Sticky until the state is
+ * dropped. The SMTP transport does the caching.
  */
 
 /** The settings of the mechanism (docs/reference.md §5.1). */
@@ -52,9 +59,15 @@ export interface HopFailure {
   remoteMta: string | null;
 }
 
+/** How a delivery may use the connection cache (Postfix's DEL_REQ_FLAG_CONN_LOAD / CONN_STORE). */
+export interface CacheUse {
+  load: boolean;
+  store: boolean;
+}
+
 /** A delivery waiting for its destination: started when the window has room, or suspended when it is dead. */
 export interface WaitingDelivery {
-  start(): void;
+  start(cache: CacheUse): void;
   suspend(failure: HopFailure): void;
 }
 
@@ -74,6 +87,9 @@ interface Destination {
   /** While dead: the failure the suspended deliveries are deferred with, and until when. */
   dead: HopFailure | null;
   deadUntilMs: number;
+  /** When a delivery last ended (qmgr's last_done), and the connection-cache flags (R15). */
+  lastDoneMs: number;
+  cache: CacheUse;
 }
 
 /** Postfix's feedback hysteresis (`default_destination_concurrency_*_feedback` = 1/concurrency, hysteresis 1). */
@@ -117,6 +133,7 @@ export class Destinations {
     const destination = this.byName.get(name);
     if (destination === undefined) throw new Error(`bug: a delivery ended for ${name}, which has none running`);
     this.reviveIfDue(destination);
+    destination.lastDoneMs = this.nowMs();
     if (failure === null) this.positive(destination);
     else if (destination.window > 0) this.negative(name, destination, failure);
     destination.busy--;
@@ -135,7 +152,7 @@ export class Destinations {
 
   private fresh(): Destination {
     const window = Math.min(this.settings.initialConcurrency, this.settings.concurrencyLimit);
-    return { window, busy: 0, success: 0, failure: 0, failCohorts: 0, todo: [], todoHead: 0, drainPending: false, dead: null, deadUntilMs: 0 };
+    return { window, busy: 0, success: 0, failure: 0, failCohorts: 0, todo: [], todoHead: 0, drainPending: false, dead: null, deadUntilMs: 0, lastDoneMs: Number.NEGATIVE_INFINITY, cache: { load: false, store: false } };
   }
 
   /** Starts waiting deliveries while the window has room; drops the state once nothing is left. */
@@ -145,7 +162,7 @@ export class Destinations {
       const next = destination.todo[destination.todoHead]!;
       destination.todo[destination.todoHead++] = undefined as never;
       destination.busy++;
-      next.start();
+      next.start(this.cacheUse(destination));
     }
     if (destination.todoHead === destination.todo.length) {
       destination.todo = [];
@@ -155,6 +172,22 @@ export class Destinations {
     if (destination.window > 0 && idle && this.byName.get(name) === destination) this.byName.delete(name);
   }
 
+  /** qmgr_entry_select's on-demand caching decision for the delivery starting now (`busy` counts it). */
+  private cacheUse(destination: Destination): CacheUse {
+    const secondOf = (ms: number) => Math.floor(ms / 1000);
+    const backToBack = secondOf(destination.lastDoneMs) + 1 >= secondOf(this.nowMs());
+    const { cache } = destination;
+    if (!cache.store) {
+      if (backToBack) {
+        cache.load = true;
+        cache.store = true;
+      }
+    } else if (!(destination.busy > 1 || backToBack)) {
+      cache.store = false;
+    }
+    return { load: cache.load, store: cache.store };
+  }
+
   /** qmgr_queue_unthrottle's timer: a dead destination whose time is up is alive again. */
   private reviveIfDue(destination: Destination): void {
     if (destination.dead !== null && this.nowMs() >= destination.deadUntilMs) this.revive(destination);
@@ -162,6 +195,11 @@ export class Destinations {
 
   private revive(destination: Destination): void {
     destination.dead = null;
+    if (destination.busy === 0) {
+      // Postfix drops an idle queue when its unthrottle timer fires: the next delivery finds a fresh one.
+      destination.lastDoneMs = Number.NEGATIVE_INFINITY;
+      destination.cache = { load: false, store: false };
+    }
     // "Back from the almost grave, best concurrency is anyone's guess."
     destination.window = destination.busy > 0 ? destination.busy : Math.min(this.settings.initialConcurrency, this.settings.concurrencyLimit);
     destination.success = 0;

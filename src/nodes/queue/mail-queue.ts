@@ -44,7 +44,7 @@ import {
   writeEntryState,
 } from './queue-entry.js';
 import { domainOf } from '../../mail/address.js';
-import { Destinations, type HopFailure } from './destinations.js';
+import { type CacheUse, Destinations, type HopFailure } from './destinations.js';
 
 /** What a transport reports for one recipient after its part of an attempt. */
 export interface RecipientResult {
@@ -68,7 +68,13 @@ export interface RecipientResult {
  * given (by the SMTP transport) when the recipients were deferred because the destination failed (R14).
  */
 export interface Transport {
-  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop?: HopFailure | null) => void): void;
+  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop?: HopFailure | null) => void, use?: DeliveryUse): void;
+}
+
+/** What the queue tells the SMTP transport of a job: its destination (the next hop) and its use of the connection cache (R15). */
+export interface DeliveryUse {
+  destination: string;
+  cache: CacheUse;
 }
 
 export interface DeliveryJob {
@@ -358,12 +364,16 @@ export class MailQueue {
     const destination = this.routes.get(job.domain) ?? this.routes.get('*') ?? job.domain;
     const destinations = this.destinations;
     destinations.submit(destination, {
-      start: () =>
-        this.transports.smtp.deliver(job, (results, hop) => {
-          if (!this.ctx.isCurrent(epoch)) return;
-          destinations.done(destination, hop ?? null);
-          collect(results);
-        }),
+      start: (cache) =>
+        this.transports.smtp.deliver(
+          job,
+          (results, hop) => {
+            if (!this.ctx.isCurrent(epoch)) return;
+            destinations.done(destination, hop ?? null);
+            collect(results);
+          },
+          { destination, cache },
+        ),
       suspend: (failure) => collect(this.suspended(job, destination, failure)),
     });
   }

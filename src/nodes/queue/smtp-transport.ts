@@ -20,8 +20,13 @@
  * `HopFailure` (Postfix smtp(8)'s hop status, smtp_site_fail/smtp_sess_fail), which the queue counts
  * towards marking the destination dead (R14). A settled transaction, a bounce or a refusal for good is
  * no failure of the destination.
+ * Connection cache on demand (R15): when the queue lets a delivery `load`, a session cached for its
+ * destination (connection-cache.ts) is tried first, before any lookup — RSET probe, then the
+ * transaction; a failed probe is as if none was cached. When it lets it `store`, a session that
+ * settled its transaction is left open in the cache instead of saying QUIT.
  */
 import type { MxResult } from '../../dns/resolver.js';
+import type { TimerId } from '../../sim/index.js';
 import { asDeferral, type DeliveryStatus, fromLocal } from '../../mail/status.js';
 import type { SmtpClientOptions } from '../../protocols/smtp/client-types.js';
 import type { HostContext } from '../host-context.js';
@@ -37,9 +42,11 @@ import {
   type Shuffle,
   selectMxCandidates,
 } from '../mta/mx-selection.js';
-import { runSmtpSession } from '../smtp-client-session.js';
+import { type ParkedSession, runSmtpSession, type SmtpSessionOutcome } from '../smtp-client-session.js';
+import type { SmtpClientTransaction } from '../../protocols/smtp/client-types.js';
+import { ConnectionCache } from './connection-cache.js';
 import type { HopFailure } from './destinations.js';
-import type { DeliveryJob, RecipientResult, Transport } from './mail-queue.js';
+import type { DeliveryJob, DeliveryUse, RecipientResult, Transport } from './mail-queue.js';
 import { judgeConnection, type RecipientVerdict } from './smtp-verdict.js';
 
 export const smtpPort = 25;
@@ -51,6 +58,8 @@ export class SmtpTransport implements Transport {
   private readonly localNames: readonly string[];
   private readonly shuffle: Shuffle;
   private readonly clientOptions: SmtpClientOptions;
+  /** Sessions kept open for the next delivery to the same destination (R15); null when turned off. */
+  private readonly cache: ConnectionCache | null;
 
   constructor(private readonly ctx: HostContext) {
     this.routes = Object.fromEntries(ctx.config.routes.map((route) => [route.domain, route.host]));
@@ -70,12 +79,26 @@ export class SmtpTransport implements Transport {
         dataDoneTimeoutMs: timeouts.dataDoneMs,
       },
     };
+    const queue = ctx.config.queue;
+    const clock = { nowMs: () => ctx.sim.nowMs, after: (delayMs: number, fn: () => void) => ctx.after(delayMs, fn), cancel: (timer: TimerId) => ctx.sim.cancel(timer) };
+    this.cache = queue.connectionCache ? new ConnectionCache(clock, queue.connectionCacheTimeMs) : null;
   }
 
-  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
+  deliver(job: DeliveryJob, done: (results: RecipientResult[], hop: HopFailure | null) => void, use?: DeliveryUse): void {
+    const epoch = this.ctx.epoch;
+    const alive = () => this.ctx.isCurrent(epoch);
+    const storeAs = this.cache !== null && use?.cache.store === true ? use.destination : null;
+    const cached = this.cache !== null && use?.cache.load === true ? this.cache.take(use.destination) : null;
+    if (cached === null) {
+      this.route(job, storeAs, alive, done);
+      return;
+    }
+    this.reuse(job, cached, storeAs, alive, done, () => this.route(job, storeAs, alive, done));
+  }
+
+  /** Routes the job (MX or `routes`, M1–M8) and walks the addresses (R6). */
+  private route(job: DeliveryJob, storeAs: string | null, alive: () => boolean, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
     const ctx = this.ctx;
-    const epoch = ctx.epoch;
-    const alive = () => ctx.isCurrent(epoch);
     const { routes, localNames, shuffle } = this;
 
     const withAnswer = (answer: MxAnswer) => {
@@ -99,7 +122,7 @@ export class SmtpTransport implements Transport {
             decide(job, plan, done);
             return;
           }
-          this.walk(job, new AttemptCursor(plan.targets, ctx.config.limits.mxSessions), alive, done);
+          this.walk(job, new AttemptCursor(plan.targets, ctx.config.limits.mxSessions), storeAs, alive, done);
         },
       );
     };
@@ -138,7 +161,7 @@ export class SmtpTransport implements Transport {
   }
 
   /** Tries the addresses in order until one session runs the transaction or the cursor is exhausted. */
-  private walk(job: DeliveryJob, cursor: AttemptCursor, alive: () => boolean, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
+  private walk(job: DeliveryJob, cursor: AttemptCursor, storeAs: string | null, alive: () => boolean, done: (results: RecipientResult[], hop: HopFailure | null) => void): void {
     const ctx = this.ctx;
     // The last host's status, for the recipients when every address failed before a transaction (R6).
     let last: DeliveryStatus | null = null;
@@ -166,19 +189,9 @@ export class SmtpTransport implements Transport {
           port: smtpPort,
           connectTimeoutMs: ctx.config.timeouts.connectMs,
           client: this.clientOptions,
-          transactions: [
-            {
-              id: job.entry.queueId,
-              envelope: {
-                from: job.entry.from,
-                recipients: job.recipients.map((r) => ({ address: r.address, dsn: { notify: r.notify, orcpt: r.orcpt } })),
-                declaredSize: null,
-                ...job.entry.params,
-              },
-              message: job.message,
-            },
-          ],
+          transactions: [transactionOf(job)],
           isAlive: alive,
+          keepOpen: storeAs !== null,
         },
         (outcome) => {
           if (!alive()) return;
@@ -186,8 +199,10 @@ export class SmtpTransport implements Transport {
           const connection: Connection = { conn: outcome.conn, tls: outcome.kind === 'session' && outcome.tls };
           if (verdict.kind === 'settled') {
             done(this.logSettled(job, target, startedAtMs, connection, verdict.recipients, verdict.dsnOffered), null);
+            this.park(outcome, storeAs, target);
             return;
           }
+          this.park(outcome, null, target);
           for (const recipient of job.recipients) this.logAttempt(job, target, startedAtMs, connection, recipient.address, verdict.attempt, verdict.status);
           last = verdict.status;
           everyHostRefused &&= verdict.status.outcome === 'failed';
@@ -197,6 +212,41 @@ export class SmtpTransport implements Transport {
       );
     };
     tryNext();
+  }
+
+  /**
+   * Runs the job on a cached session (R15): RSET probe, then the transaction. When the probe fails or
+   * the session is lost before the transaction (the server closed it meanwhile), nothing is logged and
+   * `fallback` delivers the job as if no session had been cached.
+   */
+  private reuse(
+    job: DeliveryJob,
+    cached: { session: ParkedSession; target: AddressTarget },
+    storeAs: string | null,
+    alive: () => boolean,
+    done: (results: RecipientResult[], hop: HopFailure | null) => void,
+    fallback: () => void,
+  ): void {
+    const startedAtMs = this.ctx.sim.nowMs;
+    cached.session.reuse(transactionOf(job), storeAs !== null, (outcome) => {
+      if (!alive()) return;
+      const verdict = probeFailed(outcome) ? null : judgeConnection(outcome, cached.target, smtpPort);
+      if (verdict === null || verdict.kind !== 'settled') {
+        this.park(outcome, null, cached.target);
+        fallback();
+        return;
+      }
+      const connection: Connection = { conn: outcome.conn, tls: outcome.kind === 'session' && outcome.tls };
+      done(this.logSettled(job, cached.target, startedAtMs, connection, verdict.recipients, verdict.dsnOffered), null);
+      this.park(outcome, storeAs, cached.target);
+    });
+  }
+
+  /** A session left open: into the cache under `storeAs`, or closed (QUIT) when it is not to be kept. */
+  private park(outcome: SmtpSessionOutcome, storeAs: string | null, target: AddressTarget): void {
+    if (outcome.kind !== 'session' || outcome.parked == null) return;
+    if (storeAs !== null && this.cache !== null) this.cache.put(storeAs, outcome.parked, target);
+    else outcome.parked.close();
   }
 
   /** Logs the connection as an attempt for each recipient the transaction settled, and gives their results. */
@@ -226,6 +276,27 @@ export class SmtpTransport implements Transport {
       tls: connection.tls,
     });
   }
+}
+
+/** The job as the SMTP client's transaction (its envelope and MAIL FROM parameters carried whole). */
+function transactionOf(job: DeliveryJob): SmtpClientTransaction {
+  return {
+    id: job.entry.queueId,
+    envelope: {
+      from: job.entry.from,
+      recipients: job.recipients.map((r) => ({ address: r.address, dsn: { notify: r.notify, orcpt: r.orcpt } })),
+      declaredSize: null,
+      ...job.entry.params,
+    },
+    message: job.message,
+  };
+}
+
+/** A reused session's RSET probe failed, or the session ended before MAIL FROM: no transaction ran. */
+function probeFailed(outcome: SmtpSessionOutcome): boolean {
+  if (outcome.kind !== 'session') return true;
+  const recipients = outcome.transactions[0]?.recipients ?? [];
+  return recipients.length === 0 || recipients.every((r) => r.stage === 'rset' || r.stage === 'idle');
 }
 
 /** The connection an attempt ran on: its id (the `net.*` trace's `conn`) and whether it was TLS. */

@@ -328,6 +328,31 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     if (this.state === 'ready') this.pump();
   }
 
+  /** Ready, with no message waiting and no reply awaited: a session its owner may keep for later. */
+  get idle(): boolean {
+    return this.state === 'ready' && this.jobs.length === 0 && this.awaiting.length === 0;
+  }
+
+  /**
+   * Sends RSET before the next enqueued message, to learn whether an idle session is still good before
+   * reusing it (Postfix's "RSET probe" on a cached connection, smtp_reuse.c). A refused or unanswered
+   * RSET ends the session (`rset-failed`): the messages waiting are deferred at stage `rset`.
+   */
+  probeBeforeNext(): void {
+    if (this.state === 'closed') throw new Error('SmtpClient.probeBeforeNext after the session closed');
+    this.resetNeeded = true;
+  }
+
+  /**
+   * Closes an idle session without QUIT, as Postfix's connection cache does when a cached session
+   * expires (scache closes the socket). Only when `idle`; the close reason is `quit` (nothing was open).
+   */
+  hangUp(nowMs?: number): void {
+    if (!this.idle) throw new Error('SmtpClient.hangUp on a session that is not idle');
+    if (nowMs !== undefined) this.nowMs = nowMs;
+    this.abort({ reason: 'quit', outcome: 'deferred', reply: null, stage: 'idle', detail: 'idle session closed', sendQuit: false });
+  }
+
   /** QUIT once every enqueued message is done. */
   finish(nowMs?: number): void {
     if (this.state === 'closed') return;

@@ -146,3 +146,39 @@ describe('Destinations: concurrency window and dead-destination mark (R14)', () 
     expect(h.started).toContain(100);
   });
 });
+
+describe('Destinations: on-demand connection caching flags (R15; qmgr_entry_select)', () => {
+  const uses = () => {
+    let nowMs = 0;
+    const deferred: Array<() => void> = [];
+    const destinations = new Destinations({ initialConcurrency: 5, concurrencyLimit: 20, failedCohortLimit: 1, deadMs: 300_000 }, () => nowMs, (fn) => deferred.push(fn), () => {});
+    const flags: string[] = [];
+    const submit = () => destinations.submit('example.org', { start: (cache) => flags.push(`${cache.load ? 'L' : '-'}${cache.store ? 'S' : '-'}`), suspend: () => {} });
+    const settle = () => {
+      while (deferred.length > 0) deferred.shift()!();
+    };
+    return { destinations, flags, submit, settle, setNow: (ms: number) => (nowMs = ms) };
+  };
+
+  it('a burst within the initial window caches nothing; a delivery started back to back (a delivery ended this second or the last) loads and stores', () => {
+    const h = uses();
+    for (let i = 0; i < 7; i++) h.submit();
+    expect(h.flags).toEqual(['--', '--', '--', '--', '--']);
+    h.setNow(1500);
+    h.destinations.done('example.org', null);
+    h.destinations.done('example.org', null);
+    h.settle();
+    expect(h.flags.slice(5)).toEqual(['LS', 'LS']);
+  });
+
+  it('a lone message at a time caches nothing: the state is forgotten between them', () => {
+    const h = uses();
+    for (let i = 0; i < 5; i++) {
+      h.setNow(i * 300);
+      h.submit();
+      h.destinations.done('example.org', null);
+      h.settle();
+    }
+    expect(h.flags).toEqual(['--', '--', '--', '--', '--']);
+  });
+});
