@@ -5,15 +5,12 @@
  * 240 s queue lifetime; every experiment runs at once). Needs root, postfix, dnsmasq and unshare
  * (scripts/install-system-deps.sh); without them it is skipped, or fails when CI is set.
  *
- * Two kinds of assertions:
- *   - `it`: what holds today — same end, same MX order and failover, same DSN for a 550, for a
- *     connection failure and for a 421 4.3.2 greeting (issue 22 points 2 and 3), every retry's time
- *     and count (point 4, the whole-second queue clock), counts where they are equal — and the facts
- *     about Postfix that the known differences rest on, so the expected failures below cannot pass
- *     because the harness saw nothing;
- *   - `it.fails`: the known difference of issue 22 still open (point 1), written as the agreement the
- *     issue asks for. It fails today; once mailsim follows Postfix there, vitest reports it as
- *     unexpectedly passing (red), and `it.fails` becomes `it`.
+ * What it asserts: same end, same MX order and failover, same DSN for a 550, for a connection failure
+ * and for a 421 4.3.2 greeting (issue 22 points 2 and 3), every retry's time and count (point 4, the
+ * whole-second queue clock), deferrals without a connection for a dead destination within 25 % of
+ * Postfix's connection count (point 1), counts where they are equal — and the facts about Postfix
+ * those rest on, so an agreement cannot hold because the harness saw nothing. (Each of points 1–4 was
+ * an expected failure, `it.fails`, until mailsim followed Postfix there.)
  * The tables are written to reports/fidelity/tables.md (docs/fidelity.md explains them).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -162,7 +159,16 @@ describe.skipIf(!enabled())('fidelity: real Postfix vs mailsim (issue 17 point 1
       },
     );
 
-    // The Postfix facts the expected failures below rest on (and that points 2 and 3 were measured against).
+    it('issue 22 point 1: mailsim marks the destination dead and defers without connecting (R14), within 25 % of Postfix’s connection count', () => {
+      const c = get('dead-destination');
+      const total = (ms: MessageOutcome[], f: (m: MessageOutcome) => number) => ms.reduce((sum, m) => sum + f(m), 0);
+      expect(total(c.mailsim.messages, suspended)).toBeGreaterThan(0);
+      const ratio = total(c.mailsim.messages, connections) / total(c.postfix.messages, connections);
+      expect(Math.abs(ratio - 1)).toBeLessThanOrEqual(0.25);
+      for (const id of ['down-100s', 'down-forever', 'greylist-60s', 'greeting-421-only']) expect(total(get(id).mailsim.messages, suspended), id).toBe(0);
+    });
+
+    // The Postfix facts points 1–3 were measured against: they cannot agree because the harness saw nothing.
     it('Postfix: mail for a dead destination is deferred without a connection ("delivery temporarily suspended"), and never for a lone message', () => {
       const c = get('dead-destination');
       const total = (ms: MessageOutcome[], f: (m: MessageOutcome) => number) => ms.reduce((sum, m) => sum + f(m), 0);
@@ -180,19 +186,5 @@ describe.skipIf(!enabled())('fidelity: real Postfix vs mailsim (issue 17 point 1
       const { p } = first('greeting-421-only');
       expect(p.dsn).toMatchObject({ action: 'failed', status: '4.3.2', diagnosticCode: 'smtp; 421 4.3.2 mx1 busy, try again later' });
     });
-  });
-
-  describe('known differences (issue 22): expected to fail until mailsim follows Postfix', () => {
-    // mailsim marks it dead since R14 (the first expectation holds); the count is still 25–33 % above
-    // Postfix's, from the first two rounds: Postfix's ~0.1 s pickup makes the ten first attempts overlap,
-    // mailsim's do not (docs/fidelity.md, "What differs" 1).
-    it.fails('point 1: mailsim marks the destination dead and defers without connecting, within 25 % of Postfix’s connection count', () => {
-      const c = get('dead-destination');
-      const total = (ms: MessageOutcome[], f: (m: MessageOutcome) => number) => ms.reduce((sum, m) => sum + f(m), 0);
-      expect(total(c.mailsim.messages, suspended)).toBeGreaterThan(0);
-      const ratio = total(c.mailsim.messages, connections) / total(c.postfix.messages, connections);
-      expect(Math.abs(ratio - 1)).toBeLessThanOrEqual(0.25);
-    });
-
   });
 });
