@@ -149,7 +149,7 @@ describe.skipIf(!enabled())('fidelity: real Postfix vs mailsim (issue 17 point 1
       expect(s.dsn?.diagnosticCode).toBe(p.dsn?.diagnosticCode);
     });
 
-    it.each(['down-100s', 'down-forever', 'greylist-60s', 'greeting-421-only', 'dead-destination'])(
+    it.each(['down-100s', 'down-forever', 'greylist-60s', 'greeting-421-only'])(
       'issue 22 point 4 (whole-second queue clock, R8): %s — the same attempt count and every attempt within 2.5 s',
       (id) => {
         const c = get(id);
@@ -158,6 +158,22 @@ describe.skipIf(!enabled())('fidelity: real Postfix vs mailsim (issue 17 point 1
         });
       },
     );
+
+    // The dead destination, message by message, does not pair reliably: which of the ten messages get a
+    // connection in Postfix's first round depends on how its first attempts overlap (its pickup latency,
+    // which mailsim does not model; docs/fidelity.md point 1), so one run paired every message within
+    // 2.5 s and another delivered a message one round apart. What holds every run: all ten delivered on
+    // both sides, the last delivery within 2.5 s, and the attempts (connections and suspensions) in all
+    // within 15 %.
+    it('issue 22 points 1 and 4: dead-destination — all delivered, the last delivery within 2.5 s, attempts in all within 15 %', () => {
+      const c = get('dead-destination');
+      const last = (ms: MessageOutcome[]) => Math.max(...ms.map((m) => m.fateAtS ?? Number.POSITIVE_INFINITY));
+      expect(c.postfix.messages.map((m) => m.fate)).toEqual(c.mailsim.messages.map(() => 'delivered'));
+      expect(c.mailsim.messages.map((m) => m.fate)).toEqual(c.postfix.messages.map(() => 'delivered'));
+      expect(Math.abs(last(c.mailsim.messages) - last(c.postfix.messages))).toBeLessThanOrEqual(toleranceS);
+      const attempts = (ms: MessageOutcome[]) => ms.reduce((n, m) => n + m.rows.length, 0);
+      expect(Math.abs(attempts(c.mailsim.messages) / attempts(c.postfix.messages) - 1)).toBeLessThanOrEqual(0.15);
+    });
 
     // Postfix's own count varies from run to run: 27, 30, 31, 32 and 32 connections in five runs here,
     // with its first round depending on how its ten first attempts overlap (docs/fidelity.md, point 1);
