@@ -114,11 +114,16 @@ export function analyseScenarioFile(path: string): ScenarioAnalysis {
     }
     text = bytes.toString('utf8');
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    const reason = readFailureReason(error);
     return { file: path, scenario: null, errors: [{ severity: 'error', file: path, line: null, column: null, path: '', message: `cannot read the scenario file: ${reason}` }], warnings: [] };
   }
   return analyseScenarioText(text, path);
+}
+
+/** Why a file could not be read, in words (shared with the sweep loader). */
+export function readFailureReason(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
 }
 
 function orThrow(analysis: ScenarioAnalysis): Scenario {

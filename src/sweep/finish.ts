@@ -17,7 +17,7 @@ import { outputFiles } from './manifest.js';
 import { writeParquetTables } from './parquet.js';
 import type { RecipientRow, RunRow } from './rows.js';
 import { SweepRunner } from './run-one.js';
-import { SummaryBuilder } from './summary.js';
+import { representativeBaseName, SummaryBuilder } from './summary.js';
 import type { SweepSummary } from './summary-types.js';
 
 export async function finishSweep(sweep: Sweep, out: string): Promise<SweepSummary> {
@@ -40,7 +40,7 @@ function writeRepresentativeReports(sweep: Sweep, summary: SweepSummary, out: st
   mkdirSync(dir, { recursive: true });
   const runner = new SweepRunner(sweep);
   for (const point of summary.points) {
-    const baseName = point.representative.report.replace(/^reports\//, '').replace(/\.html$/, '');
+    const baseName = representativeBaseName(point.point);
     try {
       const { report, world } = runScenarioWorld(runner.scenarioOf(point.point), { seed: point.representative.seed, keepTrace: true });
       writeReports(report, { outDir: dir, baseName, traceEvents: world.sim.trace.events });

@@ -5,15 +5,13 @@
  * shares (`schedule`, or `0/until` beside `1/until`) and keeps the whole pointer in a tooltip.
  */
 import { formatDurationMs } from '../schema/units.js';
+import { parsePointer } from './pointer.js';
 import type { Estimate, ParamValue, Proportion } from './summary-types.js';
 
-/** A pointer's reference tokens, unescaped (RFC 6901 §4: `~1` is `/`, `~0` is `~`). */
+/** A pointer's reference tokens, unescaped (RFC 6901, src/sweep/pointer.ts). */
 function tokens(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parsed = parsePointer(pointer);
+  return parsed.ok ? parsed.tokens : [];
 }
 
 /** Each parameter's short label: its shortest tail of tokens that is unique among `parameters`. */

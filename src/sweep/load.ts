@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { formatKeyPath, sortProblems } from '../scenario/errors.js';
-import { analyseScenarioObject, analyseScenarioText, scenarioFileBytesMax } from '../scenario/load.js';
+import { analyseScenarioObject, analyseScenarioText, readFailureReason, scenarioFileBytesMax } from '../scenario/load.js';
 import type { ScenarioProblem } from '../scenario/schema-types.js';
 import { type Locator, readYamlSource } from '../scenario/yaml-source.js';
 import { issueProblems } from '../scenario/zod-problems.js';
@@ -54,7 +54,7 @@ export function loadSweep(path: string): Sweep {
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof SweepError) throw error;
-    throw new SweepError(path, [problem(path, `cannot read the sweep file: ${readReason(error)}`)]);
+    throw new SweepError(path, [problem(path, `cannot read the sweep file: ${readFailureReason(error)}`)]);
   }
   return parseSweepText(text, path);
 }
@@ -111,7 +111,7 @@ function readBaseScenario(data: SweepParsed, file: string, locator: Locator): { 
   try {
     text = readFileSync(scenarioPath, 'utf8');
   } catch (error) {
-    throw new SweepError(file, [located(file, locator, ['scenario'], `cannot read the scenario file ${scenarioPath}: ${readReason(error)}`)]);
+    throw new SweepError(file, [located(file, locator, ['scenario'], `cannot read the scenario file ${scenarioPath}: ${readFailureReason(error)}`)]);
   }
   const analysis = analyseScenarioText(text, scenarioPath);
   if (analysis.errors.length > 0) throw new SweepError(file, analysis.errors);
@@ -193,11 +193,12 @@ function blame(error: ScenarioProblem, scenario: unknown, dimensions: readonly D
 }
 
 function withinThresholds(data: SweepParsed, raw: Record<string, unknown>): WithinThreshold[] {
-  const written = ((raw.measure as Record<string, unknown> | undefined)?.within as unknown[] | undefined) ?? [...defaultWithin];
-  return written.map((value) => {
-    const parsed = parseDuration(value);
-    return { label: String(value), ms: parsed.ok ? parsed.value : 0 };
-  }).filter((_, i) => data.measure?.within === undefined || data.measure.within[i] !== undefined);
+  const written = (raw.measure as Record<string, unknown> | undefined)?.within as unknown[] | undefined;
+  if (written === undefined || data.measure?.within === undefined) {
+    return defaultWithin.map((label) => ({ label, ms: (parseDuration(label) as { value: number }).value }));
+  }
+  const ms = data.measure.within;
+  return written.map((value, i) => ({ label: String(value), ms: ms[i] as number }));
 }
 
 /** What determines a sweep's results, hashed: the same file content gives the same hash. */
@@ -266,8 +267,4 @@ function keyPathOfPointer(tokens: readonly string[], root: unknown): string {
   return formatKeyPath(segments);
 }
 
-function readReason(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
-}
 

@@ -116,7 +116,12 @@ export class SummaryBuilder {
   }
 }
 
+/** The base name of a point's representative report files (reports/pN.html, .json, .md). */
+export function representativeBaseName(point: number): string {
+  return `p${point}`;
+}
+
 /** The path (relative to the output directory) of a point's representative report. */
 export function representativeReport(point: number): string {
-  return `reports/p${point}.html`;
+  return `reports/${representativeBaseName(point)}.html`;
 }
