@@ -5,3 +5,4 @@
  */
 export type { MailCheck, MailRun, ScenarioObject, Violation } from './types.js';
 export { type RunMailOptions, runMail, scenarioObjectOf } from './run.js';
+export { type CheckResult, check, violationsOf } from './check.js';
