@@ -11,9 +11,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Comparison, experimentSection } from './compare.js';
 import type { DnsQuery } from './dnsmasq.js';
-import { experiments } from './experiments.js';
+import { experiments, timers } from './experiments.js';
 import type { FakeConnection, ReceivedMessage } from './fake-mx.js';
-import { parseMaillog } from './maillog.js';
+import { deferredScanSeconds, parseMaillog } from './maillog.js';
 import { runMailsim } from './mailsim-side.js';
 import { postfixOutcome } from './postfix-side.js';
 import { runPostfix } from './run-postfix.js';
@@ -38,15 +38,29 @@ export interface FidelityResult {
 const repoRoot = new URL('../../', import.meta.url).pathname;
 
 /**
- * mailsim's t = 0: the start of the wall-clock second in which `postfix start` returned. Postfix's
- * queue clock counts whole seconds of the wall clock (docs/delivery.md R8: event_time(), the arrival's
- * second, a queue file's mtime), so mailsim's whole seconds must begin where the wall clock's do;
- * counted from the exact start they were off by its fraction, and a retry could land a scan round
- * apart (a run with the start at .959 s put four experiments 14 s apart). The scans, phased from
- * mailsim's boot at t = 0, stay within a second of qmgr's start.
+ * mailsim's t = 0: the start of a wall-clock second near the one in which `postfix start` returned,
+ * chosen so that mailsim's queue scans fall in the same whole seconds as qmgr's.
+ * - Whole seconds: Postfix's queue clock counts whole seconds of the wall clock (docs/delivery.md R8:
+ *   event_time(), the arrival's second, a queue file's mtime), so mailsim's whole seconds must begin
+ *   where the wall clock's do; counted from the exact start they were off by its fraction, and a retry
+ *   could land a scan round apart (a run with the start at .959 s put four experiments 14 s apart).
+ * - Scan phase: mailsim scans at t = 0, 2 s, 4 s … (`queue_run_delay`, phased from boot). qmgr scans
+ *   every `queue_run_delay` from its own start, which may fall in the second after the one in which
+ *   `postfix start` returned (one run in six here: start at .836 s, every scan in an odd second). A
+ *   scan's whole second decides what it takes (R8's look-ahead), so a scan one second off moved two
+ *   messages of the dead-destination experiment a round apart. The seconds of qmgr's scans are read
+ *   from the maillog (`deferredScanSeconds`); t = 0 moves back by the phase of the most common one,
+ *   which keeps every submission at t ≥ 0.
  */
-export function originMs(raw: Pick<RawRun, 'startedAtMs'>): number {
-  return Math.floor(raw.startedAtMs / 1000) * 1000;
+export function originMs(raw: Pick<RawRun, 'startedAtMs' | 'maillog'>): number {
+  const startSecondMs = Math.floor(raw.startedAtMs / 1000) * 1000;
+  const periodS = Number.parseInt(timers.postfix.queue_run_delay, 10);
+  const phases = new Array<number>(periodS).fill(0);
+  for (const second of deferredScanSeconds(raw.maillog, raw.startedAtMs)) {
+    phases[(((second - startSecondMs) / 1000) % periodS + periodS) % periodS]! += 1;
+  }
+  const phase = phases.indexOf(Math.max(...phases));
+  return startSecondMs - (phase === 0 ? 0 : (periodS - phase) * 1000);
 }
 
 export function analyse(raw: RawRun): Comparison[] {

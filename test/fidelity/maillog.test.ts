@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { experiments } from './experiments.js';
-import { parseMaillog } from './maillog.js';
+import { deferredScanSeconds, parseMaillog } from './maillog.js';
+import { originMs } from './collect.js';
 import { postfixOutcome } from './postfix-side.js';
 
 const base = new Date(2026, 11, 4, 7, 24, 29).getTime();
@@ -44,6 +45,33 @@ describe('maillog reader', () => {
     expect(attempts.find((a) => a.rcpt === 'm5@dead-destination.test')).toMatchObject({ suspended: true, connections: [] });
     expect(attempts.find((a) => a.status === 'expired')).toMatchObject({ queueId: '4AEC940C24D' });
     expect(attempts).toHaveLength(5);
+  });
+});
+
+describe("qmgr's scan seconds and mailsim's t = 0", () => {
+  // Lines of the run whose qmgr scanned in odd seconds (postfix start returned at .836 s): a deferral
+  // at :35, then the deferred file taken back at :40 and :44.
+  const stamp = (s: number) => `Dec 04 10:08:${String(s).padStart(2, '0')}`;
+  const lines = (scanSeconds: number[]) =>
+    [
+      `${stamp(35)} mta postfix/qmgr[1155]: A95E3414139: from=<dead-destination@sender.test>, size=412, nrcpt=1 (queue active)`,
+      `${stamp(35)} mta postfix/smtp[1160]: A95E3414139: to=<m1@dead-destination.test>, relay=none, delay=0.02, delays=0.01/0.01/0/0, dsn=4.4.1, status=deferred (connect to mx1.dead-destination.test[127.77.9.1]:25: Connection refused)`,
+      ...scanSeconds.flatMap((s) => [
+        `${stamp(s)} mta postfix/qmgr[1155]: A95E3414139: from=<dead-destination@sender.test>, size=412, nrcpt=1 (queue active)`,
+        `${stamp(s)} mta postfix/smtp[1160]: A95E3414139: to=<m1@dead-destination.test>, relay=none, delay=4, delays=4/0/0/0, dsn=4.4.1, status=deferred (connect to mx1.dead-destination.test[127.77.9.1]:25: Connection refused)`,
+      ]),
+    ].join('\n');
+  const second = (s: number) => new Date(2026, 11, 4, 10, 8, s).getTime();
+  const startedAtMs = second(35) + 836;
+
+  it('reads the seconds in which qmgr took deferred mail back, not its first activation', () => {
+    expect(deferredScanSeconds(lines([40, 44]), startedAtMs)).toEqual([second(40), second(44)]);
+  });
+
+  it('puts t = 0 a second early when qmgr scans in the other parity of seconds (queue_run_delay 2 s)', () => {
+    expect(originMs({ startedAtMs, maillog: lines([40, 44]) })).toBe(second(34));
+    expect(originMs({ startedAtMs, maillog: lines([39, 43]) })).toBe(second(35));
+    expect(originMs({ startedAtMs, maillog: '' })).toBe(second(35));
   });
 });
 

@@ -95,3 +95,24 @@ export function parseMaillog(text: string, referenceMs: number): LoggedAttempt[]
   });
   return attempts;
 }
+
+/**
+ * The seconds (wall ms of each second's start) in which qmgr took back mail it had deferred: a
+ * `QID: from=<…>, … (queue active)` line for a queue id that already has a `status=deferred` line. These
+ * are its deferred-queue scans (every `queue_run_delay`, phased from qmgr's start).
+ */
+export function deferredScanSeconds(text: string, referenceMs: number): number[] {
+  const deferred = new Set<string>();
+  const seconds: number[] = [];
+  for (const raw of text.split('\n')) {
+    const match = lineShape.exec(raw);
+    if (!match) continue;
+    const [, stamp, service, , message] = match as unknown as [string, string, string, string, string];
+    const queueId = /^([0-9A-F]+): /.exec(message)?.[1];
+    const second = logSecond(stamp, referenceMs);
+    if (queueId === undefined || second === null) continue;
+    if (/ status=deferred /.test(message)) deferred.add(queueId);
+    else if (service === 'qmgr' && message.endsWith('(queue active)') && deferred.has(queueId)) seconds.push(second);
+  }
+  return seconds;
+}
