@@ -7,7 +7,8 @@
  *   npm run bench -- --full            also the 1M-message scaling point (several minutes)
  *   npm run bench -- --quick           smaller sizes, for a smoke test (figures are not comparable)
  *   npm run bench -- --only=e2e,ref    some sections: startup, kernel, e2e, ref, scaling, compression, bridge,
- *                                      sweep (issue 17: sweep throughput and memory; --full: 100,000 runs)
+ *                                      sweep (issue 17: sweep throughput and memory; --full: 100,000 runs),
+ *                                      property (issue 18: fault-property runs/s of mailsim/testing)
  *   npm run bench -- --profile [bulk|outage] [N]
  *                                      writes a V8 CPU profile of one scenario run to
  *                                      reports/profiles/ and prints its top functions (open the file
@@ -27,6 +28,7 @@ import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
 import { topFunctions } from './profile-top.js';
 import { runStartupBench, startupTargetMs } from './startup.js';
+import { propertyTarget, runPropertyChild } from './property.js';
 import { coresForSweep, runSweepChild, sweepTargets } from './sweep.js';
 
 const argv = process.argv.slice(2);
@@ -308,13 +310,26 @@ async function sweepSection(): Promise<void> {
   });
 }
 
+/** Issue 18: fault-property runs per second of mailsim/testing (draw + run + check) on one core. */
+async function propertySection(): Promise<void> {
+  const runs = quick ? 200 : 1000;
+  console.log(`\n# property: assertMail(faultSchedule('scenarios/backup-mx.yaml'), check) × ${runs.toLocaleString('en-US')} cases, compiled, fresh process`);
+  console.log('  each case: a fault schedule drawn over the scenario (every kind, chance: included), a run with the trace');
+  console.log('  kept (runMail), a check of the no-loss invariant; after a warm-up search of 200 cases.');
+  const f = await runPropertyChild(runs, quick ? 50 : 200);
+  const byWall = (f.runs * 1000) / f.wallMs;
+  const byCpu = (f.runs * 1000) / f.cpuMs;
+  console.log(`  ${f.pinned ? 'pinned to CPU 0' : 'not pinned (no taskset)'}: ${fmtRate(byWall)} runs/s by wall time (${fmtMs(f.wallMs)}), ${fmtRate(byCpu)} runs/s by CPU time (${fmtMs(f.cpuMs)})`);
+  targets.push({ name: `fault property ≥ ${propertyTarget.runsPerSecond} runs/s on one core`, met: byWall >= propertyTarget.runsPerSecond, detail: `${fmtRate(byWall)} runs/s by wall, ${fmtRate(byCpu)} by CPU` });
+}
+
 async function main(): Promise<void> {
   if (argv.includes('--profile')) {
     await profile();
     return;
   }
   console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
-  if (wanted('e2e') || wanted('scaling') || wanted('compression') || wanted('sweep')) {
+  if (wanted('e2e') || wanted('scaling') || wanted('compression') || wanted('sweep') || wanted('property')) {
     console.log(`(${describeRuntime(childRuntime())};`);
     console.log(` each child: node ${childV8Flags.join(' ')} — NODE_OPTIONS=--max-semi-space-size=64 gives \`mailsim run\` the same young generation)`);
   }
@@ -326,6 +341,7 @@ async function main(): Promise<void> {
   if (wanted('compression')) await compressionSection();
   if (wanted('bridge')) await bridgeSection();
   if (wanted('sweep')) await sweepSection();
+  if (wanted('property')) await propertySection();
   console.log('\n# targets');
   for (const t of targets) console.log(`  ${mark(t.met)} ${t.name.padEnd(58)} ${t.detail}`);
 }

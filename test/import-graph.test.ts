@@ -91,7 +91,9 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['scenario'],
   ['report'],
   ['runner'],
-  ['explore', 'bridge', 'sweep'],
+  ['bridge', 'sweep'],
+  ['testing'],
+  ['explore'],
   ['cli'],
   ['.'],
 ];

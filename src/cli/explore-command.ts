@@ -15,7 +15,7 @@ import { parse } from 'yaml';
 import { type CheckName, checkNames, defaultChecks, describeViolation } from '../explore/checks.js';
 import { counterexampleText, writeCounterexample } from '../explore/counterexample.js';
 import { type ExploreProgress, explore, exploreRunsMax } from '../explore/explore.js';
-import { type FaultKindName, faultKindNames } from '../explore/fault-arbitrary.js';
+import { type FaultKindName, faultKindNames } from '../testing/arbitraries/schedule.js';
 import { formatProblem } from '../scenario/errors.js';
 import { analyseScenarioFile, loadScenario } from '../scenario/load.js';
 import { runScenarioWorld } from '../runner/run.js';

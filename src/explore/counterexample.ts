@@ -8,12 +8,12 @@
  * When the scenario came from a file, its YAML document is edited in place, so the user's comments,
  * key order and spelling survive; a plain object is written with the YAML library's defaults.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, YAMLMap, YAMLSeq } from 'yaml';
 import type { Report } from '../report/types.js';
 import { describeViolation, duplicatesIn, type Violation } from './checks.js';
-import type { PlainFault } from './fault-arbitrary.js';
+import type { PlainFault } from '../testing/arbitraries/schedule.js';
+
+export { writeCounterexample } from '../testing/counterexample.js';
 
 export interface CounterexampleInput {
   /** The scenario file's text, or null when the scenario is a plain object. */
@@ -97,12 +97,4 @@ function setKeepingOrder(doc: Document, key: string, value: unknown, neighbour: 
   const pair = doc.createPair(key, value);
   if (index < 0) map.items.push(pair);
   else map.items.splice(key === 'description' ? index + 1 : index, 0, pair);
-}
-
-/** Writes `DIR/NAME.counterexample.yaml` and returns its path. */
-export function writeCounterexample(dir: string, baseName: string, text: string): string {
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${baseName}.counterexample.yaml`);
-  writeFileSync(path, text);
-  return path;
 }

@@ -4,7 +4,7 @@
  * shrink the schedule to a minimal one.
  *
  * Theory of operation. The scenario's own `faults` are replaced by a generated schedule
- * (fault-arbitrary.ts: ordered gaps, hosts drawn from the scenario's hosts, DNS names from its zone
+ * (src/testing/arbitraries: ordered gaps, hosts drawn from the scenario's hosts, DNS names from its zone
  * and recipient domains, times inside `until`, most of them near the traffic). Each candidate is a
  * plain scenario object, validated and run exactly as `mailsim run` would run the file — same
  * scenario seed — so the counterexample replays byte for byte. fast-check's own seed drives the
@@ -17,16 +17,10 @@ import fc from 'fast-check';
 import type { Report } from '../report/types.js';
 import { validateScenarioObject } from '../scenario/load.js';
 import { runScenarioWorld } from '../runner/run.js';
-import type { Scenario } from '../scenario/schema-types.js';
 import { type CheckName, type Violation, violationsOf } from './checks.js';
-import { type FaultKindName, type FaultUniverse, faultScheduleArbitrary, type PlainFault } from './fault-arbitrary.js';
+import { type FaultKindName, faultScheduleArbitrary, type PlainFault } from '../testing/arbitraries/schedule.js';
+import { universeOf } from '../testing/arbitraries/universe.js';
 
-/** Faults per generated schedule, at most (shrinking only removes). */
-export const exploreFaultsMax = 8;
-/** Where most faults start: up to this long after the last traffic item. */
-export const exploreFocusAfterTrafficMs = 3_600_000;
-/** Send times faults are aimed at, at most. */
-export const exploreAnchorsMax = 100;
 /** A bound on schedules one search may try (the CLI's --runs is checked against it). */
 export const exploreRunsMax = 1_000_000;
 
@@ -65,32 +59,6 @@ export interface ExploreOutcome {
   /** Schedules tried before the first violation (or all of them). */
   runsDone: number;
   counterexample: Counterexample | null;
-}
-
-/** The fault universe of a scenario: its hosts, its DNS names and recipient domains, its `until`. */
-export function universeOf(scenario: Scenario, kinds: readonly FaultKindName[], faultsMax = exploreFaultsMax): FaultUniverse {
-  const recipientDomains: string[] = [];
-  const anchorsMs: number[] = [];
-  let lastTrafficMs = 0;
-  for (const item of scenario.traffic) {
-    if (item.kind === 'send' && anchorsMs.length < exploreAnchorsMax) anchorsMs.push(item.atMs);
-    lastTrafficMs = Math.max(lastTrafficMs, item.atMs + (item.kind === 'send' ? (item.send.count - 1) * item.send.everyMs : 0));
-    if (item.kind === 'send') for (const to of item.send.to) recipientDomains.push(to.slice(to.lastIndexOf('@') + 1).toLowerCase());
-  }
-  const dnsNames = [...new Set([...scenario.dns.filter((entry) => !entry.auto).map((entry) => entry.name), ...recipientDomains])];
-  const mxDomains = scenario.dns
-    .map((entry) => ({ domain: entry.name, exchanges: entry.records.mx.map((mx) => mx.host).filter((host) => host !== '.') }))
-    .filter((entry) => entry.exchanges.length > 0);
-  return {
-    hosts: scenario.hosts.map((host) => host.name),
-    dnsNames,
-    mxDomains,
-    untilMs: scenario.untilMs,
-    focusMs: Math.min(scenario.untilMs, lastTrafficMs + exploreFocusAfterTrafficMs),
-    anchorsMs,
-    kinds,
-    faultsMax,
-  };
 }
 
 /** Runs the scenario with this fault schedule and returns what the checks found. */

@@ -6,3 +6,12 @@
 export type { MailCheck, MailRun, ScenarioObject, Violation } from './types.js';
 export { type RunMailOptions, runMail, scenarioObjectOf } from './run.js';
 export { type CheckResult, check, violationsOf } from './check.js';
+export { type FaultScheduleOptions, faultSchedule } from './arbitraries/fault-schedule.js';
+export { type WorldArbitraryOptions, world } from './arbitraries/world.js';
+export type { DomainKind } from './arbitraries/world-types.js';
+export { type TrafficOptions, traffic } from './arbitraries/traffic.js';
+export type { ScenarioInput } from './arbitraries/scenario-input.js';
+export type { FaultKindName } from './arbitraries/schedule.js';
+export { type AssertMailOptions, type AssertMailSummary, assertMail, MailPropertyError } from './assert-mail.js';
+export { expectMail, MailViolationError, mailProperty } from './expect-mail.js';
+export type { Duration } from './duration.js';

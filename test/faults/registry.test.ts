@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { universeOf } from '../../src/explore/explore.js';
+import { universeOf } from '../../src/testing/arbitraries/universe.js';
 import { faultKindNames, faultKinds, kindOf } from '../../src/faults/index.js';
 import type { FaultTarget, PlainFault } from '../../src/faults/kind.js';
 import { World } from '../../src/nodes/world.js';

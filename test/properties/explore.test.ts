@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { explore } from '../../src/explore/explore.js';
-import { faultKindNames } from '../../src/explore/fault-arbitrary.js';
+import { faultKindNames } from '../../src/testing/arbitraries/schedule.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runScenarioWorld } from '../../src/runner/run.js';
 

@@ -1,21 +1,21 @@
 /**
- * Running a delivery property over generated worlds (fast-check), and what a failure leaves behind:
- * the fast-check seed and path (to replay the exact case: `fc.assert(…, { seed, path })`), the
- * violations, and the failing world written as a scenario file that `mailsim run FILE` replays.
+ * Running a delivery property over generated worlds, and what a failure leaves behind: the search,
+ * the shrinking and the files are mailsim/testing's (src/testing/search.ts, counterexample.ts — the
+ * ones assertMail uses); this file adapts the suite's `Check = (world, run) => string[]` to them. A
+ * failure gives the fast-check seed and path (to replay the exact case: `fc.assert(…, { seed, path })`),
+ * the violations, and the failing world written as a scenario file that `mailsim run FILE` replays.
  *
  * `numRuns` scales with MAILSIM_DEEP (`npm run test:deep`): ×20 for nightly runs. MAILSIM_PROPERTY_SEED
  * pins the seed of every property (to replay a CI failure locally).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
-import { stringify } from 'yaml';
-import type { World } from '../../src/nodes/world.js';
-import type { Report } from '../../src/report/types.js';
-import { validateScenarioObject } from '../../src/scenario/load.js';
-import { runScenarioWorld } from '../../src/runner/run.js';
-import type { WorldCase } from './arbitraries.js';
+import type fc from 'fast-check';
+import { writeCounterexampleFiles } from '../../src/testing/counterexample.js';
+import { runMail } from '../../src/testing/run.js';
+import { type Judgement, searchMail } from '../../src/testing/search.js';
+import type { MailRun } from '../../src/testing/types.js';
+import type { WorldCase } from '../../src/testing/arbitraries/world-types.js';
 
 export const deep = process.env.MAILSIM_DEEP === '1';
 const deepFactor = 20;
@@ -31,14 +31,12 @@ export function runs(base: number): number {
 /** Where failing worlds are written (reports/ is git-ignored). */
 export const counterexampleDir = process.env.MAILSIM_COUNTEREXAMPLE_DIR ?? join(import.meta.dirname, '..', '..', 'reports', 'properties');
 
-export interface Run {
-  report: Report;
-  world: World;
-}
+/** One run of a generated world, as the checks see it (mailsim/testing's MailRun: report, world, trace). */
+export type Run = MailRun;
 
 /** Runs a generated world with the full trace kept (the checks read it). */
 export function runWorld(scenario: Record<string, unknown>): Run {
-  return runScenarioWorld(validateScenarioObject(scenario, 'property-world.yaml'), { keepTrace: true });
+  return runMail(scenario, { sourceName: 'property-world.yaml' });
 }
 
 /** A property: the violations of one run (empty when it holds). */
@@ -57,34 +55,42 @@ function faultCount(world: WorldCase): number {
   return (world.scenario.faults as unknown[]).length;
 }
 
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** The adapter from this suite's `Check` to the shared search: a run or a check that throws is a `crash:` violation. */
+function judgeWith(name: string, check: Check): (world: WorldCase) => Judgement {
+  return (world) => {
+    let run: Run;
+    try {
+      run = runWorld(world.scenario);
+    } catch (error) {
+      return { violations: [{ check: name, message: `crash: ${stackOf(error)}` }], run: null };
+    }
+    let lines: string[];
+    try {
+      lines = check(world, run);
+    } catch (error) {
+      lines = [`crash: ${stackOf(error)}`];
+    }
+    return { violations: lines.map((message) => ({ check: name, message })), run };
+  };
+}
+
 /**
- * Checks a property; returns null when it held on every run, else the shrunk failure (already
- * written to a scenario file). `check` throwing counts as a violation (the simulator crashed).
+ * Checks a property with mailsim/testing's search (the one assertMail uses); returns null when it held
+ * on every run, else the shrunk failure, already written as a scenario file and its HTML report.
  */
 export function findFailure(name: string, arbitrary: fc.Arbitrary<WorldCase>, check: Check, options: { numRuns: number; seed?: number; dir?: string }): PropertyFailure | null {
-  const evaluate = (world: WorldCase): string[] => {
-    try {
-      return check(world, runWorld(world.scenario));
-    } catch (error) {
-      return [`crash: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
-    }
-  };
   const envSeed = process.env.MAILSIM_PROPERTY_SEED;
   const seed = options.seed ?? (envSeed !== undefined ? Number(envSeed) : undefined);
-  const details = fc.check(
-    fc.property(arbitrary, (world) => evaluate(world).length === 0),
-    { numRuns: options.numRuns, ...(seed !== undefined ? { seed } : {}) },
-  );
-  if (!details.failed || details.counterexample === null) return null;
-  const [world] = details.counterexample;
-  const violations = evaluate(world);
-  const dir = options.dir ?? counterexampleDir;
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${name}-seed${details.seed}.counterexample.yaml`);
-  const description = [`Property "${name}" failed (fast-check seed ${details.seed}, path ${details.counterexamplePath}).`, ...violations.map((v) => `- ${v}`)].join('\n');
-  const { name: _name, description: _description, ...rest } = world.scenario;
-  writeFileSync(file, stringify({ name: `counterexample: ${name}`, description, ...rest }, { lineWidth: 0 }));
-  return { seed: details.seed, path: details.counterexamplePath ?? '', numShrinks: details.numShrinks, world, violations, file };
+  const outcome = searchMail(arbitrary, judgeWith(name, check), { numRuns: options.numRuns, ...(seed !== undefined ? { seed } : {}) });
+  if (outcome.failure === null) return null;
+  const { value: world, violations, run, path, numShrinks } = outcome.failure;
+  const foundBy = `property "${name}" (fast-check seed ${outcome.seed}, path "${path}")`;
+  const files = writeCounterexampleFiles(options.dir ?? counterexampleDir, `${name}-seed${outcome.seed}`, { source: world.scenario, foundBy, violations, run });
+  return { seed: outcome.seed, path, numShrinks, world, violations: violations.map((v) => v.message), file: files.scenario };
 }
 
 /** Asserts a property: on failure throws with the seed, the path, the violations and the replay file. */

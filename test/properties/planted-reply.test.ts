@@ -5,7 +5,7 @@
  * to that one fault.
  */
 import { describe, expect, it } from 'vitest';
-import { worldWithFaults } from './arbitraries.js';
+import { worldWithFaults } from '../../src/testing/arbitraries/world-faults.js';
 import { noLoss } from './checks.js';
 import { caughtAndShrunk } from './harness.js';
 

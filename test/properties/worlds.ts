@@ -3,8 +3,10 @@
  * property's premise holds (e.g. Retry: only temporary failures), so every generated case tests it.
  */
 import fc from 'fast-check';
-import { type FaultKindName, faultKindNames } from '../../src/explore/fault-arbitrary.js';
-import { type WorldCase, worldArbitrary, worldWithFaults } from './arbitraries.js';
+import { type FaultKindName, faultKindNames } from '../../src/testing/arbitraries/schedule.js';
+import { worldCase } from '../../src/testing/arbitraries/world-case.js';
+import { worldWithFaults } from '../../src/testing/arbitraries/world-faults.js';
+import type { WorldCase } from '../../src/testing/arbitraries/world-types.js';
 
 const hourMs = 3_600_000;
 const dayMs = 24 * hourMs;
@@ -87,7 +89,7 @@ const preTransactionFailures: ReadonlyArray<(host: string) => Record<string, unk
  * while around the sends, with its backups untouched — the case where the next MX is owed at once.
  */
 export const preTransactionWorld = (): fc.Arbitrary<WorldCase> =>
-  worldArbitrary({ domainKinds: ['mx'], untilMs: dayMs }).chain((w) => {
+  worldCase({ domainKinds: ['mx'], untilMs: dayMs }).chain((w) => {
     const primaries = w.info.domains.filter((d) => d.backups.length > 0 && d.finalHost !== null).map((d) => d.finalHost!);
     if (primaries.length === 0) return fc.constant(w);
     const fault = fc

@@ -1,6 +1,7 @@
 /**
- * fast-check arbitraries for fault schedules (docs/reference.md §6), shared by `mailsim explore` (§13) and
- * the property suite (test/properties).
+ * fast-check arbitraries for fault schedules (docs/reference.md §6), over a FaultUniverse: the one
+ * schedule generator behind `faultSchedule` (mailsim/testing), `mailsim explore` (§13) and the property
+ * suite (test/properties).
  *
  * A schedule is a list of faults in the scenario file's own shape (plain objects, durations written
  * with units), so a counterexample can be written out as YAML unchanged. It is generated as ORDERED
@@ -11,13 +12,15 @@
  *
  * Every kind of src/faults/ can be drawn; each kind says how (its `draw`: weight, what it needs of
  * the universe, its arbitrary). `healByMs` makes every fault temporary and undone by then (the heal
- * phase of a liveness check).
+ * phase of a liveness check). `fromMs` shifts every start into a window; `weights` replace the kinds'
+ * own; `chanceRate` gives some faults a `chance:` (absent, as for explore, nothing extra is drawn, so a
+ * seed draws the same schedules as before these options existed).
  */
 import fc from 'fast-check';
-import { type AnyFaultKind, type FaultKindName, faultKindNamed, faultKindNames } from '../faults/index.js';
-import type { PlainFault } from '../faults/kind.js';
-import type { FaultUniverse } from '../faults/universe.js';
-import { formatDuration } from '../schema/units.js';
+import { type AnyFaultKind, type FaultKindName, faultKindNamed, faultKindNames } from '../../faults/index.js';
+import type { PlainFault } from '../../faults/kind.js';
+import type { FaultUniverse } from '../../faults/universe.js';
+import { formatDuration } from '../../schema/units.js';
 
 export { type FaultKindName, faultKindNames, type FaultUniverse, type PlainFault };
 
@@ -49,6 +52,8 @@ interface FaultDraft {
   action: PlainFault;
   /** null: permanent (never undone). */
   lengthS: number | null;
+  /** The fault's `chance:` (drawn only with a `chanceRate`); null or absent: it always happens. */
+  chance?: number | null;
 }
 
 /**
@@ -56,13 +61,14 @@ interface FaultDraft {
  * `until`, or inside `healByMs`). An empty universe gives the empty schedule.
  */
 export function faultScheduleArbitrary(universe: FaultUniverse): fc.Arbitrary<PlainFault[]> {
-  const kinds = availableKinds(universe);
+  const kinds = availableKinds(universe).filter((kind) => weightOf(universe, kind) > 0);
   if (kinds.length === 0) return fc.constant([]);
-  const horizonMs = Math.max(secondMs, universe.healByMs ?? universe.untilMs);
+  const fromS = Math.floor((universe.fromMs ?? 0) / secondMs);
+  const horizonMs = Math.max(secondMs, (universe.healByMs ?? universe.untilMs) - fromS * secondMs);
   const horizonS = Math.max(1, Math.floor(horizonMs / secondMs) - 1);
-  const focusS = Math.max(1, Math.min(horizonS, Math.floor((universe.focusMs ?? horizonMs) / secondMs)));
+  const focusS = Math.max(1, Math.min(horizonS, Math.floor(((universe.focusMs ?? horizonMs) - fromS * secondMs) / secondMs)));
   const gap = (maxS: number): fc.Arbitrary<FaultTiming> => fc.integer({ min: 0, max: maxS }).map((gapS) => ({ gapS }));
-  const anchorsS = (universe.anchorsMs ?? []).map((ms) => Math.floor(ms / secondMs)).filter((s) => s <= horizonS);
+  const anchorsS = (universe.anchorsMs ?? []).map((ms) => Math.floor(ms / secondMs) - fromS).filter((s) => s >= 0 && s <= horizonS);
   const timings: Array<fc.WeightedArbitrary<FaultTiming>> = [
     { weight: 3, arbitrary: gap(Math.min(120, horizonS)) },
     { weight: 2, arbitrary: gap(focusS) },
@@ -77,24 +83,38 @@ export function faultScheduleArbitrary(universe: FaultUniverse): fc.Arbitrary<Pl
   const timing = fc.oneof(...timings);
   const finite = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 600 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: horizonS }) });
   const length = universe.healByMs !== undefined ? finite : fc.option(finite, { nil: null, freq: 4 });
-  const action = fc.oneof(...kinds.map((kind) => ({ weight: kind.draw.weight, arbitrary: kind.draw.arbitrary(universe, fc) })));
-  const draft: fc.Arbitrary<FaultDraft> = fc.record({ timing, action, lengthS: length });
-  return fc.array(draft, { maxLength: universe.faultsMax ?? 6 }).map((drafts) => placeFaults(drafts, horizonS, universe.healByMs));
+  const action = fc.oneof(...kinds.map((kind) => ({ weight: weightOf(universe, kind), arbitrary: kind.draw.arbitrary(universe, fc) })));
+  const chance = chanceArbitrary(universe.chanceRate);
+  const draft: fc.Arbitrary<FaultDraft> = chance === null ? fc.record({ timing, action, lengthS: length }) : fc.record({ timing, action, lengthS: length, chance });
+  return fc.array(draft, { maxLength: universe.faultsMax ?? 6 }).map((drafts) => placeFaults(drafts, { fromS, horizonS, healByMs: universe.healByMs }));
 }
 
-function placeFaults(drafts: readonly FaultDraft[], horizonS: number, healByMs: number | undefined): PlainFault[] {
+function weightOf(universe: FaultUniverse, kind: AnyFaultKind): number {
+  return universe.weights?.[kind.name] ?? kind.draw.weight;
+}
+
+/** A fault's `chance:` in tenths, absent (null) with probability 1 − rate; shrinks to absent. */
+function chanceArbitrary(rate: number | undefined): fc.Arbitrary<number | null> | null {
+  if (rate === undefined || rate <= 0) return null;
+  const percent = Math.round(Math.min(1, rate) * 100);
+  return fc.oneof({ weight: 100 - percent, arbitrary: fc.constant(null) }, { weight: percent, arbitrary: fc.integer({ min: 1, max: 9 }).map((tenths) => tenths / 10) });
+}
+
+function placeFaults(drafts: readonly FaultDraft[], frame: { fromS: number; horizonS: number; healByMs: number | undefined }): PlainFault[] {
   const out: PlainFault[] = [];
   let atS = 0;
   for (const draft of drafts) {
     const wantedS = 'gapS' in draft.timing ? atS + draft.timing.gapS : Math.max(atS, draft.timing.anchor + draft.timing.offsetS);
-    atS = Math.min(horizonS, wantedS);
-    const fault: PlainFault = { at: formatDuration(atS * secondMs) };
+    atS = Math.min(frame.horizonS, wantedS);
+    const startS = frame.fromS + atS;
+    const fault: PlainFault = { at: formatDuration(startS * secondMs) };
     if (draft.lengthS !== null) {
-      let untilMs = (atS + draft.lengthS) * secondMs;
-      if (healByMs !== undefined) untilMs = Math.min(untilMs, healByMs);
-      fault.until = formatDuration(Math.max(untilMs, atS * secondMs));
+      let untilMs = (startS + draft.lengthS) * secondMs;
+      if (frame.healByMs !== undefined) untilMs = Math.min(untilMs, frame.healByMs);
+      fault.until = formatDuration(Math.max(untilMs, startS * secondMs));
     }
     Object.assign(fault, draft.action);
+    if (draft.chance !== undefined && draft.chance !== null) fault.chance = draft.chance;
     out.push(fault);
   }
   return out;
