@@ -6,3 +6,5 @@
 export type { MailCheck, MailRun, ScenarioObject, Violation } from './types.js';
 export { type RunMailOptions, runMail, scenarioObjectOf } from './run.js';
 export { type CheckResult, check, violationsOf } from './check.js';
+export { type WithWorldOptions, type WorldFault, type WorldFetch, type WorldHandle, type WorldSend, type MailboxMessage, type QueueListing, withWorld } from './with-world.js';
+export type { Duration } from './duration.js';
