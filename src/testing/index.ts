@@ -8,3 +8,4 @@ export { type RunMailOptions, runMail, scenarioObjectOf } from './run.js';
 export { type CheckResult, check, violationsOf } from './check.js';
 export { type WithWorldOptions, type WorldFault, type WorldFetch, type WorldHandle, type WorldSend, type MailboxMessage, type QueueListing, withWorld } from './with-world.js';
 export type { Duration } from './duration.js';
+export { type Lane, journey, journeys, lanesTo } from './journey.js';
