@@ -166,6 +166,22 @@ describe('the package entries', () => {
     expect(matchers).toMatch(/^import type \{ MatcherState \} from 'vitest';$/m);
   });
 
+  it('package.json exports both entries, each built from its source (dist/X.js and .d.ts from src/X.ts), and vitest as an optional peer', () => {
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, { source: string; types: string; default: string }>;
+      peerDependenciesMeta: Record<string, { optional: boolean }>;
+    };
+    for (const entry of ['./testing/vitest', './testing/vitest/setup']) {
+      const { source, types, default: built } = pkg.exports[entry]!;
+      expect(Object.keys(pkg.exports[entry]!)[0], 'source first, so tsc reads src/ under the source condition').toBe('source');
+      expect(source).toMatch(/^\.\/src\/.*\.ts$/);
+      expect(readFileSync(join(import.meta.dirname, '..', '..', source), 'utf8')).toContain('mailMatchers');
+      expect(built).toBe(source.replace('./src/', './dist/').replace(/\.ts$/, '.js'));
+      expect(types).toBe(source.replace('./src/', './dist/').replace(/\.ts$/, '.d.ts'));
+    }
+    expect(pkg.peerDependenciesMeta.vitest).toEqual({ optional: true });
+  });
+
   it('the matchers type-check through the augmentation, and their options are typed', () => {
     // @ts-expect-error within is a duration string or ms, not a boolean
     expect(() => expect(backupMx).toDeliver('bob@example.org', { within: true })).toThrow(TypeError);

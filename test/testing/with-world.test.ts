@@ -48,6 +48,11 @@ describe('withWorld', () => {
       w.report();
     });
     expect(looked.report().traceDigest).toBe(once);
+    // bob's mailbox on a host that is up, looked at before anything was filed (opening the store on the
+    // host's own disk would make INBOX and its UIDVALIDITY now, and the IMAP fetch would differ).
+    const peeked = withWorld('scenarios/alice-to-bob.yaml').advance('30s');
+    expect(peeked.mailbox('bob@example.org')).toEqual([]);
+    expect(peeked.runUntilIdle().report().traceDigest).toBe(withWorld('scenarios/alice-to-bob.yaml').runUntilIdle().report().traceDigest);
     expect(mx1DownByHand().runUntilIdle().report().traceDigest).toBe(mx1DownByHand().runUntilIdle().report().traceDigest);
     expect(withWorld('scenarios/backup-mx.yaml', { seed: 8 }).runUntilIdle().report().scenario.seed).toBe(8);
   });
