@@ -12,7 +12,7 @@ import { Network } from '../net/network.js';
 import { zoneEntry } from '../dns/record-set.js';
 import { type FaultSpec, faultHappens, kindOf } from '../faults/index.js';
 import type { FaultTarget } from '../faults/kind.js';
-import type { WorldSpec } from './config.js';
+import type { TrafficItem, WorldSpec } from './config.js';
 import { ActiveWindows, type RunResult, Simulator } from '../sim/index.js';
 import { MailHost } from './mail-host.js';
 import { MailLog } from '../mail/log.js';
@@ -93,16 +93,22 @@ export class World {
     this.started = true;
     for (const host of this.hosts.values()) host.boot();
     for (const fault of this.scenario.faults) this.scheduleFault(fault);
-    for (const item of this.scenario.traffic) {
-      if (item.kind === 'send') {
-        for (let i = 0; i < item.send.count; i++) {
-          const spec = item.send;
-          this.sim.at(item.atMs + i * spec.everyMs, () => this.mua.send(spec, i));
-        }
-      } else {
-        const fetch = item.fetch;
-        this.sim.at(item.atMs, () => this.reader.fetch(fetch, (result) => this.fetches.push(result)));
+    for (const item of this.scenario.traffic) this.scheduleTraffic(item);
+  }
+
+  /**
+   * Schedules one traffic item (a `send` and its repeats, or a `fetch`) at its time, which must not be
+   * in the past: at start for the scenario's own, later for `withWorld` (src/testing/with-world.ts).
+   */
+  scheduleTraffic(item: TrafficItem): void {
+    if (item.kind === 'send') {
+      for (let i = 0; i < item.send.count; i++) {
+        const spec = item.send;
+        this.sim.at(item.atMs + i * spec.everyMs, () => this.mua.send(spec, i));
       }
+    } else {
+      const fetch = item.fetch;
+      this.sim.at(item.atMs, () => this.reader.fetch(fetch, (result) => this.fetches.push(result)));
     }
   }
 
@@ -120,7 +126,11 @@ export class World {
     return this.sim.lastEventTimeMs;
   }
 
-  private scheduleFault(fault: FaultSpec): void {
+  /**
+   * Schedules one fault of the timeline at its time (not in the past), its undo at its `until`: at
+   * start for the scenario's own, later for `withWorld`'s `inject`.
+   */
+  scheduleFault(fault: FaultSpec): void {
     this.sim.at(fault.atMs, () => {
       if (!faultHappens(fault, this.sim.rng)) {
         this.sim.trace.record('fault-skipped', { index: fault.index, chance: fault.chance ?? 1 });

@@ -41,11 +41,22 @@ export function runScenarioWorld(input: Scenario | unknown, options: RunOptions 
   const world = new World(scenario, { ...(options.seed !== undefined ? { seed: options.seed } : {}), keepTrace: options.keepTrace ?? false });
   const result = world.run();
   const endedAtMs = result.reason === 'idle' ? world.lastActivityMs() : world.sim.nowMs;
+  const report = reportOf(world, scenario, endedAtMs, Math.round(clock() - startedMs));
+  return { report, world };
+}
+
+/**
+ * The report of a world as it stands (docs/reference.md §9.1): its messages, fetches and faults, the
+ * scenario's expectations and the invariants, ended at `endedAtMs`. `scenario` is what the world runs
+ * (for `withWorld`, with the faults injected step by step).
+ */
+export function reportOf(world: World, scenario: Scenario, endedAtMs: number, wallMs = 0): Report {
   const messages = buildMessages(world.log.records, world.queuedRecipients());
-  const fetches = world.fetches;
+  // A copy: the world's list grows when a world driven step by step runs on after this report.
+  const fetches = [...world.fetches];
   const expectations = scenario.expect.map((expectation) => evaluateExpectation(expectation, { scenario, messages, fetches }));
   const invariants = evaluateInvariants(messages, world.log.records);
-  const report: Report = {
+  return {
     format: reportFormat,
     scenario: { name: scenario.name, file: scenario.file, seed: world.seed, description: scenario.description },
     passed: expectations.every((e) => e.passed) && invariants.every((i) => i.passed),
@@ -67,10 +78,9 @@ export function runScenarioWorld(input: Scenario | unknown, options: RunOptions 
       };
     }),
     warnings: scenario.warnings.map((w) => `${w.path ? `${w.path}: ` : ''}${w.message}`),
-    stats: { events: world.sim.eventsRun, wallMs: Math.round(clock() - startedMs), simulatedMs: endedAtMs },
+    stats: { events: world.sim.eventsRun, wallMs, simulatedMs: endedAtMs },
     traceDigest: world.sim.trace.digest(),
   };
-  return { report, world };
 }
 
 /** The library's `runScenario`: the report of one run. */

@@ -15,3 +15,5 @@ export type { FaultKindName } from './arbitraries/schedule.js';
 export { type AssertMailOptions, type AssertMailSummary, assertMail, MailPropertyError } from './assert-mail.js';
 export { expectMail, MailViolationError, mailProperty } from './expect-mail.js';
 export type { Duration } from './duration.js';
+export { type WithWorldOptions, type WorldFault, type WorldFetch, type WorldHandle, type WorldSend, type MailboxMessage, type QueueListing, withWorld } from './with-world.js';
+export { type Lane, journey, journeys, lanesTo } from './journey.js';

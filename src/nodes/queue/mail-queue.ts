@@ -110,6 +110,18 @@ export interface PendingRecipient {
   lastAttemptMs: number | null;
 }
 
+/** One queue entry as `MailQueue.listing` shows it. */
+export interface QueueListing {
+  queueId: string;
+  messageId: string;
+  /** Reverse-path; "" for a DSN. */
+  from: string;
+  arrivalMs: number;
+  /** When its next attempt starts; null while one is running, or while the host is down. */
+  nextAttemptMs: number | null;
+  recipients: Array<Pick<PendingRecipient, 'address' | 'status' | 'diagnostic' | 'remoteMta' | 'lastAttemptMs'>>;
+}
+
 /** Bound on messages one host's queue holds in memory. */
 export const queueEntriesMax = 10_000_000;
 
@@ -194,6 +206,29 @@ export class MailQueue {
       }
     }
     return out;
+  }
+
+  /**
+   * What the queue holds now, as `mailq` lists it: each entry with its pending recipients and when its
+   * next attempt starts — the scan that will take it (R8), now for a new entry, null while an attempt
+   * runs or the host is down. Reads only: nothing is scheduled or changed.
+   */
+  listing(): QueueListing[] {
+    const nowMs = this.ctx.sim.nowMs;
+    const up = this.ctx.isCurrent(this.ctx.epoch);
+    return [...this.entries.values()].map((entry) => {
+      const waitingMs = this.awaitingFirstAttempt.has(entry) ? nowMs : nextScanAtOrAfterMs(Math.max(entry.eligibleAtMs ?? nowMs, nowMs), this.ctx.config.queue.scanMs, this.ctx.bootedAtMs);
+      return {
+        queueId: entry.queueId,
+        messageId: entry.messageId,
+        from: entry.from,
+        arrivalMs: entry.arrivalMs,
+        nextAttemptMs: !up || this.inFlight.has(entry.queueId) ? null : waitingMs,
+        recipients: entry.recipients
+          .filter((recipient) => !recipient.done)
+          .map(({ address, status, diagnostic, remoteMta, lastAttemptMs }) => ({ address, status, diagnostic, remoteMta, lastAttemptMs })),
+      };
+    });
   }
 
   /** Commits a message (R1) and starts its first attempt right after the current event. */
