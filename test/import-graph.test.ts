@@ -92,6 +92,7 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['report'],
   ['runner'],
   ['explore', 'bridge', 'sweep'],
+  ['testing'],
   ['cli'],
   ['.'],
 ];
