@@ -78,7 +78,12 @@ export class FiledMessages {
 
   /** The first message matching `filter`, filed already or within `timeoutMs`. */
   waitFor(filter: MessageFilter, timeoutMs: number): Promise<FiledMessage> {
-    const found = this.filed.find((message) => matches(filter, message));
+    let found: FiledMessage | undefined;
+    try {
+      found = this.filed.find((message) => matches(filter, message));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (found !== undefined) return Promise.resolve(found);
     if (this.closed) return Promise.reject(new Error('waitForMessage: the server is closed'));
     return new Promise<FiledMessage>((resolve, reject) => {
@@ -144,7 +149,13 @@ export class FiledMessages {
       messageId: event.messageId,
     };
     this.filed.push(message);
-    for (const waiter of this.waiters) if (matches(waiter.filter, message)) this.settle(waiter).resolve(message);
+    for (const waiter of this.waiters) {
+      try {
+        if (matches(waiter.filter, message)) this.settle(waiter).resolve(message);
+      } catch (error) {
+        this.settle(waiter).reject(error instanceof Error ? error : new Error(String(error))); // the test's own filter threw
+      }
+    }
   }
 
   private timedOut(waiter: Waiter, timeoutMs: number): void {

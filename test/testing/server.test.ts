@@ -80,6 +80,20 @@ describe('startServer: an application test against real sockets', () => {
     expect((await waiting).from).toBe('bob@example.test');
   });
 
+  it('a filter that throws rejects that wait with its error (already filed, or arriving later)', async () => {
+    const boom = () => {
+      throw new Error('my filter broke');
+    };
+    await expect(server.waitForMessage(boom)).rejects.toThrow('my filter broke');
+    const laterBoom = server.waitForMessage((message) => {
+      if (message.subject === 'to myself') throw new Error('broke on the new one');
+      return false;
+    });
+    await submission(server).sendMail({ from: 'alice@example.test', to: 'alice@example.test', subject: 'to myself', text: 'x' });
+    await expect(laterBoom).rejects.toThrow('broke on the new one');
+    expect((await server.messages()).map((m) => m.subject)).toContain('to myself');
+  });
+
   it('waitForMessage rejects after the timeout with a listing of what did arrive', async () => {
     const started = performance.now();
     const error = await server.waitForMessage({ to: 'carol@example.test', subject: 'never sent' }, { timeoutMs: 300 }).catch((e: unknown) => e);
