@@ -12,6 +12,7 @@
 import { loadScenario, validateScenarioObject } from '../scenario/load.js';
 import { type FaultSpec, kindOf } from '../faults/index.js';
 import type { HostConfig, Role } from '../nodes/config.js';
+import type { Scenario } from '../scenario/schema-types.js';
 import { relayHostName } from './socket-host.js';
 
 export const serveRoles: readonly Role[] = ['mta', 'msa', 'mda', 'pop3', 'imap'];
@@ -34,30 +35,30 @@ export interface ServeConfig {
 }
 
 export function buildServeConfig(input: ServeConfigInput): ServeConfig {
-  let config: HostConfig;
-  let faults: FaultSpec[] = [];
-  if (input.scenario) {
-    const scenario = loadScenario(input.scenario.file);
-    const host = scenario.hosts.find((candidate) => candidate.name === input.scenario?.host);
-    if (host === undefined) throw new Error(`${input.scenario.file}: no host named ${input.scenario.host} (hosts: ${scenario.hosts.map((h) => h.name).join(', ')})`);
-    config = host;
-    faults = scenario.faults.filter((fault) => kindOf(fault.action).servedOn?.(fault.action) === host.name);
-  } else {
-    const domains = input.domains && input.domains.length > 0 ? input.domains : defaultDomains;
-    const users: Record<string, string> = {};
-    for (const spec of input.users && input.users.length > 0 ? input.users : defaultUsers) {
-      const colon = spec.indexOf(':');
-      if (colon <= 0) throw new Error(`--user wants NAME:PASSWORD, got ${JSON.stringify(spec)}`);
-      users[spec.slice(0, colon)] = spec.slice(colon + 1);
-    }
-    const name = `mail.${domains[0]}`;
-    const scenario = validateScenarioObject({ name: 'mailsim serve', hosts: { [name]: { roles: [...serveRoles], domains: [...domains], users } } }, 'command line');
-    const host = scenario.hosts[0];
-    if (host === undefined) throw new Error('the serve host is missing from its own scenario');
-    config = host;
+  if (input.scenario) return serveConfigOf(loadScenario(input.scenario.file), input.scenario.host, input.scenario.file, input.relay ?? false);
+  const domains = input.domains && input.domains.length > 0 ? input.domains : defaultDomains;
+  const users: Record<string, string> = {};
+  for (const spec of input.users && input.users.length > 0 ? input.users : defaultUsers) {
+    const colon = spec.indexOf(':');
+    if (colon <= 0) throw new Error(`--user wants NAME:PASSWORD, got ${JSON.stringify(spec)}`);
+    users[spec.slice(0, colon)] = spec.slice(colon + 1);
   }
-  const roles = [...config.roles];
+  const name = `mail.${domains[0]}`;
+  const scenario = validateScenarioObject({ name: 'mailsim serve', hosts: { [name]: { roles: [...serveRoles], domains: [...domains], users } } }, 'command line');
+  return serveConfigOf(scenario, name, 'command line', input.relay ?? false);
+}
+
+/**
+ * What serve runs of one host of a validated scenario: the host with its roles widened to every
+ * listener, and the scenario's faults served on it. Also what `startServer` (src/testing/server.ts)
+ * builds its host with.
+ */
+export function serveConfigOf(scenario: Scenario, hostName: string, sourceName: string, relay: boolean): ServeConfig {
+  const host = scenario.hosts.find((candidate) => candidate.name === hostName);
+  if (host === undefined) throw new Error(`${sourceName}: no host named ${hostName} (hosts: ${scenario.hosts.map((h) => h.name).join(', ')})`);
+  const faults = scenario.faults.filter((fault) => kindOf(fault.action).servedOn?.(fault.action) === host.name);
+  const roles = [...host.roles];
   for (const role of serveRoles) if (!roles.includes(role)) roles.push(role);
-  const routes = input.relay ? [{ domain: '*', host: relayHostName }] : config.routes;
-  return { config: { ...config, roles, routes, deliversLocally: config.deliversLocally || config.domains.length > 0 }, faults };
+  const routes = relay ? [{ domain: '*', host: relayHostName }] : host.routes;
+  return { config: { ...host, roles, routes, deliversLocally: host.deliversLocally || host.domains.length > 0 }, faults };
 }

@@ -212,8 +212,9 @@ async function stopServing(serving: Serving, graceMs: number): Promise<ServeStop
 /**
  * The scenario's faults served on this host (kinds with `servedOn`, src/faults/), at `at` / `until`
  * counted from now. They act only inside the host's SMTP server: the rest of the target is not there.
+ * Exported for `startServer`'s `inject` (src/testing/server.ts), which serves a fault from the moment it is given.
  */
-function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
+export function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
   const startMs = host.sim.nowMs;
   for (const fault of faults) {
     const action = fault.action;

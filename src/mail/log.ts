@@ -8,6 +8,8 @@
  * `--trace` shows it) and its fold into `records`, the per-message and per-recipient records the
  * report (docs/reference.md §9) and the invariants (§8: no-loss, dsn-sanity, no-open-relay) are built
  * from (records.ts). Folding as the events come keeps no event list: the records are the fold so far.
+ * Observers (`observe`) hear every event as it is recorded — a test server (src/testing/server.ts)
+ * learns of each landing that way; the simulator itself has none.
  */
 import type { Simulator } from '../sim/index.js';
 import { type MailEvent, mailEventDef } from './events/index.js';
@@ -21,10 +23,14 @@ export interface MailLogOptions {
   keep?: boolean;
 }
 
+/** Hears one recorded event, at the virtual time it was recorded. */
+export type MailLogObserver = (event: MailEvent, atMs: number) => void;
+
 export class MailLog {
   /** What the events recorded so far folded into (empty when the log keeps nothing). */
   readonly records = new MailRecords();
   private readonly keep: boolean;
+  private readonly observers = new Set<MailLogObserver>();
 
   constructor(
     private readonly sim: Simulator,
@@ -38,5 +44,14 @@ export class MailLog {
     const def = mailEventDef(event.kind);
     this.sim.trace.record(event.kind, def.trace(event));
     if (this.keep) def.fold(this.records, event, this.sim.nowMs);
+    if (this.observers.size > 0) for (const observer of this.observers) observer(event, this.sim.nowMs);
+  }
+
+  /** Calls `observer` with every event recorded from now on, until the returned function is called. */
+  observe(observer: MailLogObserver): () => void {
+    this.observers.add(observer);
+    return () => {
+      this.observers.delete(observer);
+    };
   }
 }

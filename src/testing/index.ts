@@ -17,3 +17,6 @@ export { expectMail, MailViolationError, mailProperty } from './expect-mail.js';
 export type { Duration } from './duration.js';
 export { type WithWorldOptions, type WorldFault, type WorldFetch, type WorldHandle, type WorldSend, type MailboxMessage, type QueueListing, withWorld } from './with-world.js';
 export { type Lane, journey, journeys, lanesTo } from './journey.js';
+export type { FiledMessage, FieldMatcher, MessageFilter } from './filed-messages.js';
+export { type ServerUser, type StartServerOptions, startServer, type TestServer, type WaitForMessageOptions } from './server.js';
+export type { FaultItem, ServedHostOptions } from './server-options.js';

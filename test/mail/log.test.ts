@@ -86,4 +86,20 @@ describe('MailLog.record', () => {
     expect(lean.trace.count).toBe(kept.trace.count);
     expect(lean.trace.digest()).toBe(kept.trace.digest());
   });
+
+  it('observe: an observer hears every event as it is recorded, until it unsubscribes; the trace is the same', () => {
+    const plain = new Simulator({ seed: 1 });
+    const observed = new Simulator({ seed: 1 });
+    const unobserved = new MailLog(plain, { keep: false });
+    exercise(unobserved, 1);
+    exercise(unobserved, 1);
+    const log = new MailLog(observed, { keep: false });
+    const heard: string[] = [];
+    const stop = log.observe((event) => heard.push(event.kind));
+    exercise(log, 1);
+    stop();
+    exercise(log, 1);
+    expect(heard).toEqual(['mail.submit', 'mail.accept', 'mail.attempt', 'mail.deliver', 'mail.open-relay']);
+    expect(observed.trace.digest()).toBe(plain.trace.digest());
+  });
 });
