@@ -83,6 +83,8 @@ export interface ImapServerLimits extends ReaderLimits {
    * imap-login reads a command into an 8 KiB line buffer, MAX_IMAP_LINE; docs/reference.md §12 Limits).
    */
   preauthCommandBytesMax: number;
+  /** Bytes/s that extend the deadline of a command not yet answered (request-deadline.ts). */
+  minDataRateBytesPerS: number;
   /** Failed LOGIN/AUTHENTICATE attempts before the server says BYE. */
   authFailuresMax: number;
   /** BAD replies in one session before the server gives up on the client. */
@@ -91,6 +93,7 @@ export interface ImapServerLimits extends ReaderLimits {
 
 export const DEFAULT_SERVER_LIMITS: Omit<ImapServerLimits, keyof ReaderLimits> = {
   preauthCommandBytesMax: 8 * 1024,
+  minDataRateBytesPerS: MIN_DATA_RATE_BYTES_PER_S_DEFAULT,
   authFailuresMax: 3,
   badCommandsMax: 50,
 };
@@ -343,7 +346,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   constructor(options: ImapServerOptions, nowMs: number) {
     this.session = new ImapSession(options);
     const autologoutMs = Math.max(options.autologoutMs ?? AUTOLOGOUT_MS_MIN, AUTOLOGOUT_MS_MIN);
-    this.deadline = new RequestDeadline(autologoutMs, MIN_DATA_RATE_BYTES_PER_S_DEFAULT, nowMs);
+    this.deadline = new RequestDeadline(autologoutMs, options.limits?.minDataRateBytesPerS ?? MIN_DATA_RATE_BYTES_PER_S_DEFAULT, nowMs);
     this.session.send(`* OK [CAPABILITY ${this.capabilityList().join(' ')}] ${options.hostname} IMAP4rev1 service ready`);
   }
 

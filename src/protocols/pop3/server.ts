@@ -33,7 +33,7 @@ import { type SansIoMachine, textBytes } from '../machine.js';
 import { apop, pass, signOff, stls, user } from './authorization.js';
 import { capa } from './capa.js';
 import { type Authorization, type Pop3Context, Pop3Failure, type Pop3State, type Transaction } from './context.js';
-import { MIN_DATA_RATE_BYTES_PER_S_DEFAULT, RequestDeadline } from '../request-deadline.js';
+import { RequestDeadline } from '../request-deadline.js';
 import { LineFramer } from './lines.js';
 import { dele, list, noop, retr, rset, stat, top, uidl, update } from './transaction.js';
 import {
@@ -178,7 +178,7 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
 
   constructor(options: Pop3ServerOptions) {
     this.session = new Pop3Session(options);
-    this.deadline = new RequestDeadline(this.session.limits.autologoutMs, MIN_DATA_RATE_BYTES_PER_S_DEFAULT, options.nowMs);
+    this.deadline = new RequestDeadline(this.session.limits.autologoutMs, this.session.limits.minDataRateBytesPerS, options.nowMs);
     const { banner } = this.session;
     this.session.reply(`+OK ${options.hostName} POP3 server ready${banner ? ` ${banner}` : ''}`);
   }
