@@ -5,10 +5,13 @@
  * client address (50, Postfix `smtpd_client_connection_count_limit`) turns the attacker's 51st
  * connection away with the "too many from you" answer; the cap per listener keeps one listener's
  * sockets from starving the others. The time measured is the normal session's, not the attack's.
+ * Also on real sockets: the CLI flags of these caps, and a client trickling bytes cut after about
+ * `server-idle` (the request deadline, src/protocols/request-deadline.ts).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient, repoRoot, run, serveCli, serveInProcess } from './harness.js';
+import { RawClient, repoRoot, run, serveCli, serveInProcess, tempDir } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterAll(async () => {
@@ -105,4 +108,23 @@ describe('slowloris: idle sockets from one address do not lock out another (issu
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--max-client-connections wants a positive integer/);
   }, 60_000);
+
+  it('a client trickling a command line a byte at a time is cut after about server-idle on the real clock', async () => {
+    const dir = tempDir('mailsim-trickle-');
+    cleanups.push(() => dir.remove());
+    const scenario = join(dir.path, 'serve.json');
+    writeFileSync(scenario, JSON.stringify({ name: 'trickle', hosts: { 'mail.example.test': { roles: ['mta'], domains: ['example.test'], timeouts: { 'server-idle': '2s' } } } }));
+    const serve = await serveInProcess({ scenario: { file: scenario, host: 'mail.example.test' } });
+    cleanups.push(() => serve.stop());
+    const client = await RawClient.connect(serve.ports.smtp, ATTACKER);
+    cleanups.push(() => client.close());
+    await client.waitFor(/^220 /);
+    const startedMs = performance.now();
+    const timer = setInterval(() => !client.closed && client.write('x'), 200);
+    cleanups.push(() => clearInterval(timer));
+    await client.waitFor(/421 .*timeout exceeded/, 10_000);
+    clearInterval(timer);
+    // Five bytes a second earn 10 ms a second: cut at about 2 s (it used to live as long as it kept sending).
+    expect(performance.now() - startedMs).toBeLessThan(4_000);
+  }, 30_000);
 });
