@@ -84,6 +84,8 @@ function addServeCommand(program: Command): void {
     .option('--cert <file>', 'TLS certificate (PEM); without it a self-signed one is made at start')
     .option('--key <file>', 'TLS private key (PEM)')
     .option('--max-connections <n>', 'cap on concurrent client connections (one more gets 421 / -ERR / * BYE)')
+    .option('--max-listener-connections <n>', 'cap on concurrent connections per listener (default 100, Postfix maxproc)')
+    .option('--max-client-connections <n>', 'cap on concurrent connections from one client address (default 50, Postfix smtpd_client_connection_count_limit)')
     .action(async (options) => {
       const { serveCommand } = await import('./cli/serve-command.js');
       process.exitCode = await serveCommand(options);

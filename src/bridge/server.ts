@@ -9,6 +9,10 @@
  * - a cap on concurrent connections (`connectionsMax`): one more gets the protocol's "busy" answer and
  *   is closed — SMTP `421 4.3.2` (RFC 5321 §3.8, RFC 3463 X.3.2), POP3 `-ERR [SYS/TEMP]` (RFC 3206),
  *   IMAP `* BYE [UNAVAILABLE]` (RFC 5530) — after the TLS handshake on the implicit-TLS ports;
+ * - under it, a cap per listener (`listenerConnectionsMax`, Postfix master.cf maxproc) and one per client
+ *   address over all listeners (`clientConnectionsMax`, Postfix `smtpd_client_connection_count_limit`,
+ *   kept by anvil), so one address cannot take every slot: over it SMTP gets `421 4.7.0` (RFC 3463
+ *   X.7.0, as Postfix), POP3 `-ERR [SYS/TEMP]`, IMAP `* BYE [UNAVAILABLE]` (issue 19 §1);
  * - graceful shutdown: stop accepting, let open sessions finish for up to `shutdownGraceMs` while the
  *   clock keeps running, then cut what is left, and report what is still queued.
  * Idle timeouts, line and literal limits are the machines' own, on the real clock.
@@ -46,6 +50,10 @@ export const listenerSpecs: Readonly<Record<ListenerKind, ListenerSpec>> = {
 
 /** Default cap on concurrent client connections, all listeners together. */
 export const connectionsMaxDefault = 100;
+/** Default cap per listener (Postfix `default_process_limit`, the maxproc of each master.cf service). */
+export const listenerConnectionsMaxDefault = 100;
+/** Default cap per client address, all listeners together (Postfix `smtpd_client_connection_count_limit`). */
+export const clientConnectionsMaxDefault = 50;
 /** Default bound on a graceful shutdown. */
 export const shutdownGraceMsDefault = 3_000;
 /** How often shutdown looks whether the open sessions are done. */
@@ -63,6 +71,10 @@ export interface ServeOptions {
   certFile?: string | null;
   keyFile?: string | null;
   connectionsMax?: number;
+  /** Concurrent connections on one listener (default listenerConnectionsMaxDefault). */
+  listenerConnectionsMax?: number;
+  /** Concurrent connections from one client address (default clientConnectionsMaxDefault). */
+  clientConnectionsMax?: number;
   shutdownGraceMs?: number;
   seed?: number;
 }
@@ -96,13 +108,25 @@ const busyAnswers: Record<ListenerSpec['protocol'], string> = {
   imap: '* BYE [UNAVAILABLE] Too many connections, try again later\r\n',
 };
 
+/** Over the per-address cap: RFC 3463 X.7.0 (a policy refusal, as Postfix's anvil), RFC 3206, RFC 5530. */
+const tooManyFromYouAnswers: Record<ListenerSpec['protocol'], string> = {
+  smtp: '421 4.7.0 Too many connections from your address, try again later\r\n',
+  pop3: '-ERR [SYS/TEMP] Too many connections from your address, try again later\r\n',
+  imap: '* BYE [UNAVAILABLE] Too many connections from your address, try again later\r\n',
+};
+
 /** What the listeners, the busy answer and the shutdown share while serve runs. */
 interface Serving {
   host: ServeHost;
   secureContext: Promise<SecureContext>;
   connectionsMax: number;
+  listenerConnectionsMax: number;
+  clientConnectionsMax: number;
   /** The client connections open now. */
   active: Set<SocketEndpoint>;
+  /** Open connections per listener and per client address (entries at 0 are removed). */
+  perListener: Map<ListenerKind, number>;
+  perClient: Map<string, number>;
   servers: Server[];
   stopping: boolean;
 }
@@ -118,7 +142,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   host.boot();
   scheduleFaults(host, options.faults ?? []);
 
-  const serving: Serving = { host, secureContext, connectionsMax: options.connectionsMax ?? connectionsMaxDefault, active: new Set(), servers: [], stopping: false };
+  const serving: Serving = {
+    host,
+    secureContext,
+    connectionsMax: options.connectionsMax ?? connectionsMaxDefault,
+    listenerConnectionsMax: options.listenerConnectionsMax ?? listenerConnectionsMaxDefault,
+    clientConnectionsMax: options.clientConnectionsMax ?? clientConnectionsMaxDefault,
+    active: new Set(),
+    perListener: new Map(),
+    perClient: new Map(),
+    servers: [],
+    stopping: false,
+  };
   let listeners: ServeListener[];
   try {
     listeners = await listenAll(serving, listenAddress, options.ports);
@@ -149,11 +184,20 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
         return;
       }
       raw.on('error', () => {});
-      if (active.size >= serving.connectionsMax) {
-        answerBusy(serving, raw, spec);
+      const refusal = overLimit(serving, kind, raw.remoteAddress ?? '');
+      if (refusal !== null) {
+        answerBusy(serving, raw, spec, refusal);
         return;
       }
-      const endpoint: SocketEndpoint = new SocketEndpoint(raw, { clock: host.clock, secureContext: serving.secureContext, durability: host.durability, onClosed: () => active.delete(endpoint) });
+      const release = admit(serving, kind, raw.remoteAddress ?? '');
+      const endpoint: SocketEndpoint = new SocketEndpoint(raw, {
+        clock: host.clock,
+        secureContext: serving.secureContext,
+        durability: host.durability,
+        onClosed: () => {
+          if (active.delete(endpoint)) release();
+        },
+      });
       active.add(endpoint);
       host.clock.pulse(() => accept(endpoint));
     });
@@ -172,12 +216,35 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
   return listeners;
 }
 
-/** Over the connection cap: the protocol's "busy" answer (after the TLS handshake on an implicit-TLS port), then close. */
-function answerBusy(serving: Serving, raw: Socket, spec: ListenerSpec): void {
+/** Which cap a new connection from `client` on `kind` would pass, or null when it may come in. */
+function overLimit(serving: Serving, kind: ListenerKind, client: string): Record<ListenerSpec['protocol'], string> | null {
+  if (serving.active.size >= serving.connectionsMax) return busyAnswers;
+  if ((serving.perListener.get(kind) ?? 0) >= serving.listenerConnectionsMax) return busyAnswers;
+  if ((serving.perClient.get(client) ?? 0) >= serving.clientConnectionsMax) return tooManyFromYouAnswers;
+  return null;
+}
+
+/** Counts a connection in; the function returned counts it out (once). */
+function admit(serving: Serving, kind: ListenerKind, client: string): () => void {
+  const bump = <K>(counts: Map<K, number>, key: K, by: number) => {
+    const next = (counts.get(key) ?? 0) + by;
+    if (next <= 0) counts.delete(key);
+    else counts.set(key, next);
+  };
+  bump(serving.perListener, kind, 1);
+  bump(serving.perClient, client, 1);
+  return () => {
+    bump(serving.perListener, kind, -1);
+    bump(serving.perClient, client, -1);
+  };
+}
+
+/** Over a connection cap: the protocol's answer (after the TLS handshake on an implicit-TLS port), then close. */
+function answerBusy(serving: Serving, raw: Socket, spec: ListenerSpec, answers: Record<ListenerSpec['protocol'], string>): void {
   const endpoint = new SocketEndpoint(raw, { clock: serving.host.clock, secureContext: serving.secureContext });
   endpoint.setHandlers({ onData: () => {}, onEnd: () => {}, onClose: () => {} });
   const answer = () => {
-    endpoint.write(new TextEncoder().encode(busyAnswers[spec.protocol]));
+    endpoint.write(new TextEncoder().encode(answers[spec.protocol]));
     endpoint.end();
   };
   if (spec.implicitTls) endpoint.startTls(answer);

@@ -26,6 +26,8 @@ export interface ServeCommandOptions {
   cert?: string;
   key?: string;
   maxConnections?: string;
+  maxListenerConnections?: string;
+  maxClientConnections?: string;
 }
 
 export const EXIT_SERVE_OK = 0;
@@ -57,6 +59,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       certFile: options.cert ?? null,
       keyFile: options.key ?? null,
       ...(options.maxConnections === undefined ? {} : { connectionsMax: parsePositive(options.maxConnections, '--max-connections') }),
+      ...(options.maxListenerConnections === undefined ? {} : { listenerConnectionsMax: parsePositive(options.maxListenerConnections, '--max-listener-connections') }),
+      ...(options.maxClientConnections === undefined ? {} : { clientConnectionsMax: parsePositive(options.maxClientConnections, '--max-client-connections') }),
     });
   } catch (error) {
     const message = isScenarioError(error) ? error.message : error instanceof Error ? error.message : String(error);

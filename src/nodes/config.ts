@@ -40,6 +40,8 @@ export interface QueueConfig {
   /** Deliveries to one destination at once at first, and at most (docs/delivery.md R14). */
   concurrency: number;
   concurrencyLimit: number;
+  /** Deliveries at once over all destinations (Postfix `default_process_limit`; issue 19 §1). */
+  processLimit: number;
   /** Pseudo-cohorts of failures that mark a destination dead; 0: never (R14). */
   failedCohorts: number;
   /** SMTP connections cached on demand, and for how long (R15). */
@@ -57,6 +59,9 @@ export interface TimeoutsConfig {
   dataBlockMs: number;
   dataDoneMs: number;
   serverIdleMs: number;
+  /** POP3 and IMAP autologout (RFC 1939 §3 ≥ 10 min, RFC 9051 §5.4 ≥ 30 min). */
+  pop3IdleMs: number;
+  imapIdleMs: number;
 }
 
 export interface LimitsConfig {
@@ -65,6 +70,10 @@ export interface LimitsConfig {
   hops: number;
   mxAddresses: number;
   mxSessions: number;
+  /** Bytes/s that extend a request's deadline (src/protocols/request-deadline.ts). */
+  minDataRateBytesPerS: number;
+  /** An IMAP command's text and literals before login (ImapServer preauthCommandBytesMax). */
+  imapPreauthCommandBytes: number;
 }
 
 export interface FilterRegex {

@@ -59,6 +59,7 @@ export class Pop3Service implements BootableService {
           return account === null ? null : this.local.storeOf(account);
         },
         nowMs: ctx.sim.nowMs,
+        limits: { autologoutMs: ctx.config.timeouts.pop3IdleMs, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS },
       });
       const session = new MachineSession<Pop3ServerEvent>(ctx.sim, conn, machine, { onEvent: (event, s) => event.type === 'starttls' && s.beginTls() }, () => ctx.isCurrent(epoch));
       // The greeting waits in the machine until the session starts: after the handshake on 995.
@@ -98,6 +99,8 @@ export class ImapService implements BootableService {
           recent: this.recent,
           tlsActive: implicitTls,
           startTlsAvailable: ctx.config.tls && !implicitTls,
+          autologoutMs: ctx.config.timeouts.imapIdleMs,
+          limits: { preauthCommandBytesMax: ctx.config.limits.imapPreauthCommandBytes, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS },
           // IDLE updates arrive from other sessions' changes, outside any input of this one.
           onAsyncOutput: () => session?.pump(),
         },

@@ -94,6 +94,7 @@ function builtinQueue(): QueueConfig {
     warnAfterMs: null,
     concurrency: defaultQueue.concurrency,
     concurrencyLimit: defaultQueue['concurrency-limit'],
+    processLimit: defaultQueue['process-limit'],
     failedCohorts: defaultQueue['failed-cohorts'],
     connectionCache: defaultQueue['connection-cache'],
     connectionCacheTimeMs: ms(defaultQueue['connection-cache-time']),
@@ -111,6 +112,8 @@ function builtinTimeouts(): TimeoutsConfig {
     dataBlockMs: ms(defaultTimeouts['data-block']),
     dataDoneMs: ms(defaultTimeouts['data-done']),
     serverIdleMs: ms(defaultTimeouts['server-idle']),
+    pop3IdleMs: ms(defaultTimeouts['pop3-idle']),
+    imapIdleMs: ms(defaultTimeouts['imap-idle']),
   };
 }
 
@@ -121,6 +124,8 @@ function builtinLimits(): LimitsConfig {
     hops: defaultLimits.hops,
     mxAddresses: defaultLimits['mx-addresses'],
     mxSessions: defaultLimits['mx-sessions'],
+    minDataRateBytesPerS: defaultLimits['min-data-rate'],
+    imapPreauthCommandBytes: defaultLimits['imap-preauth-command'],
   };
 }
 
@@ -141,6 +146,7 @@ function mergeQueue(base: QueueConfig, over: ParsedQueue | undefined): QueueConf
     warnAfterMs: over['warn-after'] === undefined ? base.warnAfterMs : typeof over['warn-after'] === 'number' ? over['warn-after'] : null,
     concurrency: over.concurrency ?? base.concurrency,
     concurrencyLimit: over['concurrency-limit'] ?? base.concurrencyLimit,
+    processLimit: over['process-limit'] ?? base.processLimit,
     failedCohorts: over['failed-cohorts'] ?? base.failedCohorts,
     connectionCache: over['connection-cache'] ?? base.connectionCache,
     connectionCacheTimeMs: over['connection-cache-time'] ?? base.connectionCacheTimeMs,
@@ -159,6 +165,8 @@ function mergeTimeouts(base: TimeoutsConfig, over: ParsedTimeouts | undefined): 
     dataBlockMs: over['data-block'] ?? base.dataBlockMs,
     dataDoneMs: over['data-done'] ?? base.dataDoneMs,
     serverIdleMs: over['server-idle'] ?? base.serverIdleMs,
+    pop3IdleMs: over['pop3-idle'] ?? base.pop3IdleMs,
+    imapIdleMs: over['imap-idle'] ?? base.imapIdleMs,
   };
 }
 
@@ -170,6 +178,8 @@ function mergeLimits(base: LimitsConfig, over: ParsedLimits | undefined): Limits
     hops: over.hops ?? base.hops,
     mxAddresses: over['mx-addresses'] ?? base.mxAddresses,
     mxSessions: over['mx-sessions'] ?? base.mxSessions,
+    minDataRateBytesPerS: over['min-data-rate'] ?? base.minDataRateBytesPerS,
+    imapPreauthCommandBytes: over['imap-preauth-command'] ?? base.imapPreauthCommandBytes,
   };
 }
 

@@ -36,6 +36,8 @@ import {
   defaultSendEvery,
   defaultSendPort,
   defaultTimeouts,
+  imapIdleMinMs,
+  pop3IdleMinMs,
   defaultTls,
   defaultUntil,
   queueSchedules,
@@ -118,6 +120,7 @@ export const queueSchema = strictObject(
       1000,
       defaultQueue['concurrency-limit'],
     ).optional(),
+    'process-limit': wholeNumber('SMTP deliveries at once over all destinations (Postfix default_process_limit)', 1, 10_000, defaultQueue['process-limit']).optional(),
     'failed-cohorts': wholeNumber(
       'pseudo-cohorts of failed deliveries after which a destination is dead for min (Postfix default_destination_concurrency_failed_cohort_limit); 0: never',
       0,
@@ -144,6 +147,12 @@ export const timeoutsSchema = strictObject(
     'data-block': duration('time to send each block of message data', defaultTimeouts['data-block']).optional(),
     'data-done': duration('wait for the reply to the final "."', defaultTimeouts['data-done']).optional(),
     'server-idle': duration('server closes an idle session after this', defaultTimeouts['server-idle']).optional(),
+    'pop3-idle': duration('POP3 autologout after this without a command (RFC 1939 §3: at least 10m)', defaultTimeouts['pop3-idle'])
+      .refine((value) => value >= pop3IdleMinMs, { error: 'RFC 1939 §3: the POP3 autologout timer is at least 10m' })
+      .optional(),
+    'imap-idle': duration('IMAP autologout after this without a command (RFC 9051 §5.4: at least 30m)', defaultTimeouts['imap-idle'])
+      .refine((value) => value >= imapIdleMinMs, { error: 'RFC 9051 §5.4: the IMAP autologout timer is at least 30m' })
+      .optional(),
   },
   'SMTP timeouts (docs/reference.md §5.2, Postfix defaults)',
 );
@@ -155,6 +164,8 @@ export const limitsSchema = strictObject(
     hops: wholeNumber('Received headers allowed before a 5.4.6 bounce', 1, 1000, defaultLimits.hops).optional(),
     'mx-addresses': wholeNumber('addresses tried per delivery attempt', 1, 1000, defaultLimits['mx-addresses']).optional(),
     'mx-sessions': wholeNumber('successful connections per delivery attempt', 1, 1000, defaultLimits['mx-sessions']).optional(),
+    'min-data-rate': wholeNumber('bytes/s a request must arrive at to extend its deadline (Postfix smtpd_min_data_rate)', 1, 1_000_000_000, defaultLimits['min-data-rate']).optional(),
+    'imap-preauth-command': size('bytes one IMAP command, literals included, may hold before login', defaultLimits['imap-preauth-command']).optional(),
   },
   'limits (docs/reference.md §5.3)',
 );

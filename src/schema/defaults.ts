@@ -37,6 +37,7 @@ export const defaultQueue = {
   'warn-after': 'off',
   concurrency: 5,
   'concurrency-limit': 20,
+  'process-limit': 100,
   'failed-cohorts': 1,
   'connection-cache': true,
   'connection-cache-time': '2s',
@@ -53,7 +54,13 @@ export const defaultTimeouts = {
   'data-block': '180s',
   'data-done': '600s',
   'server-idle': '300s',
+  'pop3-idle': '10m',
+  'imap-idle': '30m',
 } as const;
+
+/** RFC 1939 §3 and RFC 9051 §5.4: the least a POP3 / IMAP server may wait before an autologout. */
+export const pop3IdleMinMs = 10 * 60_000;
+export const imapIdleMinMs = 30 * 60_000;
 
 /** §5.3 — Postfix `message_size_limit`, `smtpd_recipient_limit`, `hopcount_limit`, `smtp_mx_address_limit`, `smtp_mx_session_limit`. */
 export const defaultLimits = {
@@ -62,6 +69,8 @@ export const defaultLimits = {
   hops: 50,
   'mx-addresses': 5,
   'mx-sessions': 2,
+  'min-data-rate': 500,
+  'imap-preauth-command': 8192,
 } as const;
 
 export const defaultRoles = ['mta'] as const;

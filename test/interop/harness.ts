@@ -178,11 +178,12 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static connect(port: number): Promise<RawClient> {
+  /** `localAddress`: the client's own address (another loopback one, e.g. 127.0.0.2, is another client). */
+  static connect(port: number, localAddress?: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const socket = new Socket();
       socket.once('error', reject);
-      socket.connect(port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      socket.connect({ port, host: '127.0.0.1', ...(localAddress === undefined ? {} : { localAddress }) }, () => resolve(new RawClient(socket)));
     });
   }
 

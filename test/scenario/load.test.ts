@@ -93,6 +93,7 @@ describe('docs/reference.md §2 example', () => {
       warnAfterMs: null,
       concurrency: 5,
       concurrencyLimit: 20,
+      processLimit: 100,
       failedCohorts: 1,
       connectionCache: true,
       connectionCacheTimeMs: 2000,
@@ -107,8 +108,10 @@ describe('docs/reference.md §2 example', () => {
       dataBlockMs: 180_000,
       dataDoneMs: 600_000,
       serverIdleMs: 300_000,
+      pop3IdleMs: 600_000,
+      imapIdleMs: 1_800_000,
     });
-    expect(mx2.limits).toEqual({ messageSizeBytes: 10_240_000, recipients: 1000, hops: 50, mxAddresses: 5, mxSessions: 2 });
+    expect(mx2.limits).toEqual({ messageSizeBytes: 10_240_000, recipients: 1000, hops: 50, mxAddresses: 5, mxSessions: 2, minDataRateBytesPerS: 500, imapPreauthCommandBytes: 8192 });
     // Hosts do not share objects: adjusting one never changes another.
     expect(mx2.queue).not.toBe(scenario.hosts[1]!.queue);
   });
@@ -149,7 +152,7 @@ describe('every section', () => {
     expect(mail.timeouts.dataDoneMs).toBe(300_000);
     expect(mail.timeouts.serverIdleMs).toBe(600_000);
     expect(mail.timeouts.heloMs).toBe(300_000);
-    expect(mail.limits).toEqual({ messageSizeBytes: 2_000_000, recipients: 100, hops: 30, mxAddresses: 3, mxSessions: 2 });
+    expect(mail.limits).toEqual({ messageSizeBytes: 2_000_000, recipients: 100, hops: 30, mxAddresses: 3, mxSessions: 2, minDataRateBytesPerS: 500, imapPreauthCommandBytes: 8192 });
   });
 
   it('normalises DNS: names lower case, MX objects, one-or-list, null MX, cname', () => {

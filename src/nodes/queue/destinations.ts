@@ -32,6 +32,12 @@
  * A lone message never makes a destination dead: one failure adds 1/5 of a cohort, and the state is
  * dropped when that delivery ends.
  *
+ * Over all destinations at most `processLimit` deliveries run at once (Postfix `default_process_limit`,
+ * the smtp service's maxproc: qmgr allocates no delivery agent beyond it; issue 19 §1). A destination
+ * whose window has room but finds every process busy waits in `starved`; when deliveries end, the
+ * waiting destinations get the free processes one delivery each in turn (round robin, oldest first, as
+ * qmgr's scheduler takes one entry per queue) — in an event of their own, as above.
+ *
  * On-demand connection caching (R15; `qmgr_entry_select`): when a delivery starts "back to back" — a
  * delivery to the destination ended in this whole second or the one before (`last_done + 1 >=
  * event_time()`) — the destination's deliveries from then on may use a cached connection (`load`) and
@@ -50,6 +56,8 @@ export interface DestinationSettings {
   failedCohortLimit: number;
   /** How long a destination stays dead: `minimal_backoff_time`. */
   deadMs: number;
+  /** Deliveries at once over all destinations: `default_process_limit` (≥ 1). */
+  processLimit: number;
 }
 
 /** Why the destination failed (the last host's deferral): the suspended deliveries are deferred with it. */
@@ -90,6 +98,8 @@ interface Destination {
   /** When a delivery last ended (qmgr's last_done), and the connection-cache flags (R15). */
   lastDoneMs: number;
   cache: CacheUse;
+  /** Waiting in `starved` for a process. */
+  starved: boolean;
 }
 
 /** Postfix's feedback hysteresis (`default_destination_concurrency_*_feedback` = 1/concurrency, hysteresis 1). */
@@ -97,6 +107,11 @@ const hysteresis = 1;
 
 export class Destinations {
   private readonly byName = new Map<string, Destination>();
+  /** Deliveries running over all destinations. */
+  private busyTotal = 0;
+  /** Destinations with room in their window that wait for a process, oldest first. */
+  private starved: Array<{ name: string; destination: Destination }> = [];
+  private starvedDrainPending = false;
 
   constructor(
     private readonly settings: DestinationSettings,
@@ -137,6 +152,8 @@ export class Destinations {
     if (failure === null) this.positive(destination);
     else if (destination.window > 0) this.negative(name, destination, failure);
     destination.busy--;
+    this.busyTotal--;
+    this.drainStarvedSoon();
     if (destination.window > destination.busy && destination.todoHead < destination.todo.length) {
       if (destination.drainPending) return;
       destination.drainPending = true;
@@ -152,16 +169,42 @@ export class Destinations {
 
   private fresh(): Destination {
     const window = Math.min(this.settings.initialConcurrency, this.settings.concurrencyLimit);
-    return { window, busy: 0, success: 0, failure: 0, failCohorts: 0, todo: [], todoHead: 0, drainPending: false, dead: null, deadUntilMs: 0, lastDoneMs: Number.NEGATIVE_INFINITY, cache: { load: false, store: false } };
+    return { window, busy: 0, success: 0, failure: 0, failCohorts: 0, todo: [], todoHead: 0, drainPending: false, dead: null, deadUntilMs: 0, lastDoneMs: Number.NEGATIVE_INFINITY, cache: { load: false, store: false }, starved: false };
+  }
+
+  /** A process is free and destinations wait for one: drain them in an event of their own. */
+  private drainStarvedSoon(): void {
+    if (this.starved.length === 0 || this.starvedDrainPending) return;
+    this.starvedDrainPending = true;
+    this.defer(() => {
+      this.starvedDrainPending = false;
+      while (this.starved.length > 0 && this.busyTotal < this.settings.processLimit) {
+        const { name, destination } = this.starved.shift()!;
+        destination.starved = false;
+        if (this.byName.get(name) !== destination) continue; // dropped or replaced meanwhile
+        this.reviveIfDue(destination);
+        this.drain(name, destination, 1); // one each in turn; still starved → back of the line
+      }
+    });
   }
 
   /** Starts waiting deliveries while the window has room; drops the state once nothing is left. */
-  private drain(name: string, destination: Destination): void {
+  private drain(name: string, destination: Destination, startsMax = Number.POSITIVE_INFINITY): void {
+    let starts = 0;
     // start() may end a delivery at once (and come back here): the loop re-reads the state each time.
     while (destination.window > destination.busy && destination.todoHead < destination.todo.length) {
+      if (this.busyTotal >= this.settings.processLimit || starts === startsMax) {
+        if (!destination.starved) {
+          destination.starved = true;
+          this.starved.push({ name, destination });
+        }
+        break;
+      }
       const next = destination.todo[destination.todoHead]!;
       destination.todo[destination.todoHead++] = undefined as never;
       destination.busy++;
+      this.busyTotal++;
+      starts++;
       next.start(this.cacheUse(destination));
     }
     if (destination.todoHead === destination.todo.length) {

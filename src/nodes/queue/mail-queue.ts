@@ -175,7 +175,7 @@ export class MailQueue {
 
   private newDestinations(): Destinations {
     const queue = this.ctx.config.queue;
-    const settings = { initialConcurrency: queue.concurrency, concurrencyLimit: queue.concurrencyLimit, failedCohortLimit: queue.failedCohorts, deadMs: queue.minMs };
+    const settings = { initialConcurrency: queue.concurrency, concurrencyLimit: queue.concurrencyLimit, failedCohortLimit: queue.failedCohorts, deadMs: queue.minMs, processLimit: queue.processLimit };
     return new Destinations(
       settings,
       () => this.ctx.sim.nowMs,

@@ -88,6 +88,7 @@ export class SmtpService {
           messageBytesMax: config.limits.messageSizeBytes,
           recipientsMax: config.limits.recipients,
           idleTimeoutMs: config.timeouts.serverIdleMs,
+          minDataRateBytesPerS: config.limits.minDataRateBytesPerS,
         },
         hooks: this.hooks(kind),
       };

@@ -13,6 +13,14 @@
  * - `literalBytesMax`: one literal. A synchronising literal over it is refused before the client
  *   sends it; a non-synchronising one is skipped byte by byte, never buffered, and the command refused.
  * - `literalsPerCommandMax`: literals in one command.
+ * - `commandBytesMax`: everything one command may make the framer hold — its text and its literals
+ *   together. The owner lowers it before authentication (ImapServer's `preauthCommandBytesMax`, as
+ *   Dovecot's imap-login reads a login command into a small buffer) and raises it after. A literal that
+ *   would take the command over it is refused before one of its bytes is read: a synchronising one
+ *   instead of the `+` (the command ends there), a non-synchronising one fatally, since its bytes are
+ *   coming anyway (RFC 7888 §4; Dovecot answers a too-big literal with BYE and disconnects). A text line
+ *   over what is left of it is fatal as `line-too-long` is.
+ * `bufferedBytes` is what the framer holds now, the measure these limits bound.
  * Nothing here throws on peer input.
  */
 import { concatBytes } from '../bytes.js';
@@ -22,12 +30,14 @@ export interface FramerLimits {
   commandTextBytesMax: number;
   literalBytesMax: number;
   literalsPerCommandMax: number;
+  commandBytesMax: number;
 }
 
 export const DEFAULT_FRAMER_LIMITS: FramerLimits = {
   commandTextBytesMax: 64 * 1024,
   literalBytesMax: 32 * 1024 * 1024,
   literalsPerCommandMax: 64,
+  commandBytesMax: 32 * 1024 * 1024 + 64 * 1024,
 };
 
 export type FrameSegment = { kind: 'text'; text: string } | { kind: 'literal'; bytes: Uint8Array };
@@ -41,7 +51,10 @@ export type FramerOutput =
    * The command was refused while framing. `fatal` means the stream can no longer be framed reliably
    * and the connection should be closed.
    */
-  | { type: 'error'; tag: string; reason: 'literal-too-big' | 'too-many-literals' | 'line-too-long'; fatal: boolean };
+  | { type: 'error'; tag: string; reason: FramerRefusal; fatal: boolean };
+
+/** Why a command was refused while framing; `command-too-big`: over `commandBytesMax`. */
+export type FramerRefusal = 'literal-too-big' | 'too-many-literals' | 'line-too-long' | 'command-too-big';
 
 type Mode =
   | { kind: 'line' }
@@ -65,6 +78,8 @@ export class ImapFramer {
   private lineBytes = 0;
   private segments: FrameSegment[] = [];
   private commandTextBytes = 0;
+  /** Bytes of the current command's literals read so far (the one being read included). */
+  private commandLiteralBytes = 0;
   private literalCount = 0;
   /** Set once the current command is refused: the rest of it is read and dropped, then reported. */
   private refusal: Extract<FramerOutput, { type: 'error' }> | null = null;
@@ -86,6 +101,16 @@ export class ImapFramer {
     this.pending.length = 0;
   }
 
+  /** Lowers or raises the bound on one command's text and literals (before / after authentication). */
+  setCommandBytesMax(bytes: number): void {
+    this.limits.commandBytesMax = bytes;
+  }
+
+  /** Bytes held for the current command now: its text lines and the literal bytes read so far. */
+  get bufferedBytes(): number {
+    return this.commandTextBytes + this.lineBytes + this.commandLiteralBytes;
+  }
+
   /** True when no partial command is buffered. */
   get idle(): boolean {
     return this.mode.kind === 'line' && this.lineBytes === 0 && this.segments.length === 0;
@@ -97,7 +122,10 @@ export class ImapFramer {
       const mode = this.mode;
       if (mode.kind === 'literal' || mode.kind === 'skip-literal') {
         const take = Math.min(mode.remainingBytes, bytes.length - offset);
-        if (mode.kind === 'literal') mode.chunks.push(bytes.slice(offset, offset + take));
+        if (mode.kind === 'literal') {
+          mode.chunks.push(bytes.slice(offset, offset + take));
+          this.commandLiteralBytes += take;
+        }
         mode.remainingBytes -= take;
         offset += take;
         if (mode.remainingBytes === 0) {
@@ -121,7 +149,7 @@ export class ImapFramer {
 
   private appendLineBytes(chunk: Uint8Array): void {
     if (this.discardingLine) return;
-    const limit = this.limits.commandTextBytesMax;
+    const limit = Math.min(this.limits.commandTextBytesMax, this.limits.commandBytesMax - this.commandLiteralBytes);
     if (this.commandTextBytes + this.lineBytes + chunk.length > limit + 2) {
       const firstLine = this.segments.length > 0 ? (this.segments[0] as { text: string }).text : this.currentLineText();
       this.pending.push({ type: 'error', tag: tagOf(firstLine ?? ''), reason: 'line-too-long', fatal: true });
@@ -165,6 +193,15 @@ export class ImapFramer {
       refusal = { type: 'error', tag, reason: 'literal-too-big', fatal: false };
     } else if (this.literalCount > this.limits.literalsPerCommandMax) {
       refusal = { type: 'error', tag, reason: 'too-many-literals', fatal: false };
+    } else if (this.bufferedBytes + literalBytes > this.limits.commandBytesMax && !this.refusal) {
+      // Refused before a byte of it is read; a non-synchronising literal is coming anyway: fatal (RFC 7888 §4).
+      refusal = { type: 'error', tag, reason: 'command-too-big', fatal: !synchronising };
+      if (!synchronising) {
+        this.pending.push(refusal);
+        this.resetCommand();
+        this.mode = { kind: 'skip-literal', remainingBytes: Number.MAX_SAFE_INTEGER }; // nothing more is framed
+        return;
+      }
     }
     if (synchronising) {
       if (refusal || this.refusal) {
@@ -207,6 +244,7 @@ export class ImapFramer {
   private resetCommand(): void {
     this.segments = [];
     this.commandTextBytes = 0;
+    this.commandLiteralBytes = 0;
     this.literalCount = 0;
     this.refusal = null;
   }

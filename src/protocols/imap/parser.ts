@@ -31,7 +31,7 @@ import {
   STRING_SEARCH_KEYS,
   type StringSearchKey,
 } from './command.js';
-import { type FrameSegment, type FramerLimits, ImapFramer, tagOf } from './framer.js';
+import { type FrameSegment, type FramerLimits, type FramerRefusal, ImapFramer, tagOf } from './framer.js';
 import { parseImapDate } from '../../sim/calendar.js';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.js';
 import { argText, DEFAULT_TOKENIZER_LIMITS, type ImapArg, type TokenizerLimits, tokenize } from './tokenizer.js';
@@ -336,7 +336,7 @@ export type ReaderOutput =
   /** Send `+` so the client sends its literal (RFC 3501 §7.5). */
   | { type: 'continue'; tag: string; literalBytes: number }
   /** A literal over the limit (RFC 9051 §7.1 TOOBIG); `fatal`: the stream can no longer be framed. */
-  | { type: 'refused'; tag: string; reason: 'literal-too-big' | 'too-many-literals' | 'line-too-long'; fatal: boolean }
+  | { type: 'refused'; tag: string; reason: FramerRefusal; fatal: boolean }
   /** A raw line, when the reader is in raw mode (AUTHENTICATE responses, IDLE's DONE). */
   | { type: 'raw'; line: string };
 
@@ -360,6 +360,16 @@ export class ImapCommandReader {
 
   reset(): void {
     this.framer.reset();
+  }
+
+  /** See ImapFramer.setCommandBytesMax. */
+  setCommandBytesMax(bytes: number): void {
+    this.framer.setCommandBytesMax(bytes);
+  }
+
+  /** Bytes held for the command being read (ImapFramer.bufferedBytes). */
+  get bufferedBytes(): number {
+    return this.framer.bufferedBytes;
   }
 
   next(): ReaderOutput | null {

@@ -26,7 +26,9 @@
  * arrive outside receive(); during IDLE they are written at once and the owner is told through
  * `onAsyncOutput` so it can drain takeOutput().
  *
- * Autologout (RFC 3501 §5.4): after `autologoutMs` (≥ 30 min) without input, `* BYE` and closed.
+ * Autologout (RFC 3501 §5.4): after `autologoutMs` (≥ 30 min) without a command, `* BYE` and closed;
+ * the timer restarts when the server answers, and bytes that get no answer (a partial line, a literal)
+ * only earn credit (request-deadline.ts), so trickling bytes does not keep a session alive.
  */
 import { SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { type Folder, MailboxBusyError, type UserMailStore } from '../../store/mailstore.js';
@@ -64,7 +66,9 @@ import { startTls } from './commands/starttls.js';
 import { status } from './commands/status.js';
 import { store } from './commands/store.js';
 import { subscribe } from './commands/subscribe.js';
+import { DEFAULT_FRAMER_LIMITS } from './framer.js';
 import { ImapCommandReader, type ReaderLimits } from './parser.js';
+import { MIN_DATA_RATE_BYTES_PER_S_DEFAULT, RequestDeadline } from '../request-deadline.js';
 import { RecentRegistry } from './recent.js';
 import { Selection } from './selection.js';
 
@@ -74,6 +78,13 @@ export type { ImapServerState } from './commands/context.js';
 export const AUTOLOGOUT_MS_MIN = 30 * 60_000;
 
 export interface ImapServerLimits extends ReaderLimits {
+  /**
+   * `commandBytesMax` before authentication: a command's text and literals together (Dovecot's
+   * imap-login reads a command into an 8 KiB line buffer, MAX_IMAP_LINE; docs/reference.md §12 Limits).
+   */
+  preauthCommandBytesMax: number;
+  /** Bytes/s that extend the deadline of a command not yet answered (request-deadline.ts). */
+  minDataRateBytesPerS: number;
   /** Failed LOGIN/AUTHENTICATE attempts before the server says BYE. */
   authFailuresMax: number;
   /** BAD replies in one session before the server gives up on the client. */
@@ -81,6 +92,8 @@ export interface ImapServerLimits extends ReaderLimits {
 }
 
 export const DEFAULT_SERVER_LIMITS: Omit<ImapServerLimits, keyof ReaderLimits> = {
+  preauthCommandBytesMax: 8 * 1024,
+  minDataRateBytesPerS: MIN_DATA_RATE_BYTES_PER_S_DEFAULT,
   authFailuresMax: 3,
   badCommandsMax: 50,
 };
@@ -207,8 +220,9 @@ class ImapSession implements CommandContext {
     this.startTlsAvailable = options.startTlsAvailable ?? !this.tlsActive;
     this.recent = options.recent ?? new RecentRegistry();
     this.epochMs = options.epochMs ?? SIM_EPOCH_MS;
-    this.reader = new ImapCommandReader(options.limits);
-    this.limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits } as ImapServerLimits;
+    this.limits = { ...DEFAULT_SERVER_LIMITS, ...DEFAULT_FRAMER_LIMITS, ...options.limits } as ImapServerLimits;
+    // Until LOGIN/AUTHENTICATE succeeds a command may hold only the pre-authentication budget.
+    this.reader = new ImapCommandReader({ ...options.limits, commandBytesMax: Math.min(this.limits.preauthCommandBytesMax, this.limits.commandBytesMax) });
   }
 
   get closed(): boolean {
@@ -301,6 +315,7 @@ class ImapSession implements CommandContext {
   }
 
   authenticated(user: string): void {
+    this.reader.setCommandBytesMax(this.limits.commandBytesMax);
     this.events.push({ type: 'authenticated', user });
   }
 
@@ -326,13 +341,12 @@ class ImapSession implements CommandContext {
 
 export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   private readonly session: ImapSession;
-  private readonly autologoutMs: number;
-  private lastActivityMs: number;
+  private readonly deadline: RequestDeadline;
 
   constructor(options: ImapServerOptions, nowMs: number) {
     this.session = new ImapSession(options);
-    this.autologoutMs = Math.max(options.autologoutMs ?? AUTOLOGOUT_MS_MIN, AUTOLOGOUT_MS_MIN);
-    this.lastActivityMs = nowMs;
+    const autologoutMs = Math.max(options.autologoutMs ?? AUTOLOGOUT_MS_MIN, AUTOLOGOUT_MS_MIN);
+    this.deadline = new RequestDeadline(autologoutMs, options.limits?.minDataRateBytesPerS ?? MIN_DATA_RATE_BYTES_PER_S_DEFAULT, nowMs);
     this.session.send(`* OK [CAPABILITY ${this.capabilityList().join(' ')}] ${options.hostname} IMAP4rev1 service ready`);
   }
 
@@ -354,7 +368,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   receive(bytes: Uint8Array, nowMs: number): void {
     const session = this.session;
     if (session.closed || session.wait?.kind === 'starttls') return;
-    this.lastActivityMs = nowMs;
+    const repliesBefore = session.output.length;
     session.insideReceive = true;
     try {
       session.reader.push(bytes);
@@ -362,6 +376,8 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
     } finally {
       session.insideReceive = false;
     }
+    if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
+    else this.deadline.credit(bytes.length);
   }
 
   receiveEof(_nowMs: number): void {
@@ -382,11 +398,11 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   }
 
   nextTimeoutMs(): number | null {
-    return this.session.closed ? null : this.lastActivityMs + this.autologoutMs;
+    return this.session.closed ? null : this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
-    if (this.session.closed || nowMs < this.lastActivityMs + this.autologoutMs) return;
+    if (this.session.closed || nowMs < this.deadline.deadlineMs) return;
     this.session.send('* BYE Autologout; idle for too long');
     this.session.close('autologout');
   }
@@ -412,6 +428,11 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
           session.send('+ Ready for literal data');
           break;
         case 'refused':
+          if (item.reason === 'command-too-big') {
+            this.refuseTooBig(item.tag, item.fatal);
+            if (item.fatal) return;
+            break;
+          }
           if (item.fatal) {
             session.send('* BYE [LIMIT] Command line too long');
             session.close('protocol-error');
@@ -432,6 +453,25 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
           break;
       }
     }
+  }
+
+  /**
+   * A literal that would take the command over its byte budget, refused before it is read (RFC 9051
+   * §7.1 TOOBIG): a synchronising one gets NO instead of `+`; a non-synchronising one is on its way
+   * anyway, so BAD and BYE (RFC 7888 §4; Dovecot disconnects too).
+   */
+  private refuseTooBig(tag: string, fatal: boolean): void {
+    const session = this.session;
+    const status = fatal || tag === '*' ? 'BAD' : 'NO';
+    session.tagged(tag, status, '[TOOBIG] Command too big', '');
+    if (!fatal || session.closed) return;
+    session.send('* BYE [TOOBIG] Literal too big; closing');
+    session.close('protocol-error');
+  }
+
+  /** Bytes the session holds for the command it is reading (the measure of its input limits). */
+  get bufferedBytes(): number {
+    return this.session.reader.bufferedBytes;
   }
 
   /** I1, I2: the table decides whether the command runs here; a refusal is a BAD and changes nothing. */

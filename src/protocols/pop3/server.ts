@@ -33,6 +33,7 @@ import { type SansIoMachine, textBytes } from '../machine.js';
 import { apop, pass, signOff, stls, user } from './authorization.js';
 import { capa } from './capa.js';
 import { type Authorization, type Pop3Context, Pop3Failure, type Pop3State, type Transaction } from './context.js';
+import { RequestDeadline } from '../request-deadline.js';
 import { LineFramer } from './lines.js';
 import { dele, list, noop, retr, rset, stat, top, uidl, update } from './transaction.js';
 import {
@@ -172,11 +173,12 @@ class Pop3Session implements Pop3Context {
 
 export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCapable {
   private readonly session: Pop3Session;
-  private deadlineMs: number;
+  /** Autologout: restarted by each reply; bytes without one (a partial line) only earn credit (request-deadline.ts). */
+  private readonly deadline: RequestDeadline;
 
   constructor(options: Pop3ServerOptions) {
     this.session = new Pop3Session(options);
-    this.deadlineMs = options.nowMs + this.session.limits.autologoutMs;
+    this.deadline = new RequestDeadline(this.session.limits.autologoutMs, this.session.limits.minDataRateBytesPerS, options.nowMs);
     const { banner } = this.session;
     this.session.reply(`+OK ${options.hostName} POP3 server ready${banner ? ` ${banner}` : ''}`);
   }
@@ -192,7 +194,7 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
   receive(bytes: Uint8Array, nowMs: number): void {
     const session = this.session;
     if (session.state.kind === 'closed' || session.state.kind === 'starttls') return;
-    this.deadlineMs = nowMs + session.limits.autologoutMs;
+    const repliesBefore = session.output.length;
     for (const line of session.framer.push(bytes)) {
       // A state change inside the loop (STLS, QUIT, a hang-up) ends command processing for this input.
       const state = session.state;
@@ -200,6 +202,8 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
       if (line.overlong) session.fail(lineTooLong);
       else this.command(state, line.text);
     }
+    if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
+    else this.deadline.credit(bytes.length);
   }
 
   receiveEof(_nowMs: number): void {
@@ -220,11 +224,11 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
   }
 
   nextTimeoutMs(): number | null {
-    return this.closed ? null : this.deadlineMs;
+    return this.closed ? null : this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
-    if (this.closed || nowMs < this.deadlineMs) return;
+    if (this.closed || nowMs < this.deadline.deadlineMs) return;
     // RFC 1939 §3: an autologout does not enter UPDATE, so nothing is deleted.
     this.session.reply('-ERR [SYS/TEMP] autologout: idle for too long');
     this.session.close('autologout');

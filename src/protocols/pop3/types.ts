@@ -2,6 +2,7 @@
  * Types and limits shared by the POP3 server and client machines (RFC 1939, RFC 2449; docs/delivery.md §9).
  */
 import type { UserMailStore } from '../../store/mailstore.js';
+import { MIN_DATA_RATE_BYTES_PER_S_DEFAULT } from '../request-deadline.js';
 
 /** Server limits, units last. */
 export interface Pop3ServerLimits {
@@ -13,6 +14,8 @@ export interface Pop3ServerLimits {
   authFailuresMax: number;
   /** RFC 1939 §3: the autologout timer is at least 10 minutes of inactivity. */
   autologoutMs: number;
+  /** Bytes/s that extend the deadline of a command not yet answered (request-deadline.ts). */
+  minDataRateBytesPerS: number;
 }
 
 export const POP3_SERVER_LIMITS: Pop3ServerLimits = {
@@ -20,6 +23,7 @@ export const POP3_SERVER_LIMITS: Pop3ServerLimits = {
   badCommandsMax: 10,
   authFailuresMax: 3,
   autologoutMs: 10 * 60_000,
+  minDataRateBytesPerS: MIN_DATA_RATE_BYTES_PER_S_DEFAULT,
 };
 
 export interface Pop3ServerOptions {

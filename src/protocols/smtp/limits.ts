@@ -29,6 +29,11 @@ export const SMTP_SERVER_LIMITS_DEFAULT: Readonly<SmtpServerLimits> = Object.fre
   /** RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command or data block; → 421 4.4.2. */
   idleTimeoutMs: 300_000,
   /**
+   * Bytes per second a request that is not yet answered (a line, a DATA block) must at least arrive at
+   * to push its deadline past `idleTimeoutMs` (Postfix `smtpd_min_data_rate`, src/protocols/request-deadline.ts).
+   */
+  minDataRateBytesPerS: 500,
+  /**
    * Input buffered while a hook is PENDING (pipelined commands behind it). A client that sends more
    * than this while the server waits gets 421 4.7.0 and is closed.
    */

@@ -127,6 +127,7 @@ export interface SmtpServerLimits {
   recipientsMax: number;
   badCommandsMax: number;
   idleTimeoutMs: number;
+  minDataRateBytesPerS: number;
   pendingInputBytesMax: number;
 }
 

@@ -1,7 +1,9 @@
 /**
  * The SMTP server machine (RFC 5321), sans-IO (machine.ts): bytes in, replies and events out, time as
  * an argument. This file is its public face: options resolved once, the API checked against misuse,
- * the idle timer. The session behind it (server-session.ts) holds the state, reads the input and
+ * the idle timer — a deadline per request (request-deadline.ts): it restarts when the server answers,
+ * and bytes that get no answer (a partial line, DATA content) only earn credit at `minDataRateBytesPerS`,
+ * so a client trickling bytes is closed with 421 4.4.2 after about `idleTimeoutMs`. The session behind it (server-session.ts) holds the state, reads the input and
  * dispatches commands through the one table (server-states.ts) to their handlers (commands/, one file
  * per verb or family); command parsing is in command.ts, the DATA reader in data-reader.ts, reply
  * formatting in reply.ts, limits in limits.ts.
@@ -18,6 +20,7 @@
  *   server.tlsEstablished(nowMs);              // after the `starttls` event and the handshake
  */
 import { NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
+import { RequestDeadline } from '../request-deadline.js';
 import { resolveLimits } from './limits.js';
 import type { SmtpDecision, SmtpServerEvent, SmtpServerExtensions, SmtpServerLimits, SmtpServerOptions, SmtpServerStage } from './server-api.js';
 import { validateDecision } from './server-decision.js';
@@ -64,10 +67,11 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   private started = false;
   /** A session method that may call a hook is running: the hook must not call back in. */
   private busy = false;
-  private lastActivityMs = 0;
+  private deadline: RequestDeadline;
 
   constructor(readonly options: SmtpServerOptions) {
     this.limits = resolvedOnce(resolvedLimits, options.limits, resolveLimits);
+    this.deadline = new RequestDeadline(this.limits.idleTimeoutMs, this.limits.minDataRateBytesPerS, 0);
     const extensions = resolvedOnce(resolvedExtensions, options.extensions, (overrides) => ({ ...EXTENSIONS_DEFAULT, ...overrides }));
     this.session = new SmtpSession(options, this.limits, extensions);
   }
@@ -90,7 +94,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   start(nowMs: number): void {
     if (this.started) throw new Error('SmtpServer.start called twice');
     this.started = true;
-    this.lastActivityMs = nowMs;
+    this.deadline.restart(nowMs);
     this.busy = true;
     try {
       this.session.greet();
@@ -103,13 +107,15 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     this.assertUsable('receive');
     const session = this.session;
     if (session.closed || session.eofReceived || bytes.length === 0) return;
-    this.lastActivityMs = nowMs;
+    const repliesBefore = session.output.length;
     this.busy = true;
     try {
       session.receive(bytes);
     } finally {
       this.busy = false;
     }
+    if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
+    else this.deadline.credit(bytes.length);
   }
 
   receiveEof(_nowMs: number): void {
@@ -133,11 +139,11 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     return out;
   }
 
-  /** The idle deadline (RFC 5321 §4.5.3.2.7); none while the owner owes a decision. */
+  /** The request's deadline (RFC 5321 §4.5.3.2.7, request-deadline.ts); none while the owner owes a decision. */
   nextTimeoutMs(): number | null {
     const session = this.session;
     if (!this.started || session.closed || session.pending !== null) return null;
-    return this.lastActivityMs + this.limits.idleTimeoutMs;
+    return this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
@@ -150,7 +156,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
   tlsEstablished(nowMs: number): void {
     const state = this.session.state;
     if (state.kind !== 'tls-handshake') throw new Error(`tlsEstablished called in state ${state.kind}`);
-    this.lastActivityMs = nowMs;
+    this.deadline.restart(nowMs);
     this.busy = true;
     try {
       this.session.tlsEstablished(state);
@@ -167,7 +173,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     const pending = session.pending;
     if (pending === null) throw new Error('SmtpServer.resolve called with no decision pending');
     const outcome = validateDecision(pending.stage, decision);
-    this.lastActivityMs = nowMs;
+    this.deadline.restart(nowMs);
     this.busy = true;
     try {
       session.resolve(outcome);

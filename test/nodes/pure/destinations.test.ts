@@ -15,7 +15,7 @@ function harness(settings: Partial<DestinationSettings> = {}) {
   const deferred: Array<() => void> = [];
   const dead: Array<{ name: string; untilMs: number }> = [];
   const destinations = new Destinations(
-    { initialConcurrency: 5, concurrencyLimit: 20, failedCohortLimit: 1, deadMs: 300_000, ...settings },
+    { initialConcurrency: 5, concurrencyLimit: 20, failedCohortLimit: 1, deadMs: 300_000, processLimit: 100, ...settings },
     () => nowMs,
     (fn) => deferred.push(fn),
     (name, untilMs) => dead.push({ name, untilMs }),
@@ -147,11 +147,36 @@ describe('Destinations: concurrency window and dead-destination mark (R14)', () 
   });
 });
 
+describe('Destinations: at most processLimit deliveries over all destinations (default_process_limit; issue 19 §1)', () => {
+  it('ten destinations of five deliveries each under a limit of 12: 12 start, and the freed processes go one each to the destinations waiting longest', () => {
+    const h = harness({ processLimit: 12 });
+    let id = 0;
+    for (let d = 0; d < 10; d++) for (let i = 0; i < 5; i++) h.submit(++id, `d${d}.example`);
+    expect(h.started).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    h.destinations.done('d0.example', null);
+    h.settle();
+    // d2 waited first for a process (its 13th delivery could not start), so it gets the freed one.
+    expect(h.started.slice(12)).toEqual([13]);
+    for (let i = 0; i < 4; i++) h.destinations.done('d0.example', null);
+    h.settle();
+    expect(h.started).toHaveLength(17);
+    // One each, round robin: d3, d4, d5, d6 (d2 went to the back of the line after its turn).
+    expect(h.started.slice(13)).toEqual([16, 21, 26, 31]);
+  });
+
+  it('the default (100) does not bind below it: 60 destinations of 2 all start at once', () => {
+    const h = harness();
+    let id = 0;
+    for (let d = 0; d < 60; d++) for (let i = 0; i < 2; i++) h.submit(++id, `d${d}.example`);
+    expect(h.started).toHaveLength(100);
+  });
+});
+
 describe('Destinations: on-demand connection caching flags (R15; qmgr_entry_select)', () => {
   const uses = () => {
     let nowMs = 0;
     const deferred: Array<() => void> = [];
-    const destinations = new Destinations({ initialConcurrency: 5, concurrencyLimit: 20, failedCohortLimit: 1, deadMs: 300_000 }, () => nowMs, (fn) => deferred.push(fn), () => {});
+    const destinations = new Destinations({ initialConcurrency: 5, concurrencyLimit: 20, failedCohortLimit: 1, deadMs: 300_000, processLimit: 100 }, () => nowMs, (fn) => deferred.push(fn), () => {});
     const flags: string[] = [];
     const submit = () => destinations.submit('example.org', { start: (cache) => flags.push(`${cache.load ? 'L' : '-'}${cache.store ? 'S' : '-'}`), suspend: () => {} });
     const settle = () => {

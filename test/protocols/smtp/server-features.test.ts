@@ -173,7 +173,7 @@ describe('limits on the command channel', () => {
     expect(run.events.at(-1)).toEqual({ type: 'closed', reason: 'too-many-errors' });
   });
 
-  it('idle timeout: a deadline now+idle after each input; spurious calls do nothing; past it 421 4.4.2', () => {
+  it('idle timeout: a deadline now+idle after each reply; spurious calls do nothing; past it 421 4.4.2', () => {
     const run = replayBoth(options({ limits: { idleTimeoutMs: 5000 } }), [EHLO]);
     expect(run.server.nextTimeoutMs()).toBe(6000);
     run.server.onTimeout(5999);
