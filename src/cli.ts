@@ -102,11 +102,11 @@ function addExploreCommand(program: Command): void {
     .option('--runs <n>', 'fault schedules to try', String(exploreRunsDefault))
     .option('--seed <n>', 'the fast-check seed, to repeat a search (default: random, printed)')
     .option('--faults <list>', 'fault kinds to draw, comma-separated (default: every kind of docs/reference.md §6)')
-    .option('--check <list>', `what counts as a violation: ${checkNames.join(',')} (default expect,invariants)`)
+    .option('--check <list>', `what counts as a violation, comma-separated: built-in checks (${checkNames.join(',')}; default expect,invariants) or a module of your own (./my-check.ts or .js: its default export, or export "check", a MailCheck or a function (run) => string[])`)
     .option('--out <dir>', 'where NAME.counterexample.yaml goes', 'reports')
     .action(async (file: string, options) => {
       const { exploreCommand } = await import('./cli/explore-command.js');
-      process.exitCode = exploreCommand(file, options, () => Math.floor(Math.random() * 2 ** 31));
+      process.exitCode = await exploreCommand(file, options, () => Math.floor(Math.random() * 2 ** 31));
     });
 }
 

@@ -10,7 +10,8 @@
  */
 import { type Document, isMap, isScalar, isSeq, parseDocument, stringify, YAMLMap, YAMLSeq } from 'yaml';
 import type { Report } from '../report/types.js';
-import { describeViolation, duplicatesIn, type Violation } from './checks.js';
+import { duplicatesIn } from '../testing/checks/duplicates.js';
+import type { Violation } from '../testing/types.js';
 import type { PlainFault } from '../testing/arbitraries/schedule.js';
 
 export { writeCounterexample } from '../testing/counterexample.js';
@@ -28,9 +29,17 @@ export interface CounterexampleInput {
   foundBy: string;
 }
 
+/** "no-duplicates: m1 <…> → bob@example.org landed 2 times …" — one line per violation. */
+export function describeViolation(violation: Violation): string {
+  return `${violation.check}: ${violation.message}`;
+}
+
+/** The names a no-duplicates violation carries: the command line's and the library's. */
+const duplicateCheckNames = new Set(['no-duplicates', 'noDuplicates']);
+
 /** Expectations that make a duplicate fail `mailsim run`: each duplicated address gets exactly one landing per message. */
 export function duplicateExpectations(report: Report, violations: readonly Violation[]): Array<Record<string, unknown>> {
-  if (!violations.some((v) => v.check === 'no-duplicates')) return [];
+  if (!violations.some((v) => duplicateCheckNames.has(v.check))) return [];
   const addresses = [...new Set(duplicatesIn(report).map((d) => d.address))];
   return addresses.map((address) => {
     const messages = report.messages.filter((m) => m.recipients.some((r) => r.address.toLowerCase() === address.toLowerCase())).length;

@@ -8,8 +8,11 @@
  * and recipient domains, times inside `until`, most of them near the traffic). Each candidate is a
  * plain scenario object, validated and run exactly as `mailsim run` would run the file — same
  * scenario seed — so the counterexample replays byte for byte. fast-check's own seed drives the
- * search: the same `--seed` tries the same schedules in the same order. A simulator exception is a
- * violation too (`crash`), whatever the checks.
+ * search: the same `--seed` tries the same schedules in the same order. Each run is judged by the
+ * chosen checks of `mailsim/testing` (src/testing/checks/, or a user's own) over a MailRun — the
+ * validated scenario, the report and, when a check needs it, the kept trace; a check that throws is
+ * that check's violation, with its stack (violationsOf), and shrinks like any other. A simulator
+ * exception is a violation too (`crash`), whatever the checks.
  *
  * Pure of wall-clock and unseeded randomness (docs/architecture.md rule 1): the caller picks the seed.
  */
@@ -17,7 +20,8 @@ import fc from 'fast-check';
 import type { Report } from '../report/types.js';
 import { validateScenarioObject } from '../scenario/load.js';
 import { runScenarioWorld } from '../runner/run.js';
-import { type CheckName, type Violation, violationsOf } from './checks.js';
+import { violationsOf } from '../testing/check.js';
+import type { MailCheck, MailRun, Violation } from '../testing/types.js';
 import { type FaultKindName, faultScheduleArbitrary, type PlainFault } from '../testing/arbitraries/schedule.js';
 import { universeOf } from '../testing/arbitraries/universe.js';
 
@@ -38,7 +42,9 @@ export interface ExploreOptions {
   /** fast-check's seed: the same seed repeats the search exactly. */
   seed: number;
   kinds: readonly FaultKindName[];
-  checks: readonly CheckName[];
+  checks: readonly MailCheck[];
+  /** Keep each run's trace for the checks (default true; false when every check reads only the report). */
+  keepTrace?: boolean;
   faultsMax?: number;
   onProgress?: (progress: ExploreProgress) => void;
 }
@@ -65,18 +71,21 @@ export interface ExploreOutcome {
 export function runWithFaults(
   base: Record<string, unknown>,
   faults: readonly PlainFault[],
-  checks: readonly CheckName[],
+  checks: readonly MailCheck[],
   sourceName: string,
+  keepTrace = true,
 ): { scenario: Record<string, unknown>; report: Report | null; violations: Violation[] } {
-  const scenario = { ...base, faults: [...faults] };
-  let report: Report;
+  const source = { ...base, faults: [...faults] };
+  let run: MailRun;
   try {
-    report = runScenarioWorld(validateScenarioObject(scenario, sourceName)).report;
+    const scenario = validateScenarioObject(source, sourceName);
+    const { report, world } = runScenarioWorld(scenario, { keepTrace });
+    run = { source, scenario, report, trace: world.sim.trace.events, world };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { scenario, report: null, violations: [{ check: 'crash', subject: 'simulator', detail }] };
+    return { scenario: source, report: null, violations: [{ check: 'crash', message: `the simulator threw: ${detail}` }] };
   }
-  return { scenario, report, violations: violationsOf(report, checks) };
+  return { scenario: source, report: run.report, violations: violationsOf(run, checks) };
 }
 
 /** Searches `runs` fault schedules for a violation; shrinks the first one found. */
@@ -88,14 +97,14 @@ export function explore(base: Record<string, unknown>, sourceName: string, optio
     if (progress.phase === 'search') progress.run++;
     else progress.shrinkSteps++;
     options.onProgress?.({ ...progress });
-    const { violations } = runWithFaults(base, faults, options.checks, sourceName);
+    const { violations } = runWithFaults(base, faults, options.checks, sourceName, options.keepTrace);
     if (violations.length > 0) progress.phase = 'shrink';
     return violations.length === 0;
   });
   const details = fc.check(property, { seed: options.seed, numRuns: options.runs });
   if (!details.failed || details.counterexample === null) return { seed: options.seed, runsDone: progress.run, counterexample: null };
   const [faults] = details.counterexample;
-  const again = runWithFaults(base, faults, options.checks, sourceName);
+  const again = runWithFaults(base, faults, options.checks, sourceName, options.keepTrace);
   if (again.report === null && again.violations.length === 0) throw new Error('explore: the counterexample did not fail again');
   return {
     seed: options.seed,

@@ -17,7 +17,7 @@ import { recordFailure, newRetryRecord, type RetryPolicy } from '../../src/nodes
 import { SendmailSchedule } from '../../src/nodes/mta/sendmail-schedule.js';
 import { runScenarioWorld } from '../../src/runner/run.js';
 import { analyseScenarioObject, validateScenarioObject } from '../../src/scenario/load.js';
-import { type QueueAttempt, queueEntries } from '../properties/checks.js';
+import { type QueueAttempt, queueEntries } from 'mailsim/testing';
 import { recipient } from './world-harness.js';
 
 const S = 1000;

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { explore } from '../../src/explore/explore.js';
 import { faultKindNames } from '../../src/testing/arbitraries/schedule.js';
+import { builtInCheckNamed } from 'mailsim/testing';
 import { loadScenario } from '../../src/scenario/load.js';
 import { runScenarioWorld } from '../../src/runner/run.js';
 
@@ -41,7 +42,7 @@ describe('mailsim explore (§13)', { timeout: commandTestTimeoutMs }, () => {
     expect(result.status).toBe(1);
     const file = join(out, 'two-mx.counterexample.yaml');
     expect(result.stdout).toContain(file);
-    expect(result.stdout).toMatch(/no-duplicates: bob@example\.org: .* landed \d+ times/);
+    expect(result.stdout).toMatch(/no-duplicates: m\d+ <[^>]+> → bob@example\.org landed \d+ times/);
     expect(result.stderr).toContain('seed 2');
     expect(result.stderr).not.toMatch(/\u001b\[/);
     const counterexample = parse(readFileSync(file, 'utf8')) as { faults: Array<Record<string, unknown>>; hosts: Record<string, unknown>; traffic: unknown[] };
@@ -77,7 +78,7 @@ describe('mailsim explore (§13)', { timeout: commandTestTimeoutMs }, () => {
 
   it('--seed repeats a search exactly', () => {
     const base = parse(readFileSync(twoMx, 'utf8')) as Record<string, unknown>;
-    const search = () => explore(base, twoMx, { runs: 60, seed: 2, kinds: faultKindNames, checks: ['no-duplicates'] });
+    const search = () => explore(base, twoMx, { runs: 60, seed: 2, kinds: faultKindNames, checks: [builtInCheckNamed('no-duplicates')] });
     const first = search();
     const second = search();
     expect(first.counterexample).not.toBeNull();

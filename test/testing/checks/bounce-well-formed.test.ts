@@ -1,0 +1,63 @@
+/**
+ * bounceWellFormed() (D1, D3–D5, D7, R5): passes when a 550 5.1.1 comes back to the sender as an RFC
+ * 3464 report with its Status, and catches
+ *   - a planted MTA that reports every permanent failure as 5.0.0 (vitest's module mocking of
+ *     src/mail/status.js, as test/properties/planted-status.test.ts): the Status does not match the reply;
+ *   - a planted DSN writer whose report is not multipart/report (src/nodes/mta/dsn.js): no RFC 3464
+ *     report reaches the sender.
+ */
+import { bounceWellFormed, runMail } from 'mailsim/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { allMxDownWorld, lines, unknownUserWorld } from './worlds.js';
+
+const planted = vi.hoisted(() => ({ mode: 'none' as 'none' | 'status' | 'plain-dsn' }));
+
+vi.mock('../../../src/mail/status.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/mail/status.js')>();
+  return {
+    ...original,
+    fromReply: (...args: Parameters<typeof original.fromReply>) => {
+      const status = original.fromReply(...args);
+      return planted.mode === 'status' && args[0].code >= 500 ? { ...status, code: '5.0.0' } : status;
+    },
+  };
+});
+
+vi.mock('../../../src/nodes/mta/dsn.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../../src/nodes/mta/dsn.js')>();
+  const latin1 = new TextDecoder('latin1');
+  return {
+    ...original,
+    buildDsn: (...args: Parameters<typeof original.buildDsn>) => {
+      const built = original.buildDsn(...args);
+      if (planted.mode !== 'plain-dsn') return built;
+      const text = latin1.decode(built.bytes).replace(/multipart\/report/i, 'multipart/mixed');
+      return { ...built, bytes: Uint8Array.from(text, (c) => c.charCodeAt(0)) };
+    },
+  };
+});
+
+afterEach(() => {
+  planted.mode = 'none';
+});
+
+describe('bounceWellFormed()', () => {
+  it('passes on a 550 5.1.1 bounce and on an expiry bounce', () => {
+    const run = runMail(unknownUserWorld());
+    expect(run.report.messages[0]!.recipients[0]!.status).toBe('bounced');
+    expect(bounceWellFormed()(run)).toEqual([]);
+    expect(bounceWellFormed()(runMail(allMxDownWorld()))).toEqual([]);
+  });
+
+  it('catches a Status that does not match the reply (D5)', () => {
+    planted.mode = 'status';
+    const found = lines(bounceWellFormed()(runMail(unknownUserWorld())));
+    expect(found).toContainEqual(expect.stringMatching(/^m1 <[^>]+> → nobody@example\.org: bounced at t=[0-9dhms. ]+ with Status 5\.0\.0 but the reply said 5\.1\.1 \(D5\)$/));
+  });
+
+  it('catches a DSN that is not an RFC 3464 report (D3)', () => {
+    planted.mode = 'plain-dsn';
+    const found = lines(bounceWellFormed()(runMail(unknownUserWorld())));
+    expect(found).toEqual([expect.stringMatching(/^m1 <[^>]+> → nobody@example\.org: no RFC 3464 report in alice@sender\.net's mailbox says .*Status 5\.1\.1.*none names it \(D3-D5\)$/)]);
+  });
+});
