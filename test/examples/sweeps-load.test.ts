@@ -9,9 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { loadSweep } from '../../src/sweep/load.js';
 
 const examples = join(import.meta.dirname, '..', '..', 'examples');
-const sweepFiles = readdirSync(examples, { recursive: true })
-  .map(String)
-  .filter((f) => /(^|\/)(sweep|primary-down)\.yaml$/.test(f) && !f.startsWith('kubernetes/'));
+/** The files under `dir`, as paths relative to it; an example project's node_modules is not walked
+ * (examples/vitest links mailsim itself there: a cycle). */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name === 'node_modules') return [];
+    const path = `${prefix}${entry.name}`;
+    return entry.isDirectory() ? filesUnder(join(dir, entry.name), `${path}/`) : [path];
+  });
+}
+
+const sweepFiles = filesUnder(examples).filter((f) => /(^|\/)(sweep|primary-down)\.yaml$/.test(f) && !f.startsWith('kubernetes/'));
 
 describe('the example sweeps', () => {
   it('are found', () => {
