@@ -67,25 +67,40 @@ function serveCli(): { nodeArgs: string[]; describe: string } {
   return { nodeArgs: ['--import', 'tsx', join(repoDir, 'src/cli.ts')], describe: `through tsx (${why}); the figure includes tsx's keepNames overhead` };
 }
 
-export async function runBridgeBench(sourcePath: string, load: SourceLoad): Promise<BridgeOutcome> {
+/**
+ * Issue 20's variants: `preload` messages stored first (sent by an untimed smtp-source run), and with
+ * `http` the HTTP API on (`--http 0`), with `events` one client listening to the event stream during
+ * the timed load — what a test suite with the web UI open looks like. Without options: `--no-http`, nothing
+ * preloaded, the figure of issue 8.
+ */
+export interface BridgeHttpOptions {
+  http: boolean;
+  /** With `http`: one client reads the event stream during the timed load. */
+  events: boolean;
+  preload: number;
+}
+
+export async function runBridgeBench(sourcePath: string, load: SourceLoad, http: BridgeHttpOptions | null = null): Promise<BridgeOutcome> {
   const maildir = mkdtempSync(join(tmpdir(), 'mailsim-bench-'));
   const ports = ['--smtp', '--submission', '--smtps', '--pop3', '--pop3s', '--imap', '--imaps'].flatMap((option) => [option, '0']);
   const cli = serveCli();
   console.log(`  (mailsim serve runs ${cli.describe})`);
-  const args = [...cli.nodeArgs, 'serve', '--listen', '127.0.0.1', ...ports, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
+  const httpArgs = http?.http ? ['--http', '0'] : ['--no-http'];
+  const args = [...cli.nodeArgs, 'serve', '--listen', '127.0.0.1', ...ports, ...httpArgs, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
   const serve = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   serve.stderr.on('data', (chunk: Buffer) => {
     if (output.length < 20_000) output += chunk.toString();
   });
   try {
+    let stdout = '';
+    const stdoutSoFar = () => stdout;
     const port = await new Promise<number | string>((resolve) => {
-      let stdout = '';
       const timer = setTimeout(() => resolve(`no "LISTEN smtp" line within ${serveStartTimeoutMs / 1000} s`), serveStartTimeoutMs);
       serve.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         const match = /^LISTEN smtp \S+:(\d+)\s*$/m.exec(stdout);
-        if (match) {
+        if (match && (!http?.http || /^LISTEN http /m.test(stdout))) {
           clearTimeout(timer);
           resolve(Number(match[1]));
         }
@@ -97,6 +112,9 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad): Prom
       });
     });
     if (typeof port === 'string') return { kind: 'unavailable', reason: port };
+    const preload = http?.preload ?? 0;
+    if (preload > 0) await runSmtpSource(sourcePath, port, { sessions: load.sessions, messages: preload, messageBytes: load.messageBytes, from: 'alice@sender.test', to: 'bob@example.test' });
+    const events = http?.http && http.events ? await listenToEvents(httpPort(stdoutSoFar())) : null;
     const cpuBeforeMs = processCpuMs(serve.pid);
     const source = await runSmtpSource(sourcePath, port, { ...load, from: 'alice@sender.test', to: 'bob@example.test' });
     const cpuAfterMs = processCpuMs(serve.pid);
@@ -104,12 +122,35 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad): Prom
       const cpuMs = cpuAfterMs - cpuBeforeMs;
       console.log(`  serve's CPU time during the load: ${(cpuMs / 1000).toFixed(1)} s user+system, ${Math.round((cpuMs * 1000) / load.messages)} µs per message (all its threads)`);
     }
+    events?.abort();
     const exitCode = await stopChild(serve, 30_000);
-    const delivered = countMaildir(join(maildir, 'bob'));
+    const stored = countMaildir(join(maildir, 'bob'));
+    const delivered = stored === null ? null : stored - preload;
     if (exitCode !== 0) source.detail += ` (serve exited with ${exitCode} on SIGTERM)`;
     return { kind: 'measured', source, delivered };
   } finally {
     await stopChild(serve, 5000);
     rmSync(maildir, { recursive: true, force: true });
   }
+}
+
+function httpPort(stdout: string): number {
+  const match = /^LISTEN http \S+:(\d+)\s*$/m.exec(stdout);
+  if (match === null) throw new Error('serve printed no LISTEN http line');
+  return Number(match[1]);
+}
+
+/** One client on the event stream (docs/http-api.md, "The event stream"), reading everything it is sent until aborted. */
+async function listenToEvents(port: number): Promise<AbortController> {
+  const controller = new AbortController();
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { signal: controller.signal });
+  const reader = response.body?.getReader();
+  void (async () => {
+    try {
+      while (reader !== undefined && !(await reader.read()).done);
+    } catch {
+      // aborted
+    }
+  })();
+  return controller;
 }

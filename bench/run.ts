@@ -9,6 +9,7 @@
  *   npm run bench -- --only=e2e,ref    some sections: startup, kernel, e2e, ref, scaling, compression, bridge,
  *                                      sweep (issue 17: sweep throughput and memory; --full: 100,000 runs),
  *                                      property (issue 18: fault-property runs/s of mailsim/testing)
+ *                                      http (issue 20: intake with the HTTP API on, listing 10,000 messages)
  *   npm run bench -- --profile [bulk|outage] [N]
  *                                      writes a V8 CPU profile of one scenario run to
  *                                      reports/profiles/ and prints its top functions (open the file
@@ -29,6 +30,7 @@ import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, f
 import { topFunctions } from './profile-top.js';
 import { runStartupBench, startupTargetMs } from './startup.js';
 import { propertyTarget, runPropertyChild } from './property.js';
+import { runListingBench } from './http.js';
 import { coresForSweep, runSweepChild, sweepTargets } from './sweep.js';
 
 const argv = process.argv.slice(2);
@@ -245,6 +247,38 @@ async function bridgeSection(): Promise<void> {
   }
 }
 
+// ---- 7. http (issue 20) -------------------------------------------------------------------------
+const httpPreload = 1_000;
+const httpListed = 10_000;
+
+async function httpSection(): Promise<void> {
+  console.log('\n# 7. HTTP API (issue 20): SMTP intake with the API on, and listing 10,000 stored messages');
+  const tools = toolsAvailable();
+  if (tools === null) {
+    console.log(`  smtp-source not found: ${installHint}`);
+    targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: null, detail: 'Postfix tools missing' });
+  } else {
+    console.log(`  measured: ${httpPreload.toLocaleString('en-US')} messages stored first (untimed), then the smtp-source load of section 6 against`);
+    console.log('  `mailsim serve --maildir` with --no-http, with --http 0, and with --http 0 and one client reading the event stream.');
+    const off = await runBridgeBench(tools.source, refLoad, { http: false, events: false, preload: httpPreload });
+    const on = await runBridgeBench(tools.source, refLoad, { http: true, events: false, preload: httpPreload });
+    const listening = await runBridgeBench(tools.source, refLoad, { http: true, events: true, preload: httpPreload });
+    if (off.kind === 'measured' && on.kind === 'measured' && listening.kind === 'measured') {
+      const ratio = on.source.messagesPerSec / off.source.messagesPerSec;
+      const listeningRatio = listening.source.messagesPerSec / off.source.messagesPerSec;
+      console.log(`  → API off ${fmtRate(off.source.messagesPerSec)} msg/s; API on ${fmtRate(on.source.messagesPerSec)} msg/s (${ratio.toFixed(2)}×); on with an event-stream client ${fmtRate(listening.source.messagesPerSec)} msg/s (${listeningRatio.toFixed(2)}×)`);
+      console.log(`    delivered ${off.delivered}, ${on.delivered} and ${listening.delivered} of ${refLoad.messages}`);
+      targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: ratio >= 0.9 && on.delivered === refLoad.messages, detail: `${ratio.toFixed(2)}× (with an event-stream client ${listeningRatio.toFixed(2)}×)` });
+    } else {
+      targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: null, detail: 'mailsim serve did not start' });
+    }
+  }
+  const listing = await runListingBench(httpListed);
+  console.log(`  measured: GET /api/v1/messages over loopback with ${listing.stored.toLocaleString('en-US')} messages in a user's INBOX (in memory):`);
+  console.log(`  → first page (50) cold ${fmtMs(listing.coldPageMs)} (parses the page once), warm ${fmtMs(listing.warmPageMs)} (median); all ${listing.stored.toLocaleString('en-US')} warm ${fmtMs(listing.wholeListMs)}`);
+  targets.push({ name: 'listing 10,000 stored messages < 100 ms', met: listing.warmPageMs < 100, detail: `first page warm ${fmtMs(listing.warmPageMs)}, cold ${fmtMs(listing.coldPageMs)}` });
+}
+
 // ---- --profile ----------------------------------------------------------------------------------
 async function profile(): Promise<void> {
   const at = argv.indexOf('--profile');
@@ -342,6 +376,7 @@ async function main(): Promise<void> {
   if (wanted('bridge')) await bridgeSection();
   if (wanted('sweep')) await sweepSection();
   if (wanted('property')) await propertySection();
+  if (wanted('http')) await httpSection();
   console.log('\n# targets');
   for (const t of targets) console.log(`  ${mark(t.met)} ${t.name.padEnd(58)} ${t.detail}`);
 }

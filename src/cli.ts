@@ -86,6 +86,10 @@ function addServeCommand(program: Command): void {
     .option('--max-connections <n>', 'cap on concurrent client connections (one more gets 421 / -ERR / * BYE)')
     .option('--max-listener-connections <n>', 'cap on concurrent connections per listener (default 100, Postfix maxproc)')
     .option('--max-client-connections <n>', 'cap on concurrent connections from one client address (default 50, Postfix smtpd_client_connection_count_limit)')
+    .option('--http <port>', 'HTTP API (Mailpit-compatible) and web UI (0 = any free port)', '8025')
+    .option('--no-http', 'no HTTP API')
+    .option('--http-bind <addr>', 'address the HTTP API binds', '127.0.0.1')
+    .option('--http-auth <user:password>', 'require HTTP basic auth for the API and UI')
     .action(async (options) => {
       const { serveCommand } = await import('./cli/serve-command.js');
       process.exitCode = await serveCommand(options);

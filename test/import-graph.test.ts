@@ -92,7 +92,7 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['report'],
   ['runner'],
   ['bridge', 'sweep'],
-  ['testing'],
+  ['testing', 'http'],
   ['explore'],
   ['cli'],
   ['.'],

@@ -5,7 +5,7 @@
  *
  * Serve always opens every listener, so the host's roles are widened to mta, msa, mda, pop3 and imap.
  * From a scenario host it takes domains, users (passwords, filters, quotas), mailbox format, greylisting,
- * timeouts, limits, queue rules, `tls`, and the scenario's faults served on this host (`reply`, `drop`, `corrupt`)
+ * timeouts, limits, queue rules, `tls`, and the scenario's faults served on this host (`refuse`, `reply`, `drop`, `corrupt`)
  * (applied at their `at`/`until`, counted from the moment serve starts). With `--relay-to`, every remote
  * domain is routed to the relay (a smarthost: `routes: { "*": relay }`), replacing the host's routes.
  */
@@ -30,7 +30,7 @@ export interface ServeConfigInput {
 
 export interface ServeConfig {
   config: HostConfig;
-  /** The scenario's faults that act inside this host's SMTP server (`reply`, `drop`, …: kinds with `servedOn`), times relative to the start of serve. */
+  /** The scenario's faults that act inside this host's SMTP server or on its listeners (`refuse`, `reply`, …: kinds with `servedOn`), times relative to the start of serve. */
   faults: FaultSpec[];
 }
 

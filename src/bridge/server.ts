@@ -184,6 +184,10 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
         return;
       }
       raw.on('error', () => {});
+      if (host.netHost.refuses(spec.nodePort)) {
+        raw.resetAndDestroy(); // a served `refuse` fault: the closest a listening socket gets to a refused connect
+        return;
+      }
       const refusal = overLimit(serving, kind, raw.remoteAddress ?? '');
       if (refusal !== null) {
         answerBusy(serving, raw, spec, refusal);
@@ -278,7 +282,7 @@ async function stopServing(serving: Serving, graceMs: number): Promise<ServeStop
 
 /**
  * The scenario's faults served on this host (kinds with `servedOn`, src/faults/), at `at` / `until`
- * counted from now. They act only inside the host's SMTP server: the rest of the target is not there.
+ * counted from now. They act only inside the host's SMTP server or on its listeners: the rest of the target is not there.
  * Exported for `startServer`'s `inject` (src/testing/server.ts), which serves a fault from the moment it is given.
  */
 export function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): void {
@@ -295,16 +299,17 @@ export function scheduleFaults(host: ServeHost, faults: readonly FaultSpec[]): v
 }
 
 /**
- * What a served fault may act on: the host's own SMTP server and the fault's own random stream (as in
- * the simulator, `fault:INDEX`), nothing of a network or DNS it does not simulate.
+ * What a served fault may act on: the host's own SMTP server, its own listeners (`refuse`: a connection
+ * to a refused port is reset at once) and the fault's own random stream (as in the simulator,
+ * `fault:INDEX`), nothing of a network or DNS it does not simulate.
  */
-function servedTarget(host: ServeHost, index: number): FaultTarget {
+export function servedTarget(host: ServeHost, index: number): FaultTarget {
   const absent = (what: string) => () => {
     throw new Error(`mailsim serve cannot apply a fault on the ${what}: only faults inside the SMTP server are served`);
   };
   return {
     power: absent('power of a host'),
-    net: { refuse: absent('network'), partition: absent('network'), setLinkLatency: absent('network'), setFlaky: absent('network') },
+    net: { refuse: (_host, port) => host.netHost.refuse(port), partition: absent('network'), setLinkLatency: absent('network'), setFlaky: absent('network') },
     dns: { setFault: absent('DNS'), replace: absent('DNS') },
     smtp: () => host.faults,
     random: () => host.sim.rng.stream(`fault:${index}`),

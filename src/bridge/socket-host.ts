@@ -26,6 +26,11 @@ export interface RelayTarget {
 export class SocketHost implements ServiceHost {
   readonly network = { hostByAddress: (_address: string): { readonly name: string } | undefined => undefined };
   readonly acceptors = new Map<number, (conn: StreamEndpoint) => void>();
+  /**
+   * A served `refuse` fault's windows per node port (docs/reference.md §6): while one is open, the
+   * listener of that port resets every connection at once. Windows are counted, so overlapping ones compose.
+   */
+  private readonly refusals = new Map<number, number>();
   /** Outbound endpoints still open (for shutdown). */
   readonly outbound = new Set<SocketEndpoint>();
   /** Outbound connections opened so far. */
@@ -37,6 +42,26 @@ export class SocketHost implements ServiceHost {
     private readonly relay: RelayTarget | null,
     private readonly clientTls: SecureContext | null = null,
   ) {}
+
+  /** Opens a refusal window on a node port (`refuse`); returns its close (idempotent). */
+  refuse(port: number): { undo(): void } {
+    this.refusals.set(port, (this.refusals.get(port) ?? 0) + 1);
+    let open = true;
+    return {
+      undo: () => {
+        if (!open) return;
+        open = false;
+        const left = (this.refusals.get(port) ?? 1) - 1;
+        if (left > 0) this.refusals.set(port, left);
+        else this.refusals.delete(port);
+      },
+    };
+  }
+
+  /** Whether a `refuse` window is open on this node port. */
+  refuses(port: number): boolean {
+    return this.refusals.has(port);
+  }
 
   listen(port: number, onAccept: (conn: StreamEndpoint) => void): { port: number; close(): void } {
     this.acceptors.set(port, onAccept);

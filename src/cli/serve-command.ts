@@ -7,6 +7,7 @@
 import { buildServeConfig } from '../bridge/config.js';
 import { type ListenerKind, listenerSpecs, type RunningServe, startServe } from '../bridge/server.js';
 import { isScenarioError } from '../scenario/errors.js';
+import { parseHttpAuth, type RunningHttpApi, startHttpApi } from '../http/api.js';
 
 export interface ServeCommandOptions {
   listen: string;
@@ -28,6 +29,10 @@ export interface ServeCommandOptions {
   maxConnections?: string;
   maxListenerConnections?: string;
   maxClientConnections?: string;
+  /** `--http PORT`, or false for `--no-http`. */
+  http?: string | false;
+  httpBind?: string;
+  httpAuth?: string;
 }
 
 export const EXIT_SERVE_OK = 0;
@@ -63,9 +68,17 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       ...(options.maxClientConnections === undefined ? {} : { clientConnectionsMax: parsePositive(options.maxClientConnections, '--max-client-connections') }),
     });
   } catch (error) {
-    const message = isScenarioError(error) ? error.message : error instanceof Error ? error.message : String(error);
-    process.stderr.write(`mailsim serve: ${message}\n`);
-    return EXIT_SERVE_BAD_INPUT;
+    return badInput(error);
+  }
+  let http: RunningHttpApi | null = null;
+  try {
+    if (options.http !== false && options.http !== undefined) {
+      const auth = options.httpAuth === undefined ? null : parseHttpAuth(options.httpAuth);
+      http = await startHttpApi({ host: running.host, port: parsePort(options.http, '--http'), bind: options.httpBind ?? '127.0.0.1', auth, maildir: options.maildir ?? null });
+    }
+  } catch (error) {
+    await running.stop();
+    return badInput(error);
   }
   // Listen for SIGINT/SIGTERM before announcing the listeners: a client that signals as soon as it has
   // read the LISTEN lines must reach our handler, not the default one that kills the process.
@@ -86,12 +99,14 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
   for (const listener of running.listeners) process.stdout.write(`LISTEN ${listener.kind} ${listener.address}:${listener.port}\n`);
+  if (http !== null) process.stdout.write(`LISTEN http ${http.address}:${http.port}\n`);
   running.tls.then(
     (identity) => identity.selfSigned && process.stderr.write('mailsim serve: TLS uses a self-signed certificate made at start (clients must not verify it)\n'),
     (error: unknown) => process.stderr.write(`mailsim serve: no TLS certificate: ${error instanceof Error ? error.message : String(error)}\n`),
   );
 
   await stopRequested;
+  await http?.close();
   const result = await running.stop();
   for (const item of result.queued) process.stdout.write(`QUEUED ${item.queueId} ${item.messageId} ${item.address}\n`);
   process.stderr.write(`mailsim serve: stopped (${result.queued.length} recipient(s) still queued, ${result.cut} connection(s) cut)\n`);
@@ -119,6 +134,12 @@ function whenLauncherGone(onGone: () => void): void {
     onGone();
   }, launcherPollMs);
   timer.unref();
+}
+
+function badInput(error: unknown): number {
+  const message = isScenarioError(error) ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mailsim serve: ${message}\n`);
+  return EXIT_SERVE_BAD_INPUT;
 }
 
 function parsePort(text: string, flag: string): number {

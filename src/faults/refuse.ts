@@ -30,4 +30,6 @@ export const refuse = defineFaultKind({
     available: needsAHost,
     arbitrary: (universe, fc) => hostDraw(universe, fc).map((name) => ({ refuse: name })),
   },
+  // `mailsim serve` resets connections to its listener of that port (src/bridge/server.ts).
+  servedOn: (action) => action.host,
 });

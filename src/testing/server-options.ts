@@ -36,7 +36,7 @@ export interface ServedHostOptions {
   host?: Record<string, unknown>;
   /** Serve one host of a scenario instead (a file or a plain object), as `mailsim serve --scenario FILE --host NAME`: `domains`, `users` and `host` are then ignored, and its own `tls` key says whether it offers TLS. */
   scenario?: { file: string; host: string } | { object: ScenarioObject; host: string };
-  /** Faults served from the start (`reply`, `drop`, `corrupt`: docs/reference.md §6), `at`/`until` counted from the start. */
+  /** Faults served from the start (`reply`, `drop`, `corrupt`, `refuse`: docs/reference.md §6), `at`/`until` counted from the start. */
   faults?: readonly FaultItem[];
 }
 
@@ -81,7 +81,7 @@ export function injectedFault(served: ServedHost, injectedBefore: readonly Fault
   const spec = serveConfigOf(scenario, served.hostName, served.sourceName, relay).faults.find((fault) => fault.index === index);
   if (spec === undefined) {
     const action = scenario.faults.find((fault) => fault.index === index)?.action.kind ?? 'this fault';
-    throw new Error(`inject: ${action} cannot be served: only faults inside this host's SMTP server are (${servedKindNames.join(', ')}, naming ${served.hostName})`);
+    throw new Error(`inject: ${action} cannot be served: only faults inside this host's SMTP server or on its listeners are (${servedKindNames.join(', ')}, naming ${served.hostName})`);
   }
   return { spec, item: filled };
 }

@@ -66,8 +66,8 @@ export interface TestServer extends AsyncDisposable {
   /** The first message matching `filter`, filed already or later; rejects after the timeout, listing what did arrive. */
   waitForMessage(filter?: MessageFilter, options?: WaitForMessageOptions): Promise<FiledMessage>;
   /**
-   * Serves a fault from now on, in the scenario format's syntax (docs/reference.md §6): `reply`, `drop`
-   * or `corrupt`, with `at`/`until` counted from now (`at` defaults to now) and `host` defaulting to the
+   * Serves a fault from now on, in the scenario format's syntax (docs/reference.md §6): `reply`, `drop`,
+   * `corrupt` or `refuse`, with `at`/`until` counted from now (`at` defaults to now) and `host` defaulting to the
    * served host — e.g. `inject({ reply: { on: 'rcpt', code: 550, times: 1 } })`. Throws the loader's
    * located error for a malformed fault, and for one that cannot be served.
    */

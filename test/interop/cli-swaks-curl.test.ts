@@ -1,6 +1,6 @@
 /**
  * The real CLI (`node bin/mailsim.js serve`, every port 0) driven by swaks and curl: LISTEN lines for
- * the seven listeners, swaks `--tls --auth` on submission and `--tlsc` on smtps, curl over smtp://,
+ * the seven listeners and the HTTP API, swaks `--tls --auth` on submission and `--tlsc` on smtps, curl over smtp://,
  * pop3:// (STLS) and imap:// (STARTTLS), and a graceful SIGTERM: exit 0, with the remote mail that has
  * no relay listed as QUEUED (docs/reference.md §12).
  */
@@ -21,9 +21,9 @@ const swaks = (...args: string[]) => run(findTool('swaks') ?? 'swaks', ['--serve
 const curl = (...args: string[]) => run(findTool('curl') ?? 'curl', ['--silent', '--show-error', '--insecure', '--max-time', '10', ...args]);
 
 describe.skipIf(!enabled)('mailsim serve (CLI) with swaks and curl', () => {
-  it('prints one LISTEN line per listener, in order, on loopback', () => {
+  it('prints one LISTEN line per listener, in order, the HTTP API last, on loopback', () => {
     const lines = serve.stdout().split('\n').filter((line) => line.startsWith('LISTEN '));
-    expect(lines.map((line) => line.split(' ')[1])).toEqual(['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps']);
+    expect(lines.map((line) => line.split(' ')[1])).toEqual(['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps', 'http']);
     for (const line of lines) expect(line).toMatch(/^LISTEN [a-z0-9]+ 127\.0\.0\.1:\d+$/);
   });
 

@@ -51,12 +51,13 @@ export interface CliServe {
 }
 
 /**
- * Starts the real CLI with every port 0 and waits for its seven LISTEN lines. The start compiles the
+ * Starts the real CLI with every port 0 (the HTTP API's too) and waits for its eight LISTEN lines (seven with `--no-http`). The start compiles the
  * sources (tsx): 3 s in the suite on a busy 2-CPU machine, a single start up to 7 s; the bound (under
  * the 60 s hook timeout) is only there to fail with serve's stderr rather than a bare hook timeout.
  */
 export function serveCli(extraArgs: string[] = [], startBoundMs = 45_000): Promise<CliServe> {
-  const portArgs = Object.keys(allPortsFree).flatMap((kind) => [`--${kind}`, '0']);
+  // --http 0: the HTTP API's default port (8025) would clash between serves started side by side.
+  const portArgs = [...Object.keys(allPortsFree).flatMap((kind) => [`--${kind}`, '0']), '--http', '0'];
   const child = spawn(process.execPath, [join(repoRoot, 'bin/mailsim.js'), 'serve', ...portArgs, ...extraArgs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -81,7 +82,7 @@ export function serveCli(extraArgs: string[] = [], startBoundMs = 45_000): Promi
     }, startBoundMs);
     const check = () => {
       const lines = out.split('\n').filter((line) => line.startsWith('LISTEN '));
-      if (lines.length < 7) return;
+      if (lines.length < (extraArgs.includes('--no-http') ? 7 : 8)) return;
       clearTimeout(timer);
       child.stdout?.off('data', check);
       const ports = {} as Ports;

@@ -65,7 +65,7 @@ describe('npx mailsim serve', () => {
   it(
     'stops cleanly when the npx process that started it is terminated',
     async () => {
-      const portArgs = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps'].flatMap((kind) => [`--${kind}`, '0']);
+      const portArgs = ['smtp', 'submission', 'smtps', 'pop3', 'pop3s', 'imap', 'imaps'].flatMap((kind) => [`--${kind}`, '0']).concat(['--no-http']);
       // detached: npx leads its own process group, which the test can still kill whole if all fails.
       const npx = spawn('npx', ['--no-install', 'mailsim', 'serve', ...portArgs], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

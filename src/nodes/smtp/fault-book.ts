@@ -38,9 +38,18 @@ export interface Corruption {
   offset: number;
 }
 
+/** One occurrence a scripted fault took: its stage, what it did, and the reply it gave (reply faults). */
+export interface FiredFault {
+  stage: SmtpStage;
+  effect: Effect['kind'];
+  reply: string | null;
+}
+
 export class SmtpFaultBook {
   private readonly faults: ScriptedFault[] = [];
   private nextId = 1;
+  /** Who hears each fault that fires (serve's HTTP event stream); outside the trace, so no digest moves. */
+  private readonly firedListeners = new Set<(fired: FiredFault) => void>();
 
   constructor(private readonly random: RandomStream) {}
 
@@ -105,6 +114,12 @@ export class SmtpFaultBook {
     return { message: flipped, mode: 'flip', offset };
   }
 
+  /** Registers a listener for every fault that fires from now on; returns the function that removes it. */
+  onFired(listener: (fired: FiredFault) => void): () => void {
+    this.firedListeners.add(listener);
+    return () => this.firedListeners.delete(listener);
+  }
+
   private add(fault: Omit<ScriptedFault, 'id'>): () => void {
     const id = this.nextId++;
     this.faults.push({ id, ...fault });
@@ -123,9 +138,15 @@ export class SmtpFaultBook {
       if (fault.remaining !== null && fault.remaining <= 0) continue;
       if (fault.probability !== null && !this.drawn(fault, fault.probability, connection)) continue;
       if (fault.remaining !== null) fault.remaining--;
+      if (this.firedListeners.size > 0) this.announce(stage, fault.effect);
       return fault;
     }
     return null;
+  }
+
+  private announce(stage: SmtpStage, effect: Effect): void {
+    const reply = effect.kind === 'reply' ? `${effect.reply.code} ${effect.reply.enhanced === null ? '' : `${effect.reply.enhanced} `}${effect.reply.lines.join(' ')}` : null;
+    for (const listener of this.firedListeners) listener({ stage, effect: effect.kind, reply });
   }
 
   /** Whether `probability` fires: per occurrence from the host's stream, or once per session (see the top). */

@@ -1,0 +1,191 @@
+/**
+ * The captured mail the HTTP API shows: every message in every folder of every user's mailbox of the
+ * serve host — the same store the MDA delivers into and POP3/IMAP read (src/store/mailstore.ts), in
+ * memory or under `--maildir`. Nothing is copied: the API reads the store, so nothing stored is lost
+ * and intake goes on while the API is used.
+ *
+ * Theory of operation. A message's API id names its place: user, folder, UIDVALIDITY and UID
+ * (RFC 3501 §2.3.1.1: a UID is never reused while UIDVALIDITY stays), base64url-encoded so it is one
+ * opaque path segment as Mailpit's ids are. Every call that reads or changes the store runs inside the
+ * host's clock pulse (src/bridge/clock.ts), as a socket event does, so the host's due work runs first
+ * and what the change causes runs after. Folders are watched (`Folder.watch`) so the event stream and
+ * the blocking wait hear of a message the moment it is committed; a folder made later (a filter's
+ * "Junk") is watched from the delivery that made it (`mail.deliver`, src/mail/log.ts observers).
+ */
+import type { ServeHost } from '../bridge/serve-host.js';
+import type { UserConfig } from '../nodes/config.js';
+import type { Folder, MessageInfo } from '../store/mailstore.js';
+
+/** One stored message, located; its id is made only when asked for (a listing needs a page of them). */
+export class StoredRef {
+  private encoded: string | null = null;
+
+  constructor(
+    readonly user: string,
+    readonly folder: string,
+    readonly uidValidity: number,
+    readonly uid: number,
+    readonly info: MessageInfo,
+  ) {}
+
+  get id(): string {
+    this.encoded ??= encodeId(this.user, this.folder, this.uidValidity, this.uid);
+    return this.encoded;
+  }
+}
+
+export const seenFlag = '\\Seen';
+
+export function encodeId(user: string, folder: string, uidValidity: number, uid: number): string {
+  return Buffer.from(`${user}\n${folder}\n${uidValidity}\n${uid}`, 'utf8').toString('base64url');
+}
+
+function decodeId(id: string): { user: string; folder: string; uidValidity: number; uid: number } | null {
+  const parts = Buffer.from(id, 'base64url').toString('utf8').split('\n');
+  if (parts.length !== 4) return null;
+  const [user, folder, validity, uid] = parts as [string, string, string, string];
+  if (!/^\d+$/.test(validity) || !/^\d+$/.test(uid)) return null;
+  return { user, folder, uidValidity: Number(validity), uid: Number(uid) };
+}
+
+export class CapturedMail {
+  private readonly watched = new WeakSet<Folder>();
+  /** `user\nfolder` of every folder watched: a delivery into one of them costs no store lookup. */
+  private readonly watchedNames = new Set<string>();
+  private readonly listeners = new Set<(ref: StoredRef) => void>();
+
+  constructor(private readonly host: ServeHost) {
+    this.inPulse(() => this.watchFolders());
+    // A folder a filter made for this very delivery was not watched when the message landed in it.
+    host.log.observe((event) => {
+      if (event.kind === 'mail.deliver' && event.host === host.name) this.watchNewFolder(event.user, event.folder);
+    });
+  }
+
+  /** Every stored message, newest first (internal date, then UID), as Mailpit lists them. */
+  all(): StoredRef[] {
+    return this.inPulse(() => {
+      const refs: StoredRef[] = [];
+      for (const { user, folder } of this.folders()) {
+        for (const info of folder.messages()) refs.push(this.refOf(user.name, folder, info));
+      }
+      return refs.sort((a, b) => b.info.internalDateMs - a.info.internalDateMs || b.uid - a.uid);
+    });
+  }
+
+  /** The message an id names (`latest`: the newest), or null when it is not (or no longer) stored. */
+  find(id: string): StoredRef | null {
+    if (id === 'latest') return this.all()[0] ?? null;
+    const place = decodeId(id);
+    if (place === null) return null;
+    return this.inPulse(() => {
+      const folder = this.folderOf(place.user, place.folder);
+      if (folder === null || folder.uidValidity !== place.uidValidity) return null;
+      const info = folder.messages().find((message) => message.uid === place.uid);
+      return info === undefined ? null : this.refOf(place.user, folder, info);
+    });
+  }
+
+  /** The message's bytes as stored (CRLF line ends). */
+  read(ref: StoredRef): Uint8Array {
+    return this.inPulse(() => this.folderOf(ref.user, ref.folder)?.read(ref.uid) ?? new Uint8Array());
+  }
+
+  /** Sets or clears \Seen (Mailpit's read status, IMAP's \Seen: RFC 3501 §2.3.2). */
+  setRead(refs: readonly StoredRef[], read: boolean): void {
+    this.inPulse(() => {
+      for (const ref of refs) {
+        const folder = this.folderOf(ref.user, ref.folder);
+        const info = folder?.messages().find((message) => message.uid === ref.uid);
+        if (folder === null || folder === undefined || info === undefined || info.flags.includes(seenFlag) === read) continue;
+        folder.setFlags(ref.uid, read ? [...info.flags, seenFlag] : info.flags.filter((flag) => flag !== seenFlag));
+      }
+    });
+  }
+
+  /** Expunges the messages (RFC 3501 §6.4.3 semantics: gone for every reader). */
+  delete(refs: readonly StoredRef[]): void {
+    this.inPulse(() => {
+      const byFolder = new Map<string, { user: string; folder: string; uids: number[] }>();
+      for (const ref of refs) {
+        const key = `${ref.user}\n${ref.folder}`;
+        const entry = byFolder.get(key) ?? { user: ref.user, folder: ref.folder, uids: [] };
+        entry.uids.push(ref.uid);
+        byFolder.set(key, entry);
+      }
+      for (const entry of byFolder.values()) this.folderOf(entry.user, entry.folder)?.expunge(entry.uids);
+    });
+  }
+
+  /** Hears every message appended from now on; returns the function that stops listening. */
+  onStored(listener: (ref: StoredRef) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private refOf(user: string, folder: Folder, info: MessageInfo): StoredRef {
+    return new StoredRef(user, folder.name, folder.uidValidity, info.uid, info);
+  }
+
+  private *folders(): Generator<{ user: UserConfig; folder: Folder }> {
+    const local = this.host.local;
+    if (local === null) return;
+    for (const user of this.host.config.users) {
+      const store = local.storeOf(user);
+      for (const name of store.folderNames()) {
+        const folder = store.folder(name);
+        if (folder !== null) yield { user, folder };
+      }
+    }
+  }
+
+  private folderOf(userName: string, folderName: string): Folder | null {
+    const user = this.host.config.users.find((candidate) => candidate.name === userName);
+    if (user === undefined || this.host.local === null) return null;
+    return this.host.local.storeOf(user).folder(folderName);
+  }
+
+  private watchFolders(): void {
+    for (const { user, folder } of this.folders()) {
+      if (this.watched.has(folder)) continue;
+      this.watched.add(folder);
+      this.watchedNames.add(`${user.name}\n${folder.name}`);
+      folder.watch((change) => {
+        if (change.kind === 'appended') this.announce(user.name, folder, change.uids);
+      });
+    }
+  }
+
+  private watchNewFolder(userName: string, folderName: string): void {
+    if (this.watchedNames.has(`${userName}\n${folderName}`)) return;
+    const folder = this.folderOf(userName, folderName);
+    if (folder === null || this.watched.has(folder)) return;
+    this.watchFolders();
+    const newest = folder.messages().at(-1);
+    if (newest !== undefined) this.announce(userName, folder, [newest.uid]);
+  }
+
+  private announce(user: string, folder: Folder, uids: readonly number[]): void {
+    if (this.listeners.size === 0) return;
+    const messages = folder.messages();
+    // Appended messages are the newest: look from the end.
+    for (let at = messages.length - 1; at >= 0 && uids.length > 0; at--) {
+      const info = messages[at]!;
+      if (info.uid < Math.min(...uids)) break;
+      if (!uids.includes(info.uid)) continue;
+      const ref = this.refOf(user, folder, info);
+      for (const listener of this.listeners) listener(ref);
+    }
+  }
+
+  private inPulse<T>(fn: () => T): T {
+    let result: T | undefined;
+    let ran = false;
+    this.host.clock.pulse(() => {
+      result = fn();
+      ran = true;
+    });
+    // After shutdown the clock no longer pulses: read what is there without running the host.
+    return ran ? (result as T) : fn();
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The live endpoints: the event stream and the blocking wait (issue 20 point 3), so tests stop sleeping.
+ *
+ * `GET /api/v1/events` is a Server-Sent Events stream (the HTML living standard's text/event-stream):
+ * first `event: ready`, then one event per fact of event-hub.ts, its data JSON.
+ *
+ * `GET /api/mailsim/v1/wait?to=…&from=…&subject=…&query=…&timeout=10s` answers 200 with the Mailpit
+ * list item of the newest stored message that matches (to/from/subject: substrings, ignoring case;
+ * query: Mailpit's search language, search.ts) — at once when one is stored already, else the moment
+ * one is — or 408 with a JSON error when `timeout` (a duration, docs/reference.md §1; at most 10 min)
+ * passes first. It listens before it looks, so a message stored in between is not missed.
+ */
+import type { Context, Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { parseDuration } from '../schema/units.js';
+import { BadInput } from './bad-input.js';
+import type { StoredRef } from './captured.js';
+import { listItem, type MailpitListItem, parsed } from './message-view.js';
+import { matches, parseQuery, type SearchTerm } from './search.js';
+import type { ApiServices } from './services.js';
+
+export const waitTimeoutMsDefault = 10_000;
+export const waitTimeoutMsMax = 600_000;
+
+export function registerLiveRoutes(app: Hono, services: ApiServices): void {
+  app.get('/api/v1/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const stop = services.events.listen((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event.data) }).catch(() => {}));
+      const aborted = new Promise<void>((resolve) => stream.onAbort(resolve));
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      await aborted;
+      stop();
+    }),
+  );
+  app.get('/api/mailsim/v1/wait', async (c) => {
+    const terms = waitTerms(c);
+    const timeoutMs = waitTimeout(c);
+    const found = await waitFor(services, terms, timeoutMs);
+    if (found === null) return c.json({ Error: `no matching message within ${timeoutMs} ms`, where: 'query' }, 408);
+    return c.json(found);
+  });
+}
+
+function waitTerms(c: Context): SearchTerm[] {
+  const terms: SearchTerm[] = [];
+  for (const field of ['to', 'from', 'subject'] as const) {
+    const value = c.req.query(field);
+    if (value !== undefined) terms.push({ field, value: value.toLowerCase(), negated: false });
+  }
+  const query = c.req.query('query');
+  if (query !== undefined) {
+    try {
+      terms.push(...parseQuery(query));
+    } catch (error) {
+      throw new BadInput(error instanceof Error ? error.message : String(error), 'query.query');
+    }
+  }
+  return terms;
+}
+
+function waitTimeout(c: Context): number {
+  const text = c.req.query('timeout');
+  if (text === undefined) return waitTimeoutMsDefault;
+  const parsedTimeout = parseDuration(text);
+  if (!parsedTimeout.ok) throw new BadInput(parsedTimeout.message, 'query.timeout');
+  if (parsedTimeout.value > waitTimeoutMsMax) throw new BadInput(`timeout is at most ${waitTimeoutMsMax / 60_000} min`, 'query.timeout');
+  return parsedTimeout.value;
+}
+
+async function matching(services: ApiServices, terms: readonly SearchTerm[], ref: StoredRef): Promise<MailpitListItem | null> {
+  const mail = await parsed(ref, (r) => services.captured.read(r));
+  const item = listItem(ref, mail);
+  return matches(terms, item, mail) ? item : null;
+}
+
+function waitFor(services: ApiServices, terms: readonly SearchTerm[], timeoutMs: number): Promise<MailpitListItem | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (item: MailpitListItem | null) => {
+      if (done) return;
+      done = true;
+      stop();
+      clearTimeout(timer);
+      resolve(item);
+    };
+    const stop = services.captured.onStored((ref) => void matching(services, terms, ref).then((item) => item !== null && finish(item), () => {}));
+    const timer = setTimeout(() => finish(null), timeoutMs);
+    void (async () => {
+      for (const ref of services.captured.all()) {
+        if (done) return;
+        const item = await matching(services, terms, ref);
+        if (item !== null) return finish(item);
+      }
+    })();
+  });
+}
