@@ -41,7 +41,12 @@ export class ServeHost implements HostContext {
   readonly resolver: RelayResolver;
   readonly log: MailLog;
   readonly epoch = 0;
-  readonly bootedAtMs: number;
+  /**
+   * When `boot()` ran: the phase of the queue's scans. Recorded in boot(), right before the queue is
+   * reloaded, as the simulator's MailHost does: recorded at construction it was a few ms earlier than
+   * the reload, which rounded the first scan after a restart up to a whole `queue.scan` period.
+   */
+  bootedAtMs: number;
   readonly queue: MailQueue;
   readonly local: LocalTransport | null;
   readonly faults: SmtpFaultBook;
@@ -92,6 +97,8 @@ export class ServeHost implements HostContext {
   /** Reloads the queue (a `--maildir` queue survives restarts, R1) and registers every listener. */
   boot(): void {
     this.clock.pulse(() => {
+      // The reloaded entries are eligible now, at the boot, so the first scan runs at once.
+      this.bootedAtMs = this.sim.nowMs;
       this.queue.reload();
       this.smtp.listen();
       for (const service of this.services) service.listen();
