@@ -9,7 +9,7 @@
 import type { HostConfig } from '../nodes/config.js';
 import { type RandomStream, Simulator, type TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
-import { afterThisBoot, atThisBoot, type HostContext } from '../nodes/host-context.js';
+import { afterThisBoot, atThisBoot, type HostContext, type PlaintextAuthPolicy } from '../nodes/host-context.js';
 import { MailLog } from '../mail/log.js';
 import { type BootableService, composeMailServices } from '../nodes/mail-services.js';
 import type { LocalTransport } from '../nodes/mda/local-transport.js';
@@ -29,6 +29,8 @@ export interface ServeHostOptions {
   /** Keep mailboxes (and the queue) under this folder instead of memory. */
   maildir: string | null;
   relay: RelayTarget | null;
+  /** POP3/IMAP cleartext logins before TLS (HostContext.plaintextAuth). */
+  plaintextAuth?: PlaintextAuthPolicy;
   seed?: number;
 }
 
@@ -52,6 +54,7 @@ export class ServeHost implements HostContext {
   readonly faults: SmtpFaultBook;
   readonly smtp: SmtpService;
   readonly services: BootableService[];
+  readonly plaintextAuth: PlaintextAuthPolicy;
   /** With --maildir: which disk mutations are durable (group commit); replies wait on it. Else null. */
   readonly durability: DurableSequence | null;
   private readonly mounted: Disk;
@@ -60,6 +63,7 @@ export class ServeHost implements HostContext {
 
   constructor(options: ServeHostOptions) {
     this.config = options.config;
+    this.plaintextAuth = options.plaintextAuth ?? 'tls-or-loopback';
     this.name = options.config.name;
     this.sim = new Simulator({ seed: options.seed ?? 1 });
     this.clock = new RealClock(this.sim);

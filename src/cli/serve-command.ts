@@ -28,6 +28,7 @@ export interface ServeCommandOptions {
   maxConnections?: string;
   maxListenerConnections?: string;
   maxClientConnections?: string;
+  allowPlaintextAuth?: boolean;
 }
 
 export const EXIT_SERVE_OK = 0;
@@ -58,6 +59,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       relay,
       certFile: options.cert ?? null,
       keyFile: options.key ?? null,
+      plaintextAuth: options.allowPlaintextAuth === true ? 'allowed' : 'tls-or-loopback',
       ...(options.maxConnections === undefined ? {} : { connectionsMax: parsePositive(options.maxConnections, '--max-connections') }),
       ...(options.maxListenerConnections === undefined ? {} : { listenerConnectionsMax: parsePositive(options.maxListenerConnections, '--max-listener-connections') }),
       ...(options.maxClientConnections === undefined ? {} : { clientConnectionsMax: parsePositive(options.maxClientConnections, '--max-client-connections') }),

@@ -137,6 +137,8 @@ export interface SmtpServerLimits {
   pathBytesMax: number;
   messageBytesMax: number;
   recipientsMax: number;
+  softErrorsMax: number;
+  errorDelayMs: number;
   badCommandsMax: number;
   idleTimeoutMs: number;
   minDataRateBytesPerS: number;

@@ -206,6 +206,42 @@ describe('AUTH (RFC 4954, 4616)', () => {
     expect(authzid).toBe('admin');
   });
 
+  it('brute force (Postfix error limits): 10 failed AUTHs answered at once, then each reply 1 s later, 421 4.7.0 at the 20th', () => {
+    const wrong = `AUTH PLAIN ${b64('\0alice\0wrong')}\r\n`;
+    const right = `AUTH PLAIN ${b64('\0alice\0secret')}\r\n`;
+    const denied = '535 5.7.8 Authentication credentials invalid';
+    // All pipelined at t = 1000: the first ten replies at once, then the machine holds the 11th.
+    const run = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }]);
+    expect(finalReplyLines(run.output).filter((line) => line === denied)).toHaveLength(10);
+    expect(run.server.closed).toBe(false);
+    expect(run.server.nextTimeoutMs()).toBe(2000);
+    // Each later reply waits one errorDelayMs; a spurious early call releases nothing.
+    const paced = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }, { atMs: 1999 }]);
+    expect(finalReplyLines(paced.output).filter((line) => line === denied)).toHaveLength(10);
+    const steps = Array.from({ length: 10 }, (_, i) => ({ atMs: 2000 + i * 1000 }));
+    const done = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }, ...steps]);
+    const lines = finalReplyLines(done.output);
+    expect(lines.filter((line) => line === denied)).toHaveLength(20);
+    expect(lines.at(-1)).toBe('421 4.7.0 mx.example.org Too many errors, closing connection');
+    expect(lines).not.toContain('235 2.7.0 Authentication successful');
+    expect(done.server.closed).toBe(true);
+    expect(done.events.at(-1)).toEqual({ type: 'closed', reason: 'too-many-errors' });
+  });
+
+  it('the error limits and the delay are settable; a refused AUTH without a hook counts too', () => {
+    const wrong = `AUTH PLAIN ${b64('\0alice\0wrong')}\r\n`;
+    const limits = { softErrorsMax: 2, badCommandsMax: 4, errorDelayMs: 300 };
+    const run = replayBoth(options({ limits }), [EHLO, { chunked: `${wrong}FOO\r\n${wrong}NOOP\r\n${wrong}` }, { atMs: 1300 }, { atMs: 1600 }]);
+    expect(finalReplyLines(run.output).slice(-4)).toEqual([
+      '535 5.7.8 Authentication credentials invalid',
+      '500 5.5.2 Command unrecognized',
+      '535 5.7.8 Authentication credentials invalid', // held until 1300
+      '250 2.0.0 OK', // held until 1600: past the soft limit every reply waits
+    ]);
+    expect(run.server.nextTimeoutMs()).toBe(1900);
+    expect(run.server.closed).toBe(false);
+  });
+
   it('LOGIN: two 334 prompts; wrong password → 535 5.7.8', () => {
     const good = replayBoth(opts(), [EHLO, 'AUTH LOGIN\r\n', `${b64('alice')}\r\n`, `${b64('secret')}\r\n`]);
     expect(finalReplyLines(good.output).slice(-3)).toEqual(['334 VXNlcm5hbWU6', '334 UGFzc3dvcmQ6', '235 2.7.0 Authentication successful']);
