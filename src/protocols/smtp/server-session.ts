@@ -192,7 +192,8 @@ export class SmtpSession implements SmtpContext {
 
   send(reply: SmtpReply, enhancedAllowed = true): void {
     // Postfix smtpd_chat_reply: once the error count reached the soft limit, every reply waits.
-    if (this.errors >= this.limits.softErrorsMax) this.hold.request(this.output.length, this.limits.errorDelayMs);
+    // The events are held with it: the owner must not act on a `starttls` before the 220 is out.
+    if (this.errors >= this.limits.softErrorsMax) this.hold.request(this.output.length, this.limits.errorDelayMs, this.events.length);
     this.output.push(formatReply(reply, enhancedAllowed && this.enhancedActive));
     if (this.options.transcript) this.events.push({ type: 'reply', reply });
   }

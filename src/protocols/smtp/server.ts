@@ -141,8 +141,9 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     const session = this.session;
     const out = session.events;
     if (out.length === 0) return NOTHING;
-    session.events = [];
-    return out;
+    const { now, held } = session.hold.splitEvents(out);
+    session.events = held;
+    return now.length === 0 ? NOTHING : now;
   }
 
   /** When a held reply is due; else the request's deadline (RFC 5321 §4.5.3.2.7, request-deadline.ts); none while the owner owes a decision. */

@@ -4,9 +4,9 @@
  * (RFC 3207), submission (RFC 6409), BDAT (RFC 3030), pending and drop decisions, idle timeout.
  */
 import { describe, expect, it } from 'vitest';
-import { PENDING, type SmtpServerHooks, type SmtpServerOptions } from '../../../src/protocols/smtp/server.js';
+import { PENDING, SmtpServer, type SmtpServerHooks, type SmtpServerOptions } from '../../../src/protocols/smtp/server.js';
 import type { SmtpReply } from '../../../src/protocols/smtp/types.js';
-import { b64, codes, EHLO, finalReplyLines, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
+import { b64, codes, EHLO, finalReplyLines, latin1, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
 
 const reply = (code: number, enhanced: string | null, line: string): SmtpReply => ({ code, enhanced, lines: [line] });
 const lastLine = (output: string) => finalReplyLines(output).at(-1);
@@ -226,6 +226,20 @@ describe('AUTH (RFC 4954, 4616)', () => {
     expect(lines).not.toContain('235 2.7.0 Authentication successful');
     expect(done.server.closed).toBe(true);
     expect(done.events.at(-1)).toEqual({ type: 'closed', reason: 'too-many-errors' });
+  });
+
+  it('a delayed 220 to STARTTLS: the starttls event is held with it, so the owner starts TLS only after the 220 is out', () => {
+    const server = new SmtpServer(options({ limits: { softErrorsMax: 1, errorDelayMs: 500 } }));
+    server.start(0);
+    server.receive(latin1(`${EHLO}FOO\r\nSTARTTLS\r\n`), 0);
+    const out = () => server.takeOutput().map(text).join('');
+    const before = out();
+    expect(before).toMatch(/500 5\.5\.2 Command unrecognized\r\n$/);
+    expect(server.takeEvents()).not.toContainEqual({ type: 'starttls' });
+    expect(server.nextTimeoutMs()).toBe(500);
+    server.onTimeout(500);
+    expect(out()).toBe('220 2.0.0 Ready to start TLS\r\n');
+    expect(server.takeEvents()).toEqual([{ type: 'starttls' }]);
   });
 
   it('the error limits and the delay are settable; a refused AUTH without a hook counts too', () => {
