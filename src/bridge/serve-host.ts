@@ -9,7 +9,7 @@
 import type { HostConfig } from '../nodes/config.js';
 import { type RandomStream, Simulator, type TimerId } from '../sim/index.js';
 import { type Disk, MemoryDisk } from '../store/disk.js';
-import { afterThisBoot, atThisBoot, type HostContext } from '../nodes/host-context.js';
+import { afterThisBoot, atThisBoot, type HostContext, type PlaintextAuthPolicy } from '../nodes/host-context.js';
 import { MailLog } from '../mail/log.js';
 import { type BootableService, composeMailServices } from '../nodes/mail-services.js';
 import type { LocalTransport } from '../nodes/mda/local-transport.js';
@@ -29,6 +29,8 @@ export interface ServeHostOptions {
   /** Keep mailboxes (and the queue) under this folder instead of memory. */
   maildir: string | null;
   relay: RelayTarget | null;
+  /** POP3/IMAP cleartext logins before TLS (HostContext.plaintextAuth). */
+  plaintextAuth?: PlaintextAuthPolicy;
   seed?: number;
 }
 
@@ -41,12 +43,18 @@ export class ServeHost implements HostContext {
   readonly resolver: RelayResolver;
   readonly log: MailLog;
   readonly epoch = 0;
-  readonly bootedAtMs: number;
+  /**
+   * When `boot()` ran: the phase of the queue's scans. Recorded in boot(), right before the queue is
+   * reloaded, as the simulator's MailHost does: recorded at construction it was a few ms earlier than
+   * the reload, which rounded the first scan after a restart up to a whole `queue.scan` period.
+   */
+  bootedAtMs: number;
   readonly queue: MailQueue;
   readonly local: LocalTransport | null;
   readonly faults: SmtpFaultBook;
   readonly smtp: SmtpService;
   readonly services: BootableService[];
+  readonly plaintextAuth: PlaintextAuthPolicy;
   /** With --maildir: which disk mutations are durable (group commit); replies wait on it. Else null. */
   readonly durability: DurableSequence | null;
   private readonly mounted: Disk;
@@ -55,6 +63,7 @@ export class ServeHost implements HostContext {
 
   constructor(options: ServeHostOptions) {
     this.config = options.config;
+    this.plaintextAuth = options.plaintextAuth ?? 'tls-or-loopback';
     this.name = options.config.name;
     this.sim = new Simulator({ seed: options.seed ?? 1 });
     this.clock = new RealClock(this.sim);
@@ -92,6 +101,8 @@ export class ServeHost implements HostContext {
   /** Reloads the queue (a `--maildir` queue survives restarts, R1) and registers every listener. */
   boot(): void {
     this.clock.pulse(() => {
+      // The reloaded entries are eligible now, at the boot, so the first scan runs at once.
+      this.bootedAtMs = this.sim.nowMs;
       this.queue.reload();
       this.smtp.listen();
       for (const service of this.services) service.listen();

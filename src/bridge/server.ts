@@ -22,6 +22,7 @@ import type { SecureContext } from 'node:tls';
 import { type FaultSpec, faultHappens, kindOf } from '../faults/index.js';
 import type { FaultTarget } from '../faults/kind.js';
 import type { HostConfig } from '../nodes/config.js';
+import type { PlaintextAuthPolicy } from '../nodes/host-context.js';
 import { SocketEndpoint } from './socket-endpoint.js';
 import { ServeHost } from './serve-host.js';
 import type { RelayTarget } from './socket-host.js';
@@ -76,6 +77,8 @@ export interface ServeOptions {
   /** Concurrent connections from one client address (default clientConnectionsMaxDefault). */
   clientConnectionsMax?: number;
   shutdownGraceMs?: number;
+  /** POP3/IMAP cleartext logins before TLS (mailbox-services.ts); default 'tls-or-loopback', Dovecot's `disable_plaintext_auth = yes`. */
+  plaintextAuth?: PlaintextAuthPolicy;
   seed?: number;
 }
 
@@ -138,7 +141,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const tls = certFile !== null || keyFile !== null ? Promise.resolve(loadTlsFiles(certFile, keyFile)) : makeSelfSignedIdentity(options.config.name);
   const secureContext = tls.then((identity) => identity.context);
   secureContext.catch(() => {}); // a failed generation cuts every handshake that needed it (socket-endpoint.ts)
-  const host = new ServeHost({ config: options.config, listenAddress, maildir: options.maildir ?? null, relay: options.relay ?? null, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  const host = new ServeHost({ config: options.config, listenAddress, maildir: options.maildir ?? null, relay: options.relay ?? null, plaintextAuth: options.plaintextAuth ?? 'tls-or-loopback', ...(options.seed === undefined ? {} : { seed: options.seed }) });
   host.boot();
   scheduleFaults(host, options.faults ?? []);
 

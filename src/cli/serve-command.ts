@@ -33,6 +33,7 @@ export interface ServeCommandOptions {
   http?: string | false;
   httpBind?: string;
   httpAuth?: string;
+  allowPlaintextAuth?: boolean;
 }
 
 export const EXIT_SERVE_OK = 0;
@@ -63,6 +64,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       relay,
       certFile: options.cert ?? null,
       keyFile: options.key ?? null,
+      plaintextAuth: options.allowPlaintextAuth === true ? 'allowed' : 'tls-or-loopback',
       ...(options.maxConnections === undefined ? {} : { connectionsMax: parsePositive(options.maxConnections, '--max-connections') }),
       ...(options.maxListenerConnections === undefined ? {} : { listenerConnectionsMax: parsePositive(options.maxListenerConnections, '--max-listener-connections') }),
       ...(options.maxClientConnections === undefined ? {} : { clientConnectionsMax: parsePositive(options.maxClientConnections, '--max-client-connections') }),

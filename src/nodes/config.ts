@@ -74,6 +74,15 @@ export interface LimitsConfig {
   minDataRateBytesPerS: number;
   /** An IMAP command's text and literals before login (ImapServer preauthCommandBytesMax). */
   imapPreauthCommandBytes: number;
+  /** SMTP errors before every reply waits `smtpErrorDelayMs` (Postfix `smtpd_soft_error_limit`). */
+  smtpSoftErrors: number;
+  /** SMTP errors before 421 and close (Postfix `smtpd_hard_error_limit`). */
+  smtpHardErrors: number;
+  smtpErrorDelayMs: number;
+  /** Failed POP3/IMAP logins before the server hangs up. */
+  authFailures: number;
+  /** Before the reply to a failed POP3/IMAP login (Dovecot `auth_failure_delay`). */
+  authFailureDelayMs: number;
 }
 
 export interface FilterRegex {

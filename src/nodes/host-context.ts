@@ -19,6 +19,13 @@ import type { Disk } from '../store/disk.js';
 import type { MailLog } from '../mail/log.js';
 import type { ServiceHost } from './stream-endpoint.js';
 
+/**
+ * Whether POP3 and IMAP take a cleartext password before TLS: 'allowed' (the simulator's hosts, whose
+ * MUAs log in on 110/143 without STLS), or 'tls-or-loopback' — Dovecot's `disable_plaintext_auth = yes`,
+ * which treats a loopback client as secure (`mailsim serve`'s default).
+ */
+export type PlaintextAuthPolicy = 'allowed' | 'tls-or-loopback';
+
 /** A service a host starts when it boots (and again after each crash): it opens its listeners. */
 export interface BootableService {
   listen(): void;
@@ -48,6 +55,8 @@ export interface HostContext {
   random(kind: string): RandomStream;
   /** Virtual ms of the current boot (queue scans are phased from it). */
   readonly bootedAtMs: number;
+  /** POP3/IMAP cleartext logins before TLS; absent: 'allowed'. */
+  readonly plaintextAuth?: PlaintextAuthPolicy;
 }
 
 /** What a boot-bound timer needs of its host. */

@@ -4,7 +4,11 @@
  * machine over the user's store — the same store the MDA delivers into (docs/delivery.md §9, §10).
  *
  * Users log in with their name or any of their addresses. The IMAP sessions of one boot share one
- * `\Recent` registry (I6: a new message is recent in exactly one session).
+ * `\Recent` registry (I6: a new message is recent in exactly one session). A failed login is answered
+ * after the host's `auth-failure-delay` and the `auth-failures`-th ends the session (docs/reference.md
+ * §5.3). With the host's `plaintextAuth` at 'tls-or-loopback' (serve's default, Dovecot's
+ * `disable_plaintext_auth = yes`), a client that is not on loopback must start TLS before it may send a
+ * password: POP3 leaves USER out of CAPA and refuses it, IMAP advertises LOGINDISABLED.
  */
 import { ImapServer, type ImapServerEvent } from '../protocols/imap/server.js';
 import { RecentRegistry } from '../protocols/imap/recent.js';
@@ -14,6 +18,21 @@ import type { UserConfig } from './config.js';
 import type { UserMailStore } from '../store/mailstore.js';
 import { MachineSession } from './machine-session.js';
 import type { BootableService, HostContext } from './host-context.js';
+
+/** A loopback client (127.0.0.0/8, ::1, IPv4-mapped 127.x): Dovecot counts it as secure. */
+export function isLoopback(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127\./i.test(address);
+}
+
+/** May this connection send a password in the clear before TLS (HostContext.plaintextAuth)? */
+function plaintextAuthAllowed(ctx: HostContext, conn: StreamEndpoint): boolean {
+  return (ctx.plaintextAuth ?? 'allowed') === 'allowed' || isLoopback(conn.remoteAddress);
+}
+
+/** The host's login limits, for both mailbox protocols (docs/reference.md §5.3). */
+function loginLimits(ctx: HostContext): { authFailuresMax: number; authFailureDelayMs: number } {
+  return { authFailuresMax: ctx.config.limits.authFailures, authFailureDelayMs: ctx.config.limits.authFailureDelayMs };
+}
 import type { LocalTransport } from './mda/local-transport.js';
 import type { StreamEndpoint } from './stream-endpoint.js';
 
@@ -50,6 +69,7 @@ export class Pop3Service implements BootableService {
         sessionId: `pop3-${epoch}-${sessionNumber}`,
         tlsOffered: ctx.config.tls && !implicitTls,
         tlsActive: implicitTls,
+        plaintextAuthAllowed: plaintextAuthAllowed(ctx, conn),
         checkPassword: (user, password) => {
           const account = findUser(users, user);
           return account !== null && account.password !== null && account.password === password;
@@ -59,7 +79,7 @@ export class Pop3Service implements BootableService {
           return account === null ? null : this.local.storeOf(account);
         },
         nowMs: ctx.sim.nowMs,
-        limits: { autologoutMs: ctx.config.timeouts.pop3IdleMs, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS },
+        limits: { autologoutMs: ctx.config.timeouts.pop3IdleMs, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS, ...loginLimits(ctx) },
       });
       const session = new MachineSession<Pop3ServerEvent>(ctx.sim, conn, machine, { onEvent: (event, s) => event.type === 'starttls' && s.beginTls() }, () => ctx.isCurrent(epoch));
       // The greeting waits in the machine until the session starts: after the handshake on 995.
@@ -100,7 +120,8 @@ export class ImapService implements BootableService {
           tlsActive: implicitTls,
           startTlsAvailable: ctx.config.tls && !implicitTls,
           autologoutMs: ctx.config.timeouts.imapIdleMs,
-          limits: { preauthCommandBytesMax: ctx.config.limits.imapPreauthCommandBytes, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS },
+          loginDisabledWithoutTls: !plaintextAuthAllowed(ctx, conn),
+          limits: { preauthCommandBytesMax: ctx.config.limits.imapPreauthCommandBytes, minDataRateBytesPerS: ctx.config.limits.minDataRateBytesPerS, ...loginLimits(ctx) },
           // IDLE updates arrive from other sessions' changes, outside any input of this one.
           onAsyncOutput: () => session?.pump(),
         },

@@ -126,6 +126,11 @@ function builtinLimits(): LimitsConfig {
     mxSessions: defaultLimits['mx-sessions'],
     minDataRateBytesPerS: defaultLimits['min-data-rate'],
     imapPreauthCommandBytes: defaultLimits['imap-preauth-command'],
+    smtpSoftErrors: defaultLimits['smtp-soft-errors'],
+    smtpHardErrors: defaultLimits['smtp-hard-errors'],
+    smtpErrorDelayMs: ms(defaultLimits['smtp-error-delay']),
+    authFailures: defaultLimits['auth-failures'],
+    authFailureDelayMs: ms(defaultLimits['auth-failure-delay']),
   };
 }
 
@@ -180,6 +185,11 @@ function mergeLimits(base: LimitsConfig, over: ParsedLimits | undefined): Limits
     mxSessions: over['mx-sessions'] ?? base.mxSessions,
     minDataRateBytesPerS: over['min-data-rate'] ?? base.minDataRateBytesPerS,
     imapPreauthCommandBytes: over['imap-preauth-command'] ?? base.imapPreauthCommandBytes,
+    smtpSoftErrors: over['smtp-soft-errors'] ?? base.smtpSoftErrors,
+    smtpHardErrors: over['smtp-hard-errors'] ?? base.smtpHardErrors,
+    smtpErrorDelayMs: over['smtp-error-delay'] ?? base.smtpErrorDelayMs,
+    authFailures: over['auth-failures'] ?? base.authFailures,
+    authFailureDelayMs: over['auth-failure-delay'] ?? base.authFailureDelayMs,
   };
 }
 

@@ -166,6 +166,11 @@ export const limitsSchema = strictObject(
     'mx-sessions': wholeNumber('successful connections per delivery attempt', 1, 1000, defaultLimits['mx-sessions']).optional(),
     'min-data-rate': wholeNumber('bytes/s a request must arrive at to extend its deadline (Postfix smtpd_min_data_rate)', 1, 1_000_000_000, defaultLimits['min-data-rate']).optional(),
     'imap-preauth-command': size('bytes one IMAP command, literals included, may hold before login', defaultLimits['imap-preauth-command']).optional(),
+    'smtp-soft-errors': wholeNumber('SMTP errors (bad commands, failed AUTH) after which every reply is delayed', 1, 1000, defaultLimits['smtp-soft-errors']).optional(),
+    'smtp-hard-errors': wholeNumber('SMTP errors after which the server says 421 and hangs up', 1, 1000, defaultLimits['smtp-hard-errors']).optional(),
+    'smtp-error-delay': duration('delay before each SMTP reply once past smtp-soft-errors', defaultLimits['smtp-error-delay']).optional(),
+    'auth-failures': wholeNumber('failed POP3/IMAP logins after which the server hangs up', 1, 1000, defaultLimits['auth-failures']).optional(),
+    'auth-failure-delay': duration('delay before the reply to a failed POP3/IMAP login', defaultLimits['auth-failure-delay']).optional(),
   },
   'limits (docs/reference.md §5.3)',
 );

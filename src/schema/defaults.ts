@@ -62,7 +62,11 @@ export const defaultTimeouts = {
 export const pop3IdleMinMs = 10 * 60_000;
 export const imapIdleMinMs = 30 * 60_000;
 
-/** §5.3 — Postfix `message_size_limit`, `smtpd_recipient_limit`, `hopcount_limit`, `smtp_mx_address_limit`, `smtp_mx_session_limit`. */
+/**
+ * §5.3 — Postfix `message_size_limit`, `smtpd_recipient_limit`, `hopcount_limit`, `smtp_mx_address_limit`,
+ * `smtp_mx_session_limit`, `smtpd_soft_error_limit`, `smtpd_hard_error_limit`, `smtpd_error_sleep_time`;
+ * Dovecot `auth_failure_delay`; mailsim's three failed POP3/IMAP logins.
+ */
 export const defaultLimits = {
   'message-size': 10_240_000,
   recipients: 1000,
@@ -71,6 +75,11 @@ export const defaultLimits = {
   'mx-sessions': 2,
   'min-data-rate': 500,
   'imap-preauth-command': 8192,
+  'smtp-soft-errors': 10,
+  'smtp-hard-errors': 20,
+  'smtp-error-delay': '1s',
+  'auth-failures': 3,
+  'auth-failure-delay': '2s',
 } as const;
 
 export const defaultRoles = ['mta'] as const;

@@ -4,7 +4,8 @@
  *   mailsim, leaves through the MTA's SMTP client machine and lands in smtp-sink's dump folder with
  *   mailsim's Received: on top. With smtp-sink answering 4xx to RCPT, the mail is deferred, not bounced,
  *   and the queue (scan and back-off shortened to 1 s by a scenario) retries it on the real clock once a
- *   good smtp-sink listens again (docs/delivery.md R2, R8).
+ *   good smtp-sink listens again (docs/delivery.md R2, R8). After a restart on the same `--maildir`,
+ *   the reloaded queue is scanned at once, not a whole `queue.scan` period after the boot.
  * - smtp-source is a load client: 200 sessions, 20 at a time; every message lands, none twice.
  */
 import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -116,6 +117,27 @@ describe.skipIf(!enabled)("Postfix's smtp-sink and smtp-source", () => {
     await eventually(() => delivered(dump.path, 'deferred then delivered').length > 0, 8_000, 'the retried message in smtp-sink');
     expect(delivered(dump.path, 'deferred then delivered')).toHaveLength(1);
     await eventually(() => host.queue.size === 0, 5_000, 'an empty queue');
+  });
+
+  it('after a restart, queued mail goes out at once, not a full queue scan (300 s) later', async () => {
+    const dump = tempDir('mailsim-sink-');
+    chmodSync(dump.path, 0o777);
+    const maildir = tempDir('mailsim-restart-');
+    cleanups.push(() => dump.remove(), () => maildir.remove());
+    // First run: no relay, so the remote message stays queued on disk.
+    const first = await serveInProcess({}, { maildir: maildir.path });
+    const sent = await run(findTool('swaks') ?? 'swaks', ['--server', `127.0.0.1:${first.ports.submission}`, '--tls', '--auth', 'PLAIN', '--auth-user', 'alice', '--auth-password', 'secret', '--from', 'alice@example.test', '--to', 'friend@remote.example', '--header', 'Subject: queued across a restart']);
+    expect(sent.code).toBe(0);
+    expect(first.running.host.queue.size).toBe(1);
+    await first.stop();
+    // Second run on the same queue, now with a relay: the first scan after boot runs at once.
+    const port = await freePort();
+    await startSink(port, dump.path);
+    const second = await serveInProcess({ relay: true }, { maildir: maildir.path, relay: { host: '127.0.0.1', port } });
+    cleanups.push(() => second.stop());
+    expect(second.running.host.queue.size).toBe(1);
+    await eventually(() => delivered(dump.path, 'queued across a restart').length === 1, 2_000, 'the queued message in smtp-sink within 2 s of the restart');
+    await eventually(() => second.running.host.queue.size === 0, 2_000, 'an empty queue');
   });
 
   it('smtp-source: 200 sessions, 20 in parallel — all 200 messages land in the mailbox, each once', async () => {

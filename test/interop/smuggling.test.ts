@@ -2,6 +2,8 @@
  * docs/delivery.md E4 (SMTP smuggling, CVE-2023-51764/5/6) on real sockets: each fake end-of-data sequence
  * is sent inside one DATA, followed by a second complete transaction; the server must never deliver a
  * second message — the smuggled one may only appear inside the first message's body, or be refused.
+ * A message with a NUL octet is refused after its real end (`554 5.6.0`, docs/delivery.md E4), so a
+ * next hop that drops NULs never gets `<CRLF>NUL.<CRLF>` to read as the end of data.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type InProcessServe, inboxOf, RawClient, serveInProcess } from './harness.js';
@@ -59,5 +61,25 @@ describe('E4: SMTP smuggling vectors over a raw socket (port 25)', () => {
       expect(delivered.length).toBeLessThanOrEqual(1);
       for (const message of delivered) expect(headerBlock(message)).not.toMatch(/^Subject: smuggled/m);
     });
+  });
+
+  it('CRLF NUL.CRLF: the message is refused with 554 5.6.0 and nothing is delivered or queued', async () => {
+    const user = 'v8';
+    expect(vectors['CRLF NUL.CRLF']).toBe(Object.values(vectors)[8]);
+    const client = await RawClient.connect(serve.ports.smtp);
+    try {
+      await client.waitFor(/^220 .*\r\n/);
+      client.write(`EHLO attacker.example\r\nMAIL FROM:<a@attacker.example>\r\nRCPT TO:<${user}@example.test>\r\nDATA\r\n`);
+      await client.waitFor(/^354 /m);
+      const mark = client.text.length;
+      const before = inboxOf(serve, user).length;
+      client.write('Subject: nul\r\n\r\nbody\r\n\x00.\r\nmore\r\n.\r\nQUIT\r\n');
+      await client.waitFor(/^221 /m, 5_000, mark);
+      expect(client.text.slice(mark)).toMatch(/^554 5\.6\.0 Message contains NUL characters/m);
+      expect(serve.running.host.queue.size).toBe(0);
+      expect(inboxOf(serve, user)).toHaveLength(before);
+    } finally {
+      client.close();
+    }
   });
 });

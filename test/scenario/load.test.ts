@@ -111,7 +111,20 @@ describe('docs/reference.md §2 example', () => {
       pop3IdleMs: 600_000,
       imapIdleMs: 1_800_000,
     });
-    expect(mx2.limits).toEqual({ messageSizeBytes: 10_240_000, recipients: 1000, hops: 50, mxAddresses: 5, mxSessions: 2, minDataRateBytesPerS: 500, imapPreauthCommandBytes: 8192 });
+    expect(mx2.limits).toEqual({
+      messageSizeBytes: 10_240_000,
+      recipients: 1000,
+      hops: 50,
+      mxAddresses: 5,
+      mxSessions: 2,
+      minDataRateBytesPerS: 500,
+      imapPreauthCommandBytes: 8192,
+      smtpSoftErrors: 10,
+      smtpHardErrors: 20,
+      smtpErrorDelayMs: 1000,
+      authFailures: 3,
+      authFailureDelayMs: 2000,
+    });
     // Hosts do not share objects: adjusting one never changes another.
     expect(mx2.queue).not.toBe(scenario.hosts[1]!.queue);
   });
@@ -152,7 +165,20 @@ describe('every section', () => {
     expect(mail.timeouts.dataDoneMs).toBe(300_000);
     expect(mail.timeouts.serverIdleMs).toBe(600_000);
     expect(mail.timeouts.heloMs).toBe(300_000);
-    expect(mail.limits).toEqual({ messageSizeBytes: 2_000_000, recipients: 100, hops: 30, mxAddresses: 3, mxSessions: 2, minDataRateBytesPerS: 500, imapPreauthCommandBytes: 8192 });
+    expect(mail.limits).toEqual({
+      messageSizeBytes: 2_000_000,
+      recipients: 100,
+      hops: 30,
+      mxAddresses: 3,
+      mxSessions: 2,
+      minDataRateBytesPerS: 500,
+      imapPreauthCommandBytes: 8192,
+      smtpSoftErrors: 5, // host
+      smtpHardErrors: 8, // host
+      smtpErrorDelayMs: 500, // defaults
+      authFailures: 5, // defaults
+      authFailureDelayMs: 1000, // host
+    });
   });
 
   it('normalises DNS: names lower case, MX objects, one-or-list, null MX, cname', () => {

@@ -89,6 +89,9 @@ export class SmtpService {
           recipientsMax: config.limits.recipients,
           idleTimeoutMs: config.timeouts.serverIdleMs,
           minDataRateBytesPerS: config.limits.minDataRateBytesPerS,
+          softErrorsMax: config.limits.smtpSoftErrors,
+          badCommandsMax: config.limits.smtpHardErrors,
+          errorDelayMs: config.limits.smtpErrorDelayMs,
         },
         hooks: this.hooks(kind),
       };

@@ -29,6 +29,10 @@
  * Autologout (RFC 3501 §5.4): after `autologoutMs` (≥ 30 min) without a command, `* BYE` and closed;
  * the timer restarts when the server answers, and bytes that get no answer (a partial line, a literal)
  * only earn credit (request-deadline.ts), so trickling bytes does not keep a session alive.
+ *
+ * A failed login's NO waits `authFailureDelayMs` (Dovecot `auth_failure_delay`; an OutputHold,
+ * ../output-hold.ts): the reply is held and nothing more is read until the machine's clock reaches the
+ * release; after `authFailuresMax` failures the server says BYE.
  */
 import { SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { type Folder, MailboxBusyError, type UserMailStore } from '../../store/mailstore.js';
@@ -71,6 +75,7 @@ import { ImapCommandReader, type ReaderLimits } from './parser.js';
 import { MIN_DATA_RATE_BYTES_PER_S_DEFAULT, RequestDeadline } from '../request-deadline.js';
 import { RecentRegistry } from './recent.js';
 import { Selection } from './selection.js';
+import { OutputHold } from '../output-hold.js';
 
 export type { ImapServerState } from './commands/context.js';
 
@@ -87,6 +92,8 @@ export interface ImapServerLimits extends ReaderLimits {
   minDataRateBytesPerS: number;
   /** Failed LOGIN/AUTHENTICATE attempts before the server says BYE. */
   authFailuresMax: number;
+  /** Before the NO to a failed login (Dovecot `auth_failure_delay`, 2 s); 0: none. */
+  authFailureDelayMs: number;
   /** BAD replies in one session before the server gives up on the client. */
   badCommandsMax: number;
 }
@@ -95,6 +102,7 @@ export const DEFAULT_SERVER_LIMITS: Omit<ImapServerLimits, keyof ReaderLimits> =
   preauthCommandBytesMax: 8 * 1024,
   minDataRateBytesPerS: MIN_DATA_RATE_BYTES_PER_S_DEFAULT,
   authFailuresMax: 3,
+  authFailureDelayMs: 2000,
   badCommandsMax: 50,
 };
 
@@ -212,6 +220,8 @@ class ImapSession implements CommandContext {
   readonly epochMs: number;
   private readonly limits: ImapServerLimits;
   private readonly startTlsAvailable: boolean;
+  /** A failed login's reply, delayed: nothing more is read until the machine releases it. */
+  readonly hold = new OutputHold();
   private authFailures = 0;
   private badCommands = 0;
 
@@ -322,6 +332,8 @@ class ImapSession implements CommandContext {
   authenticationFailed(user: string): boolean {
     this.authFailures += 1;
     this.events.push({ type: 'auth-failed', user });
+    // The NO (and a BYE after it) is written next: it waits auth_failure_delay.
+    this.hold.request(this.output.length, this.limits.authFailureDelayMs);
     return this.authFailures >= this.limits.authFailuresMax;
   }
 
@@ -354,8 +366,9 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
     return this.session.state.kind;
   }
 
+  /** Closed once nothing more will be sent: a delayed reply still has to go. */
   get closed(): boolean {
-    return this.session.closed;
+    return this.session.closed && !this.session.hold.holding;
   }
 
   /** The CAPABILITY list as it stands now (RFC 3501 §7.2.1). */
@@ -378,6 +391,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
     }
     if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
     else this.deadline.credit(bytes.length);
+    session.hold.arm(nowMs);
   }
 
   receiveEof(_nowMs: number): void {
@@ -386,9 +400,9 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   }
 
   takeOutput(): Uint8Array[] {
-    const out = this.session.output;
-    this.session.output = [];
-    return out;
+    const { now, held } = this.session.hold.split(this.session.output);
+    this.session.output = held;
+    return now;
   }
 
   takeEvents(): ImapServerEvent[] {
@@ -397,11 +411,20 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
     return out;
   }
 
+  /** When a delayed reply is due; else the autologout deadline. */
   nextTimeoutMs(): number | null {
+    const releaseAtMs = this.session.hold.releaseAtMs;
+    if (releaseAtMs !== null) return releaseAtMs;
     return this.session.closed ? null : this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
+    if (this.session.hold.release(nowMs)) {
+      // The delayed reply may go; what the client sent meanwhile is read now.
+      this.deadline.restart(nowMs);
+      this.receive(new Uint8Array(0), nowMs);
+      return;
+    }
     if (this.session.closed || nowMs < this.deadline.deadlineMs) return;
     this.session.send('* BYE Autologout; idle for too long');
     this.session.close('autologout');
@@ -420,7 +443,7 @@ export class ImapServer implements SansIoMachine<ImapServerEvent>, TlsCapable {
   private drainReader(nowMs: number): void {
     const session = this.session;
     for (;;) {
-      if (session.closed || session.wait?.kind === 'starttls') return;
+      if (session.closed || session.wait?.kind === 'starttls' || session.hold.holding) return;
       const item = session.reader.next();
       if (!item) return;
       switch (item.type) {

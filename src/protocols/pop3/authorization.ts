@@ -1,14 +1,18 @@
 /**
  * The POP3 commands of the AUTHORIZATION state (RFC 1939 §4, §7; RFC 2449 §8.1.2 response codes;
  * RFC 2595 §4 STLS): USER and PASS, APOP, STLS and QUIT. A successful login locks the maildrop and
- * numbers it (P4); QUIT here ends the session without UPDATE (P1).
+ * numbers it (P4); QUIT here ends the session without UPDATE (P1). With plaintext logins off and TLS
+ * not on, USER is refused with -ERR [AUTH] as Dovecot refuses it (`disable_plaintext_auth`), counted
+ * as a bad command; APOP sends no password and stays allowed.
  */
 import { createHash } from 'node:crypto';
 import type { FolderChange } from '../../store/mailstore.js';
-import { type Authorization, bad, type Pop3Context, Pop3Failure, no } from './context.js';
+import { type Authorization, bad, type Pop3Context, Pop3Failure, no, plaintextAuthRefused } from './context.js';
 import { totals } from './transaction.js';
 
 export function user(context: Pop3Context, _state: Authorization, argument: string): void {
+  // RFC 3206 §4 [AUTH]: the reply Dovecot gives a plaintext login on a connection that is not secure.
+  if (plaintextAuthRefused(context)) bad('-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.');
   if (argument === '' || argument.includes(' ')) bad('-ERR USER needs one mailbox name');
   context.enter({ kind: 'authorization', pendingUser: argument });
   context.reply('+OK send PASS');

@@ -67,6 +67,11 @@ export class Pop3Failure {
   ) {}
 }
 
+/** A plaintext login (USER/PASS) is refused now: the owner disallowed it and TLS is not on (Dovecot `disable_plaintext_auth`). */
+export function plaintextAuthRefused(context: Pop3Context): boolean {
+  return context.options.plaintextAuthAllowed === false && !context.tlsActive;
+}
+
 /** The client's mistake (syntax, wrong state): -ERR, counted towards `badCommandsMax`. */
 export function bad(text: string): never {
   throw new Pop3Failure(text, 'bad-commands');

@@ -11,6 +11,10 @@
  *     starttls ─────────┘
  *   any ──EOF / autologout / too many bad commands or failed logins──▶ closed (no UPDATE)
  *
+ * A failed login's "-ERR" waits `authFailureDelayMs` (Dovecot `auth_failure_delay`; an OutputHold,
+ * ../output-hold.ts): the reply is held and the lines behind it wait, unread, until the machine's clock
+ * reaches the release, so a password guesser gets one try per delay and is hung up on after
+ * `authFailuresMax`.
  * One table, COMMANDS, gives for each command-reading state and verb either the "-ERR" it gets there
  * (counted towards `badCommandsMax`) or the handler to run and the states it may move the session to;
  * the dispatcher checks that after every handler. A verb the server does not know is "-ERR unknown
@@ -34,7 +38,8 @@ import { apop, pass, signOff, stls, user } from './authorization.js';
 import { capa } from './capa.js';
 import { type Authorization, type Pop3Context, Pop3Failure, type Pop3State, type Transaction } from './context.js';
 import { RequestDeadline } from '../request-deadline.js';
-import { LineFramer } from './lines.js';
+import { type FramedLine, LineFramer } from './lines.js';
+import { OutputHold } from '../output-hold.js';
 import { dele, list, noop, retr, rset, stat, top, uidl, update } from './transaction.js';
 import {
   POP3_SERVER_LIMITS,
@@ -71,6 +76,9 @@ const notIn = (state: 'AUTHORIZATION' | 'TRANSACTION', verb: Pop3Verb): Refuse =
   refuse: new Pop3Failure(`-ERR ${verb} not valid in the ${state} state`, 'bad-commands'),
 });
 const unknownCommand = new Pop3Failure('-ERR unknown command', 'bad-commands');
+/** Lines that may wait behind a delayed reply (each at most 255 octets); one more and the client is hung up on. */
+const waitingLinesMax = 1000;
+
 /** RFC 2449 §4: a command line is at most 255 octets. */
 const lineTooLong = new Pop3Failure('-ERR command line too long (255 octets max)', 'bad-commands');
 
@@ -112,6 +120,9 @@ class Pop3Session implements Pop3Context {
   readonly banner: string | null;
   readonly limits: Pop3ServerLimits;
   readonly framer: LineFramer;
+  /** A failed login's reply, delayed; lines read meanwhile wait in `waiting`. */
+  readonly hold = new OutputHold();
+  waiting: FramedLine[] = [];
   private badCommands = 0;
   private authFailures = 0;
 
@@ -157,6 +168,7 @@ class Pop3Session implements Pop3Context {
 
   /** The one way a command fails: -ERR, then hang up when it was one too many (a client gone wrong or a scanner). */
   fail(failure: Pop3Failure): void {
+    if (failure.counts === 'auth-failures') this.hold.request(this.output.length, this.limits.authFailureDelayMs);
     this.reply(failure.text);
     if (failure.counts === 'bad-commands' && ++this.badCommands >= this.limits.badCommandsMax) {
       this.reply('-ERR too many bad commands, closing');
@@ -187,34 +199,36 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
     return this.session.state.kind;
   }
 
+  /** Closed once nothing more will be sent: a delayed reply still has to go. */
   get closed(): boolean {
-    return this.session.state.kind === 'closed';
+    return this.session.state.kind === 'closed' && !this.session.hold.holding;
   }
 
   receive(bytes: Uint8Array, nowMs: number): void {
     const session = this.session;
     if (session.state.kind === 'closed' || session.state.kind === 'starttls') return;
     const repliesBefore = session.output.length;
-    for (const line of session.framer.push(bytes)) {
-      // A state change inside the loop (STLS, QUIT, a hang-up) ends command processing for this input.
-      const state = session.state;
-      if (state.kind !== 'authorization' && state.kind !== 'transaction') break;
-      if (line.overlong) session.fail(lineTooLong);
-      else this.command(state, line.text);
+    const lines = session.framer.push(bytes);
+    if (session.waiting.length + lines.length > waitingLinesMax) {
+      session.reply('-ERR too many commands sent ahead, closing');
+      session.close('too-many-errors');
+      return;
     }
+    session.waiting.push(...lines);
+    this.runWaiting(nowMs);
     if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
     else this.deadline.credit(bytes.length);
   }
 
   receiveEof(_nowMs: number): void {
-    // P1: a dropped connection deletes nothing.
-    if (!this.closed) this.session.close('eof');
+    // P1: a dropped connection deletes nothing. (A delayed reply still goes out before the close.)
+    if (this.session.state.kind !== 'closed') this.session.close('eof');
   }
 
   takeOutput(): Uint8Array[] {
-    const out = this.session.output;
-    this.session.output = [];
-    return out;
+    const { now, held } = this.session.hold.split(this.session.output);
+    this.session.output = held;
+    return now;
   }
 
   takeEvents(): Pop3ServerEvent[] {
@@ -223,11 +237,20 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
     return out;
   }
 
+  /** When a delayed reply is due; else the autologout deadline. */
   nextTimeoutMs(): number | null {
+    const releaseAtMs = this.session.hold.releaseAtMs;
+    if (releaseAtMs !== null) return releaseAtMs;
     return this.closed ? null : this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
+    if (this.session.hold.release(nowMs)) {
+      // The delayed reply may go; the lines that waited behind it run now.
+      this.deadline.restart(nowMs);
+      this.runWaiting(nowMs);
+      return;
+    }
     if (this.closed || nowMs < this.deadline.deadlineMs) return;
     // RFC 1939 §3: an autologout does not enter UPDATE, so nothing is deleted.
     this.session.reply('-ERR [SYS/TEMP] autologout: idle for too long');
@@ -241,6 +264,23 @@ export class Pop3ServerMachine implements SansIoMachine<Pop3ServerEvent>, TlsCap
     session.tlsActive = true;
     session.framer.reset();
     session.enter({ kind: 'authorization', pendingUser: null });
+  }
+
+  /** Runs the lines read so far, in order, until one is answered with a delayed reply. */
+  private runWaiting(nowMs: number): void {
+    const session = this.session;
+    while (session.waiting.length > 0 && !session.hold.holding) {
+      // A state change (STLS, QUIT, a hang-up) ends command processing: the lines behind it are dropped.
+      const state = session.state;
+      if (state.kind !== 'authorization' && state.kind !== 'transaction') {
+        session.waiting = [];
+        break;
+      }
+      const line = session.waiting.shift()!;
+      if (line.overlong) session.fail(lineTooLong);
+      else this.command(state, line.text);
+    }
+    session.hold.arm(nowMs);
   }
 
   /** The table decides whether the verb runs in this state; a refusal changes nothing. */

@@ -12,6 +12,8 @@ export interface Pop3ServerLimits {
   badCommandsMax: number;
   /** Failed USER/PASS or APOP attempts before the server hangs up. */
   authFailuresMax: number;
+  /** Before the reply to a failed login (Dovecot `auth_failure_delay`, 2 s); 0: none. */
+  authFailureDelayMs: number;
   /** RFC 1939 §3: the autologout timer is at least 10 minutes of inactivity. */
   autologoutMs: number;
   /** Bytes/s that extend the deadline of a command not yet answered (request-deadline.ts). */
@@ -22,6 +24,7 @@ export const POP3_SERVER_LIMITS: Pop3ServerLimits = {
   commandLineBytesMax: 255,
   badCommandsMax: 10,
   authFailuresMax: 3,
+  authFailureDelayMs: 2000,
   autologoutMs: 10 * 60_000,
   minDataRateBytesPerS: MIN_DATA_RATE_BYTES_PER_S_DEFAULT,
 };
@@ -40,6 +43,12 @@ export interface Pop3ServerOptions {
   tlsOffered: boolean;
   /** TLS is already on (port 995, implicit TLS, RFC 8314). */
   tlsActive: boolean;
+  /**
+   * USER/PASS may be used without TLS (default true). False is Dovecot's `disable_plaintext_auth = yes`:
+   * until TLS is on, CAPA leaves USER out and USER gets `-ERR [AUTH]` (RFC 2449 §6.3, RFC 3206 §4).
+   * The owner decides per connection (Dovecot treats a loopback client as secure).
+   */
+  plaintextAuthAllowed?: boolean;
   /** Checks USER/PASS credentials. */
   checkPassword(user: string, password: string): boolean;
   /** The shared secret for APOP (RFC 1939 §7), or null for an unknown user. Without it APOP is not offered. */

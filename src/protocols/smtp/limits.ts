@@ -24,8 +24,16 @@ export const SMTP_SERVER_LIMITS_DEFAULT: Readonly<SmtpServerLimits> = Object.fre
   messageBytesMax: 10_240_000,
   /** Recipients per transaction (Postfix `smtpd_recipient_limit`; RFC 5321 §4.5.3.1.8 asks ≥ 100); over → 452 4.5.3. */
   recipientsMax: 1000,
-  /** Bad commands (500/501/502/503/504/555) before 421 4.7.0 and close (Postfix `smtpd_soft_error_limit`). */
-  badCommandsMax: 10,
+  /**
+   * Errors — the client's mistakes (500/501/502/503/504/555) and failed AUTH attempts (535, or any
+   * refusal of the credentials) — after which every reply waits `errorDelayMs` (Postfix
+   * `smtpd_soft_error_limit`, 10).
+   */
+  softErrorsMax: 10,
+  /** The wait before each reply once past `softErrorsMax` (Postfix `smtpd_error_sleep_time`, 1 s); 0: none. */
+  errorDelayMs: 1000,
+  /** Errors before 421 4.7.0 and close (Postfix `smtpd_hard_error_limit`, 20). */
+  badCommandsMax: 20,
   /** RFC 5321 §4.5.3.2.7: the server waits at least 5 minutes for the next command or data block; → 421 4.4.2. */
   idleTimeoutMs: 300_000,
   /**
@@ -45,7 +53,8 @@ export function resolveLimits(overrides: Partial<SmtpServerLimits> | undefined):
   // The defaults are valid; only what the owner overrode needs checking (this runs per session).
   for (const name in overrides) {
     const value = limits[name as keyof SmtpServerLimits];
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`SMTP server limit ${name} must be a positive integer, got ${value}`);
+    // A delay of 0 turns the delay off; every other limit is at least 1.
+    if (!Number.isSafeInteger(value) || value < (name === 'errorDelayMs' ? 0 : 1)) throw new RangeError(`SMTP server limit ${name} must be a positive integer, got ${value}`);
   }
   if (limits.commandLineBytesMax < 16) throw new RangeError('commandLineBytesMax must be at least 16');
   return limits;

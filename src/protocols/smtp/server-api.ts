@@ -116,6 +116,18 @@ export interface SmtpServerExtensions {
  */
 export type BareLineFeedPolicy = 'normalize' | 'reject';
 
+/**
+ * What the end of a message does with NUL octets (docs/delivery.md E4). RFC 5322 §2.3 and RFC 6152
+ * leave NUL out of message text (only BINARYMIME, not offered, carries it), and a next hop that drops
+ * NULs would read `<CRLF>NUL.<CRLF>` as the end of data, so a relayed NUL is a smuggling vector:
+ *  - 'reject' (default): the message is read to the real end, then refused with 554 5.6.0 (RFC 5321
+ *    §4.3.2 lets the final dot get 554; RFC 3463 X.6.0 "other or undefined media error"), as Postfix
+ *    does with `message_reject_characters = \0`;
+ *  - 'strip': the NULs are removed and the message is accepted (Postfix `message_strip_characters = \0`);
+ *  - 'keep': the bytes pass unchanged (Postfix's out-of-the-box behaviour: both settings empty).
+ */
+export type NulBytePolicy = 'reject' | 'strip' | 'keep';
+
 export interface SmtpServerLimits {
   commandLineBytesMax: number;
   authLineBytesMax: number;
@@ -125,6 +137,8 @@ export interface SmtpServerLimits {
   pathBytesMax: number;
   messageBytesMax: number;
   recipientsMax: number;
+  softErrorsMax: number;
+  errorDelayMs: number;
   badCommandsMax: number;
   idleTimeoutMs: number;
   minDataRateBytesPerS: number;
@@ -144,6 +158,8 @@ export interface SmtpServerOptions {
   /** Submission mode (RFC 6409): MAIL before AUTH → 530 5.7.0. Default false. */
   requireAuth?: boolean;
   bareLineFeed?: BareLineFeedPolicy;
+  /** NUL octets in a message (docs/delivery.md E4). Default 'reject'. */
+  nulBytes?: NulBytePolicy;
   /** Overrides of SMTP_SERVER_LIMITS_DEFAULT; resolved and checked once per object, like `extensions`. */
   limits?: Partial<SmtpServerLimits>;
   hooks?: SmtpServerHooks;

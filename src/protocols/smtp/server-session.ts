@@ -10,6 +10,11 @@
  * greeting-pending and tls-handshake nothing is read. When a policy hook answers PENDING the pump stops
  * (later bytes are buffered, bounded by `pendingInputBytesMax`) until `resolve()`.
  *
+ * Errors (the client's mistakes and failed AUTH attempts) are counted as Postfix counts them: past
+ * `softErrorsMax` every reply waits `errorDelayMs` (an OutputHold, ../output-hold.ts: the reply is held
+ * and nothing more is read until the machine's clock reaches it), and at `badCommandsMax` the session
+ * ends with 421 4.7.0 — so a password guesser gets ten quick tries, ten slow ones, and the door.
+ *
  * The dispatcher looks the verb up in COMMANDS: a refusal is written (and counted) and changes
  * nothing; otherwise the handler runs, and afterwards — and again once a decision the handler left
  * PENDING is applied — the session must be where it was, in a state the cell lists, or closed. Anything
@@ -37,6 +42,7 @@ import { splitCommand } from './command.js';
 import { formatReply, replyClass, smtpReply } from './reply.js';
 import { validateDecision } from './server-decision.js';
 import { InputBuffer, LINE_TOO_LONG } from './server-input.js';
+import { OutputHold } from '../output-hold.js';
 import {
   PENDING,
   type SmtpDecision,
@@ -59,8 +65,8 @@ const GREETING_REFUSED: GreetingRefused = { kind: 'greeting-refused' };
 const AWAITING_HELO: AwaitingHelo = { kind: 'awaiting-helo' };
 const CLOSED: Closed = { kind: 'closed' };
 
-/** Reply codes that count as the client's mistakes toward `badCommandsMax`. */
-const BAD_COMMAND_CODES = new Set([500, 501, 502, 503, 504, 555]);
+/** Reply codes that count as errors (Postfix's error count): the client's mistakes and a failed AUTH (RFC 4954 §6: 535). */
+const ERROR_CODES = new Set([500, 501, 502, 503, 504, 535, 555]);
 
 /** No hook: accept with the default reply. */
 const ACCEPT: SmtpDecision = { kind: 'accept' };
@@ -90,9 +96,11 @@ export class SmtpSession implements SmtpContext {
   readonly input = new InputBuffer();
   eofReceived = false;
   pending: PendingDecision | null = null;
+  /** A reply delayed after too many errors: nothing more is read until the machine releases it. */
+  readonly hold = new OutputHold();
   /** RFC 2034: enhanced codes are printed once ENHANCEDSTATUSCODES was advertised (after EHLO). */
   private enhancedActive = false;
-  private badCommands = 0;
+  private errors = 0;
   /** This session's identity in every view (SmtpSessionView.connection): one empty object per session. */
   private readonly connection: object = Object.freeze({});
 
@@ -126,7 +134,7 @@ export class SmtpSession implements SmtpContext {
     const input = this.input;
     input.append(bytes);
     try {
-      if (this.pending === null) {
+      if (this.pending === null && !this.hold.holding) {
         this.pump();
       } else if (input.size > this.limits.pendingInputBytesMax) {
         this.pending = null;
@@ -142,7 +150,12 @@ export class SmtpSession implements SmtpContext {
   receiveEof(): void {
     this.eofReceived = true;
     // Finish what is pending first: a client may half-close right after "." and still read the 250.
-    if (this.pending === null) this.close('eof');
+    if (this.pending === null && !this.hold.holding) this.close('eof');
+  }
+
+  /** The held reply went out: read on (called by the machine when its clock reached the release). */
+  resume(): void {
+    this.pump();
   }
 
   /** The idle deadline passed (RFC 5321 §4.5.3.2.7). */
@@ -178,17 +191,24 @@ export class SmtpSession implements SmtpContext {
   }
 
   send(reply: SmtpReply, enhancedAllowed = true): void {
+    // Postfix smtpd_chat_reply: once the error count reached the soft limit, every reply waits.
+    // The events are held with it: the owner must not act on a `starttls` before the 220 is out.
+    if (this.errors >= this.limits.softErrorsMax) this.hold.request(this.output.length, this.limits.errorDelayMs, this.events.length);
     this.output.push(formatReply(reply, enhancedAllowed && this.enhancedActive));
     if (this.options.transcript) this.events.push({ type: 'reply', reply });
   }
 
-  /** A reply to the client's mistake; too many of them end the session (Postfix soft error limit). */
+  /** A reply to the client's mistake, counted as an error when its code says so. */
   refuse(reply: SmtpReply): void {
     this.send(reply);
-    if (!BAD_COMMAND_CODES.has(reply.code)) return;
-    this.badCommands++;
-    if (this.badCommands >= this.limits.badCommandsMax) {
-      this.events.push({ type: 'protocol-error', detail: `${this.badCommands} bad commands` });
+    if (ERROR_CODES.has(reply.code)) this.countError();
+  }
+
+  /** One more error; at `badCommandsMax` the session ends (Postfix `smtpd_hard_error_limit`: 421 4.7.0). */
+  private countError(): void {
+    this.errors++;
+    if (this.errors >= this.limits.badCommandsMax) {
+      this.events.push({ type: 'protocol-error', detail: `${this.errors} errors` });
       this.send(smtpReply(421, '4.7.0', `${this.options.hostname} Too many errors, closing connection`));
       this.close('too-many-errors');
     }
@@ -260,8 +280,12 @@ export class SmtpSession implements SmtpContext {
 
   private applyAsked(stage: SmtpServerStage, outcome: Outcome, accepted: (reply: SmtpReply | null) => void): void {
     if (outcome.kind === 'drop') this.drop(stage);
-    // The owner refused: written as given, never counted (the client did nothing wrong).
-    else if (outcome.kind === 'failure') this.send(outcome.reply);
+    // The owner refused: written as given and not counted (the client did nothing wrong) — except a
+    // refused AUTH, which is a failed login whatever its code (Postfix counts every failed AUTH).
+    else if (outcome.kind === 'failure') {
+      this.send(outcome.reply);
+      if (stage === 'auth') this.countError();
+    }
     else accepted(outcome.reply);
   }
 
@@ -294,14 +318,14 @@ export class SmtpSession implements SmtpContext {
   /** Processes buffered input until it runs out, a decision is pending, or the session closes. */
   private pump(): void {
     const input = this.input;
-    while (this.pending === null) {
+    while (this.pending === null && !this.hold.holding) {
       const state = this.state;
       // A chunk with nothing left to read (BDAT 0, or its last byte arrived) finishes without input.
       if (state.kind === 'reading-chunk' && state.remainingBytes === 0) finishChunk(this, state);
       else if (input.size === 0 || !this.step(state)) break;
     }
     input.settle();
-    if (this.eofReceived && this.pending === null && !this.closed) this.close('eof');
+    if (this.eofReceived && this.pending === null && !this.hold.holding && !this.closed) this.close('eof');
   }
 
   /** Takes from the input what the state reads; false when it cannot go on now. */

@@ -10,7 +10,9 @@
  *
  * Input is processed strictly in order, one command at a time, so pipelined commands (RFC 2920) get
  * their replies in order whatever the chunking. When a policy hook answers PENDING the machine stops
- * reading (later bytes are buffered, bounded by `pendingInputBytesMax`) until `resolve()`.
+ * reading (later bytes are buffered, bounded by `pendingInputBytesMax`) until `resolve()`. The same
+ * when a reply is delayed after too many errors (`errorDelayMs`): the reply waits until the deadline
+ * `nextTimeoutMs()` reports, and the machine does not say it is closed while a reply is held.
  *
  * Usage:
  *   const server = new SmtpServer({ hostname: 'mx.example.org', clientAddress: '10.0.0.1', hooks });
@@ -81,8 +83,9 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     return this.session.state.kind;
   }
 
+  /** Closed once nothing more will be sent: a reply held by the error delay still has to go. */
   get closed(): boolean {
-    return this.session.closed;
+    return this.session.closed && !this.session.hold.holding;
   }
 
   /** True while a hook's PENDING decision is awaited. */
@@ -101,6 +104,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     } finally {
       this.busy = false;
     }
+    this.session.hold.arm(nowMs);
   }
 
   receive(bytes: Uint8Array, nowMs: number): void {
@@ -116,6 +120,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     }
     if (session.output.length > repliesBefore) this.deadline.restart(nowMs);
     else this.deadline.credit(bytes.length);
+    session.hold.arm(nowMs);
   }
 
   receiveEof(_nowMs: number): void {
@@ -127,29 +132,45 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     const session = this.session;
     const out = session.output;
     if (out.length === 0) return NOTHING;
-    session.output = [];
-    return out;
+    const { now, held } = session.hold.split(out);
+    session.output = held;
+    return now.length === 0 ? NOTHING : now;
   }
 
   takeEvents(): readonly SmtpServerEvent[] {
     const session = this.session;
     const out = session.events;
     if (out.length === 0) return NOTHING;
-    session.events = [];
-    return out;
+    const { now, held } = session.hold.splitEvents(out);
+    session.events = held;
+    return now.length === 0 ? NOTHING : now;
   }
 
-  /** The request's deadline (RFC 5321 §4.5.3.2.7, request-deadline.ts); none while the owner owes a decision. */
+  /** When a held reply is due; else the request's deadline (RFC 5321 §4.5.3.2.7, request-deadline.ts); none while the owner owes a decision. */
   nextTimeoutMs(): number | null {
     const session = this.session;
+    if (session.hold.releaseAtMs !== null) return session.hold.releaseAtMs;
     if (!this.started || session.closed || session.pending !== null) return null;
     return this.deadline.deadlineMs;
   }
 
   onTimeout(nowMs: number): void {
+    const session = this.session;
+    if (session.hold.release(nowMs)) {
+      // The delayed reply may go now; the input that waited behind it is read now.
+      this.deadline.restart(nowMs);
+      this.busy = true;
+      try {
+        if (!session.closed) session.resume();
+      } finally {
+        this.busy = false;
+      }
+      session.hold.arm(nowMs);
+      return;
+    }
     const deadline = this.nextTimeoutMs();
     if (deadline === null || nowMs < deadline) return;
-    this.session.timeout();
+    session.timeout();
   }
 
   /** RFC 3207 §4.2: after the handshake the session starts over; the client must EHLO again. */
@@ -163,6 +184,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     } finally {
       this.busy = false;
     }
+    this.session.hold.arm(nowMs);
   }
 
   /** The owner's answer to a hook that returned PENDING. Ignored once the machine has closed. */
@@ -180,6 +202,7 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     } finally {
       this.busy = false;
     }
+    session.hold.arm(nowMs);
   }
 
   private assertUsable(what: string): void {

@@ -31,6 +31,8 @@ export function world(): World {
             authenticate: (user, password) => (user === 'bob' && password === 'secret' ? store : null),
             recent,
             ...options,
+            // Replies to failed logins come at once here; the delay has its own tests (server.test.ts).
+            limits: { authFailureDelayMs: 0, ...options.limits },
           },
           0,
         ),

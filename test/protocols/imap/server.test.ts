@@ -5,7 +5,7 @@
  * literal limits; autologout.
  */
 import { describe, expect, it } from 'vitest';
-import { ImapServer } from '../../../src/protocols/imap/server.js';
+import { DEFAULT_SERVER_LIMITS, ImapServer } from '../../../src/protocols/imap/server.js';
 import { bytes, CRLF_MESSAGE, type Session, world } from './harness.js';
 import { MULTIPART_MESSAGE } from './messages.js';
 
@@ -352,6 +352,26 @@ describe('server: limits and timeouts', () => {
     expect(new TextDecoder().decode(server.takeOutput()[0])).toBe('* BYE Autologout; idle for too long\r\n');
     expect(server.closed).toBe(true);
     expect(server.takeEvents()).toContainEqual({ type: 'closed', reason: 'autologout' });
+  });
+
+  it('a failed login is answered after auth_failure_delay (Dovecot, 2 s); nothing behind it is read meanwhile; BYE after the third', () => {
+    expect(DEFAULT_SERVER_LIMITS.authFailureDelayMs).toBe(2000);
+    const s = world().open({ limits: { authFailureDelayMs: DEFAULT_SERVER_LIMITS.authFailureDelayMs } });
+    s.out();
+    s.nowMs = 1000;
+    expect(s.send('a LOGIN bob x\r\nb NOOP\r\n')).toBe('');
+    expect(s.server.nextTimeoutMs()).toBe(3000);
+    s.server.onTimeout(2999);
+    expect(s.out()).toBe('');
+    s.server.onTimeout(3000);
+    expect(s.out()).toBe('a NO [AUTHENTICATIONFAILED] Invalid credentials\r\nb OK NOOP completed\r\n');
+    s.nowMs = 3000;
+    expect(s.send('c LOGIN bob y\r\nd LOGIN bob z\r\n')).toBe('');
+    s.server.onTimeout(5000);
+    expect(s.out()).toBe('c NO [AUTHENTICATIONFAILED] Invalid credentials\r\n');
+    s.server.onTimeout(7000);
+    expect(s.out()).toBe('d NO [AUTHENTICATIONFAILED] Invalid credentials\r\n* BYE Too many authentication failures\r\n');
+    expect(s.server.closed).toBe(true);
   });
 
   it('three failed logins end the session', () => {

@@ -26,6 +26,8 @@ export function mailWorld(format: MailboxFormat = 'maildir') {
       openMaildrop: (user) => (user === 'bob' ? store : null),
       nowMs: 0,
       ...overrides,
+      // Replies to failed logins come at once here; the delay has its own tests (server.test.ts).
+      limits: { authFailureDelayMs: 0, ...overrides.limits },
     });
   return { platter, store, server };
 }

@@ -3,6 +3,7 @@
 // a drop deletes nothing; UIDL stable across sessions; limits.
 import { describe, expect, it } from 'vitest';
 import { COMMANDS_BY_STATE } from '../../../src/protocols/pop3/server.js';
+import { POP3_SERVER_LIMITS } from '../../../src/protocols/pop3/types.js';
 import { apopDigest, bytes, converse, deliver, latin1, mailWorld } from './helpers.js';
 
 const M1 = 'Subject: one\r\n\r\nhello\r\n';
@@ -261,6 +262,46 @@ describe('POP3 server: limits', () => {
     const { output } = converse(guesser, 'USER bob\r\nPASS a\r\nUSER bob\r\nPASS b\r\nUSER bob\r\nPASS c\r\nUSER bob\r\n', false);
     expect(output.endsWith('-ERR too many failed logins, closing\r\n')).toBe(true);
     expect(guesser.closed).toBe(true);
+  });
+
+  it('a failed login is answered after auth_failure_delay (Dovecot, 2 s); the lines behind it wait; the third hangs up after its delay', () => {
+    expect(POP3_SERVER_LIMITS.authFailureDelayMs).toBe(2000);
+    const guesser = setup().server({ limits: { authFailureDelayMs: POP3_SERVER_LIMITS.authFailureDelayMs } });
+    guesser.takeOutput();
+    // Pipelined at t = 1000: the reply to PASS a is held, and USER bob behind it is not read yet.
+    const first = converse(guesser, 'USER bob\r\nPASS a\r\nUSER bob\r\n', false, 1000);
+    expect(first.output).toBe('+OK send PASS\r\n');
+    expect(first.events).toEqual([{ type: 'authFailed', user: 'bob', reason: 'credentials' }]);
+    expect(guesser.nextTimeoutMs()).toBe(3000);
+    guesser.onTimeout(2999);
+    expect(latin1(guesser.takeOutput())).toBe('');
+    guesser.onTimeout(3000);
+    expect(latin1(guesser.takeOutput())).toBe('-ERR [AUTH] invalid user name or password\r\n+OK send PASS\r\n');
+    expect(converse(guesser, 'PASS b\r\nUSER bob\r\nPASS c\r\n', false, 3000).output).toBe('');
+    guesser.onTimeout(5000);
+    expect(latin1(guesser.takeOutput())).toBe('-ERR [AUTH] invalid user name or password\r\n+OK send PASS\r\n');
+    guesser.onTimeout(7000);
+    // The third failure: its -ERR and the hang-up come after the delay; closed only once they are out.
+    expect(latin1(guesser.takeOutput())).toBe('-ERR [AUTH] invalid user name or password\r\n-ERR too many failed logins, closing\r\n');
+    expect(guesser.closed).toBe(true);
+    expect(guesser.nextTimeoutMs()).toBeNull();
+  });
+
+  it('plaintext logins off (Dovecot disable_plaintext_auth): no USER in CAPA and USER refused with [AUTH] before STLS; after TLS both as usual', () => {
+    const server = setup().server({ plaintextAuthAllowed: false });
+    server.takeOutput();
+    const before = converse(server, 'CAPA\r\nUSER bob\r\n', false).output;
+    expect(before).not.toMatch(/^USER\r$/m);
+    expect(before).toMatch(/^STLS\r$/m);
+    expect(before.endsWith('-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\r\n')).toBe(true);
+    expect(converse(server, 'STLS\r\n', false).output).toBe('+OK begin TLS negotiation\r\n');
+    server.tlsEstablished(1);
+    const after = converse(server, 'CAPA\r\nUSER bob\r\nPASS secret pw\r\n', false).output;
+    expect(after).toMatch(/^USER\r$/m);
+    expect(after).toMatch(/\+OK send PASS\r\n\+OK bob has 2 messages/);
+    const implicit = setup().server({ plaintextAuthAllowed: false, tlsActive: true, tlsOffered: false });
+    implicit.takeOutput();
+    expect(converse(implicit, 'USER bob\r\n', false).output).toBe('+OK send PASS\r\n');
   });
 
   it('autologout after 10 minutes idle deletes nothing; a spurious timeout does nothing', () => {

@@ -102,6 +102,8 @@ const serverOptions = (pipelining: boolean, extra: Partial<SmtpServerOptions> = 
   hostname: 'mx.b.example',
   clientAddress: '192.0.2.1',
   extensions: { pipelining },
+  // The transport must carry any bytes; refusing NULs is a policy of the message (nul-bytes.test.ts).
+  nulBytes: 'keep',
   ...extra,
 });
 

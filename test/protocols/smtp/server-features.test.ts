@@ -4,9 +4,9 @@
  * (RFC 3207), submission (RFC 6409), BDAT (RFC 3030), pending and drop decisions, idle timeout.
  */
 import { describe, expect, it } from 'vitest';
-import { PENDING, type SmtpServerHooks, type SmtpServerOptions } from '../../../src/protocols/smtp/server.js';
+import { PENDING, SmtpServer, type SmtpServerHooks, type SmtpServerOptions } from '../../../src/protocols/smtp/server.js';
 import type { SmtpReply } from '../../../src/protocols/smtp/types.js';
-import { b64, codes, EHLO, finalReplyLines, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
+import { b64, codes, EHLO, finalReplyLines, latin1, MAIL, messages, options, RCPT, replay, replayBoth, text } from './server-harness.js';
 
 const reply = (code: number, enhanced: string | null, line: string): SmtpReply => ({ code, enhanced, lines: [line] });
 const lastLine = (output: string) => finalReplyLines(output).at(-1);
@@ -204,6 +204,56 @@ describe('AUTH (RFC 4954, 4616)', () => {
     } } }), [EHLO, 'AUTH PLAIN\r\n', `${b64('admin\0alice\0secret')}\r\n`]);
     expect(finalReplyLines(run.output).slice(-2)).toEqual(['334', '235 2.7.0 Authentication successful']);
     expect(authzid).toBe('admin');
+  });
+
+  it('brute force (Postfix error limits): 10 failed AUTHs answered at once, then each reply 1 s later, 421 4.7.0 at the 20th', () => {
+    const wrong = `AUTH PLAIN ${b64('\0alice\0wrong')}\r\n`;
+    const right = `AUTH PLAIN ${b64('\0alice\0secret')}\r\n`;
+    const denied = '535 5.7.8 Authentication credentials invalid';
+    // All pipelined at t = 1000: the first ten replies at once, then the machine holds the 11th.
+    const run = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }]);
+    expect(finalReplyLines(run.output).filter((line) => line === denied)).toHaveLength(10);
+    expect(run.server.closed).toBe(false);
+    expect(run.server.nextTimeoutMs()).toBe(2000);
+    // Each later reply waits one errorDelayMs; a spurious early call releases nothing.
+    const paced = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }, { atMs: 1999 }]);
+    expect(finalReplyLines(paced.output).filter((line) => line === denied)).toHaveLength(10);
+    const steps = Array.from({ length: 10 }, (_, i) => ({ atMs: 2000 + i * 1000 }));
+    const done = replayBoth(opts(), [EHLO, { chunked: wrong.repeat(25) + right }, ...steps]);
+    const lines = finalReplyLines(done.output);
+    expect(lines.filter((line) => line === denied)).toHaveLength(20);
+    expect(lines.at(-1)).toBe('421 4.7.0 mx.example.org Too many errors, closing connection');
+    expect(lines).not.toContain('235 2.7.0 Authentication successful');
+    expect(done.server.closed).toBe(true);
+    expect(done.events.at(-1)).toEqual({ type: 'closed', reason: 'too-many-errors' });
+  });
+
+  it('a delayed 220 to STARTTLS: the starttls event is held with it, so the owner starts TLS only after the 220 is out', () => {
+    const server = new SmtpServer(options({ limits: { softErrorsMax: 1, errorDelayMs: 500 } }));
+    server.start(0);
+    server.receive(latin1(`${EHLO}FOO\r\nSTARTTLS\r\n`), 0);
+    const out = () => server.takeOutput().map(text).join('');
+    const before = out();
+    expect(before).toMatch(/500 5\.5\.2 Command unrecognized\r\n$/);
+    expect(server.takeEvents()).not.toContainEqual({ type: 'starttls' });
+    expect(server.nextTimeoutMs()).toBe(500);
+    server.onTimeout(500);
+    expect(out()).toBe('220 2.0.0 Ready to start TLS\r\n');
+    expect(server.takeEvents()).toEqual([{ type: 'starttls' }]);
+  });
+
+  it('the error limits and the delay are settable; a refused AUTH without a hook counts too', () => {
+    const wrong = `AUTH PLAIN ${b64('\0alice\0wrong')}\r\n`;
+    const limits = { softErrorsMax: 2, badCommandsMax: 4, errorDelayMs: 300 };
+    const run = replayBoth(options({ limits }), [EHLO, { chunked: `${wrong}FOO\r\n${wrong}NOOP\r\n${wrong}` }, { atMs: 1300 }, { atMs: 1600 }]);
+    expect(finalReplyLines(run.output).slice(-4)).toEqual([
+      '535 5.7.8 Authentication credentials invalid',
+      '500 5.5.2 Command unrecognized',
+      '535 5.7.8 Authentication credentials invalid', // held until 1300
+      '250 2.0.0 OK', // held until 1600: past the soft limit every reply waits
+    ]);
+    expect(run.server.nextTimeoutMs()).toBe(1900);
+    expect(run.server.closed).toBe(false);
   });
 
   it('LOGIN: two 334 prompts; wrong password → 535 5.7.8', () => {

@@ -63,7 +63,7 @@ function session(prefix: string[], input: string, cuts: number[], pendingHooks: 
   const server = new SmtpServer({
     hostname: 'mx.example.org',
     clientAddress: '192.0.2.1',
-    limits: { badCommandsMax: 1000 },
+    limits: { badCommandsMax: 1000, errorDelayMs: 0 },
     hooks: pendingHooks
       ? { onRcpt: () => PENDING, onAuth: () => ({ kind: 'accept' }) }
       : { onAuth: (_s, c) => (c.password === 'secret' ? { kind: 'accept' } : { kind: 'reject', reply: { code: 535, enhanced: '5.7.8', lines: ['no'] } }) },

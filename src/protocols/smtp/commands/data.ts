@@ -8,8 +8,9 @@
  *
  * At the end of a message the transaction is over whatever the reply (RFC 5321 §4.1.1.4): the session
  * is `ready` again. What the limits refuse is refused here (552 size, RFC 1870; 500 line length, RFC
- * 5321 §4.5.3.1.6; 550 bare LF, docs/delivery.md E4) — replies to the message, so never counted as the
- * client's mistakes; the rest goes to the owner's `onMessage`, which commits it (docs/delivery.md R1).
+ * 5321 §4.5.3.1.6; 550 bare LF and 554 NUL, docs/delivery.md E4) — replies to the message, so never
+ * counted as the client's mistakes; the rest goes to the owner's `onMessage`, which commits it
+ * (docs/delivery.md R1). NUL octets are refused, stripped or kept as `nulBytes` says.
  */
 import type { DataOutcome } from '../data-reader.js';
 import { DataReader } from '../data-reader.js';
@@ -67,12 +68,27 @@ export function finishMessage(context: SmtpContext, ready: Ready, envelope: Enve
     context.send(smtpReply(550, '5.5.2', 'Bare <LF> received; message refused (use CRLF line ends)'));
     return;
   }
+  const message = withoutNulBytes(context, outcome.message);
+  if (message === null) {
+    context.event({ type: 'protocol-error', detail: 'NUL in message data' });
+    // RFC 5321 §4.3.2: 554 to the final dot; RFC 3463 X.6.0: other or undefined media error.
+    context.send(smtpReply(554, '5.6.0', 'Message contains NUL characters; message refused'));
+    return;
+  }
   const view = { ...context.view(), transaction: copyEnvelope(envelope) };
-  context.decide('dot', context.hooks.onMessage?.(view, copyEnvelope(envelope), outcome.message), (decision) => {
+  context.decide('dot', context.hooks.onMessage?.(view, copyEnvelope(envelope), message), (decision) => {
     if (decision.kind === 'failure') return context.send(decision.reply);
     // A drop after the dot is an accepted message whose 250 is lost (RFC 1047, docs/delivery.md E3).
-    context.event({ type: 'message', envelope, message: outcome.message });
+    context.event({ type: 'message', envelope, message });
     if (decision.kind === 'drop') return context.drop('dot');
     context.send(decision.reply ?? smtpReply(250, '2.0.0', 'OK: message accepted'));
   });
+}
+
+/** The message as `nulBytes` wants it (docs/delivery.md E4): unchanged, without its NULs, or null to refuse it. */
+function withoutNulBytes(context: SmtpContext, message: Uint8Array): Uint8Array | null {
+  const policy = context.options.nulBytes ?? 'reject';
+  if (policy === 'keep' || message.indexOf(0) < 0) return message;
+  if (policy === 'reject') return null;
+  return message.filter((byte) => byte !== 0);
 }
