@@ -5,13 +5,16 @@
  * Sequence numbers are this session's: `uids[seq - 1]`. Changes made by other sessions arrive through
  * the store's `watch` at any time, but the view changes only when the session tells its client:
  * EXISTS for new messages, EXPUNGE (which renumbers, I4) for removed ones, FETCH FLAGS for flag changes.
- * Until then an expunged message keeps its sequence number (RFC 2180 §4.1). EXPUNGE responses are held
+ * Until then an expunged message keeps its sequence number and stays readable (RFC 2180 §4.1.1, as
+ * Dovecot does): the selection keeps its last state (`ghosts`, from the store's `expunged` change), so
+ * FETCH and SEARCH see it as it was, and a STORE or a FETCH that sets \Seen changes only this
+ * session's copy, which goes when the EXPUNGE is sent. EXPUNGE responses are held
  * back while a FETCH, STORE or SEARCH runs (RFC 3501 §7.4.1) — the caller says when they are allowed.
  *
  * The session's own STORE and EXPUNGE answer for themselves, so the watch ignores them while
  * `ownChange` is set; its own appends (COPY/APPEND into this mailbox) are announced like any other.
  */
-import type { Folder, FolderChange, MessageInfo } from '../../store/mailstore.js';
+import type { ExpungedMessage, Folder, FolderChange, MessageInfo } from '../../store/mailstore.js';
 import { RECENT_FLAG } from './flags.js';
 import type { RecentRegistry } from './recent.js';
 
@@ -23,6 +26,8 @@ export class Selection {
   private readonly pendingAppended: number[] = [];
   private readonly pendingExpunged = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /** Messages expunged elsewhere that this session has not yet announced, as they were (RFC 2180 §4.1.1). */
+  private readonly ghosts = new Map<number, ExpungedMessage>();
   private readonly stopWatching: () => void;
   private ownChange = false;
 
@@ -56,6 +61,7 @@ export class Selection {
       return;
     } else if (change.kind === 'expunged') {
       for (const uid of change.uids) this.pendingExpunged.add(uid);
+      for (const message of change.removed) if (this.uids.includes(message.info.uid)) this.ghosts.set(message.info.uid, message);
     } else {
       this.pendingFlags.add(change.uid);
     }
@@ -76,9 +82,28 @@ export class Selection {
     }
   }
 
-  /** The store's messages by UID (one snapshot per command). */
+  /** The store's messages by UID, and those expunged elsewhere but not yet announced (one snapshot per command). */
   snapshot(): Map<number, MessageInfo> {
-    return new Map(this.folder.messages().map((m) => [m.uid, m]));
+    const infos = new Map(this.folder.messages().map((m) => [m.uid, m]));
+    for (const [uid, ghost] of this.ghosts) infos.set(uid, ghost.info);
+    return infos;
+  }
+
+  /** True when another session expunged the message and this one has not said so yet. */
+  isGhost(uid: number): boolean {
+    return this.ghosts.has(uid);
+  }
+
+  /** A message's bytes, from the store or, if expunged elsewhere and not yet announced, as they were. */
+  read(uid: number): Uint8Array {
+    return this.ghosts.get(uid)?.bytes ?? this.folder.read(uid);
+  }
+
+  /** Sets a message's flags as this session's own change; on a ghost only this session's copy changes. */
+  setFlags(uid: number, flags: readonly string[]): void {
+    const ghost = this.ghosts.get(uid);
+    if (ghost) this.ghosts.set(uid, { ...ghost, info: { ...ghost.info, flags } });
+    else this.own(() => this.folder.setFlags(uid, flags));
   }
 
   /** Flags as this session shows them: stored flags plus \Recent when it holds it. */
@@ -93,6 +118,7 @@ export class Selection {
     this.uids.splice(index, 1);
     this.recent.delete(uid);
     this.pendingFlags.delete(uid);
+    this.ghosts.delete(uid);
     return `* ${index + 1} EXPUNGE`;
   }
 
