@@ -11,11 +11,18 @@
  * session's copy, which goes when the EXPUNGE is sent. EXPUNGE responses are held
  * back while a FETCH, STORE or SEARCH runs (RFC 3501 §7.4.1) — the caller says when they are allowed.
  *
+ * A keyword new to the mailbox — set by this session or another — is announced with FLAGS and
+ * PERMANENTFLAGS before the next completion (RFC 9051 §7.3.5, §7.1; RFC 3501 §7.2.6), as Dovecot does; the
+ * list only grows while the mailbox is selected.
+ *
  * The session's own STORE and EXPUNGE answer for themselves, so the watch ignores them while
  * `ownChange` is set; its own appends (COPY/APPEND into this mailbox) are announced like any other.
  */
 import type { ExpungedMessage, Folder, FolderChange, MessageInfo } from '../../store/mailstore.js';
 import { RECENT_FLAG } from './flags.js';
+
+/** RFC 3501 §2.3.2 system flags as FLAGS lists them (\Recent is never set by a client). */
+const SYSTEM_FLAGS_LISTED = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 import type { RecentRegistry } from './recent.js';
 
 export class Selection {
@@ -28,6 +35,10 @@ export class Selection {
   private readonly pendingFlags = new Set<number>();
   /** Messages expunged elsewhere that this session has not yet announced, as they were (RFC 2180 §4.1.1). */
   private readonly ghosts = new Map<number, ExpungedMessage>();
+  /** Keywords the client was told of in FLAGS, lower case → spelling (RFC 3501 §2.3.2: case-insensitive). */
+  private readonly keywords = new Map<string, string>();
+  /** A change since the keywords were last gathered: one may be new. */
+  private keywordsStale = true;
   private readonly stopWatching: () => void;
   private ownChange = false;
 
@@ -54,6 +65,7 @@ export class Selection {
   }
 
   private record(change: FolderChange): void {
+    this.keywordsStale = true;
     if (change.kind === 'appended') {
       this.pendingAppended.push(...change.uids);
       for (const uid of this.takeRecent(change.uids)) this.recent.add(uid);
@@ -80,6 +92,28 @@ export class Selection {
     } finally {
       this.ownChange = false;
     }
+  }
+
+  /**
+   * `* FLAGS` and `* OK [PERMANENTFLAGS]` (RFC 9051 §7.3.5, §7.1): at SELECT (`always`), and afterwards
+   * when a message carries a keyword this session has not listed yet. PERMANENTFLAGS lists the keywords
+   * too and `\*` (any new one may be made), or nothing when read-only, as Dovecot's do.
+   */
+  flagsLines(always: boolean): string[] {
+    if (!this.keywordsStale && !always) return [];
+    this.keywordsStale = false;
+    let added = false;
+    for (const info of this.snapshot().values()) {
+      for (const flag of info.flags) {
+        if (flag.startsWith('\\') || this.keywords.has(flag.toLowerCase())) continue;
+        this.keywords.set(flag.toLowerCase(), flag);
+        added = true;
+      }
+    }
+    if (!added && !always) return [];
+    const keywords = [...this.keywords.values()];
+    const permanent = this.readOnly ? '' : [...SYSTEM_FLAGS_LISTED, ...keywords, '\\*'].join(' ');
+    return [`* FLAGS (${[...SYSTEM_FLAGS_LISTED, ...keywords].join(' ')})`, `* OK [PERMANENTFLAGS (${permanent})] Flags permitted`];
   }
 
   /** The store's messages by UID, and those expunged elsewhere but not yet announced (one snapshot per command). */
@@ -162,6 +196,7 @@ export class Selection {
         lines.push(`* ${this.uids.filter((uid) => this.recent.has(uid)).length} RECENT`);
       }
     }
+    lines.push(...this.flagsLines(false));
     if (this.pendingFlags.size > 0) {
       const infos = this.snapshot();
       for (const [index, uid] of this.uids.entries()) {

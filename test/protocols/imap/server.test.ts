@@ -272,6 +272,24 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     expect(a.send('g FETCH 1:* (UID FLAGS)\r\n')).toBe('* 1 FETCH (UID 2 FLAGS (\\Answered \\Seen \\Recent))\r\ng OK FETCH completed\r\n');
   });
 
+  it('RFC 9051 §7.3.5: a new keyword, made by this session or another, is announced with FLAGS and PERMANENTFLAGS to every selected session', () => {
+    const w = twoMessages();
+    const a = w.open().login().select();
+    const b = w.open().login().select();
+    const e = w.open().login();
+    a.out();
+    b.out();
+    e.send('x EXAMINE INBOX\r\n');
+    const withWork = ['* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)', '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted'];
+    expect(a.send('s STORE 2 +FLAGS ($Work)\r\n')).toBe(['* 2 FETCH (FLAGS ($Work \\Seen \\Recent))', ...withWork, 's OK STORE completed', ''].join('\r\n'));
+    expect(b.send('n NOOP\r\n')).toBe([...withWork, '* 2 FETCH (FLAGS ($Work \\Seen))', 'n OK NOOP completed', ''].join('\r\n'));
+    expect(e.send('n NOOP\r\n')).toContain('* OK [PERMANENTFLAGS ()] Flags permitted\r\n'); // read-only: none permanent
+    // Known keywords (in any case) are not announced again; one that comes with new mail is.
+    expect(b.send('t STORE 1 +FLAGS ($work)\r\n')).toBe('* 1 FETCH (FLAGS ($work))\r\nt OK STORE completed\r\n');
+    a.send('p APPEND INBOX (Later) {1+}\r\nx\r\n');
+    expect(b.send('n NOOP\r\n')).toContain('* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work Later)\r\n');
+  });
+
   it('I5: CLOSE expunges \\Deleted silently; EXAMINE is read-only and CLOSE then removes nothing', () => {
     const w = twoMessages();
     const s = w.open().login();
