@@ -213,6 +213,19 @@ describe('server: SEARCH', () => {
   ])('SEARCH %s → %s', (criteria, expected) => {
     expect(s.send(`a SEARCH ${criteria}\r\n`)).toBe(`* SEARCH${expected ? ` ${expected}` : ''}\r\na OK SEARCH completed\r\n`);
   });
+  it('SENTBEFORE/SENTON/SENTSINCE take the Date header\'s own date in its own zone, not its UTC day (RFC 9051 §6.4.4)', () => {
+    const w = world();
+    const dated = (date: string) => bytes(`From: a@example.org\r\nSubject: x\r\nDate: ${date}\r\n\r\nx\r\n`);
+    w.store.folder('INBOX')!.append(dated('Thu, 1 Jan 2026 23:30:00 -0500')); // 2 Jan 04:30 UTC
+    w.store.folder('INBOX')!.append(dated('Fri, 2 Jan 2026 00:30:00 +0100')); // 1 Jan 23:30 UTC
+    const t = w.open().login().select();
+    t.out();
+    const search = (criteria: string) => t.send(`a SEARCH ${criteria}\r\n`).split('\r\n')[0];
+    expect(search('SENTON 1-Jan-2026')).toBe('* SEARCH 1');
+    expect(search('SENTON 2-Jan-2026')).toBe('* SEARCH 2');
+    expect(search('SENTBEFORE 2-Jan-2026')).toBe('* SEARCH 1');
+    expect(search('SENTSINCE 2-Jan-2026')).toBe('* SEARCH 2');
+  });
   it('UID SEARCH answers UIDs', () => {
     expect(s.send('a UID SEARCH 3\r\n')).toBe('* SEARCH 3\r\na OK UID SEARCH completed\r\n');
   });
