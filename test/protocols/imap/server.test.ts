@@ -349,6 +349,22 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
   });
 });
 
+describe('server: mailbox names', () => {
+  it('takes an unquoted mailbox name with "[" and "]" as an astring (RFC 9051 §9 ASTRING-CHAR; imaplib sends [Gmail]/Sent so)', () => {
+    const s = world().open().login();
+    s.out();
+    expect(s.send('a CREATE [Gmail]/Sent\r\n')).toBe('a OK CREATE completed\r\n');
+    expect(s.send('b LIST "" [Gmail]/%\r\n')).toBe('* LIST () "/" "[Gmail]/Sent"\r\nb OK LIST completed\r\n');
+    expect(s.send('c STATUS [Gmail]/Sent (MESSAGES)\r\n')).toBe('* STATUS "[Gmail]/Sent" (MESSAGES 0)\r\nc OK STATUS completed\r\n');
+    expect(s.send('d CREATE Foo[bar]\r\n')).toBe('d OK CREATE completed\r\n');
+    expect(s.send('e CREATE odd]\r\n')).toBe('e OK CREATE completed\r\n');
+    expect(s.send('f SELECT [Gmail]/Sent\r\n')).toContain('f OK [READ-WRITE] SELECT completed\r\n');
+    expect(s.send('g LIST "" *\r\n')).toBe(
+      ['* LIST () "/" "INBOX"', '* LIST () "/" "[Gmail]"', '* LIST () "/" "[Gmail]/Sent"', '* LIST () "/" "Foo[bar]"', '* LIST () "/" "odd]"', 'g OK LIST completed', ''].join('\r\n'),
+    );
+  });
+});
+
 describe('server: IDLE (RFC 2177)', () => {
   it('sends EXISTS, EXPUNGE and FETCH FLAGS from another session while idling, and tells the owner', () => {
     const w = twoMessages();
