@@ -365,6 +365,18 @@ describe('server: mailbox names', () => {
   });
 });
 
+describe('server: LSUB (RFC 3501 §6.3.9)', () => {
+  it('with "%" answers for the unsubscribed parent of a subscribed mailbox, flagged \\Noselect', () => {
+    const s = world().open().login();
+    s.out();
+    for (const name of ['foo/bar', 'foo/baz', 'top', 'a/b/c', 'a/b']) s.send(`c CREATE ${name}\r\nd SUBSCRIBE ${name}\r\n`);
+    s.send('u UNSUBSCRIBE a/b\r\nv SUBSCRIBE a/b\r\n');
+    expect(s.send('a LSUB "" %\r\n')).toBe(['* LSUB (\\Noselect) "/" "foo"', '* LSUB () "/" "top"', '* LSUB (\\Noselect) "/" "a"', 'a OK LSUB completed', ''].join('\r\n'));
+    expect(s.send('b LSUB a/ %\r\n')).toBe(['* LSUB () "/" "a/b"', 'b OK LSUB completed', ''].join('\r\n')); // subscribed itself: no \Noselect
+    expect(s.send('c LSUB "" *\r\n')).toBe(['* LSUB () "/" "foo/bar"', '* LSUB () "/" "foo/baz"', '* LSUB () "/" "top"', '* LSUB () "/" "a/b/c"', '* LSUB () "/" "a/b"', 'c OK LSUB completed', ''].join('\r\n'));
+  });
+});
+
 describe('server: IDLE (RFC 2177)', () => {
   it('sends EXISTS, EXPUNGE and FETCH FLAGS from another session while idling, and tells the owner', () => {
     const w = twoMessages();
