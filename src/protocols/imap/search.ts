@@ -9,6 +9,7 @@
 import { libmime } from './lazy-libmime.js';
 import { SEEN_FLAG } from './flags.js';
 import type { SearchKey } from './command.js';
+import { listedMailboxes } from './addresses.js';
 import { dayStartMs, rfc5322DateDayMs } from './dates.js';
 import { headerValue, type MimePart, parseMime } from './mime.js';
 import { sequenceSetHas } from './sequence-set.js';
@@ -101,6 +102,7 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
     case 'TO':
     case 'CC':
     case 'BCC':
+      return view.headerValues(key.key).some((value) => addressFieldMatches(value, key.value));
     case 'SUBJECT':
       return view.headerValues(key.key).some((value) => contains(value, key.value));
     case 'HEADER': {
@@ -140,6 +142,16 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
     default:
       return false; // every flag search was answered above
   }
+}
+
+/**
+ * FROM/TO/CC/BCC: the header as written, or any of its mailboxes as addresses.ts reads them —
+ * `name <local@domain>`, comments and folding gone — so `user-from@domain.org` finds
+ * `<user-from (comment)@ (comment) domain.org>` (RFC 9051 §6.4.4 substring, as Dovecot matches addresses).
+ */
+function addressFieldMatches(value: string, needle: string): boolean {
+  if (contains(value, needle)) return true;
+  return listedMailboxes(value).some(({ name, address }) => contains(name === '' ? address : `${name} <${address}>`, needle));
 }
 
 /**
