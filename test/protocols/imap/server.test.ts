@@ -261,6 +261,7 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     b.send('x STORE 1 +FLAGS.SILENT (\\Deleted)\r\ny EXPUNGE\r\n');
     const duringFetch = a.send('f FETCH 2 UID\r\n');
     expect(duringFetch).toBe('* 2 FETCH (UID 2)\r\nf OK FETCH completed\r\n');
+    expect(a.send('g FETCH 1 UID\r\n')).toBe('* 1 FETCH (UID 1)\r\ng OK [EXPUNGEISSUED] Some messages were already expunged\r\n');
     expect(a.send('s SEARCH ALL\r\n')).toBe('* SEARCH 1 2\r\ns OK SEARCH completed\r\n'); // RFC 2180 §4.1.1: still there for `a`
     expect(a.send('n NOOP\r\n')).toBe('* 1 EXPUNGE\r\nn OK NOOP completed\r\n');
     expect(a.send('f FETCH 1 UID\r\n')).toBe('* 1 FETCH (UID 2)\r\nf OK FETCH completed\r\n');
@@ -275,7 +276,7 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     b.send('x STORE 1 +FLAGS.SILENT (\\Deleted)\r\ny EXPUNGE\r\n');
     const message = new TextDecoder().decode(CRLF_MESSAGE('one'));
     expect(a.send('f FETCH 1 (UID BODY[])\r\n')).toBe(
-      `* 1 FETCH (UID 1 BODY[] {${message.length}}\r\n${message} FLAGS (\\Deleted \\Seen \\Recent))\r\nf OK FETCH completed\r\n`,
+      `* 1 FETCH (UID 1 BODY[] {${message.length}}\r\n${message} FLAGS (\\Deleted \\Seen \\Recent))\r\nf OK [EXPUNGEISSUED] Some messages were already expunged\r\n`,
     );
     expect(a.send('s STORE 1 +FLAGS (\\Flagged)\r\n')).toBe('* 1 FETCH (FLAGS (\\Deleted \\Flagged \\Seen \\Recent))\r\ns OK STORE completed\r\n');
     expect(a.send('u UID STORE 1:2 +FLAGS.SILENT (\\Answered)\r\n')).toBe('u OK UID STORE completed\r\n');

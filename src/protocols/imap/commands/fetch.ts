@@ -3,7 +3,8 @@
  * FETCH per message (the items are written by ../fetch.ts). Fetching a body of a message without \Seen
  * sets it, unless read-only or .PEEK, and reports the new FLAGS. A message another session expunged
  * but this one has not been told of is still fetched as it was (RFC 2180 §4.1.1, the Selection's
- * ghosts), and the command completes OK. No EXPUNGE responses are written during it (I4).
+ * ghosts), and the command completes OK [EXPUNGEISSUED] (RFC 5530: a hint to NOOP soon), as Dovecot's
+ * does. No EXPUNGE responses are written during it (I4).
  */
 import { FETCH_MACROS, type FetchAttribute } from '../command.js';
 import { fetchSetsSeen, writeFetchItems } from '../fetch.js';
@@ -18,7 +19,9 @@ export function fetch(context: CommandContext, state: Selected, command: Command
   const wanted = targets(selection, command.set, command.uid);
   const setsSeen = !selection.readOnly && fetchSetsSeen(attributes);
   const infos = selection.snapshot();
+  let expungedElsewhere = false;
   for (const { seq, uid } of wanted) {
+    expungedElsewhere ||= selection.isGhost(uid);
     let info = infos.get(uid);
     if (!info) throw new Error(`UID ${uid} is in the view but neither stored nor kept`); // a bug: the view holds only these
     let flagsChanged = false;
@@ -45,5 +48,6 @@ export function fetch(context: CommandContext, state: Selected, command: Command
     out.raw('\r\n');
     context.sendBytes(out.bytes());
   }
+  if (expungedElsewhere) return '[EXPUNGEISSUED] Some messages were already expunged';
   return `${command.uid ? 'UID FETCH' : 'FETCH'} completed`;
 }
