@@ -83,6 +83,8 @@ export interface LimitsConfig {
   authFailures: number;
   /** Before the reply to a failed POP3/IMAP login (Dovecot `auth_failure_delay`). */
   authFailureDelayMs: number;
+  /** Lines longer than this are folded with CRLF SPACE when relaying (Postfix `smtp_line_length_limit`); 0 never. */
+  lineOctetsMax: number;
 }
 
 export interface FilterRegex {

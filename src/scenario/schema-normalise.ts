@@ -131,6 +131,7 @@ function builtinLimits(): LimitsConfig {
     smtpErrorDelayMs: ms(defaultLimits['smtp-error-delay']),
     authFailures: defaultLimits['auth-failures'],
     authFailureDelayMs: ms(defaultLimits['auth-failure-delay']),
+    lineOctetsMax: defaultLimits['line-length'],
   };
 }
 
@@ -190,6 +191,7 @@ function mergeLimits(base: LimitsConfig, over: ParsedLimits | undefined): Limits
     smtpErrorDelayMs: over['smtp-error-delay'] ?? base.smtpErrorDelayMs,
     authFailures: over['auth-failures'] ?? base.authFailures,
     authFailureDelayMs: over['auth-failure-delay'] ?? base.authFailureDelayMs,
+    lineOctetsMax: over['line-length'] ?? base.lineOctetsMax,
   };
 }
 

@@ -171,6 +171,9 @@ export const limitsSchema = strictObject(
     'smtp-error-delay': duration('delay before each SMTP reply once past smtp-soft-errors', defaultLimits['smtp-error-delay']).optional(),
     'auth-failures': wholeNumber('failed POP3/IMAP logins after which the server hangs up', 1, 1000, defaultLimits['auth-failures']).optional(),
     'auth-failure-delay': duration('delay before the reply to a failed POP3/IMAP login', defaultLimits['auth-failure-delay']).optional(),
+    'line-length': wholeNumber('longest line sent when relaying; longer ones are folded (0: never)', 0, 1_000_000, defaultLimits['line-length'])
+      .refine((octets) => octets !== 1, { error: 'expected 0 (never fold) or a whole number from 2' })
+      .optional(),
   },
   'limits (docs/reference.md §5.3)',
 );

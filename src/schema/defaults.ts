@@ -80,6 +80,7 @@ export const defaultLimits = {
   'smtp-error-delay': '1s',
   'auth-failures': 3,
   'auth-failure-delay': '2s',
+  'line-length': 998,
 } as const;
 
 export const defaultRoles = ['mta'] as const;

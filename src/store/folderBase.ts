@@ -9,7 +9,7 @@
  * The in-memory index is a cache of the disk: a crash loses it, and a store rebuilt after `up` reloads
  * it from the files (and the uidlist / index sidecar) — UIDs and flags included (docs/delivery.md I3, P5).
  */
-import type { Folder, FolderChange, MessageInfo } from './mailstore.js';
+import type { ExpungedMessage, Folder, FolderChange, MessageInfo } from './mailstore.js';
 import { normalizeFlags } from './names.js';
 
 /** A delivery in steps, so the simulator can put a crash between any two of them (docs/delivery.md W1, W2). */
@@ -108,10 +108,12 @@ export abstract class FolderBase implements Folder {
     if (!this.alive) return;
     const present = [...new Set(uids)].filter((uid) => this.records.has(uid)).sort((a, b) => a - b);
     if (present.length === 0) return;
-    this.removeRecords(present.map((uid) => this.records.get(uid)!));
+    const records = present.map((uid) => this.records.get(uid)!);
+    const removed = this.lastStates(records);
+    this.removeRecords(records);
     for (const uid of present) this.records.delete(uid);
     this.messagesCache = null;
-    this.emit({ kind: 'expunged', uids: present });
+    this.emit({ kind: 'expunged', uids: present, removed });
   }
 
   watch(listener: (change: FolderChange) => void): () => void {
@@ -124,7 +126,7 @@ export abstract class FolderBase implements Folder {
   /** The folder is gone (deleted or renamed away): sessions hear every message expunged. */
   retire(): void {
     const uids = [...this.records.keys()];
-    if (uids.length > 0) this.emit({ kind: 'expunged', uids });
+    if (uids.length > 0) this.emit({ kind: 'expunged', uids, removed: this.lastStates([...this.records.values()]) });
     this.alive = false;
     this.records.clear();
     this.messagesCache = null;
@@ -146,6 +148,15 @@ export abstract class FolderBase implements Folder {
     for (const record of [...records].sort((a, b) => a.uid - b.uid)) this.records.set(record.uid, record);
     this.lastUid = Math.max(this.lastUid, ...this.records.keys());
     this.messagesCache = null;
+  }
+
+  /** The messages' last state, read only when someone listens (a session may still show them, RFC 2180 §4.1.1). */
+  private lastStates(records: readonly MessageRecord[]): ExpungedMessage[] {
+    if (this.listeners.length === 0) return [];
+    return records.map((record) => {
+      const { uid, flags, internalDateMs, size } = record;
+      return { info: { uid, flags, internalDateMs, size }, bytes: this.readRecord(record) };
+    });
   }
 
   private emit(change: FolderChange): void {

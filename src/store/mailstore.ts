@@ -25,9 +25,16 @@ export interface MessageInfo {
   readonly size: number;
 }
 
+/** A message as it was when it was expunged: what an IMAP session still shows until it tells its client (RFC 2180 §4.1.1). */
+export interface ExpungedMessage {
+  readonly info: MessageInfo;
+  readonly bytes: Uint8Array;
+}
+
 export type FolderChange =
   | { kind: 'appended'; uids: number[] }
-  | { kind: 'expunged'; uids: number[] }
+  /** `removed` holds the messages' last state, ascending by UID (empty when nobody was listening). */
+  | { kind: 'expunged'; uids: number[]; removed: readonly ExpungedMessage[] }
   | { kind: 'flags'; uid: number; flags: readonly string[] };
 
 export interface Folder {

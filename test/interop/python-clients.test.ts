@@ -2,7 +2,7 @@
  * Python's standard mail clients against `mailsim serve` (in-process, `--maildir`): smtplib (STARTTLS +
  * AUTH on submission, implicit TLS on smtps, plain MTA on smtp), poplib (STLS, UIDL, RETR, DELE) and
  * imaplib (STARTTLS, SELECT, UID SEARCH/FETCH/STORE, EXPUNGE, CREATE/APPEND/STATUS, non-ASCII mailbox
- * names in modified UTF-7), and Python's
+ * names in modified UTF-7, unquoted names with brackets), and Python's
  * `mailbox.Maildir` reading the folders the MDA wrote (docs/delivery.md W1: tmp → new, `cur/` with `:2,`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,29 @@ m.logout()
     expect(out).toContain('select OK 1');
     expect(out).toMatch(/status OK "Entw&APw-rfe" \(MESSAGES 1\)/);
     expect(out).toContain('invalid NO [CANNOT] Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
+  });
+
+  it('imaplib: sends [Gmail]/Sent unquoted, an astring (RFC 9051 §9), and gets OK for CREATE, SELECT, STATUS and LIST', async () => {
+    const result = await python(
+      `
+import imaplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = imaplib.IMAP4("127.0.0.1", int(sys.argv[1]))
+m.starttls(ssl_context=ctx)
+m.login("carol", "pw")
+print("create", m.create("[Gmail]/Sent")[0])
+typ, data = m.select("[Gmail]/Sent"); print("select", typ, data[0].decode())
+typ, data = m.status("[Gmail]/Sent", "(MESSAGES)"); print("status", typ, data[0].decode())
+typ, data = m.list('""', "[Gmail]/%"); print("list", typ, [d.decode() for d in data])
+m.logout()
+`,
+      [String(serve.ports.imap)],
+    );
+    expect(result.stderr).toBe('');
+    const out = result.stdout;
+    expect(out).toContain('create OK');
+    expect(out).toContain('select OK 0');
+    expect(out).toMatch(/status OK "\[Gmail\]\/Sent" \(MESSAGES 0\)/);
+    expect(out).toContain(`list OK ['() "/" "[Gmail]/Sent"']`);
   });
 });

@@ -69,6 +69,13 @@ describe('one rule for the seed', () => {
     expect(() => validateScenarioObject({ name: 'x', seed: -1, hosts: { 'a.example': {} } })).toThrow(/seed: expected a whole number, 0 or more/);
   });
 
+  it('limits.line-length takes 0 (never fold) or 2 and more, not 1 (the fold\'s own space would fill the line)', () => {
+    const withLength = (octets: number) => ({ name: 'x', hosts: { 'a.example': { limits: { 'line-length': octets } } } });
+    expect(() => validateScenarioObject(withLength(1))).toThrow(/line-length: expected 0 \(never fold\) or a whole number from 2/);
+    expect(() => validateScenarioObject(withLength(0))).not.toThrow();
+    expect(() => validateScenarioObject(withLength(78))).not.toThrow();
+  });
+
   it('--seed 0 and the largest seed are taken', () => {
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {

@@ -124,6 +124,7 @@ describe('docs/reference.md §2 example', () => {
       smtpErrorDelayMs: 1000,
       authFailures: 3,
       authFailureDelayMs: 2000,
+      lineOctetsMax: 998,
     });
     // Hosts do not share objects: adjusting one never changes another.
     expect(mx2.queue).not.toBe(scenario.hosts[1]!.queue);
@@ -178,6 +179,7 @@ describe('every section', () => {
       smtpErrorDelayMs: 500, // defaults
       authFailures: 5, // defaults
       authFailureDelayMs: 1000, // host
+      lineOctetsMax: 990,
     });
   });
 

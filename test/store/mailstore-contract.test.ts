@@ -108,7 +108,7 @@ describe.each(['maildir', 'mbox'] as const)('%s store', (format) => {
     expect(heardByImap).toEqual([
       { kind: 'appended', uids: [1] },
       { kind: 'flags', uid: 1, flags: ['\\Seen'] },
-      { kind: 'expunged', uids: [1] },
+      { kind: 'expunged', uids: [1], removed: [{ info: { uid: 1, flags: ['\\Seen'], internalDateMs: expect.any(Number), size: 3 }, bytes: bytes('x\r\n') }] },
     ]);
     expect(heardByPop).toHaveLength(2);
   });

@@ -69,6 +69,7 @@ export class SmtpTransport implements Transport {
     this.clientOptions = {
       heloName: ctx.name,
       tls: 'opportunistic',
+      lineOctetsMax: ctx.config.limits.lineOctetsMax,
       timeouts: {
         greetingTimeoutMs: timeouts.greetingMs,
         heloTimeoutMs: timeouts.heloMs,

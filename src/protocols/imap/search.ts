@@ -2,14 +2,15 @@
  * SEARCH evaluation (RFC 3501 §6.4.4): keys are ANDed; NOT, OR and parenthesised lists combine them.
  * String keys match case-insensitive substrings (§6.4.4: "case-insensitive substring"); header values
  * are compared after RFC 2047 decoding (libmime.decodeWords) so a search for "Jürgen" finds
- * `=?utf-8?q?J=C3=BCrgen?=`. BEFORE/ON/SINCE compare the internal date's day, SENT* the Date header's
- * day, both in UTC (the simulation has one zone). An empty HEADER value matches any message that has
+ * `=?utf-8?q?J=C3=BCrgen?=`. BEFORE/ON/SINCE compare the internal date's day in UTC (the simulation
+ * has one zone), SENT* the Date header's own date in its own zone (RFC 9051 §6.4.4). An empty HEADER value matches any message that has
  * the field (§6.4.4).
  */
 import { libmime } from './lazy-libmime.js';
 import { SEEN_FLAG } from './flags.js';
 import type { SearchKey } from './command.js';
-import { dayStartMs, parseRfc5322Date } from './dates.js';
+import { listedMailboxes } from './addresses.js';
+import { dayStartMs, rfc5322DateDayMs } from './dates.js';
 import { headerValue, type MimePart, parseMime } from './mime.js';
 import { sequenceSetHas } from './sequence-set.js';
 
@@ -101,6 +102,7 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
     case 'TO':
     case 'CC':
     case 'BCC':
+      return view.headerValues(key.key).some((value) => addressFieldMatches(value, key.value));
     case 'SUBJECT':
       return view.headerValues(key.key).some((value) => contains(value, key.value));
     case 'HEADER': {
@@ -142,12 +144,24 @@ function matches(key: SearchKey, view: CandidateView, context: SearchContext): b
   }
 }
 
-/** SENTBEFORE/SENTON/SENTSINCE compare the Date: header's day; no (parsable) Date: never matches. */
+/**
+ * FROM/TO/CC/BCC: the header as written, or any of its mailboxes as addresses.ts reads them —
+ * `name <local@domain>`, comments and folding gone — so `user-from@domain.org` finds
+ * `<user-from (comment)@ (comment) domain.org>` (RFC 9051 §6.4.4 substring, as Dovecot matches addresses).
+ */
+function addressFieldMatches(value: string, needle: string): boolean {
+  if (contains(value, needle)) return true;
+  return listedMailboxes(value).some(({ name, address }) => contains(name === '' ? address : `${name} <${address}>`, needle));
+}
+
+/**
+ * SENTBEFORE/SENTON/SENTSINCE compare the Date: header's own date, in its own zone (RFC 9051 §6.4.4:
+ * "disregarding time and timezone"), not its UTC day; no (parsable) Date: never matches.
+ */
 function sentDateMatches(which: 'SENTBEFORE' | 'SENTON' | 'SENTSINCE', date: number, view: CandidateView): boolean {
   const header = headerValue(view.mime, 'date');
-  const sent = header === null ? null : parseRfc5322Date(header);
-  if (sent === null) return false;
-  const day = dayStartMs(sent);
+  const day = header === null ? null : rfc5322DateDayMs(header);
+  if (day === null) return false;
   return which === 'SENTBEFORE' ? day < date : which === 'SENTON' ? day === date : day >= date;
 }
 

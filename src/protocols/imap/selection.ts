@@ -5,14 +5,24 @@
  * Sequence numbers are this session's: `uids[seq - 1]`. Changes made by other sessions arrive through
  * the store's `watch` at any time, but the view changes only when the session tells its client:
  * EXISTS for new messages, EXPUNGE (which renumbers, I4) for removed ones, FETCH FLAGS for flag changes.
- * Until then an expunged message keeps its sequence number (RFC 2180 §4.1). EXPUNGE responses are held
+ * Until then an expunged message keeps its sequence number and stays readable (RFC 2180 §4.1.1, as
+ * Dovecot does): the selection keeps its last state (`ghosts`, from the store's `expunged` change), so
+ * FETCH and SEARCH see it as it was, and a STORE or a FETCH that sets \Seen changes only this
+ * session's copy, which goes when the EXPUNGE is sent. EXPUNGE responses are held
  * back while a FETCH, STORE or SEARCH runs (RFC 3501 §7.4.1) — the caller says when they are allowed.
+ *
+ * A keyword new to the mailbox — set by this session or another — is announced with FLAGS and
+ * PERMANENTFLAGS before the next completion (RFC 9051 §7.3.5, §7.1; RFC 3501 §7.2.6), as Dovecot does; the
+ * list only grows while the mailbox is selected.
  *
  * The session's own STORE and EXPUNGE answer for themselves, so the watch ignores them while
  * `ownChange` is set; its own appends (COPY/APPEND into this mailbox) are announced like any other.
  */
-import type { Folder, FolderChange, MessageInfo } from '../../store/mailstore.js';
+import type { ExpungedMessage, Folder, FolderChange, MessageInfo } from '../../store/mailstore.js';
 import { RECENT_FLAG } from './flags.js';
+
+/** RFC 3501 §2.3.2 system flags as FLAGS lists them (\Recent is never set by a client). */
+const SYSTEM_FLAGS_LISTED = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'];
 import type { RecentRegistry } from './recent.js';
 
 export class Selection {
@@ -23,6 +33,12 @@ export class Selection {
   private readonly pendingAppended: number[] = [];
   private readonly pendingExpunged = new Set<number>();
   private readonly pendingFlags = new Set<number>();
+  /** Messages expunged elsewhere that this session has not yet announced, as they were (RFC 2180 §4.1.1). */
+  private readonly ghosts = new Map<number, ExpungedMessage>();
+  /** Keywords the client was told of in FLAGS, lower case → spelling (RFC 3501 §2.3.2: case-insensitive). */
+  private readonly keywords = new Map<string, string>();
+  /** A change since the keywords were last gathered: one may be new. */
+  private keywordsStale = true;
   private readonly stopWatching: () => void;
   private ownChange = false;
 
@@ -49,6 +65,7 @@ export class Selection {
   }
 
   private record(change: FolderChange): void {
+    this.keywordsStale = true;
     if (change.kind === 'appended') {
       this.pendingAppended.push(...change.uids);
       for (const uid of this.takeRecent(change.uids)) this.recent.add(uid);
@@ -56,6 +73,7 @@ export class Selection {
       return;
     } else if (change.kind === 'expunged') {
       for (const uid of change.uids) this.pendingExpunged.add(uid);
+      for (const message of change.removed) if (this.uids.includes(message.info.uid)) this.ghosts.set(message.info.uid, message);
     } else {
       this.pendingFlags.add(change.uid);
     }
@@ -76,9 +94,50 @@ export class Selection {
     }
   }
 
-  /** The store's messages by UID (one snapshot per command). */
+  /**
+   * `* FLAGS` and `* OK [PERMANENTFLAGS]` (RFC 9051 §7.3.5, §7.1): at SELECT (`always`), and afterwards
+   * when a message carries a keyword this session has not listed yet. PERMANENTFLAGS lists the keywords
+   * too and `\*` (any new one may be made), or nothing when read-only, as Dovecot's do.
+   */
+  flagsLines(always: boolean): string[] {
+    if (!this.keywordsStale && !always) return [];
+    this.keywordsStale = false;
+    let added = false;
+    for (const info of this.snapshot().values()) {
+      for (const flag of info.flags) {
+        if (flag.startsWith('\\') || this.keywords.has(flag.toLowerCase())) continue;
+        this.keywords.set(flag.toLowerCase(), flag);
+        added = true;
+      }
+    }
+    if (!added && !always) return [];
+    const keywords = [...this.keywords.values()];
+    const permanent = this.readOnly ? '' : [...SYSTEM_FLAGS_LISTED, ...keywords, '\\*'].join(' ');
+    return [`* FLAGS (${[...SYSTEM_FLAGS_LISTED, ...keywords].join(' ')})`, `* OK [PERMANENTFLAGS (${permanent})] Flags permitted`];
+  }
+
+  /** The store's messages by UID, and those expunged elsewhere but not yet announced (one snapshot per command). */
   snapshot(): Map<number, MessageInfo> {
-    return new Map(this.folder.messages().map((m) => [m.uid, m]));
+    const infos = new Map(this.folder.messages().map((m) => [m.uid, m]));
+    for (const [uid, ghost] of this.ghosts) infos.set(uid, ghost.info);
+    return infos;
+  }
+
+  /** True when another session expunged the message and this one has not said so yet. */
+  isGhost(uid: number): boolean {
+    return this.ghosts.has(uid);
+  }
+
+  /** A message's bytes, from the store or, if expunged elsewhere and not yet announced, as they were. */
+  read(uid: number): Uint8Array {
+    return this.ghosts.get(uid)?.bytes ?? this.folder.read(uid);
+  }
+
+  /** Sets a message's flags as this session's own change; on a ghost only this session's copy changes. */
+  setFlags(uid: number, flags: readonly string[]): void {
+    const ghost = this.ghosts.get(uid);
+    if (ghost) this.ghosts.set(uid, { ...ghost, info: { ...ghost.info, flags } });
+    else this.own(() => this.folder.setFlags(uid, flags));
   }
 
   /** Flags as this session shows them: stored flags plus \Recent when it holds it. */
@@ -93,6 +152,7 @@ export class Selection {
     this.uids.splice(index, 1);
     this.recent.delete(uid);
     this.pendingFlags.delete(uid);
+    this.ghosts.delete(uid);
     return `* ${index + 1} EXPUNGE`;
   }
 
@@ -136,6 +196,7 @@ export class Selection {
         lines.push(`* ${this.uids.filter((uid) => this.recent.has(uid)).length} RECENT`);
       }
     }
+    lines.push(...this.flagsLines(false));
     if (this.pendingFlags.size > 0) {
       const infos = this.snapshot();
       for (const [index, uid] of this.uids.entries()) {

@@ -3,16 +3,14 @@
  * body-type-mpart, body-ext-1part, body-ext-mpart) from a parsed MIME tree (mime.ts).
  *
  * ENVELOPE fields are the raw header values (RFC 2047 encoded words are passed through, as §7.4.2
- * says); Sender and Reply-To default to From. Addresses are parsed by nodemailer's addressparser
- * (RFC 5322 §3.4, groups included) into (name adl mailbox host); a group is (NIL NIL "name" NIL) …
- * (NIL NIL NIL NIL). BODY is BODYSTRUCTURE without extension data.
+ * says); Sender and Reply-To default to From. Addresses are read by addresses.ts (the parser SEARCH
+ * uses too; RFC 5322 §3.4, groups included) into (name adl mailbox host); a group is (NIL NIL "name"
+ * NIL) … (NIL NIL NIL NIL). BODY is BODYSTRUCTURE without extension data.
  */
 import { libmime } from './lazy-libmime.js';
-import addressparser from 'nodemailer/lib/addressparser';
+import { parseAddressList } from './addresses.js';
 import { countLines, headerValue, type MimePart } from './mime.js';
 import type { ResponseWriter } from './wire.js';
-
-type Address = ReturnType<typeof addressparser>[number];
 
 function writeAddress(out: ResponseWriter, name: string | null, address: string): void {
   const at = address.lastIndexOf('@');
@@ -22,18 +20,16 @@ function writeAddress(out: ResponseWriter, name: string | null, address: string)
 }
 
 function writeAddressList(out: ResponseWriter, value: string | null): void {
-  const addresses: Address[] = value === null ? [] : addressparser(value);
+  const addresses = value === null ? [] : parseAddressList(value);
   if (addresses.length === 0) {
     out.raw('NIL');
     return;
   }
   out.raw('(');
   for (const entry of addresses) {
-    if (entry.group !== undefined) {
+    if (entry.kind === 'group') {
       out.raw('(NIL NIL ').nstring(entry.name).raw(' NIL)');
-      for (const member of entry.group) {
-        if (member.group === undefined) writeAddress(out, member.name, member.address);
-      }
+      for (const member of entry.members) writeAddress(out, member.name, member.address);
       out.raw('(NIL NIL NIL NIL)');
     } else {
       writeAddress(out, entry.name, entry.address);

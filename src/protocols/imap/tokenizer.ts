@@ -3,6 +3,10 @@
  * of arguments — atoms, strings (quoted or literal) and parenthesised lists, nested. An atom may carry
  * a body section and a partial, as in `BODY.PEEK[HEADER.FIELDS (From To)]<0.100>` (§9 fetch-att, and
  * msg-att in responses), because that is the one place the grammar glues brackets onto an atom.
+ * A top-level argument is also read as an astring (RFC 9051 §9: ASTRING-CHAR = ATOM-CHAR / resp-specials,
+ * and "[" is an ATOM-CHAR), so an unquoted mailbox such as `[Gmail]/Sent` (Python's imaplib sends it so)
+ * is an atom, and `Foo[bar]` is a section atom whose `astring` is the whole text; the command's parser
+ * takes whichever it wants.
  *
  * Limits: `listDepthMax` (nesting of "(" and "["), `argumentsMax` (all arguments at every depth).
  * Errors come back as values with a reason, never as exceptions.
@@ -24,6 +28,8 @@ export type ImapArg =
       section?: ImapArg[];
       /** "<a.b>" (or "<a>" in responses) after the section. */
       partial?: { start: number; count: number | null };
+      /** With a section, at the top level: the whole text as written, which is also an astring. */
+      astring?: string;
     }
   | { type: 'string'; bytes: Uint8Array; literal: boolean }
   | { type: 'list'; items: ImapArg[] };
@@ -165,7 +171,38 @@ function readLiteral(cursor: Cursor): ImapArg {
   return { type: 'string', bytes: literal.bytes, literal: true };
 }
 
+/** RFC 9051 §9 ASTRING-CHAR: an atom char, "[" or "]" (resp-specials). */
+function isAstringChar(ch: string): boolean {
+  return isAtomChar(ch) || ch === '[' || ch === ']';
+}
+
+/**
+ * An atom, or at the top level an astring with brackets (RFC 9051 §9): the section form is tried first;
+ * where it fails or stops short of the astring's end (the next space or the end), the astring is the
+ * argument.
+ */
 function readAtom(cursor: Cursor, depth: number): ImapArg {
+  if (depth > 0) return readSectionAtom(cursor, depth);
+  const text = cursor.text();
+  const start = cursor.offset;
+  let end = start;
+  while (end < text.length && isAstringChar(text[end]!)) end += 1;
+  const astring = text.slice(start, end);
+  const clean = end === text.length || text[end] === ' ';
+  if (!clean || !/[[\]]/.test(astring)) return readSectionAtom(cursor, depth);
+  try {
+    const arg = readSectionAtom(cursor, depth);
+    // A section with a space inside (`BODY[HEADER.FIELDS (From)]`) runs past the astring: no astring then.
+    if (cursor.offset > end) return arg;
+    if (cursor.offset === end && arg.type === 'atom') return arg.section === undefined ? arg : { ...arg, astring };
+  } catch (error) {
+    if (!(error instanceof TokenError)) throw error;
+  }
+  cursor.offset = end;
+  return { type: 'atom', value: astring };
+}
+
+function readSectionAtom(cursor: Cursor, depth: number): ImapArg {
   const text = cursor.text();
   const start = cursor.offset;
   let i = start;
@@ -192,7 +229,7 @@ function readAtom(cursor: Cursor, depth: number): ImapArg {
 
 /** The bytes of a string argument, or an atom's text, decoded as UTF-8 (RFC 9051 §4.3). */
 export function argText(arg: ImapArg): string | null {
-  if (arg.type === 'atom') return arg.section === undefined ? arg.value : null;
+  if (arg.type === 'atom') return arg.section === undefined ? arg.value : (arg.astring ?? null);
   if (arg.type === 'string') return new TextDecoder().decode(arg.bytes);
   return null;
 }

@@ -45,6 +45,13 @@ export const SMTP_CLIENT_TIMEOUTS_DEFAULT: Readonly<SmtpClientTimeouts> = Object
   quitTimeoutMs: 300_000,
 });
 
+/**
+ * Postfix `smtp_line_length_limit` (998, RFC 5321 §4.5.3.1.6's 1000 octets less CRLF): a longer header
+ * or body line is broken by inserting CRLF SPACE when the message is sent (dot-stuffing.ts); 0 sends
+ * lines whole.
+ */
+export const SMTP_CLIENT_LINE_OCTETS_DEFAULT = 998;
+
 /** Postfix smtp_destination_recipient_limit: 50 recipients per transaction (docs/delivery.md §4). */
 export const SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT = 50;
 
@@ -78,6 +85,8 @@ export interface SmtpClientOptions {
   recipientsPerTransactionMax?: number;
   /** Use PIPELINING when the server offers it (RFC 2920). Default true. */
   usePipelining?: boolean;
+  /** Longer lines are folded when sent (Postfix `smtp_line_length_limit`); default 998, 0 for never. */
+  lineOctetsMax?: number;
 }
 
 /** One message to deliver: the envelope and the content as bytes (line ends are made CRLF). */

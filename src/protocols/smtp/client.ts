@@ -28,6 +28,7 @@ import { NOTHING, type SansIoMachine, type TlsCapable, textBytes } from '../mach
 import { noCapabilities, parseCapabilities, type SmtpCapabilities } from './client-capabilities.js';
 import { authLoginResponse, authPlainCommand, isSafePath, mailCommand, needsUtf8, rcptCommand } from './client-commands.js';
 import {
+  SMTP_CLIENT_LINE_OCTETS_DEFAULT,
   SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT,
   SMTP_CLIENT_TIMEOUTS_DEFAULT,
   SMTP_CLIENT_TRANSACTIONS_PER_MESSAGE_MAX,
@@ -197,6 +198,8 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   constructor(options: SmtpClientOptions) {
     if (/[\s<>]/.test(options.heloName) || options.heloName === '') throw new TypeError(`invalid heloName: ${JSON.stringify(options.heloName)}`);
     if (options.auth && /[\r\n]/.test(options.auth.user + options.auth.password)) throw new TypeError('credentials must not contain CR or LF');
+    const lineOctetsMax = options.lineOctetsMax ?? SMTP_CLIENT_LINE_OCTETS_DEFAULT;
+    if (!Number.isSafeInteger(lineOctetsMax) || lineOctetsMax === 1 || lineOctetsMax < 0) throw new RangeError(`lineOctetsMax must be 0 or at least 2, got ${lineOctetsMax}`);
     this.options = options;
     this.timeouts = withDefaultTimeouts(options.timeouts);
     this.recipientsPerTransactionMax = options.recipientsPerTransactionMax ?? SMTP_CLIENT_RECIPIENTS_PER_TRANSACTION_DEFAULT;
@@ -641,7 +644,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
 
   /** One encoding per message, however many transactions and checks read it. */
   private dataOf(job: Job): DataContent {
-    job.data ??= prepareDataContent(job.transaction.message);
+    job.data ??= prepareDataContent(job.transaction.message, this.options.lineOctetsMax ?? SMTP_CLIENT_LINE_OCTETS_DEFAULT);
     return job.data;
   }
 

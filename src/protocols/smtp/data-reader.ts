@@ -12,9 +12,11 @@
  * Dot-unstuffing (E2): a line that starts with "." loses that dot.
  * Bare LF (E4): 'normalize' stores it as CRLF (Postfix ≥ 3.9 `smtpd_forbid_bare_newline = normalize`);
  * 'reject' flags the message, which the server refuses after the real end. Bare CR is kept as content.
- * Limits: a text line over `textLineBytesMax` octets as sent, CRLF included (RFC 5321 §4.5.3.1.6),
- * flags the message; the body stops being stored past `messageBytesMax` but is read to its end, so
- * the session stays in step (552 5.3.4 then, RFC 1870 §6.3).
+ * Limits: the body stops being stored past `messageBytesMax` but is read to its end, so the session
+ * stays in step (552 5.3.4 then, RFC 1870 §6.3). A text line has no length limit of its own: RFC 5321
+ * §4.5.3.1.6 sets 1000 octets but §4.5.3.1 asks servers to avoid such limits, and Postfix's smtpd takes
+ * longer lines (it chops them into `line_length_limit` = 2048-octet records and rebuilds them on
+ * delivery); its SMTP client folds them when relaying (dot-stuffing.ts). Only `messageBytesMax` bounds one.
  */
 import type { BareLineFeedPolicy } from './server-api.js';
 
@@ -94,7 +96,6 @@ export interface DataOutcome {
   /** Stored size after unstuffing and normalising. */
   messageBytes: number;
   oversize: boolean;
-  lineTooLong: boolean;
   bareLineFeed: boolean;
 }
 
@@ -102,8 +103,6 @@ export class DataReader {
   private position: LinePosition = 'line-start';
   /** True when the previous line ended in a real CRLF; the DATA command line counts as one (E1). */
   private previousEndedCrlf = true;
-  private lineBytes = 0;
-  private lineTooLong = false;
   private bareLineFeed = false;
   private readonly body: BoundedBytes;
   private finished = false;
@@ -114,7 +113,6 @@ export class DataReader {
 
   constructor(
     messageBytesMax: number,
-    private readonly textLineBytesMax: number,
     private readonly bareLineFeedPolicy: BareLineFeedPolicy,
     /** The SIZE the client declared at MAIL (RFC 1870), if any: a hint for the first buffer. */
     expectedBytes: number | null = null,
@@ -147,8 +145,6 @@ export class DataReader {
           end++;
         }
         if (end > i) {
-          this.lineBytes += end - i;
-          if (this.lineBytes > this.textLineBytesMax) this.lineTooLong = true;
           this.body.pushAll(input.subarray(i, end));
           i = end;
           continue;
@@ -174,9 +170,6 @@ export class DataReader {
       const lf = input.indexOf(LF, i);
       if (lf <= i) break; // no complete line here, or a bare LF first
       if (lf - 1 !== this.nextCrAtOrAfter(input, i)) break; // a CR inside the line, or none before the LF
-      this.lineBytes += lf + 1 - i;
-      if (this.lineBytes > this.textLineBytesMax) this.lineTooLong = true;
-      this.lineBytes = 0;
       this.position = 'line-start';
       this.previousEndedCrlf = true;
       i = lf + 1;
@@ -204,14 +197,11 @@ export class DataReader {
       message: this.body.bytes(),
       messageBytes: this.body.total,
       oversize: this.body.overflowed,
-      lineTooLong: this.lineTooLong,
       bareLineFeed: this.bareLineFeed && this.bareLineFeedPolicy === 'reject',
     };
   }
 
   private step(byte: number): void {
-    this.lineBytes++;
-    if (this.lineBytes > this.textLineBytesMax) this.lineTooLong = true;
     switch (this.position) {
       case 'line-start':
         if (byte === DOT) this.position = 'dot';
@@ -273,6 +263,5 @@ export class DataReader {
     this.body.push(LF);
     this.previousEndedCrlf = realCrlf;
     this.position = 'line-start';
-    this.lineBytes = 0;
   }
 }

@@ -10,8 +10,10 @@
  *  3. The end: a final CRLF if the message does not end with one, then ".\r\n". With the CRLF that
  *     ends the last line this makes the terminator <CRLF>.<CRLF> (E1). An empty message is just ".\r\n".
  *
- * Long lines are not folded (that would change the content); a server may refuse a line over 1000
- * octets (RFC 5321 §4.5.3.1.6). NUL and 8-bit bytes pass unchanged; `messageHas8BitBytes` tells the
+ * A line longer than `lineOctetsMax` (CRLF not counted) is broken by inserting CRLF SPACE, as Postfix's
+ * SMTP client does past `smtp_line_length_limit` = 998 (so RFC 5321 §4.5.3.1.6's 1000 octets hold at the
+ * next hop; the space keeps a folded header a header and limits the damage to MIME); 0 never folds (1
+ * cannot fold: the space fills the line). NUL and 8-bit bytes pass unchanged; `messageHas8BitBytes` tells the
  * caller whether to announce BODY=8BITMIME (RFC 6152).
  */
 
@@ -39,13 +41,17 @@ function lineEndLength(message: Uint8Array, index: number): number {
  * byte — TypedArray's own indexOf is several times slower: almost every message is like this, and
  * then it goes out as it is.
  */
-function isCanonical(bytes: Uint8Array, noLeadingDot: boolean): boolean {
+function isCanonical(bytes: Uint8Array, noLeadingDot: boolean, lineOctetsMax = 0): boolean {
   const message = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   if (noLeadingDot && message[0] === DOT) return false;
+  let lineStart = 0;
   for (let lf = message.indexOf(LF); lf !== -1; lf = message.indexOf(LF, lf + 1)) {
     if (lf === 0 || message[lf - 1] !== CR) return false;
     if (noLeadingDot && message[lf + 1] === DOT) return false;
+    if (lineOctetsMax > 0 && lf - 1 - lineStart > lineOctetsMax) return false;
+    lineStart = lf + 1;
   }
+  if (lineOctetsMax > 0 && message.length - lineStart > lineOctetsMax) return false;
   for (let cr = message.indexOf(CR); cr !== -1; cr = message.indexOf(CR, cr + 1)) {
     if (message[cr + 1] !== LF) return false;
   }
@@ -64,14 +70,17 @@ export interface DataContent {
  * `encodeDataContent` and `canonicalMessageSize` at once: when the message goes out as it is (the
  * usual case), one scan of it serves both.
  */
-export function prepareDataContent(message: Uint8Array): DataContent {
-  if (isCanonical(message, true)) return { content: terminated(message), canonicalSize: closedLength(message) };
-  return { content: stuffed(message), canonicalSize: canonicalMessageSize(message) };
+export function prepareDataContent(message: Uint8Array, lineOctetsMax = 0): DataContent {
+  if (isCanonical(message, true, lineOctetsMax)) return { content: terminated(message), canonicalSize: closedLength(message) };
+  return { content: stuffed(message, lineOctetsMax), canonicalSize: canonicalMessageSize(message) };
 }
 
-/** The message as DATA carries it: canonical CRLF line ends, dot-stuffed, ending with <CRLF>.<CRLF>. */
-export function encodeDataContent(message: Uint8Array): Uint8Array {
-  return isCanonical(message, true) ? terminated(message) : stuffed(message);
+/**
+ * The message as DATA carries it: canonical CRLF line ends, dot-stuffed, lines over `lineOctetsMax`
+ * folded (0: never), ending with <CRLF>.<CRLF>.
+ */
+export function encodeDataContent(message: Uint8Array, lineOctetsMax = 0): Uint8Array {
+  return isCanonical(message, true, lineOctetsMax) ? terminated(message) : stuffed(message, lineOctetsMax);
 }
 
 /** A message with nothing to change inside: copied whole, its last line closed if open, then the dot. */
@@ -88,12 +97,17 @@ function terminated(message: Uint8Array): Uint8Array {
   return out;
 }
 
-/** The general encoding, byte by byte: line ends made CRLF, leading dots doubled, then the terminator. */
-function stuffed(message: Uint8Array): Uint8Array {
-  // Worst case every byte doubles (each bare CR/LF becomes CRLF, each line a lone "."), plus CRLF.CRLF.
-  const out = new Uint8Array(message.length * 2 + 5);
+/**
+ * The general encoding, byte by byte: line ends made CRLF, leading dots doubled, lines over
+ * `lineOctetsMax` (of the message's own bytes) broken with CRLF SPACE, then the terminator.
+ */
+function stuffed(message: Uint8Array, lineOctetsMax: number): Uint8Array {
+  // Worst case every byte doubles (each bare CR/LF becomes CRLF, each line a lone "."), a fold adds 3
+  // bytes per lineOctetsMax − 1 of them (the space takes a place), plus CRLF.CRLF.
+  const folds = lineOctetsMax > 0 ? 3 * Math.ceil(message.length / (lineOctetsMax - 1)) : 0;
+  const out = new Uint8Array(message.length * 2 + folds + 5);
   let written = 0;
-  let atLineStart = true;
+  let lineOctets = 0;
   let index = 0;
   while (index < message.length) {
     const endLength = lineEndLength(message, index);
@@ -101,15 +115,22 @@ function stuffed(message: Uint8Array): Uint8Array {
       out[written++] = CR;
       out[written++] = LF;
       index += endLength;
-      atLineStart = true;
+      lineOctets = 0;
       continue;
     }
     const byte = message[index]!;
-    if (atLineStart && byte === DOT) out[written++] = DOT;
+    if (lineOctetsMax > 0 && lineOctets === lineOctetsMax) {
+      out[written++] = CR;
+      out[written++] = LF;
+      out[written++] = 0x20;
+      lineOctets = 1;
+    }
+    if (lineOctets === 0 && byte === DOT) out[written++] = DOT;
     out[written++] = byte;
-    atLineStart = false;
+    lineOctets += 1;
     index += 1;
   }
+  const atLineStart = lineOctets === 0;
   if (!atLineStart) {
     out[written++] = CR;
     out[written++] = LF;

@@ -12,8 +12,6 @@ export const SMTP_SERVER_LIMITS_DEFAULT: Readonly<SmtpServerLimits> = Object.fre
    * be long); over → 500 5.5.6 "Authentication Exchange line is too long" (RFC 4954 §6).
    */
   authLineBytesMax: 12_288,
-  /** RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets including CRLF; over → 500 5.5.6 after the dot. */
-  textLineBytesMax: 1000,
   /** RFC 5321 §4.5.3.1.1: local-part at most 64 octets. */
   localPartBytesMax: 64,
   /** RFC 5321 §4.5.3.1.2: domain at most 255 octets. */

@@ -131,7 +131,6 @@ export type NulBytePolicy = 'reject' | 'strip' | 'keep';
 export interface SmtpServerLimits {
   commandLineBytesMax: number;
   authLineBytesMax: number;
-  textLineBytesMax: number;
   localPartBytesMax: number;
   domainBytesMax: number;
   pathBytesMax: number;

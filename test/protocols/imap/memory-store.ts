@@ -38,8 +38,9 @@ export class MemoryFolder implements Folder {
     this.emit({ kind: 'flags', uid, flags: message.info.flags });
   }
   expunge(uids: readonly number[]): void {
-    const gone = uids.filter((uid) => this.stored.delete(uid));
-    if (gone.length > 0) this.emit({ kind: 'expunged', uids: gone });
+    const removed = [...new Set(uids)].sort((a, b) => a - b).flatMap((uid) => this.stored.get(uid) ?? []);
+    for (const { info } of removed) this.stored.delete(info.uid);
+    if (removed.length > 0) this.emit({ kind: 'expunged', uids: removed.map((m) => m.info.uid), removed });
   }
   watch(listener: (change: FolderChange) => void): () => void {
     // A fresh function object per registration, so one session may watch twice independently.

@@ -37,6 +37,10 @@ describe('parser: accepted commands', () => {
     ['a5 LIST "" %\r\n', { tag: 'a5', name: 'LIST', reference: '', pattern: '%' }],
     ['a6 STATUS Work (MESSAGES UIDNEXT)\r\n', { tag: 'a6', name: 'STATUS', mailbox: 'Work', items: ['MESSAGES', 'UIDNEXT'] }],
     ['a7 UID EXPUNGE 3:5\r\n', { tag: 'a7', name: 'UID EXPUNGE', set: [{ start: 3, end: 5 }] }],
+    // RFC 9051 §9 astring: "[" is an ATOM-CHAR, "]" a resp-special ASTRING-CHAR; a section form stays one at depth 1.
+    ['b1 SELECT [Gmail]/Sent\r\n', { tag: 'b1', name: 'SELECT', mailbox: '[Gmail]/Sent' }],
+    ['b2 RENAME a[1] b]\r\n', { tag: 'b2', name: 'RENAME', from: 'a[1]', to: 'b]' }],
+    ['b3 LIST [Gmail]/ %]\r\n', { tag: 'b3', name: 'LIST', reference: '[Gmail]/', pattern: '%]' }],
     [
       'a8 STORE 1:* +FLAGS.SILENT (\\Seen $Label)\r\n',
       { tag: 'a8', name: 'STORE', uid: false, set: [{ start: 1, end: null }], mode: 'add', silent: true, flags: ['\\Seen', '$Label'] },

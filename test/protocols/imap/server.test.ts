@@ -213,6 +213,19 @@ describe('server: SEARCH', () => {
   ])('SEARCH %s → %s', (criteria, expected) => {
     expect(s.send(`a SEARCH ${criteria}\r\n`)).toBe(`* SEARCH${expected ? ` ${expected}` : ''}\r\na OK SEARCH completed\r\n`);
   });
+  it('SENTBEFORE/SENTON/SENTSINCE take the Date header\'s own date in its own zone, not its UTC day (RFC 9051 §6.4.4)', () => {
+    const w = world();
+    const dated = (date: string) => bytes(`From: a@example.org\r\nSubject: x\r\nDate: ${date}\r\n\r\nx\r\n`);
+    w.store.folder('INBOX')!.append(dated('Thu, 1 Jan 2026 23:30:00 -0500')); // 2 Jan 04:30 UTC
+    w.store.folder('INBOX')!.append(dated('Fri, 2 Jan 2026 00:30:00 +0100')); // 1 Jan 23:30 UTC
+    const t = w.open().login().select();
+    t.out();
+    const search = (criteria: string) => t.send(`a SEARCH ${criteria}\r\n`).split('\r\n')[0];
+    expect(search('SENTON 1-Jan-2026')).toBe('* SEARCH 1');
+    expect(search('SENTON 2-Jan-2026')).toBe('* SEARCH 2');
+    expect(search('SENTBEFORE 2-Jan-2026')).toBe('* SEARCH 1');
+    expect(search('SENTSINCE 2-Jan-2026')).toBe('* SEARCH 2');
+  });
   it('UID SEARCH answers UIDs', () => {
     expect(s.send('a UID SEARCH 3\r\n')).toBe('* SEARCH 3\r\na OK UID SEARCH completed\r\n');
   });
@@ -248,9 +261,47 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     b.send('x STORE 1 +FLAGS.SILENT (\\Deleted)\r\ny EXPUNGE\r\n');
     const duringFetch = a.send('f FETCH 2 UID\r\n');
     expect(duringFetch).toBe('* 2 FETCH (UID 2)\r\nf OK FETCH completed\r\n');
-    expect(a.send('s SEARCH ALL\r\n')).toBe('* SEARCH 2\r\ns OK SEARCH completed\r\n');
+    expect(a.send('g FETCH 1 UID\r\n')).toBe('* 1 FETCH (UID 1)\r\ng OK [EXPUNGEISSUED] Some messages were already expunged\r\n');
+    expect(a.send('s SEARCH ALL\r\n')).toBe('* SEARCH 1 2\r\ns OK SEARCH completed\r\n'); // RFC 2180 §4.1.1: still there for `a`
     expect(a.send('n NOOP\r\n')).toBe('* 1 EXPUNGE\r\nn OK NOOP completed\r\n');
     expect(a.send('f FETCH 1 UID\r\n')).toBe('* 1 FETCH (UID 2)\r\nf OK FETCH completed\r\n');
+  });
+
+  it('RFC 2180 §4.1.1: a message expunged by another session stays readable, and STOREs change only this view, until EXPUNGE is sent', () => {
+    const w = twoMessages();
+    const a = w.open().login().select();
+    const b = w.open().login().select();
+    a.out();
+    b.out();
+    b.send('x STORE 1 +FLAGS.SILENT (\\Deleted)\r\ny EXPUNGE\r\n');
+    const message = new TextDecoder().decode(CRLF_MESSAGE('one'));
+    expect(a.send('f FETCH 1 (UID BODY[])\r\n')).toBe(
+      `* 1 FETCH (UID 1 BODY[] {${message.length}}\r\n${message} FLAGS (\\Deleted \\Seen \\Recent))\r\nf OK [EXPUNGEISSUED] Some messages were already expunged\r\n`,
+    );
+    expect(a.send('s STORE 1 +FLAGS (\\Flagged)\r\n')).toBe('* 1 FETCH (FLAGS (\\Deleted \\Flagged \\Seen \\Recent))\r\ns OK STORE completed\r\n');
+    expect(a.send('u UID STORE 1:2 +FLAGS.SILENT (\\Answered)\r\n')).toBe('u OK UID STORE completed\r\n');
+    expect(w.store.folder('INBOX')!.messages().map((m) => [m.uid, m.flags])).toEqual([[2, ['\\Answered', '\\Seen']]]);
+    // Not copied back to life; COPY may carry the EXPUNGE (RFC 3501 §7.4.1).
+    expect(a.send('c COPY 1 Archive\r\n')).toBe('* 1 EXPUNGE\r\nc NO [EXPUNGEISSUED] Some messages were expunged\r\n');
+    expect(a.send('g FETCH 1:* (UID FLAGS)\r\n')).toBe('* 1 FETCH (UID 2 FLAGS (\\Answered \\Seen \\Recent))\r\ng OK FETCH completed\r\n');
+  });
+
+  it('RFC 9051 §7.3.5: a new keyword, made by this session or another, is announced with FLAGS and PERMANENTFLAGS to every selected session', () => {
+    const w = twoMessages();
+    const a = w.open().login().select();
+    const b = w.open().login().select();
+    const e = w.open().login();
+    a.out();
+    b.out();
+    e.send('x EXAMINE INBOX\r\n');
+    const withWork = ['* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)', '* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] Flags permitted'];
+    expect(a.send('s STORE 2 +FLAGS ($Work)\r\n')).toBe(['* 2 FETCH (FLAGS ($Work \\Seen \\Recent))', ...withWork, 's OK STORE completed', ''].join('\r\n'));
+    expect(b.send('n NOOP\r\n')).toBe([...withWork, '* 2 FETCH (FLAGS ($Work \\Seen))', 'n OK NOOP completed', ''].join('\r\n'));
+    expect(e.send('n NOOP\r\n')).toContain('* OK [PERMANENTFLAGS ()] Flags permitted\r\n'); // read-only: none permanent
+    // Known keywords (in any case) are not announced again; one that comes with new mail is.
+    expect(b.send('t STORE 1 +FLAGS ($work)\r\n')).toBe('* 1 FETCH (FLAGS ($work))\r\nt OK STORE completed\r\n');
+    a.send('p APPEND INBOX (Later) {1+}\r\nx\r\n');
+    expect(b.send('n NOOP\r\n')).toContain('* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work Later)\r\n');
   });
 
   it('I5: CLOSE expunges \\Deleted silently; EXAMINE is read-only and CLOSE then removes nothing', () => {
@@ -296,6 +347,34 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     b.out();
     expect(b.send('x STORE 1 +FLAGS (\\Answered)\r\n')).toBe('* 1 FETCH (FLAGS (\\Answered))\r\nx OK STORE completed\r\n');
     expect(a.send('n NOOP\r\n')).toBe('* 1 FETCH (FLAGS (\\Answered \\Recent))\r\nn OK NOOP completed\r\n');
+  });
+});
+
+describe('server: mailbox names', () => {
+  it('takes an unquoted mailbox name with "[" and "]" as an astring (RFC 9051 §9 ASTRING-CHAR; imaplib sends [Gmail]/Sent so)', () => {
+    const s = world().open().login();
+    s.out();
+    expect(s.send('a CREATE [Gmail]/Sent\r\n')).toBe('a OK CREATE completed\r\n');
+    expect(s.send('b LIST "" [Gmail]/%\r\n')).toBe('* LIST () "/" "[Gmail]/Sent"\r\nb OK LIST completed\r\n');
+    expect(s.send('c STATUS [Gmail]/Sent (MESSAGES)\r\n')).toBe('* STATUS "[Gmail]/Sent" (MESSAGES 0)\r\nc OK STATUS completed\r\n');
+    expect(s.send('d CREATE Foo[bar]\r\n')).toBe('d OK CREATE completed\r\n');
+    expect(s.send('e CREATE odd]\r\n')).toBe('e OK CREATE completed\r\n');
+    expect(s.send('f SELECT [Gmail]/Sent\r\n')).toContain('f OK [READ-WRITE] SELECT completed\r\n');
+    expect(s.send('g LIST "" *\r\n')).toBe(
+      ['* LIST () "/" "INBOX"', '* LIST () "/" "[Gmail]"', '* LIST () "/" "[Gmail]/Sent"', '* LIST () "/" "Foo[bar]"', '* LIST () "/" "odd]"', 'g OK LIST completed', ''].join('\r\n'),
+    );
+  });
+});
+
+describe('server: LSUB (RFC 3501 §6.3.9)', () => {
+  it('with "%" answers for the unsubscribed parent of a subscribed mailbox, flagged \\Noselect', () => {
+    const s = world().open().login();
+    s.out();
+    for (const name of ['foo/bar', 'foo/baz', 'top', 'a/b/c', 'a/b']) s.send(`c CREATE ${name}\r\nd SUBSCRIBE ${name}\r\n`);
+    s.send('u UNSUBSCRIBE a/b\r\nv SUBSCRIBE a/b\r\n');
+    expect(s.send('a LSUB "" %\r\n')).toBe(['* LSUB (\\Noselect) "/" "foo"', '* LSUB () "/" "top"', '* LSUB (\\Noselect) "/" "a"', 'a OK LSUB completed', ''].join('\r\n'));
+    expect(s.send('b LSUB a/ %\r\n')).toBe(['* LSUB () "/" "a/b"', 'b OK LSUB completed', ''].join('\r\n')); // subscribed itself: no \Noselect
+    expect(s.send('c LSUB "" *\r\n')).toBe(['* LSUB () "/" "foo/bar"', '* LSUB () "/" "foo/baz"', '* LSUB () "/" "top"', '* LSUB () "/" "a/b/c"', '* LSUB () "/" "a/b"', 'c OK LSUB completed', ''].join('\r\n'));
   });
 });
 

@@ -105,6 +105,29 @@ describe('encodeDataContent (E1, E2, E4)', () => {
     );
   });
 
+  it.each([
+    ['abcdefghij\r\n', 'abcd\r\n efg\r\n hij\r\n.\r\n'],
+    ['abcd\r\n.bcde', 'abcd\r\n..bcd\r\n e\r\n.\r\n'],
+    ['abc\nabcdef', 'abc\r\nabcd\r\n ef\r\n.\r\n'],
+  ])('folds lines over 4 octets with CRLF SPACE (Postfix smtp_line_length_limit): %j → %j', (input, output) => {
+    expect(latin1(encodeDataContent(bytesOf(input), 4))).toBe(output);
+    expect(latin1(prepareDataContent(bytesOf(input), 4).content)).toBe(output);
+  });
+
+  it('folds every line to at most lineOctetsMax octets, and unfolding gives the message back (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.integer({ min: 2, max: 40 }), (raw, lineOctetsMax) => {
+        const message = raw.map((b, i) => (i % 5 === 0 ? 0x0a : b === 0x20 ? 0x21 : b)); // no spaces: the fold's own is the only one
+        const wire = encodeDataContent(message, lineOctetsMax);
+        expect(prepareDataContent(message, lineOctetsMax).content).toEqual(wire);
+        const lines = unstuff(wire).split('\r\n').slice(0, -1);
+        for (const line of lines) expect(line.length).toBeLessThanOrEqual(lineOctetsMax);
+        expect(unstuff(wire).replaceAll('\r\n ', '')).toBe(unstuff(encodeDataContent(message)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   /** Messages that are mostly canonical already (the as-is path), some not, some 8-bit. */
   const messageLines = fc.array(fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('.', '..x', 'a\rb', 'a\nb', 'é', '\x80', '')), { maxLength: 12 });
   const lineMessage = fc
@@ -127,7 +150,7 @@ describe('encodeDataContent (E1, E2, E4)', () => {
 
   it('keeps each encoded content intact however many are made after it', () => {
     const messages = Array.from({ length: 50 }, (_, index) => bytesOf(`Subject: ${index}\r\n\r\n${'x'.repeat(index * 37)}\r\n`));
-    const encoded = messages.map(encodeDataContent);
+    const encoded = messages.map((message) => encodeDataContent(message));
     messages.forEach((message, index) => {
       expect(latin1(encoded[index]!)).toBe(`${latin1(message)}.\r\n`);
     });

@@ -53,6 +53,27 @@ const cases: Case[] = [
     events: ['ready secure=false auth=false', `done t1 ${BOB}=accepted/250/data-done ${CAROL}=accepted/250/data-done`, 'closed quit/quit'],
   },
   {
+    name: 'a body line over 998 octets is folded with CRLF SPACE by default (Postfix smtp_line_length_limit)',
+    steps: [
+      { enqueue: tx('t1', [BOB], `Subject: long\r\n\r\n${'y'.repeat(2000)}\r\n`) },
+      finish,
+      s('220 mx\r\n'),
+      s(EHLO_PIPE),
+      s('250 ok\r\n250 ok\r\n354 go\r\n'),
+      s('250 queued\r\n'),
+      s('221 bye\r\n'),
+    ],
+    output: `EHLO ${HELO}\r\n${MAIL_NO_SIZE}${rcpt(BOB)}DATA\r\nSubject: long\r\n\r\n${'y'.repeat(998)}\r\n ${'y'.repeat(997)}\r\n ${'y'.repeat(5)}\r\n.\r\nQUIT\r\n`,
+    events: ['ready secure=false auth=false', `done t1 ${BOB}=accepted/250/data-done`, 'closed quit/quit'],
+  },
+  {
+    name: 'lineOctetsMax 0: a long line goes whole',
+    options: { heloName: HELO, tls: 'none', lineOctetsMax: 0 },
+    steps: [{ enqueue: tx('t1', [BOB], `${'y'.repeat(2000)}\r\n`) }, finish, s('220 mx\r\n'), s(EHLO_PIPE), s('250 ok\r\n250 ok\r\n354 go\r\n'), s('250 queued\r\n')],
+    output: `EHLO ${HELO}\r\n${MAIL_NO_SIZE}${rcpt(BOB)}DATA\r\n${'y'.repeat(2000)}\r\n.\r\nQUIT\r\n`,
+    events: ['ready secure=false auth=false', `done t1 ${BOB}=accepted/250/data-done`],
+  },
+  {
     name: 'HELO fallback after 502 to EHLO (RFC 5321 §3.2)',
     steps: [one(), finish, s('220 mx\r\n'), s('502 5.5.1 EHLO not implemented\r\n'), s('250 mx\r\n'), s('250 ok\r\n'), s('250 ok\r\n'), s('354 go\r\n'), s('250 ok\r\n'), s('221 bye\r\n')],
     output: `EHLO ${HELO}\r\nHELO ${HELO}\r\n${MAIL_NO_SIZE}${rcpt(BOB)}DATA\r\n${CONTENT}QUIT\r\n`,

@@ -2,7 +2,8 @@
  * COPY and MOVE, and their UID forms (RFC 3501 §6.4.7, §6.4.8; RFC 6851 MOVE; RFC 9051 §6.4.7–6.4.8),
  * selected state only. The copies keep flags and INTERNALDATE; the OK carries COPYUID (RFC 4315 §3).
  * MOVE then expunges the originals: COPYUID goes in an untagged OK before the EXPUNGE responses (RFC
- * 6851 §4.3). NO [TRYCREATE] for a missing destination, NO [EXPUNGEISSUED] when a message is gone.
+ * 6851 §4.3). NO [TRYCREATE] for a missing destination, NO [EXPUNGEISSUED] when a message is gone
+ * (RFC 5530): one expunged elsewhere stays readable here (RFC 2180 §4.1.1) but is not copied back to life.
  */
 import { compactNumbers } from '../sequence-set.js';
 import type { CommandContext, CommandOf, Selected } from './context.js';
@@ -16,7 +17,7 @@ export function copy(context: CommandContext, state: Selected, command: CommandO
   const destination = folderOrFail(state.store, mailboxFromWire(command.mailbox), 'TRYCREATE');
   const wanted = targets(selection, command.set, command.uid);
   const infos = selection.snapshot();
-  const present = wanted.filter((t) => infos.has(t.uid));
+  const present = wanted.filter((t) => infos.has(t.uid) && !selection.isGhost(t.uid));
   if (present.length < wanted.length) return no('[EXPUNGEISSUED] Some messages were expunged');
   const sourceUids: number[] = [];
   const destinationUids: number[] = [];

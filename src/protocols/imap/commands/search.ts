@@ -24,7 +24,7 @@ export function search(context: CommandContext, state: Selected, command: Comman
       flags: selection.displayFlags(info),
       internalDateMs: info.internalDateMs,
       size: info.size,
-      bytes: () => selection.folder.read(uid),
+      bytes: () => selection.read(uid),
     };
     if (searchMatches(command.criteria, candidate, numbering)) found.push(command.uid ? uid : i + 1);
   });

@@ -26,15 +26,12 @@ export function select(context: CommandContext, state: Authenticated | Selected,
 function selectedData(selection: Selection): string[] {
   const { folder } = selection;
   const infos = selection.snapshot();
-  const keywords = new Set<string>();
-  for (const info of infos.values()) for (const flag of info.flags) if (!flag.startsWith('\\')) keywords.add(flag);
-  const flags = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft', ...keywords].join(' ');
-  const lines = [`* FLAGS (${flags})`, `* ${selection.uids.length} EXISTS`, `* ${selection.recent.size} RECENT`];
+  const [flags, permanentFlags] = selection.flagsLines(true) as [string, string];
+  const lines = [flags, `* ${selection.uids.length} EXISTS`, `* ${selection.recent.size} RECENT`];
   const firstUnseen = selection.uids.findIndex((uid) => !hasFlag(infos.get(uid)?.flags ?? [], SEEN_FLAG));
   if (firstUnseen !== -1) lines.push(`* OK [UNSEEN ${firstUnseen + 1}] First unseen`);
-  const permanent = selection.readOnly ? '' : '\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*';
   lines.push(
-    `* OK [PERMANENTFLAGS (${permanent})] Flags permitted`,
+    permanentFlags,
     `* OK [UIDNEXT ${folder.uidNext}] Predicted next UID`,
     `* OK [UIDVALIDITY ${folder.uidValidity}] UIDs valid`,
   );

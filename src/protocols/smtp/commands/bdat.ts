@@ -115,5 +115,5 @@ export function finishChunk(context: SmtpContext, state: ReadingChunk): void {
     context.send(smtpReply(250, '2.0.0', `${body.total} octets received`));
     return;
   }
-  finishMessage(context, ready, envelope, { message: body.bytes(), oversize: false, lineTooLong: false, bareLineFeed: false });
+  finishMessage(context, ready, envelope, { message: body.bytes(), oversize: false, bareLineFeed: false });
 }

@@ -25,7 +25,7 @@ export function data(context: SmtpContext, state: HasRecipients, argument: strin
   }
   context.ask('data', context.hooks.onData?.(context.view()), (reply) => {
     const { limits, options } = context;
-    const reader = new DataReader(limits.messageBytesMax, limits.textLineBytesMax, options.bareLineFeed ?? 'normalize', state.envelope.declaredSize);
+    const reader = new DataReader(limits.messageBytesMax, options.bareLineFeed ?? 'normalize', state.envelope.declaredSize);
     context.enter({ kind: 'reading-data', ready: state.ready, envelope: state.envelope, reader });
     // RFC 5321 §4.3.2: 354; 3xx replies carry no enhanced code (RFC 3463 has classes 2, 4, 5).
     context.send(reply ?? smtpReply(354, null, 'End data with <CR><LF>.<CR><LF>'));
@@ -52,15 +52,11 @@ export function finishData(context: SmtpContext, state: ReadingData, outcome: Da
 }
 
 /** After the final dot or BDAT LAST: refuse what the limits refuse, else ask onMessage (R1). */
-export function finishMessage(context: SmtpContext, ready: Ready, envelope: Envelope, outcome: Pick<DataOutcome, 'message' | 'oversize' | 'lineTooLong' | 'bareLineFeed'>): void {
+export function finishMessage(context: SmtpContext, ready: Ready, envelope: Envelope, outcome: Pick<DataOutcome, 'message' | 'oversize' | 'bareLineFeed'>): void {
   // RFC 5321 §4.1.1.4: the transaction ends with the end of data, whatever the reply.
   context.enter(ready);
   if (outcome.oversize) {
     context.send(smtpReply(552, '5.3.4', 'Message size exceeds fixed maximum message size'));
-    return;
-  }
-  if (outcome.lineTooLong) {
-    context.send(smtpReply(500, '5.5.6', 'Message line too long (RFC 5321 section 4.5.3.1.6)'));
     return;
   }
   if (outcome.bareLineFeed) {
