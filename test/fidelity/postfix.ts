@@ -103,6 +103,8 @@ export function masterCf(options: PostfixOptions): string {
     `discard unix - - ${chroot} - - discard`,
     `anvil unix - - ${chroot} - 1 anvil`,
     `scache unix - - ${chroot} - 1 scache`,
+    // TLS's PRNG and session cache manager: the SMTP client's TLS engine needs it (test/interop/postfix-relay.test.ts).
+    `tlsmgr unix - - ${chroot} 1000? 1 tlsmgr`,
     `postlog unix-dgram n - n - 1 postlogd`,
   ];
   return `${services.join('\n')}\n`;

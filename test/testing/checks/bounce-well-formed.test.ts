@@ -49,6 +49,25 @@ describe('bounceWellFormed()', () => {
     expect(bounceWellFormed()(runMail(allMxDownWorld()))).toEqual([]);
   });
 
+  it('does not ask 5.1.10 of a null MX domain whose mail never left for the smarthost (expired on the sending host)', () => {
+    // Found by the bounce property (seed -618467962): the sender routes "*" to a smarthost that refuses
+    // connections, so its queue expires the message (4.4.1); the null MX was never looked up (M8).
+    const run = runMail({
+      name: 'null MX behind an unreachable smarthost',
+      until: '1d',
+      defaults: { queue: { min: '60s', max: '300s', scan: '60s', lifetime: '2h' } },
+      dns: { 'sender.test': { mx: ['10 smtp.sender.test'] }, 'd1.test': { mx: ['0 .'] } },
+      hosts: {
+        'smtp.sender.test': { roles: ['msa', 'mta', 'mda'], domains: ['sender.test'], users: { alice: 'pw' }, routes: { '*': 'relay.sender.test' } },
+        'relay.sender.test': { roles: ['mta'], 'relay-for': ['d1.test'] },
+      },
+      faults: [{ at: '0s', refuse: 'relay.sender.test' }],
+      traffic: [{ at: '0s', send: { from: 'alice@sender.test', to: 'bob@d1.test', subject: 't1', body: 'Hello' } }],
+    });
+    expect(run.report.messages[0]!.recipients[0]!.bounce?.status).toBe('4.4.1');
+    expect(bounceWellFormed()(run)).toEqual([]);
+  });
+
   it('catches a Status that does not match the reply (D5)', () => {
     planted.mode = 'status';
     const found = lines(bounceWellFormed()(runMail(unknownUserWorld())));
