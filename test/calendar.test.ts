@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAsctime,
   formatImapDateTime,
+  formatIsoDateTime,
   formatRfc5322Date,
   parseImapDate,
   parseImapDateTime,
@@ -38,5 +39,16 @@ describe('calendar without the global Date', () => {
     expect(parseImapDate('1-Foo-1994')).toBeNull();
     expect(parseImapDate('1994-02-01')).toBeNull();
     expect(parseImapDateTime('17-Jul-1996 02:44:25')).toBeNull();
+  });
+});
+
+describe('formatIsoDateTime', () => {
+  it('is Date.prototype.toISOString, without Date (the HTTP API formats stored times with it)', () => {
+    expect(formatIsoDateTime(SIM_EPOCH_MS)).toBe('2026-01-01T00:00:00.000Z');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 253_402_300_799_999 }), (ms) => {
+        expect(formatIsoDateTime(ms)).toBe(new Date(ms).toISOString());
+      }),
+    );
   });
 });

@@ -76,15 +76,20 @@ async function matching(services: ApiServices, terms: readonly SearchTerm[], ref
 function waitFor(services: ApiServices, terms: readonly SearchTerm[], timeoutMs: number): Promise<MailpitListItem | null> {
   return new Promise((resolve) => {
     let done = false;
+    const { host } = services;
     const finish = (item: MailpitListItem | null) => {
       if (done) return;
       done = true;
       stop();
-      clearTimeout(timer);
+      host.sim.cancel(timer);
       resolve(item);
     };
     const stop = services.captured.onStored((ref) => void matching(services, terms, ref).then((item) => item !== null && finish(item), () => {}));
-    const timer = setTimeout(() => finish(null), timeoutMs);
+    // The timeout is an event on the served host's real clock (as startServer's waitForMessage), not a
+    // timer of its own: serve reads one clock (src/bridge/clock.ts).
+    host.clock.advance();
+    const timer = host.sim.at(host.clock.nowMs() + timeoutMs, () => finish(null));
+    host.clock.advance();
     void (async () => {
       for (const ref of services.captured.all()) {
         if (done) return;

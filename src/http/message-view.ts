@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import { formatIsoDateTime } from '../sim/calendar.js';
 import type { StoredRef } from './captured.js';
 import { seenFlag } from './captured.js';
 
@@ -87,7 +88,7 @@ export function listItem(ref: StoredRef, mail: ParsedMail): MailpitListItem {
     Bcc: addresses(mail.bcc),
     ReplyTo: addresses(mail.replyTo),
     Subject: mail.subject ?? '',
-    Created: new Date(ref.info.internalDateMs).toISOString(),
+    Created: formatIsoDateTime(ref.info.internalDateMs),
     Username: ref.user,
     Tags: [],
     Size: ref.info.size,
@@ -126,7 +127,7 @@ export function messageView(ref: StoredRef, mail: ParsedMail) {
     ReturnPath: headerText(mail, 'return-path').replace(/^<|>$/g, ''),
     Subject: mail.subject ?? '',
     ListUnsubscribe: { Header: typeof listUnsubscribe === 'string' ? listUnsubscribe : '', Links: [], Errors: '', HeaderPost: headerText(mail, 'list-unsubscribe-post') },
-    Date: (mail.date ?? new Date(ref.info.internalDateMs)).toISOString(),
+    Date: mail.date !== undefined ? formatIsoDateTime(mail.date.getTime()) : formatIsoDateTime(ref.info.internalDateMs),
     Tags: [],
     Username: ref.user,
     Text: mail.text ?? '',

@@ -24,6 +24,7 @@ export function makeServices(host: ServeHost, maildir: string | null): ApiServic
   const captured = new CapturedMail(host);
   const faults = new ServedFaults(host);
   const events = new EventHub(host, captured, faults);
-  const startedAt = performance.now();
-  return { host, captured, faults, chaos: new ChaosTriggers(host), events, stats: events.stats, maildir, uptimeMs: () => performance.now() - startedAt };
+  // Uptime on the served host's real clock (src/bridge/clock.ts), the one clock serve reads.
+  const startedAtMs = host.clock.nowMs();
+  return { host, captured, faults, chaos: new ChaosTriggers(host), events, stats: events.stats, maildir, uptimeMs: () => host.clock.nowMs() - startedAtMs };
 }

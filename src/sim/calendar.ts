@@ -86,6 +86,13 @@ export function formatImapDateTime(unixMs: number): string {
   return `${day}-${monthName(c.month)}-${c.year} ${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} +0000`;
 }
 
+/** RFC 3339 in UTC with milliseconds, as `Date.prototype.toISOString`: "2026-01-01T00:00:00.000Z" (the HTTP API's JSON). */
+export function formatIsoDateTime(unixMs: number): string {
+  const c = toCivil(unixMs);
+  const ms = String(((unixMs % 1000) + 1000) % 1000).padStart(3, '0');
+  return `${String(c.year).padStart(4, '0')}-${pad2(c.month)}-${pad2(c.day)}T${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)}.${ms}Z`;
+}
+
 /** asctime, as in the mbox From_ line (docs/delivery.md W2): "Thu Jan  1 00:00:00 2026". */
 export function formatAsctime(unixMs: number): string {
   const c = toCivil(unixMs);
