@@ -81,6 +81,7 @@ function addServeCommand(program: Command): void {
     .option('--host <name>', 'the scenario host to serve')
     .option('--maildir <dir>', 'keep mailboxes as real Maildir folders under DIR/USER/')
     .option('--relay-to <host:port>', 'deliver mail for non-local domains to this real SMTP server')
+    .option('--catch-all [user]', 'keep the mail for every recipient of every domain in one mailbox, as a capture server (Mailpit, MailHog) does (default user: the first)')
     .option('--allow-plaintext-auth', 'let POP3 and IMAP clients log in with a cleartext password before TLS from any address (default: only over TLS or from loopback)')
     .option('--cert <file>', 'TLS certificate (PEM); without it a self-signed one is made at start')
     .option('--key <file>', 'TLS private key (PEM)')

@@ -26,6 +26,8 @@ export interface ServeConfigInput {
   /** Scenario file and host name (take precedence over domains/users). */
   scenario?: { file: string; host: string } | null;
   relay?: boolean;
+  /** `--catch-all [USER]`: keep every domain's mail in USER's mailbox (true: the scenario's catch-all user, else the first user). */
+  catchAll?: string | true;
 }
 
 export interface ServeConfig {
@@ -35,6 +37,11 @@ export interface ServeConfig {
 }
 
 export function buildServeConfig(input: ServeConfigInput): ServeConfig {
+  const served = servedHost(input);
+  return input.catchAll === undefined ? served : { ...served, config: capturingAll(served.config, input.catchAll, input.relay ?? false) };
+}
+
+function servedHost(input: ServeConfigInput): ServeConfig {
   if (input.scenario) return serveConfigOf(loadScenario(input.scenario.file), input.scenario.host, input.scenario.file, input.relay ?? false);
   const domains = input.domains && input.domains.length > 0 ? input.domains : defaultDomains;
   const users: Record<string, string> = {};
@@ -61,4 +68,17 @@ export function serveConfigOf(scenario: Scenario, hostName: string, sourceName: 
   for (const role of serveRoles) if (!roles.includes(role)) roles.push(role);
   const routes = relay ? [{ domain: '*', host: relayHostName }] : host.routes;
   return { config: { ...host, roles, routes, deliversLocally: host.deliversLocally || host.domains.length > 0 }, faults };
+}
+
+/**
+ * The host with `--catch-all`: every recipient of every domain is filed in one user's mailbox and
+ * nothing is relayed (docs/reference.md §5 `catch-all`, `any-domain: true`).
+ */
+export function capturingAll(config: HostConfig, named: string | true, relay: boolean): HostConfig {
+  if (relay) throw new Error('--catch-all keeps every message here, so nothing would reach --relay-to; give one or the other');
+  const wanted = named === true ? (config.catchAll?.user ?? config.users[0]?.name) : named;
+  if (wanted === undefined) throw new Error('--catch-all needs a user to keep the mail: this host has none (add --user NAME:PASSWORD)');
+  const user = config.users.find((candidate) => candidate.name.toLowerCase() === wanted.toLowerCase());
+  if (user === undefined) throw new Error(`--catch-all ${wanted}: no such user (users: ${config.users.map((u) => u.name).join(', ')})`);
+  return { ...config, catchAll: { user: user.name, anyDomain: true } };
 }

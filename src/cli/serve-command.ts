@@ -24,6 +24,8 @@ export interface ServeCommandOptions {
   host?: string;
   maildir?: string;
   relayTo?: string;
+  /** `--catch-all [USER]`: true without a user. */
+  catchAll?: string | true;
   cert?: string;
   key?: string;
   maxConnections?: string;
@@ -49,6 +51,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       users: options.user,
       scenario: options.scenario !== undefined && options.host !== undefined ? { file: options.scenario, host: options.host } : null,
       relay: relay !== null,
+      ...(options.catchAll === undefined ? {} : { catchAll: options.catchAll }),
     });
     const ports: Partial<Record<ListenerKind, number>> = {};
     for (const kind of Object.keys(listenerSpecs) as ListenerKind[]) {

@@ -127,6 +127,23 @@ export interface RouteConfig {
   host: string;
 }
 
+/**
+ * A catch-all mailbox (Postfix's `luser_relay`, a "catch-all" in hosting panels): recipients of the
+ * host's domains that are no user's address are filed in `user`'s mailbox. With `anyDomain`, every
+ * domain is delivered here as if local — nothing is relayed — which is how a capture server (Mailpit,
+ * MailHog) keeps all the mail an application sends.
+ */
+export interface CatchAllConfig {
+  /** The user (a key of `users`) whose mailbox takes the mail. */
+  user: string;
+  anyDomain: boolean;
+}
+
+/** True when mail for `domain` ends on this host: one of its `domains`, or any domain under a capturing catch-all. */
+export function isFinalDestination(config: Pick<HostConfig, 'domains' | 'catchAll'>, domain: string): boolean {
+  return config.catchAll?.anyDomain === true || config.domains.includes(domain);
+}
+
 export interface HostConfig {
   name: string;
   roles: Role[];
@@ -142,6 +159,8 @@ export interface HostConfig {
   timeouts: TimeoutsConfig;
   limits: LimitsConfig;
   greylistMs: number | null;
+  /** Where mail for an unknown recipient goes (docs/reference.md §5 `catch-all`); null: refused with 550 5.1.1. */
+  catchAll: CatchAllConfig | null;
   tls: boolean;
   /** Offers REQUIRETLS (RFC 8689) on TLS sessions. */
   requireTls: boolean;

@@ -4,6 +4,7 @@
  * with its local and SMTP transports, the scripted SMTP faults, the SMTP listeners, and POP3 / IMAP
  * when the host's roles ask for them (docs/reference.md §5).
  */
+import { isFinalDestination } from './config.js';
 import type { BootableService, HostContext } from './host-context.js';
 import { ImapService, Pop3Service } from './mailbox-services.js';
 import { LocalTransport } from './mda/local-transport.js';
@@ -28,8 +29,7 @@ export interface MailServices {
 export function composeMailServices(ctx: HostContext): MailServices {
   const config = ctx.config;
   const local = config.deliversLocally ? new LocalTransport(ctx) : null;
-  const localDomains = new Set(config.domains);
-  const queue = new MailQueue(ctx, { local, smtp: new SmtpTransport(ctx) }, (domain) => localDomains.has(domain));
+  const queue = new MailQueue(ctx, { local, smtp: new SmtpTransport(ctx) }, (domain) => isFinalDestination(config, domain));
   if (local !== null) local.queue = queue;
   const faults = new SmtpFaultBook(ctx.random('fault'));
   const smtp = new SmtpService(ctx, queue, local, faults);

@@ -34,6 +34,7 @@ import { faultKinds } from '../faults/index.js';
 import type { NormaliseTools } from '../faults/kind.js';
 import { parseRetryRule } from '../nodes/mta/retry-rule.js';
 import {
+  type CatchAllConfig,
   type DnsEntry,
   type DnsRecordSet,
   type Expectation,
@@ -338,10 +339,24 @@ function hostConfig(
     timeouts: structuredClone(mergeTimeouts(defaults.timeouts, host.timeouts)),
     limits: structuredClone(mergeLimits(defaults.limits, host.limits)),
     greylistMs: host.greylist ?? null,
+    catchAll: catchAllConfig(host['catch-all'], users, [...path, 'catch-all'], problems),
     tls: host.tls ?? defaultTls,
     requireTls: host.requiretls ?? false,
     deliversLocally: roles.includes('mda') || domains.length > 0,
   };
+}
+
+/** The host's `catch-all` (docs/reference.md §5): its user must be one of the host's users. */
+function catchAllConfig(spec: ParsedHost['catch-all'], users: readonly UserConfig[], path: KeyPath, problems: PathProblem[]): CatchAllConfig | null {
+  if (spec === undefined) return null;
+  const named = typeof spec === 'string' ? spec : spec.user;
+  const user = users.find((candidate) => candidate.name.toLowerCase() === named.toLowerCase());
+  if (user === undefined) {
+    const known = users.length === 0 ? 'this host has no users' : `its users: ${users.map((u) => u.name).join(', ')}`;
+    problems.push({ severity: 'error', path: typeof spec === 'string' ? path : [...path, 'user'], message: `the catch-all mailbox must be a user of this host; ${named} is not (${known})` });
+    return null;
+  }
+  return { user: user.name, anyDomain: typeof spec === 'string' ? false : (spec['any-domain'] ?? false) };
 }
 
 /** Gives every host an address and an address record (docs/reference.md §4, §5 `address`). */

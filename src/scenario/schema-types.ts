@@ -18,6 +18,7 @@ export type { FaultAction, FaultSpec } from '../faults/index.js';
 export type { LatencySpec } from '../net/latency.js';
 export { type SmtpStage, smtpStageNames } from '../protocols/smtp/stages.js';
 export type {
+  CatchAllConfig,
   FetchSpec,
   FilterAction,
   FilterCondition,

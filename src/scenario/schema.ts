@@ -279,6 +279,25 @@ const user = z
   )
   .meta({ description: 'a password, or { password, filters, quota }' });
 
+const userName = z.string().regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/, { error: 'expected a user name (the local part of an address)' });
+
+/** docs/reference.md §5 `catch-all`: a user of this host, or { user, any-domain }. */
+const catchAll = z
+  .union(
+    [
+      userName,
+      strictObject(
+        {
+          user: userName,
+          'any-domain': flag('take mail for every domain, not only this host\'s own, as a capture server does (nothing is relayed)', false).optional(),
+        },
+        'a catch-all: { user, any-domain }',
+      ),
+    ],
+    { error: 'expected a user name, or { user, any-domain }' },
+  )
+  .meta({ description: "the user whose mailbox takes mail for unknown recipients of this host's domains (Postfix luser_relay); { user, any-domain: true } takes every domain's mail" });
+
 export const hostSchema = strictObject(
   {
     roles: list(
@@ -296,7 +315,7 @@ export const hostSchema = strictObject(
       'transport map: { DOMAIN: HOST }, "*" for every remote domain (smarthost)',
     ).optional(),
     users: map(
-      z.string().regex(/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$/, { error: 'expected a user name (the local part of an address)' }),
+      userName,
       user,
       'mailboxes: { name: password } or { name: { password, filters, quota } }',
     ).optional(),
@@ -306,6 +325,7 @@ export const hostSchema = strictObject(
     timeouts: timeoutsSchema.optional(),
     limits: limitsSchema.optional(),
     greylist: duration('greylisting delay: first attempt per (client, sender, recipient) gets 450 4.2.0').optional(),
+    'catch-all': catchAll.optional(),
     tls: flag('offer STARTTLS / implicit TLS', defaultTls).optional(),
     requiretls: flag('offer REQUIRETLS (RFC 8689) on TLS sessions', false).optional(),
   },

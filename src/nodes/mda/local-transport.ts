@@ -11,7 +11,8 @@
  */
 import { SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { type DeliverableMailStore, openUserMailStore } from '../../store/userStore.js';
-import type { FilterRule, UserConfig } from '../config.js';
+import { type FilterRule, isFinalDestination, type UserConfig } from '../config.js';
+import { domainOf } from '../../mail/address.js';
 import type { HostContext } from '../host-context.js';
 import { setReturnPath } from '../mail/headers.js';
 import type { DeliveryJob, MailQueue, RecipientResult, Transport } from '../queue/mail-queue.js';
@@ -24,15 +25,26 @@ export class LocalTransport implements Transport {
   private readonly filters = new Map<string, CompiledFilters>();
   /** Set by the host once the queue exists (forwards are re-queued). */
   queue: MailQueue | null = null;
+  /** A capturing catch-all files one copy per message for all its captured recipients (`deliveryGroups`), so it takes them in one job. */
+  readonly takesAllLocalRecipients: boolean;
 
   constructor(private readonly ctx: HostContext) {
+    this.takesAllLocalRecipients = ctx.config.catchAll?.anyDomain === true;
     for (const user of ctx.config.users) this.filters.set(user.name, compileFilters(user.filters.map(toMailFilter)));
   }
 
-  /** The user a local address belongs to; local parts match case-insensitively, as Postfix does. */
+  /**
+   * The user a local address belongs to; local parts match case-insensitively, as Postfix does. An
+   * address that is no user's goes to the `catch-all` user when there is one (docs/reference.md §5).
+   */
   userFor(address: string): UserConfig | null {
     const lower = address.toLowerCase();
-    return this.ctx.config.users.find((user) => user.addresses.some((a) => a.toLowerCase() === lower)) ?? null;
+    const config = this.ctx.config;
+    const own = config.users.find((user) => user.addresses.some((a) => a.toLowerCase() === lower));
+    if (own !== undefined || config.catchAll === null) return own ?? null;
+    if (!isFinalDestination(config, domainOf(address))) return null;
+    const catchAll = config.catchAll.user;
+    return config.users.find((user) => user.name === catchAll) ?? null;
   }
 
   storeOf(user: UserConfig): DeliverableMailStore {
@@ -58,22 +70,34 @@ export class LocalTransport implements Transport {
       results.push(result);
       if (--outstanding === 0) done(results);
     };
-    for (const recipient of job.recipients) this.deliverOne(job, recipient.address, finishOne);
+    for (const group of this.deliveryGroups(job)) this.deliverOne(job, group, finishOne);
   }
 
-  private deliverOne(job: DeliveryJob, address: string, done: (result: RecipientResult) => void): void {
+  /**
+   * The recipients one delivery serves: each its own, except under a capturing catch-all (`any-domain`),
+   * where every recipient that is no user's own address shares one copy in the catch-all mailbox — a
+   * capture server keeps one message per transaction, as Mailpit does.
+   */
+  private deliveryGroups(job: DeliveryJob): string[][] {
+    const addresses = job.recipients.map((recipient) => recipient.address);
+    const catchAll = this.ctx.config.catchAll;
+    if (catchAll?.anyDomain !== true || addresses.length < 2) return addresses.map((address) => [address]);
+    const own = (address: string) => this.ctx.config.users.some((user) => user.addresses.some((a) => a.toLowerCase() === address.toLowerCase()));
+    const captured = addresses.filter((address) => !own(address));
+    const groups = addresses.filter(own).map((address) => [address]);
+    return captured.length === 0 ? groups : [...groups, captured];
+  }
+
+  /** Files one copy for `addresses` (the first decides the user and filters); `done` hears each address's result. */
+  private deliverOne(job: DeliveryJob, addresses: readonly string[], done: (result: RecipientResult) => void): void {
     const ctx = this.ctx;
-    const result = (fate: RecipientResult['fate'], status: string, diagnostic: string | null, success: RecipientResult['success'] = null): RecipientResult => ({
-      address,
-      fate,
-      success,
-      status,
-      diagnostic,
-      remoteMta: null,
-    });
+    const address = addresses[0]!;
+    const each = (fate: RecipientResult['fate'], status: string, diagnostic: string | null, success: RecipientResult['success'] = null) => {
+      for (const one of addresses) done({ address: one, fate, success, status, diagnostic: diagnostic?.replace(`<${address}>`, `<${one}>`) ?? null, remoteMta: null });
+    };
     const user = this.userFor(address);
     if (user === null) {
-      done(result('failed', '5.1.1', `550 5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`));
+      each('failed', '5.1.1', `550 5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`);
       return;
     }
     const decision = applyFilters(this.filters.get(user.name)!, filterMessage(job.message, { from: job.entry.from, to: address }));
@@ -81,12 +105,12 @@ export class LocalTransport implements Transport {
     if (decision.matched) {
       const action = decision.action;
       if (action === 'discard') {
-        ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: address, reason: `discarded by filter ${decision.index + 1} of ${user.name}` });
-        done(result('done', '2.0.0', null));
+        for (const one of addresses) ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: one, reason: `discarded by filter ${decision.index + 1} of ${user.name}` });
+        each('done', '2.0.0', null);
         return;
       }
       if (action === 'reject') {
-        done(result('failed', '5.7.1', `550 5.7.1 <${address}>: rejected by the recipient's filter ${decision.index + 1}`));
+        each('failed', '5.7.1', `550 5.7.1 <${address}>: rejected by the recipient's filter ${decision.index + 1}`);
         return;
       }
       if ('forward' in action) {
@@ -100,8 +124,8 @@ export class LocalTransport implements Transport {
           message: job.message,
         });
         ctx.log.record({ kind: 'mail.accept', host: ctx.name, messageId: job.entry.messageId, to: targets, port: 0, from: job.entry.from });
-        ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: address, reason: `forwarded to ${targets.join(', ')} by filter ${decision.index + 1} of ${user.name}` });
-        done(result('done', '2.0.0', null));
+        for (const one of addresses) ctx.log.record({ kind: 'mail.discard', messageId: job.entry.messageId, to: one, reason: `forwarded to ${targets.join(', ')} by filter ${decision.index + 1} of ${user.name}` });
+        each('done', '2.0.0', null);
         return;
       }
       folder = action.folder;
@@ -110,12 +134,12 @@ export class LocalTransport implements Transport {
     const store = this.storeOf(user);
     const bytes = setReturnPath(job.message, job.entry.from);
     if (user.quotaBytes !== null && mailboxBytes(store) + bytes.length > user.quotaBytes) {
-      done(result('deferred', '4.2.2', `452 4.2.2 <${address}>: mailbox full (quota ${user.quotaBytes} bytes)`));
+      each('deferred', '4.2.2', `452 4.2.2 <${address}>: mailbox full (quota ${user.quotaBytes} bytes)`);
       return;
     }
     const delivery = store.beginDelivery(folder, bytes, { envelopeFrom: job.entry.from });
     if (delivery === null) {
-      done(result('deferred', '4.2.0', `450 4.2.0 <${address}>: mailbox busy, try again later`));
+      each('deferred', '4.2.0', `450 4.2.0 <${address}>: mailbox busy, try again later`);
       return;
     }
     // Each step is a timer of this boot (ctx.after): a crash between steps drops the rest, and the
@@ -127,8 +151,8 @@ export class LocalTransport implements Transport {
         return;
       }
       delivery.commit();
-      ctx.log.record({ kind: 'mail.deliver', messageId: job.entry.messageId, to: address, host: ctx.name, user: user.name, folder });
-      done(result('done', '2.0.0', null, 'delivered'));
+      for (const one of addresses) ctx.log.record({ kind: 'mail.deliver', messageId: job.entry.messageId, to: one, host: ctx.name, user: user.name, folder });
+      each('done', '2.0.0', null, 'delivered');
     };
     ctx.after(deliveryStepMs, step);
   }

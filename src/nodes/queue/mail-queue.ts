@@ -69,6 +69,8 @@ export interface RecipientResult {
  */
 export interface Transport {
   deliver(job: DeliveryJob, done: (results: RecipientResult[], hop?: HopFailure | null) => void, use?: DeliveryUse): void;
+  /** A local transport that takes all of a message's local recipients in one job (a capturing catch-all); else one job each. */
+  readonly takesAllLocalRecipients?: boolean;
 }
 
 /** What the queue tells the SMTP transport of a job: its destination (the next hop) and its use of the connection cache (R15). */
@@ -438,7 +440,7 @@ export class MailQueue {
     });
   }
 
-  /** The attempt's jobs: one per local recipient (the MDA), one per destination domain (SMTP). */
+  /** The attempt's jobs: one per local recipient (the MDA; all in one for a capturing catch-all), one per destination domain (SMTP). */
   private jobsFor(entry: QueueEntry, message: Uint8Array, pending: QueueRecipient[]): Array<{ transport: Transport; job: DeliveryJob }> {
     const jobs: Array<{ transport: Transport; job: DeliveryJob }> = [];
     // The local transport for a local domain (when this host has one), else SMTP.
@@ -450,10 +452,14 @@ export class MailQueue {
       return jobs;
     }
     const smtpGroups = new Map<string, QueueRecipient[]>();
+    let localGroup: QueueRecipient[] | null = null;
     for (const recipient of pending) {
       const domain = domainOf(recipient.address);
       const local = localFor(domain);
-      if (local !== null) {
+      if (local !== null && local.takesAllLocalRecipients === true) {
+        if (localGroup === null) jobs.push({ transport: local, job: { entry, message, recipients: (localGroup = [recipient]), domain } });
+        else localGroup.push(recipient);
+      } else if (local !== null) {
         jobs.push({ transport: local, job: { entry, message, recipients: [recipient], domain } });
       } else {
         const group = smtpGroups.get(domain);

@@ -3,7 +3,8 @@
  * AUTH) and 465 (implicit TLS, RFC 8314). Each connection runs one SMTP server machine; this file is
  * its owner's policy (docs/reference.md §5, docs/delivery.md §5, §8, §11).
  *
- * Port 25 (MTA inbound): a recipient is accepted only for `domains` (unknown user → 550 5.1.1; mailbox
+ * Port 25 (MTA inbound): a recipient is accepted only for `domains` (unknown user → 550 5.1.1 unless a
+ * `catch-all` takes it, or every domain when the catch-all takes `any-domain`; mailbox
  * over quota → 452 4.2.2) and `relay-for` (backup MX: queued onward); anything else is 554 5.7.1 — no
  * open relay (T3). Greylisting answers 450 4.2.0 to a new (client /24, sender, recipient) triplet.
  * Submission (587/465): AUTH required before MAIL (530 5.7.0, RFC 6409), then any recipient; the MSA
@@ -27,6 +28,7 @@ import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope } from '../../protocols/smtp/types.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { isFinalDestination } from '../config.js';
 import type { HostContext } from '../host-context.js';
 import { MachineSession } from '../machine-session.js';
 import { addMissingMessageIdAndDate, getHeader, prependHeader } from '../mail/headers.js';
@@ -162,7 +164,7 @@ export class SmtpService {
   private inboundRecipient(session: SmtpSessionView, address: string): SmtpDecision {
     const domain = domainOf(address);
     const config = this.ctx.config;
-    const isLocal = config.domains.includes(domain);
+    const isLocal = isFinalDestination(config, domain);
     if (!isLocal && !config.relayFor.includes(domain)) {
       return { kind: 'reject', reply: { code: 554, enhanced: '5.7.1', lines: [`<${address}>: Relay access denied`] } };
     }
@@ -219,7 +221,7 @@ export class SmtpService {
     if (kind === 'mta') {
       for (const address of recipients) {
         const domain = domainOf(address);
-        if (!ctx.config.domains.includes(domain) && !ctx.config.relayFor.includes(domain)) ctx.log.record({ kind: 'mail.open-relay', host: ctx.name, recipient: address });
+        if (!isFinalDestination(ctx.config, domain) && !ctx.config.relayFor.includes(domain)) ctx.log.record({ kind: 'mail.open-relay', host: ctx.name, recipient: address });
       }
     }
     ctx.log.record({ kind: 'mail.accept', host: ctx.name, messageId, to: recipients, port, from: envelope.from });
