@@ -5,7 +5,7 @@
  *
  * Serve always opens every listener, so the host's roles are widened to mta, msa, mda, pop3 and imap.
  * From a scenario host it takes domains, users (passwords, filters, quotas), mailbox format, greylisting,
- * timeouts, limits, queue rules, `tls`, and the scenario's faults served on this host (`refuse`, `reply`, `drop`, `corrupt`)
+ * timeouts, limits, queue rules, `tls`, and the scenario's faults served on this host (the kinds with `servedOn`: `refuse`, `reply`, `drop`, `delay`, `rate-limit`, `greylist`, `tls-off`, `corrupt`)
  * (applied at their `at`/`until`, counted from the moment serve starts). With `--relay-to`, every remote
  * domain is routed to the relay (a smarthost: `routes: { "*": relay }`), replacing the host's routes.
  */

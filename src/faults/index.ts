@@ -7,21 +7,25 @@
  */
 import type { z } from 'zod';
 import { corrupt } from './corrupt.js';
+import { delay } from './delay.js';
 import { down } from './down.js';
 import { dns } from './dns.js';
 import { dnsSet } from './dns-set.js';
 import { drop } from './drop.js';
 import { flaky } from './flaky.js';
+import { greylist } from './greylist.js';
 import type { FaultActionBase, FaultKind, KeyPath, NormaliseTools } from './kind.js';
 import { latency } from './latency.js';
 import { outages } from './outages.js';
 import { partition } from './partition.js';
+import { rateLimit } from './rate-limit.js';
 import { refuse } from './refuse.js';
 import { reply } from './reply.js';
+import { tlsOff } from './tls-off.js';
 import { up } from './up.js';
 
 /** In the order of the docs table and the schema's keys. */
-const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, flaky, corrupt, outages] as const;
+const kinds = [down, up, refuse, partition, latency, dns, dnsSet, reply, drop, delay, rateLimit, greylist, tlsOff, flaky, corrupt, outages] as const;
 
 type Kinds = (typeof kinds)[number];
 

@@ -64,6 +64,11 @@ export interface SmtpFaultHooks {
   addReply(stage: SmtpStage, code: number, text: string, times: number | null, probability: number | null, perSession?: RandomStream | null): () => void;
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void;
   addCorrupt(mode: CorruptMode, times: number | null, probability: number | null): () => void;
+  addDelay(stage: SmtpStage, byMs: number, times: number | null, probability: number | null): () => void;
+  addRateLimit(limit: { messages: number; perMs: number | null; code: number; text: string | null }): () => void;
+  /** `delayMs` null: postgrey's default. */
+  addGreylist(delayMs: number | null): () => void;
+  addTlsOff(): () => void;
 }
 
 /** How a `corrupt` fault damages a message in flight (docs/reference.md §6). */

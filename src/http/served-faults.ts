@@ -6,7 +6,7 @@
  * "rcpt", "code": 451 } }`, optionally with `at`, `until`, `chance` — and is validated by the scenario
  * loader itself (the same schema, normaliser and cross-check, so the same error messages), wrapped in
  * a one-host scenario whose host is serve's; a fault that leaves out `host` names serve's host. Only
- * kinds that act inside the SMTP server or on its listeners (`servedOn`: refuse, reply, drop, corrupt)
+ * kinds that act inside the SMTP server or on its listeners (`servedOn`: refuse, reply, drop, delay, rate-limit, greylist, tls-off, corrupt)
  * can be served, as for `--scenario` (src/bridge/server.ts). Each fault gets an id (`f1`, `f2`, …); removing it undoes it at
  * once. Its random draws (`chance`, and `probability` with `per: session`) come from its own stream,
  * `http-fault:SEED` when the request gives a `seed`, else `http-fault:ID`, so the same requests in the

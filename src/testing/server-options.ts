@@ -36,7 +36,7 @@ export interface ServedHostOptions {
   host?: Record<string, unknown>;
   /** Serve one host of a scenario instead (a file or a plain object), as `mailsim serve --scenario FILE --host NAME`: `domains`, `users` and `host` are then ignored, and its own `tls` key says whether it offers TLS. */
   scenario?: { file: string; host: string } | { object: ScenarioObject; host: string };
-  /** Faults served from the start (`reply`, `drop`, `corrupt`, `refuse`: docs/reference.md §6), `at`/`until` counted from the start. */
+  /** Faults served from the start (`reply`, `drop`, `delay`, `rate-limit`, `greylist`, `tls-off`, `corrupt`, `refuse`: docs/reference.md §6), `at`/`until` counted from the start. */
   faults?: readonly FaultItem[];
 }
 

@@ -69,6 +69,10 @@ function recordingTarget() {
       addReply: (stage) => change(`reply ${host} ${stage}`).undo,
       addDrop: (stage) => change(`drop ${host} ${stage}`).undo,
       addCorrupt: (mode) => change(`corrupt ${host} ${mode}`).undo,
+      addDelay: (stage, byMs) => change(`delay ${host} ${stage} ${byMs}`).undo,
+      addRateLimit: (limit) => change(`rate-limit ${host} ${limit.messages}`).undo,
+      addGreylist: (delayMs) => change(`greylist ${host} ${delayMs}`).undo,
+      addTlsOff: () => change(`tls-off ${host}`).undo,
     }),
   };
   return { target, on, off, timers, advance };

@@ -61,7 +61,7 @@ describe('the fault API', () => {
       ['{"teleport": {"host": "x"}}', /unknown key "teleport"/, 'body'],
       ['{"reply": {"on": "rcpt", "code": 451', /malformed JSON/, 'body'],
       ['{"reply": {"on": "helo", "code": 451}}', /connect, ehlo, mail, rcpt, data or dot|expected one of/, 'body.reply.on'],
-      ['{"down": "mail.example.test"}', /applies only faults inside its SMTP server or on its listeners \(refuse, reply, drop, corrupt\)/, 'body.down'],
+      ['{"down": "mail.example.test"}', /applies only faults inside its SMTP server or on its listeners \(refuse, reply, drop, delay, rate-limit, greylist, tls-off, corrupt\)/, 'body.down'],
       ['{"reply": {"host": "elsewhere.test", "on": "rcpt", "code": 451}}', /not defined/, 'body.reply.host'],
       ['[1, 2]', /expected a JSON object/, 'body'],
     ];

@@ -53,7 +53,7 @@ describe('faultSchedule', () => {
         if (fault.chance !== undefined) chances++;
       }
     }
-    expect([...seen].sort()).toEqual(['corrupt', 'dns', 'dns-set', 'down', 'drop', 'flaky', 'latency', 'outages', 'partition', 'refuse', 'reply', 'up']);
+    expect([...seen].sort()).toEqual(['corrupt', 'delay', 'dns', 'dns-set', 'down', 'drop', 'flaky', 'greylist', 'latency', 'outages', 'partition', 'rate-limit', 'refuse', 'reply', 'tls-off', 'up']);
     expect(chances).toBeGreaterThan(0);
     const only = fc.sample(faultSchedule(backupMx, { kinds: ['outages', 'latency'], chance: 0 }), { numRuns: 50, seed: 2 });
     for (const fault of only.flatMap((s) => faultsOf(s).slice(ownFaults))) {

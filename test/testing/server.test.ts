@@ -130,7 +130,7 @@ describe('startServer: an application test against real sockets', () => {
 
   it('inject refuses a malformed fault (the loader\'s located message) and one a server cannot serve', () => {
     expect(() => server.inject({ reply: { on: 'rcpt', code: 99 } })).toThrow(/^startServer options \(inject\): .*\nstartServer options \(inject\): faults\[\d+\]\.reply\.code: expected a whole number from 200 to 599; got number 99$/);
-    expect(() => server.inject({ down: server.hostName })).toThrow(/inject: down cannot be served: only faults inside this host's SMTP server or on its listeners are \(refuse, reply, drop, corrupt/);
+    expect(() => server.inject({ down: server.hostName })).toThrow(/inject: down cannot be served: only faults inside this host's SMTP server or on its listeners are \(refuse, reply, drop, delay, rate-limit, greylist, tls-off, corrupt/);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
- * The scripted SMTP faults of one host (docs/reference.md §6 `reply`, `drop` and `corrupt`): which stages
- * answer with a scripted reply, after which stages the server cuts the line before replying, and
- * which messages arrive damaged at the final dot. The world adds a fault at its `at` and removes it at
+ * The scripted SMTP faults of one host (docs/reference.md §6 `reply`, `drop`, `delay` and `corrupt`): which
+ * stages answer with a scripted reply, after which stages the server cuts the line before replying,
+ * which replies are held back, and which messages arrive damaged at the final dot; and the server's
+ * switches (`rate-limit`, `greylist`, `tls-off`, kept in server-switches.ts). The world adds a fault at its `at` and removes it at
  * its `until`; `times` counts occurrences down, `probability` and the damaged byte are drawn from the
  * host's own seeded stream, so a run stays reproducible.
  *
@@ -15,10 +16,11 @@ import { leadingEnhancedCode } from '../../protocols/smtp/reply.js';
 import type { SmtpReply } from '../../protocols/smtp/types.js';
 import type { CorruptMode } from '../../faults/kind.js';
 import { findHeaderEnd } from '../mail/headers.js';
+import { type RateLimit, SmtpServerSwitches } from './server-switches.js';
 import type { RandomStream } from '../../sim/index.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
 
-type Effect = { kind: 'reply'; reply: SmtpReply } | { kind: 'drop' } | { kind: 'corrupt'; mode: CorruptMode };
+type Effect = { kind: 'reply'; reply: SmtpReply } | { kind: 'drop' } | { kind: 'corrupt'; mode: CorruptMode } | { kind: 'delay'; byMs: number };
 
 interface ScriptedFault {
   id: number;
@@ -48,6 +50,8 @@ export interface FiredFault {
 export class SmtpFaultBook {
   private readonly faults: ScriptedFault[] = [];
   private nextId = 1;
+  /** The server's switches (`rate-limit`, `greylist`, `tls-off`): server-switches.ts; the latest of a kind in force wins. */
+  readonly switches = new SmtpServerSwitches();
   /** Who hears each fault that fires (serve's HTTP event stream); outside the trace, so no digest moves. */
   private readonly firedListeners = new Set<(fired: FiredFault) => void>();
 
@@ -70,6 +74,29 @@ export class SmtpFaultBook {
   /** Adds a drop after `stage`; returns the function that removes it. */
   addDrop(stage: SmtpStage, times: number | null, probability: number | null): () => void {
     return this.add({ stage, remaining: times, probability, effect: { kind: 'drop' }, perSession: null });
+  }
+
+  /** Holds the reply to `stage` for `byMs` (docs/reference.md §6 `delay`); returns the function that removes it. */
+  addDelay(stage: SmtpStage, byMs: number, times: number | null, probability: number | null): () => void {
+    return this.add({ stage, remaining: times, probability, effect: { kind: 'delay', byMs }, perSession: null });
+  }
+
+  /** How long the reply to this occurrence of `stage` is held (0: not at all). */
+  delayAt(stage: SmtpStage): number {
+    const effect = this.fire(stage, 'delay', null)?.effect;
+    return effect?.kind === 'delay' ? effect.byMs : 0;
+  }
+
+  addRateLimit(limit: RateLimit): () => void {
+    return this.switches.addRateLimit(limit);
+  }
+
+  addGreylist(delayMs: number | null): () => void {
+    return this.switches.addGreylist(delayMs);
+  }
+
+  addTlsOff(): () => void {
+    return this.switches.addTlsOff();
   }
 
   /** Adds damage to messages arriving at the final dot; returns the function that removes it. */
@@ -142,6 +169,11 @@ export class SmtpFaultBook {
       return fault;
     }
     return null;
+  }
+
+  /** Tells the listeners of a fault that fired outside the scripted list (a rate limit's 421, server-switches.ts). */
+  announceReply(stage: SmtpStage, reply: SmtpReply): void {
+    if (this.firedListeners.size > 0) this.announce(stage, { kind: 'reply', reply });
   }
 
   private announce(stage: SmtpStage, effect: Effect): void {

@@ -44,11 +44,18 @@ export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
 
 export const smtpPorts: Record<SmtpPortKind, number> = { mta: 25, submission: 587, submissions: 465 };
 
-void PENDING; // decisions here are all synchronous
+/** A session's server machine and its driver, for a decision given later (a `delay` fault). */
+interface LiveSession {
+  server: SmtpServer;
+  session: MachineSession<SmtpServerEvent>;
+}
 
 export class SmtpService {
   private readonly greylist: Greylist | null;
-  private readonly portSetups = new Map<SmtpPortKind, Omit<SmtpServerOptions, 'clientAddress'>>();
+  /** Per port, with and without TLS (a `tls-off` fault). */
+  private readonly portSetups = new Map<string, Omit<SmtpServerOptions, 'clientAddress'>>();
+  /** Each open session by its identity (SmtpSessionView.connection). */
+  private readonly live = new WeakMap<object, LiveSession>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -75,15 +82,16 @@ export class SmtpService {
    * What every server on one port shares — its options but the client's address, and its policy
    * hooks — made once per port rather than per connection (a bulk run accepts one per message).
    */
-  private portSetup(kind: SmtpPortKind): Omit<SmtpServerOptions, 'clientAddress'> {
-    let setup = this.portSetups.get(kind);
+  private portSetup(kind: SmtpPortKind, tls: boolean): Omit<SmtpServerOptions, 'clientAddress'> {
+    const key = tls ? kind : `${kind}:no-tls`;
+    let setup = this.portSetups.get(key);
     if (setup === undefined) {
       const config = this.ctx.config;
       const submission = kind !== 'mta';
       setup = {
         hostname: this.ctx.name,
         implicitTls: kind === 'submissions',
-        extensions: { startTls: config.tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [], requireTls: config.requireTls },
+        extensions: { startTls: tls && kind !== 'submissions', auth: submission ? ['PLAIN', 'LOGIN'] : [], requireTls: config.requireTls },
         authRequiresTls: submission && config.tls,
         requireAuth: submission,
         limits: {
@@ -97,7 +105,7 @@ export class SmtpService {
         },
         hooks: this.hooks(kind),
       };
-      this.portSetups.set(kind, setup);
+      this.portSetups.set(key, setup);
     }
     return setup;
   }
@@ -105,7 +113,13 @@ export class SmtpService {
   private accept(conn: StreamEndpoint, kind: SmtpPortKind): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
-    const server = new SmtpServer({ ...this.portSetup(kind), clientAddress: conn.remoteAddress });
+    // A `tls-off` fault (docs/reference.md §6): no STARTTLS offered, and the implicit-TLS port cannot talk at all.
+    const tlsOff = this.faults.switches.tlsOff;
+    if (tlsOff && kind === 'submissions') {
+      conn.reset();
+      return;
+    }
+    const server = new SmtpServer({ ...this.portSetup(kind, ctx.config.tls && !tlsOff), clientAddress: conn.remoteAddress });
     const session = new MachineSession<SmtpServerEvent>(
       ctx.sim,
       conn,
@@ -118,6 +132,7 @@ export class SmtpService {
       },
       () => ctx.isCurrent(epoch),
     );
+    this.live.set(server.connection, { server, session });
     if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
     else session.start((now) => server.start(now));
   }
@@ -126,10 +141,11 @@ export class SmtpService {
     const port = smtpPorts[kind];
     const withFaults = (session: SmtpSessionView, stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
       const scripted = this.faults.replyAt(stage, session.connection);
-      if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
+      if (scripted !== null) return this.held(session, stage, scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted });
       const decision = decide();
-      if (decision !== PENDING && decision.kind !== 'drop' && this.faults.dropAfter(stage)) return { kind: 'drop' };
-      return decision;
+      if (decision === PENDING) return decision;
+      if (decision.kind !== 'drop' && this.faults.dropAfter(stage)) return { kind: 'drop' };
+      return decision.kind === 'drop' ? decision : this.held(session, stage, decision);
     };
     const accept: SmtpDecision = { kind: 'accept' };
     return {
@@ -139,15 +155,15 @@ export class SmtpService {
         const ok = this.checkPassword(credentials.user, credentials.password);
         return ok ? accept : { kind: 'reject', reply: { code: 535, enhanced: '5.7.8', lines: ['Authentication credentials invalid'] } };
       },
-      onMail: (session) => withFaults(session, 'mail', () => accept),
+      onMail: (session) => withFaults(session, 'mail', () => this.rateLimited(session) ?? accept),
       onRcpt: (session, recipient) => withFaults(session, 'rcpt', () => (kind === 'mta' ? this.inboundRecipient(session, recipient.address) : accept)),
       onData: (session) => withFaults(session, 'data', () => accept),
       onMessage: (session, envelope, message) => {
         const scripted = this.faults.replyAt('dot', session.connection);
-        if (scripted !== null) return scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted };
+        if (scripted !== null) return this.held(session, 'dot', scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted });
         this.commit(session, envelope, this.arriving(message), kind, port);
         if (this.faults.dropAfter('dot')) return { kind: 'drop' };
-        return accept;
+        return this.held(session, 'dot', accept);
       },
     };
   }
@@ -158,6 +174,33 @@ export class SmtpService {
     if (damage === null) return message;
     this.ctx.sim.trace.record('smtp.corrupt', { host: this.ctx.name, mode: damage.mode, offset: damage.offset, bytes: message.length });
     return damage.message;
+  }
+
+  /**
+   * The decision, given `byMs` later when a `delay` fault holds this stage's reply (docs/reference.md §6):
+   * the machine waits (PENDING) and a timer of this boot resolves it, so a client whose timeout is
+   * shorter gives up first (RFC 5321 §4.5.3.2).
+   */
+  private held(session: SmtpSessionView, stage: SmtpStage, decision: SmtpDecision): SmtpHookResult {
+    const byMs = this.faults.delayAt(stage);
+    const live = byMs > 0 ? this.live.get(session.connection) : undefined;
+    if (live === undefined) return decision;
+    this.ctx.sim.trace.record('smtp.delay', { host: this.ctx.name, stage, ms: byMs });
+    this.ctx.after(byMs, () => {
+      if (live.server.closed || live.server.awaitingDecision === null) return;
+      live.server.resolve(decision, this.ctx.sim.nowMs);
+      live.session.pump();
+    });
+    return PENDING;
+  }
+
+  /** A `rate-limit` fault's refusal of this MAIL FROM (421, and the channel closes), or null. */
+  private rateLimited(session: SmtpSessionView): SmtpDecision | null {
+    const reply = this.faults.switches.mailOverLimit(session.connection, session.clientAddress, this.ctx.sim.nowMs);
+    if (reply === null) return null;
+    this.faults.announceReply('mail', reply);
+    this.ctx.sim.trace.record('smtp.rate-limit', { host: this.ctx.name, client: session.clientAddress, code: reply.code });
+    return { kind: 'reject', reply };
   }
 
   /** Port 25's recipient policy: local domains, backup-MX domains, and nothing else (T3). */
@@ -173,8 +216,9 @@ export class SmtpService {
       if (user === null) return { kind: 'reject', reply: { code: 550, enhanced: '5.1.1', lines: [`<${address}>: Recipient address rejected: User unknown in local recipient table`] } };
       if (this.local.overQuota(user, 0)) return { kind: 'reject', reply: { code: 452, enhanced: '4.2.2', lines: [`<${address}>: Mailbox full`] } };
     }
-    if (this.greylist !== null) {
-      const verdict = this.greylist.check({
+    const greylist = this.faults.switches.greylist ?? this.greylist;
+    if (greylist !== null) {
+      const verdict = greylist.check({
         clientAddress: session.clientAddress,
         sender: session.transaction?.from ?? '',
         recipient: address,

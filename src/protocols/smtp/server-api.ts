@@ -168,6 +168,8 @@ export interface SmtpServerOptions {
 
 export type SmtpServerCloseReason =
   | 'quit'
+  /** The owner refused a command with 421 (RFC 5321 §3.8: the server closes the channel). */
+  | 'service-closing'
   | 'eof'
   | 'timeout'
   | 'drop'

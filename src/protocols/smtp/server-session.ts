@@ -102,7 +102,7 @@ export class SmtpSession implements SmtpContext {
   private enhancedActive = false;
   private errors = 0;
   /** This session's identity in every view (SmtpSessionView.connection): one empty object per session. */
-  private readonly connection: object = Object.freeze({});
+  readonly connection: object = Object.freeze({});
 
   constructor(
     readonly options: SmtpServerOptions,
@@ -285,6 +285,8 @@ export class SmtpSession implements SmtpContext {
     else if (outcome.kind === 'failure') {
       this.send(outcome.reply);
       if (stage === 'auth') this.countError();
+      // RFC 5321 §3.8: 421 says the server is closing the channel (a rate limit, a shutdown).
+      if (outcome.reply.code === 421) this.close('service-closing');
     }
     else accepted(outcome.reply);
   }

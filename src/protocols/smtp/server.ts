@@ -88,6 +88,11 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     return this.session.closed && !this.session.hold.holding;
   }
 
+  /** The session's identity, the same object as every hook's `SmtpSessionView.connection`. */
+  get connection(): object {
+    return this.session.connection;
+  }
+
   /** True while a hook's PENDING decision is awaited. */
   get awaitingDecision(): SmtpServerStage | null {
     return this.session.pending?.stage ?? null;

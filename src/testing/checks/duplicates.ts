@@ -42,21 +42,25 @@ export function noDuplicates() {
 /**
  * Checks that a recipient gets a message twice only if a connection broke after `.` was sent (a
  * `dropped` attempt), the submission's line was lost after its dot (a `drop … after: dot` on the
- * first hop — the MUA's submission is not an attempt in the report, §9), or a host on its path
- * crashed (E3).
+ * first hop — the MUA's submission is not an attempt in the report, §9), the reply to a dot was held
+ * past the client's timeout (a `delay … on: dot` on the path), or a host on its path crashed (E3).
  */
 export function atLeastOnce() {
   return builtInCheck('atLeastOnce', (run) => {
     const out: string[] = [];
     const downs = downIntervals(run.trace);
     const dropsAfterDotOn = new Set(run.scenario.faults.flatMap((f) => (f.action.kind === 'drop' && f.action.after === 'dot' ? [f.action.host] : [])));
+    // A reply to the dot held past the client's timeout: the client gives up on a message the server took.
+    const delaysAtDotOn = new Set(run.scenario.faults.flatMap((f) => (f.action.kind === 'delay' && f.action.on === 'dot' ? [f.action.host] : [])));
     for (const message of run.report.messages) {
       for (const r of message.recipients) {
         if (r.deliveries.length < 2) continue;
         const dropped = r.attempts.some((a) => a.result === 'dropped');
         const crashed = r.hops.some((host) => downs.has(host));
-        const submissionLost = r.hops[0] !== undefined && dropsAfterDotOn.has(r.hops[0]);
-        if (!dropped && !crashed && !submissionLost) {
+        const first = r.hops[0];
+        const submissionLost = first !== undefined && (dropsAfterDotOn.has(first) || delaysAtDotOn.has(first));
+        const relayTimedOut = r.attempts.some((a) => a.result === 'timeout') && r.hops.some((host) => delaysAtDotOn.has(host));
+        if (!dropped && !crashed && !submissionLost && !relayTimedOut) {
           out.push(`${messageName(message)} → ${r.address} landed ${r.deliveries.length} times (the second at ${at(r.deliveries[1]!.atMs)}) with no connection lost after the dot and no crash (E3)`);
         }
       }

@@ -53,6 +53,12 @@ describe('atLeastOnce() and noDuplicates()', () => {
     expect(lines(noDuplicates()(run))).toEqual([expect.stringMatching(/^m1 <[^>]+> → bob@example\.org landed 2 times \(the second at t=[0-9dhms. ]+/)]);
   });
 
+  it('a reply to the dot held past the client timeout: a duplicate atLeastOnce allows (E3) and noDuplicates reports', () => {
+    const run = runMail(twoMxWorld({ faults: [{ at: '0s', delay: { host: 'mx1.example.org', on: 'dot', by: '20m', times: 1 } }] }));
+    expect(atLeastOnce()(run)).toEqual([]);
+    expect(lines(noDuplicates()(run))).toEqual([expect.stringMatching(/^m1 <[^>]+> → bob@example\.org landed 2 times/)]);
+  });
+
   it('atLeastOnce catches a client that sends again after a 250', () => {
     planted.misread = true;
     const found = lines(atLeastOnce()(runMail(twoMxWorld())));
