@@ -17,6 +17,7 @@
  * does ("protocol error").
  */
 import { isAscii } from 'node:buffer';
+import { bytesLatin1 } from '../machine.js';
 import type { SmtpReply } from './types.js';
 
 export interface SmtpReplyParserLimits {
@@ -118,7 +119,8 @@ export class SmtpReplyParser {
    */
   private pushAscii(bytes: Uint8Array): SmtpReplyParseResult[] {
     const results: SmtpReplyParseResult[] = [];
-    const chunk = utf8.decode(bytes);
+    // ASCII decodes the same as UTF-8 and as Latin-1; Buffer's latin1 slice is the cheaper decoder.
+    const chunk = bytesLatin1(bytes);
     const lineBytesMax = this.limits.replyLineBytesMax;
     let start = 0;
     while (!this.failed && start < chunk.length) {
