@@ -195,7 +195,10 @@ export class SmtpSession implements SmtpContext {
     // Postfix smtpd_chat_reply: once the error count reached the soft limit, every reply waits.
     // The events are held with it: the owner must not act on a `starttls` before the 220 is out.
     if (this.errors >= this.limits.softErrorsMax) this.hold.request(this.output.length, this.limits.errorDelayMs, this.events.length);
-    this.output.push(formatReplyText(reply, enhancedAllowed && this.enhancedActive));
+    const text = formatReplyText(reply, enhancedAllowed && this.enhancedActive);
+    // A one-element literal, not a push onto the empty array: a push allocates room for 17.
+    if (this.output.length === 0) this.output = [text];
+    else this.output.push(text);
     if (this.options.transcript) this.events.push({ type: 'reply', reply });
   }
 

@@ -153,6 +153,10 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     const session = this.session;
     const out = session.events;
     if (out.length === 0) return NOTHING;
+    if (!session.hold.holding) {
+      session.events = [];
+      return out;
+    }
     const { now, held } = session.hold.splitEvents(out);
     session.events = held;
     return now.length === 0 ? NOTHING : now;
