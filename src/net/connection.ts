@@ -100,10 +100,16 @@ export class Connection {
   readonly link: Link | null;
   /** @internal */
   linkVersion: number;
-  /** @internal Segments travelling to this endpoint, consumed from `inboundHead`. */
+  /**
+   * @internal Segments travelling to this endpoint: `inbound[inboundHead..inboundTail)`. Emptied by
+   * index, never by length: setting an array's length to 0 frees its backing store, and every next
+   * segment would allocate a new one (~150 bytes per segment).
+   */
   inbound: Segment[] = [];
   /** @internal */
   inboundHead = 0;
+  /** @internal */
+  inboundTail = 0;
   /** @internal Arrival time of the last segment scheduled towards this endpoint. */
   lastArrivalMs = 0;
   /** @internal Pending connect: the callbacks and the timeout timer. */

@@ -384,22 +384,28 @@ export class Network {
   }
 
   private enqueue(to: Connection, segment: Segment, latencyMs: number): void {
-    if (to.inbound.length - to.inboundHead >= inboundSegmentsMax) throw new RangeError(`${to.id}: more than inboundSegmentsMax segments in flight`);
+    if (to.inboundTail - to.inboundHead >= inboundSegmentsMax) throw new RangeError(`${to.id}: more than inboundSegmentsMax segments in flight`);
     let arrivalMs = this.sim.nowMs + latencyMs;
     if (arrivalMs < to.lastArrivalMs) arrivalMs = to.lastArrivalMs;
     to.lastArrivalMs = arrivalMs;
-    to.inbound.push(segment);
+    const inbound = to.inbound;
+    if (to.inboundTail < inbound.length) inbound[to.inboundTail] = segment;
+    else inbound.push(segment);
+    to.inboundTail++;
     this.sim.at(arrivalMs, this.deliverBound, to);
   }
 
   private deliverNext(to: Connection): void {
-    const segment = to.inbound[to.inboundHead]!;
-    to.inbound[to.inboundHead++] = 0 as Segment; // release the bytes for the collector
-    if (to.inboundHead === to.inbound.length) {
-      to.inbound.length = 0;
+    const inbound = to.inbound;
+    const segment = inbound[to.inboundHead]!;
+    inbound[to.inboundHead++] = 0 as Segment; // release the bytes for the collector
+    if (to.inboundHead === to.inboundTail) {
+      // Empty: start again at the front, keeping the array's capacity (connection.ts `inbound`).
       to.inboundHead = 0;
-    } else if (to.inboundHead >= 1024 && to.inboundHead * 2 >= to.inbound.length) {
-      to.inbound.splice(0, to.inboundHead);
+      to.inboundTail = 0;
+    } else if (to.inboundHead >= 1024 && to.inboundHead * 2 >= to.inboundTail) {
+      inbound.splice(0, to.inboundHead);
+      to.inboundTail -= to.inboundHead;
       to.inboundHead = 0;
     }
     const source = to.remoteHost;

@@ -3,7 +3,9 @@
  * connection: the only place where a node's machines meet the network and the clock.
  *
  * Theory of operation. Bytes that arrive go to `machine.receive(bytes, now)`; after every input the
- * session "pumps": it writes what the machine wants sent, then hands the machine's events to the owner
+ * session "pumps": it writes what the machine wants sent — all of it in one write, one segment per
+ * burst, as a stack sends pipelined replies (RFC 2920 §3.1: the server's replies to a pipelined group go
+ * out together) — then hands the machine's events to the owner
  * (output first, so a "220 Ready to start TLS" is on the wire before the owner starts the handshake,
  * RFC 3207 §4), then keeps one kernel timer for the machine's next deadline. The timer is lazy: it is
  * re-armed only when the deadline moved earlier, and a timer that fires early (the deadline moved
@@ -14,6 +16,7 @@
  * Crashes: a node whose host went down must not act on anything that happens to its old sessions, so
  * every callback first asks `isAlive()` (the node compares boot epochs) and does nothing when false.
  */
+import { joinSegment } from '../protocols/bytes.js';
 import type { SansIoMachine } from '../protocols/machine.js';
 import type { Simulator, TimerId } from '../sim/index.js';
 import type { StreamEndpoint } from './stream-endpoint.js';
@@ -106,7 +109,7 @@ export class MachineSession<Event> {
   pump(): void {
     if (!this.live()) return;
     const output = this.machine.takeOutput();
-    for (let i = 0; i < output.length; i++) if (this.conn.writable) this.conn.write(output[i]!);
+    if (output.length !== 0 && this.conn.writable) this.conn.write(output.length === 1 ? output[0]! : joinSegment(output));
     const events = this.machine.takeEvents();
     for (let i = 0; i < events.length; i++) {
       this.owner.onEvent(events[i]!, this);

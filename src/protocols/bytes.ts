@@ -31,3 +31,22 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * The parts joined into one segment's bytes (a single part is returned as it is): what a machine wrote
+ * in one step goes out in one write. From the pool, like `uninitialisedBytes`: a segment is short-lived
+ * (its receiver copies what it keeps). Equal, byte for byte, to `concatBytes(parts)`.
+ */
+export function joinSegment(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let length = 0;
+  for (let i = 0; i < parts.length; i++) length += parts[i]!.length;
+  const out = uninitialisedBytes(length);
+  let offset = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

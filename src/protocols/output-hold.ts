@@ -46,8 +46,8 @@ export class OutputHold {
     if (this.heldFrom >= 0 && this.releaseAtMs === null) this.releaseAtMs = nowMs + this.delayMs;
   }
 
-  /** Splits the output into what may be sent now and what stays held (the caller keeps `held`). */
-  split(output: Uint8Array[]): { now: Uint8Array[]; held: Uint8Array[] } {
+  /** Splits the output (chunks, or reply texts) into what may be sent now and what stays held (the caller keeps `held`). */
+  split<T>(output: T[]): { now: T[]; held: T[] } {
     if (this.heldFrom < 0) return { now: output, held: [] };
     const now = output.slice(0, this.heldFrom);
     this.heldFrom = 0; // the held chunks are now at the front of what the caller keeps

@@ -927,7 +927,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   }
 
   private send(data: string | Uint8Array, expected: Awaiting[]): void {
-    this.output.push(typeof data === 'string' ? textBytes(data) : data);
+    const bytes = typeof data === 'string' ? textBytes(data) : data;
+    // A one-element literal, not a push onto the empty array: a push allocates room for 17.
+    if (this.output.length === 0) this.output = [bytes];
+    else this.output.push(bytes);
     for (const awaiting of expected) this.expect(awaiting);
   }
 }

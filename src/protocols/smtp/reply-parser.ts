@@ -17,6 +17,7 @@
  * does ("protocol error").
  */
 import { isAscii } from 'node:buffer';
+import { bytesLatin1 } from '../machine.js';
 import type { SmtpReply } from './types.js';
 
 export interface SmtpReplyParserLimits {
@@ -117,8 +118,10 @@ export class SmtpReplyParser {
    * and each line is exactly its own decode. An unterminated tail is kept as bytes, as there.
    */
   private pushAscii(bytes: Uint8Array): SmtpReplyParseResult[] {
-    const results: SmtpReplyParseResult[] = [];
-    const chunk = utf8.decode(bytes);
+    // Usually one result: an array literal of one (a push onto [] would allocate room for 17).
+    let results: SmtpReplyParseResult[] | null = null;
+    // ASCII decodes the same as UTF-8 and as Latin-1; Buffer's latin1 slice is the cheaper decoder.
+    const chunk = bytesLatin1(bytes);
     const lineBytesMax = this.limits.replyLineBytesMax;
     let start = 0;
     while (!this.failed && start < chunk.length) {
@@ -126,7 +129,7 @@ export class SmtpReplyParser {
       // The same limits as in `push`: a terminated line counts its LF, an open one needs room for CRLF.
       const lengthSoFar = lineFeedAt === -1 ? chunk.length - start : lineFeedAt - start + 1;
       if (lengthSoFar > lineBytesMax || (lineFeedAt === -1 && lengthSoFar >= lineBytesMax)) {
-        results.push(this.fail('line-too-long', `reply line longer than ${lineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
+        results = appendResult(results, this.fail('line-too-long', `reply line longer than ${lineBytesMax} octets (RFC 5321 §4.5.3.1.5)`));
         break;
       }
       if (lineFeedAt === -1) {
@@ -138,9 +141,9 @@ export class SmtpReplyParser {
       const end = lineFeedAt > lineStart && chunk.charCodeAt(lineFeedAt - 1) === CR ? lineFeedAt - 1 : lineFeedAt;
       start = lineFeedAt + 1;
       const result = this.acceptLine(parseWellFormedText(chunk, lineStart, end) ?? chunk.slice(lineStart, end));
-      if (result !== null) results.push(result);
+      if (result !== null) results = appendResult(results, result);
     }
-    return results;
+    return results ?? [];
   }
 
   /** Takes one line, parsed by a fast path, or else as decoded text for the regex. */
@@ -161,6 +164,8 @@ export class SmtpReplyParser {
     if (this.linesOfReply.length >= this.limits.replyLinesMax) {
       return this.fail('too-many-lines', `reply longer than ${this.limits.replyLinesMax} lines`);
     }
+    // A one-line reply (most of them) is built without the lines array.
+    if (first === undefined && line.final) return { kind: 'reply', reply: oneLineReply(line.code, line.text) };
     this.linesOfReply.push(line);
     if (!line.final) return null;
     const lines = this.linesOfReply;
@@ -197,12 +202,26 @@ function parseWellFormedText(chunk: string, start: number, end: number): ParsedL
 function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
   const enhanced = enhancedCodeOf(code, lines[0]?.text ?? '');
   if (enhanced === null) return { code, enhanced, lines: lines.map(textOf) };
-  const prefix = `${enhanced} `;
-  const texts = lines.map(({ text }) => {
-    if (text === enhanced) return '';
-    return text.startsWith(prefix) ? text.slice(prefix.length) : text;
-  });
-  return { code, enhanced, lines: texts };
+  return { code, enhanced, lines: lines.map(({ text }) => withoutCode(text, enhanced)) };
+}
+
+/** `buildReply(code, [line])` without the arrays. */
+function oneLineReply(code: number, text: string): SmtpReply {
+  const enhanced = enhancedCodeOf(code, text);
+  return { code, enhanced, lines: [enhanced === null ? text : withoutCode(text, enhanced)] };
+}
+
+/** The text without a leading "ENHANCED " (or '' when it is just the code). */
+function withoutCode(text: string, enhanced: string): string {
+  if (text === enhanced) return '';
+  return text.startsWith(enhanced) && text.charCodeAt(enhanced.length) === SPACE ? text.slice(enhanced.length + 1) : text;
+}
+
+/** `results` with `result` at the end: a one-element literal for the first. */
+function appendResult(results: SmtpReplyParseResult[] | null, result: SmtpReplyParseResult): SmtpReplyParseResult[] {
+  if (results === null) return [result];
+  results.push(result);
+  return results;
 }
 
 function textOf(line: ParsedLine): string {

@@ -82,11 +82,17 @@ function withoutLeadingCode(line: string, enhanced: string | null): string {
   return line.slice(match[0].length);
 }
 
-/**
- * The wire form: `code-text` for all lines but the last, `code text` for the last (RFC 5321 §4.2.1),
- * with the enhanced code after the separator on every line when `withEnhanced` and the reply has one.
- */
+/** The wire form's bytes (`formatReplyText` encoded). */
 export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array {
+  return textBytes(formatReplyText(reply, withEnhanced));
+}
+
+/**
+ * The wire form as text: `code-text` for all lines but the last, `code text` for the last (RFC 5321
+ * §4.2.1), with the enhanced code after the separator on every line when `withEnhanced` and the reply
+ * has one. The server keeps replies as text until they are sent, and encodes a burst of them at once.
+ */
+export function formatReplyText(reply: SmtpReply, withEnhanced: boolean): string {
   const prefix = (withEnhanced || reply.enhancedAsWritten === true) && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
   const lines = reply.lines;
   const last = lines.length - 1;
@@ -99,7 +105,7 @@ export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array
     // the joined text, spares flattening a fresh concatenation per line.
     out += endsInVisibleAscii(line) ? `${head}${line}\r\n` : `${(head + line).trimEnd()}\r\n`;
   }
-  return textBytes(out);
+  return out;
 }
 
 /** True when the text's last character is printable ASCII other than space, which trimEnd keeps. */

@@ -39,7 +39,7 @@ import {
 } from './commands/context.js';
 import { finishData } from './commands/data.js';
 import { splitCommand } from './command.js';
-import { formatReply, replyClass, smtpReply } from './reply.js';
+import { formatReplyText, replyClass, smtpReply } from './reply.js';
 import { validateDecision } from './server-decision.js';
 import { InputBuffer, LINE_TOO_LONG } from './server-input.js';
 import { OutputHold } from '../output-hold.js';
@@ -91,7 +91,8 @@ export class SmtpSession implements SmtpContext {
   readonly hooks: SmtpServerHooks;
   state: SmtpState = GREETING_PENDING;
   tls: boolean;
-  output: Uint8Array[] = [];
+  /** Replies not yet taken, as wire text (reply.ts formatReplyText); server.ts encodes them together when taken. */
+  output: string[] = [];
   events: SmtpServerEvent[] = [];
   readonly input = new InputBuffer();
   eofReceived = false;
@@ -194,7 +195,10 @@ export class SmtpSession implements SmtpContext {
     // Postfix smtpd_chat_reply: once the error count reached the soft limit, every reply waits.
     // The events are held with it: the owner must not act on a `starttls` before the 220 is out.
     if (this.errors >= this.limits.softErrorsMax) this.hold.request(this.output.length, this.limits.errorDelayMs, this.events.length);
-    this.output.push(formatReply(reply, enhancedAllowed && this.enhancedActive));
+    const text = formatReplyText(reply, enhancedAllowed && this.enhancedActive);
+    // A one-element literal, not a push onto the empty array: a push allocates room for 17.
+    if (this.output.length === 0) this.output = [text];
+    else this.output.push(text);
     if (this.options.transcript) this.events.push({ type: 'reply', reply });
   }
 

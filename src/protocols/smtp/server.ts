@@ -21,7 +21,7 @@
  *   server.resolve({ kind: 'accept' }, nowMs); // after a hook returned PENDING
  *   server.tlsEstablished(nowMs);              // after the `starttls` event and the handshake
  */
-import { NOTHING, type SansIoMachine, type TlsCapable } from '../machine.js';
+import { NOTHING, type SansIoMachine, type TlsCapable, textBytes } from '../machine.js';
 import { RequestDeadline } from '../request-deadline.js';
 import { resolveLimits } from './limits.js';
 import type { SmtpDecision, SmtpServerEvent, SmtpServerExtensions, SmtpServerLimits, SmtpServerOptions, SmtpServerStage } from './server-api.js';
@@ -133,19 +133,35 @@ export class SmtpServer implements SansIoMachine<SmtpServerEvent>, TlsCapable {
     if (!this.session.closed) this.session.receiveEof();
   }
 
+  /**
+   * The replies that may go now, encoded together as one array: the answers to a pipelined group
+   * (RFC 2920 §3.1) are one write, encoded once. The bytes equal each reply's own encoding, joined
+   * (every reply text ends in CRLF, so no character straddles two).
+   */
   takeOutput(): readonly Uint8Array[] {
     const session = this.session;
     const out = session.output;
     if (out.length === 0) return NOTHING;
-    const { now, held } = session.hold.split(out);
-    session.output = held;
-    return now.length === 0 ? NOTHING : now;
+    let now: string[] = out;
+    if (session.hold.holding) {
+      const split = session.hold.split(out);
+      now = split.now;
+      session.output = split.held;
+      if (now.length === 0) return NOTHING;
+    } else {
+      session.output = [];
+    }
+    return [textBytes(now.length === 1 ? now[0]! : now.join(''))];
   }
 
   takeEvents(): readonly SmtpServerEvent[] {
     const session = this.session;
     const out = session.events;
     if (out.length === 0) return NOTHING;
+    if (!session.hold.holding) {
+      session.events = [];
+      return out;
+    }
     const { now, held } = session.hold.splitEvents(out);
     session.events = held;
     return now.length === 0 ? NOTHING : now;
