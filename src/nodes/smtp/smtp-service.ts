@@ -38,6 +38,7 @@ import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
 import type { StreamEndpoint } from '../stream-endpoint.js';
 import type { SmtpFaultBook } from './fault-book.js';
+import type { SmtpSessionTap, SmtpSessionTaps } from './session-tap.js';
 import { domainOf } from '../../mail/address.js';
 
 export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
@@ -49,6 +50,11 @@ void PENDING; // decisions here are all synchronous
 export class SmtpService {
   private readonly greylist: Greylist | null;
   private readonly portSetups = new Map<SmtpPortKind, Omit<SmtpServerOptions, 'clientAddress'>>();
+  /** Who hears every session (serve's transcripts, session-tap.ts); null in the simulator. */
+  taps: SmtpSessionTaps | null = null;
+  /** Each session's tap, by its view's `connection`; bound by the connect hook from `starting`. */
+  private readonly tapOf = new WeakMap<object, SmtpSessionTap>();
+  private starting: SmtpSessionTap | null = null;
 
   constructor(
     private readonly ctx: HostContext,
@@ -105,21 +111,35 @@ export class SmtpService {
   private accept(conn: StreamEndpoint, kind: SmtpPortKind): void {
     const ctx = this.ctx;
     const epoch = ctx.epoch;
-    const server = new SmtpServer({ ...this.portSetup(kind), clientAddress: conn.remoteAddress });
+    const tap = this.taps?.open(smtpPorts[kind], conn.remoteAddress) ?? null;
+    const server = new SmtpServer(tap === null ? { ...this.portSetup(kind), clientAddress: conn.remoteAddress } : { ...this.portSetup(kind), clientAddress: conn.remoteAddress, transcript: true });
     const session = new MachineSession<SmtpServerEvent>(
       ctx.sim,
       conn,
       server,
       {
         onEvent: (event, s) => {
+          tap?.event(event);
           if (event.type === 'starttls') s.beginTls();
           else if (event.type === 'drop') s.abort();
         },
       },
       () => ctx.isCurrent(epoch),
     );
-    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
-    else session.start((now) => server.start(now));
+    const start = () => {
+      this.starting = tap; // the connect hook, run by server.start, binds it to the session's view
+      session.start((now) => server.start(now));
+      this.starting = null;
+    };
+    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && start());
+    else start();
+  }
+
+  /** Binds the tap of the session being started to its view's identity (see `tapOf`). */
+  private bindTap(session: SmtpSessionView): void {
+    if (this.starting === null) return;
+    this.tapOf.set(session.connection, this.starting);
+    this.starting = null;
   }
 
   private hooks(kind: SmtpPortKind): SmtpServerHooks {
@@ -133,7 +153,10 @@ export class SmtpService {
     };
     const accept: SmtpDecision = { kind: 'accept' };
     return {
-      onConnect: (session) => withFaults(session, 'connect', () => accept),
+      onConnect: (session) => {
+        this.bindTap(session);
+        return withFaults(session, 'connect', () => accept);
+      },
       onHelo: (session) => withFaults(session, 'ehlo', () => accept),
       onAuth: (_session, credentials) => {
         const ok = this.checkPassword(credentials.user, credentials.password);
@@ -206,6 +229,7 @@ export class SmtpService {
     }
     const recipients = envelope.recipients.map((r) => r.address);
     const queueId = this.queue.reserveQueueId();
+    this.tapOf.get(session.connection)?.committed(queueId);
     const clientAddress = session.clientAddress;
     const received = formatReceivedValue({
       heloName: session.heloName ?? clientAddress,
