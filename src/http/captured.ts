@@ -102,7 +102,7 @@ export class CapturedMail {
     return this.inPulse(() => {
       const folder = this.folderOf(place.user, place.folder);
       if (folder === null || folder.uidValidity !== place.uidValidity) return null;
-      const info = folder.messages().find((message) => message.uid === place.uid);
+      const info = folder.info(place.uid);
       return info === undefined ? null : this.refOf(place.user, folder, info);
     });
   }
@@ -117,7 +117,7 @@ export class CapturedMail {
     this.inPulse(() => {
       for (const ref of refs) {
         const folder = this.folderOf(ref.user, ref.folder);
-        const info = folder?.messages().find((message) => message.uid === ref.uid);
+        const info = folder?.info(ref.uid);
         if (folder === null || folder === undefined || info === undefined || info.flags.includes(seenFlag) === read) continue;
         folder.setFlags(ref.uid, read ? [...info.flags, seenFlag] : info.flags.filter((flag) => flag !== seenFlag));
       }
@@ -240,12 +240,9 @@ export class CapturedMail {
 
   private announce(user: string, folder: Folder, uids: readonly number[]): void {
     if (this.listeners.size === 0) return;
-    const messages = folder.messages();
-    // Appended messages are the newest: look from the end.
-    for (let at = messages.length - 1; at >= 0 && uids.length > 0; at--) {
-      const info = messages[at]!;
-      if (info.uid < Math.min(...uids)) break;
-      if (!uids.includes(info.uid)) continue;
+    for (const uid of uids) {
+      const info = folder.info(uid);
+      if (info === undefined) continue;
       const ref = this.refOf(user, folder, info);
       for (const listener of this.listeners) listener(ref);
     }
