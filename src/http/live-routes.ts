@@ -29,7 +29,7 @@ export function registerLiveRoutes(app: Hono, services: ApiServices): void {
     streamSSE(c, async (stream) => {
       const aborted = new Promise<void>((resolve) => stream.onAbort(resolve));
       await stream.writeSSE({ event: 'ready', data: '{}' });
-      const stop = services.events.listen(coalescing((text) => stream.write(text)));
+      const stop = services.events.listen(coalescing((fn) => services.host.clock.afterTurn(fn), (text) => stream.write(text)));
       await aborted;
       stop();
     }),
@@ -45,30 +45,30 @@ export function registerLiveRoutes(app: Hono, services: ApiServices): void {
 
 /**
  * An event as its text/event-stream lines (`event:`, one `data:` line: JSON.stringify leaves no line
- * break in it), written at once when the stream is idle; events that come while a write is under way
- * are joined and written together when it ends — a burst (a group commit delivering many messages)
- * costs one socket write, not three per message.
+ * break in it). The events of one event-loop turn are joined and written once the turn's socket
+ * events have run (the clock's `afterTurn`), and those that come while a write is under way go out
+ * together when it ends — a burst (many sessions, a group commit delivering many messages) costs one
+ * socket write, not three per message.
  */
-function coalescing(write: (text: string) => Promise<unknown>): (event: HubEvent) => void {
+function coalescing(afterTurn: (fn: () => void) => void, write: (text: string) => Promise<unknown>): (event: HubEvent) => void {
   let pending = '';
-  let writing = false;
+  let busy = false;
   const flush = () => {
+    if (pending === '') {
+      busy = false;
+      return;
+    }
     const text = pending;
     pending = '';
-    writing = true;
-    void write(text).then(
-      () => {
-        writing = false;
-        if (pending !== '') flush();
-      },
-      () => {
-        pending = '';
-      },
-    );
+    void write(text).then(flush, () => {
+      pending = '';
+    });
   };
   return (event) => {
     pending += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-    if (!writing) flush();
+    if (busy) return;
+    busy = true;
+    afterTurn(flush);
   };
 }
 
