@@ -283,15 +283,19 @@ async function httpSection(): Promise<void> {
       const listeningRatio = listening.source.messagesPerSec / off.source.messagesPerSec;
       console.log(`  → API off ${fmtRate(off.source.messagesPerSec)} msg/s; API on ${fmtRate(on.source.messagesPerSec)} msg/s (${ratio.toFixed(2)}×); on with an event-stream client ${fmtRate(listening.source.messagesPerSec)} msg/s (${listeningRatio.toFixed(2)}×)`);
       console.log(`    delivered ${off.delivered}, ${on.delivered} and ${listening.delivered} of ${refLoad.messages}`);
-      targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: ratio >= 0.9 && on.delivered === refLoad.messages, detail: `${ratio.toFixed(2)}× (with an event-stream client ${listeningRatio.toFixed(2)}×)` });
+      targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: ratio >= 0.9 && on.delivered === refLoad.messages, detail: `${ratio.toFixed(2)}×` });
+      targets.push({ name: 'intake with the API on and an event-stream client within 10 % of off', met: listeningRatio >= 0.9 && listening.delivered === refLoad.messages, detail: `${listeningRatio.toFixed(2)}×` });
     } else {
       targets.push({ name: 'intake with the HTTP API on within 10 % of off', met: null, detail: 'mailsim serve did not start' });
+      targets.push({ name: 'intake with the API on and an event-stream client within 10 % of off', met: null, detail: 'mailsim serve did not start' });
     }
   }
   const listing = await runListingBench(httpListed);
   console.log(`  measured: GET /api/v1/messages over loopback with ${listing.stored.toLocaleString('en-US')} messages in a user's INBOX (in memory):`);
-  console.log(`  → first page (50) cold ${fmtMs(listing.coldPageMs)} (parses the page once), warm ${fmtMs(listing.warmPageMs)} (median); all ${listing.stored.toLocaleString('en-US')} warm ${fmtMs(listing.wholeListMs)}`);
-  targets.push({ name: 'listing 10,000 stored messages < 100 ms', met: listing.warmPageMs < 100, detail: `first page warm ${fmtMs(listing.warmPageMs)}, cold ${fmtMs(listing.coldPageMs)}` });
+  console.log(`  → first request (page of 50) ${fmtMs(listing.coldPageMs)} (summaries made as the messages landed); warm ${fmtMs(listing.warmPageMs)} (median); all ${listing.stored.toLocaleString('en-US')} warm ${fmtMs(listing.wholeListMs)}`);
+  console.log(`    first request of an API started on the full store ${fmtMs(listing.coldPageLateApiMs)} (the page's summaries made by the header scan as asked)`);
+  const slowest = Math.max(listing.coldPageMs, listing.coldPageLateApiMs, listing.warmPageMs);
+  targets.push({ name: 'listing 10,000 stored messages < 100 ms, the first request too', met: slowest < 100, detail: `first request ${fmtMs(listing.coldPageMs)} (API started later: ${fmtMs(listing.coldPageLateApiMs)}), warm ${fmtMs(listing.warmPageMs)}` });
 }
 
 // ---- --profile ----------------------------------------------------------------------------------

@@ -56,6 +56,14 @@ export class RealClock {
     }
   }
 
+  /**
+   * Runs `fn` once the I/O callbacks of this event-loop turn have run (setImmediate): output made by
+   * many socket events of one turn (the HTTP event stream) can then go out in one write.
+   */
+  afterTurn(fn: () => void): void {
+    setImmediate(fn);
+  }
+
   /** Stops following the wall clock: no more timers, no more events. */
   stop(): void {
     this.stopped = true;

@@ -21,6 +21,7 @@ import type { DurableSequence } from './durability.js';
 import { FsDisk } from './fs-disk.js';
 import { RelayResolver } from './relay-resolver.js';
 import { type RelayTarget, SocketHost } from './socket-host.js';
+import { SmtpTranscripts } from './transcripts.js';
 
 export interface ServeHostOptions {
   config: HostConfig;
@@ -60,6 +61,7 @@ export class ServeHost implements HostContext {
   private readonly mounted: Disk;
   private readonly fsDisk: FsDisk | null;
   private live = true;
+  private transcripts: SmtpTranscripts | null = null;
 
   constructor(options: ServeHostOptions) {
     this.config = options.config;
@@ -107,6 +109,16 @@ export class ServeHost implements HostContext {
       this.smtp.listen();
       for (const service of this.services) service.listen();
     });
+  }
+
+  /**
+   * From now on every SMTP session's transcript is kept (transcripts.ts): the HTTP API asks for it,
+   * so a serve without the API records none. Sessions already open are not recorded.
+   */
+  recordTranscripts(): SmtpTranscripts {
+    this.transcripts ??= new SmtpTranscripts(this.sim);
+    this.smtp.taps = this.transcripts;
+    return this.transcripts;
   }
 
   /** From now on nothing of this host acts any more (sessions, timers, callbacks); the disk is drained. */

@@ -11,10 +11,23 @@
  * and what the change causes runs after. Folders are watched (`Folder.watch`) so the event stream and
  * the blocking wait hear of a message the moment it is committed; a folder made later (a filter's
  * "Junk") is watched from the delivery that made it (`mail.deliver`, src/mail/log.ts observers).
+ * As a message lands its summary is made by the cheap header scan (header-scan.ts) and kept beside
+ * it, with the queue id of the Received field serve added, which names its SMTP session's transcript
+ * (src/bridge/transcripts.ts, claimed while the message is stored); an expunge drops both. A message
+ * stored before the API started is scanned the first time it is listed.
  */
 import type { ServeHost } from '../bridge/serve-host.js';
+import type { MessageTranscript, SmtpTranscripts } from '../bridge/transcripts.js';
 import type { UserConfig } from '../nodes/config.js';
 import type { Folder, MessageInfo } from '../store/mailstore.js';
+import { type MessageSummary, scanMessage } from './header-scan.js';
+
+/** What is kept beside a stored message: its summary (null: only the full parse can tell) and session. */
+interface Kept {
+  readonly summary: MessageSummary | null;
+  /** The queue id serve gave it (its transcript's key), or null when serve did not receive it by SMTP. */
+  readonly queueId: string | null;
+}
 
 /** One stored message, located; its id is made only when asked for (a listing needs a page of them). */
 export class StoredRef {
@@ -36,6 +49,10 @@ export class StoredRef {
 
 export const seenFlag = '\\Seen';
 
+function placeKey(user: string, folder: string, uidValidity: number, uid: number): string {
+  return `${user}\n${folder}\n${uidValidity}\n${uid}`;
+}
+
 export function encodeId(user: string, folder: string, uidValidity: number, uid: number): string {
   return Buffer.from(`${user}\n${folder}\n${uidValidity}\n${uid}`, 'utf8').toString('base64url');
 }
@@ -53,8 +70,12 @@ export class CapturedMail {
   /** `user\nfolder` of every folder watched: a delivery into one of them costs no store lookup. */
   private readonly watchedNames = new Set<string>();
   private readonly listeners = new Set<(ref: StoredRef) => void>();
+  /** By `placeKey`. */
+  private readonly kept = new Map<string, Kept>();
+  private readonly transcripts: SmtpTranscripts;
 
   constructor(private readonly host: ServeHost) {
+    this.transcripts = host.recordTranscripts();
     this.inPulse(() => this.watchFolders());
     // A folder a filter made for this very delivery was not watched when the message landed in it.
     host.log.observe((event) => {
@@ -81,7 +102,7 @@ export class CapturedMail {
     return this.inPulse(() => {
       const folder = this.folderOf(place.user, place.folder);
       if (folder === null || folder.uidValidity !== place.uidValidity) return null;
-      const info = folder.messages().find((message) => message.uid === place.uid);
+      const info = folder.info(place.uid);
       return info === undefined ? null : this.refOf(place.user, folder, info);
     });
   }
@@ -96,7 +117,7 @@ export class CapturedMail {
     this.inPulse(() => {
       for (const ref of refs) {
         const folder = this.folderOf(ref.user, ref.folder);
-        const info = folder?.messages().find((message) => message.uid === ref.uid);
+        const info = folder?.info(ref.uid);
         if (folder === null || folder === undefined || info === undefined || info.flags.includes(seenFlag) === read) continue;
         folder.setFlags(ref.uid, read ? [...info.flags, seenFlag] : info.flags.filter((flag) => flag !== seenFlag));
       }
@@ -115,6 +136,53 @@ export class CapturedMail {
       }
       for (const entry of byFolder.values()) this.folderOf(entry.user, entry.folder)?.expunge(entry.uids);
     });
+  }
+
+  /** The message's summary by the cheap scan (made as it landed, or now), null when only the full parse can tell. */
+  summary(ref: StoredRef): MessageSummary | null {
+    return this.keptOf(ref).summary;
+  }
+
+  /** The transcript of the SMTP session that delivered the message, up to its own dot, or null. */
+  transcript(ref: StoredRef): MessageTranscript | null {
+    const { queueId } = this.keptOf(ref);
+    return queueId === null ? null : this.transcripts.of(queueId);
+  }
+
+  private keptOf(ref: StoredRef): Kept {
+    const key = placeKey(ref.user, ref.folder, ref.uidValidity, ref.uid);
+    let kept = this.kept.get(key);
+    if (kept === undefined) {
+      kept = this.scan(this.read(ref));
+      this.kept.set(key, kept);
+    }
+    return kept;
+  }
+
+  private scan(bytes: Uint8Array): Kept {
+    const { summary, firstReceived } = scanMessage(bytes);
+    // formatReceivedValue (src/nodes/mail/received.ts): "… by HOST with PROTOCOL id QUEUE-ID …".
+    const match = firstReceived === null ? null : /\bby\s+(\S+)\s+with\s+\S+\s+id\s+([^\s;]+)/.exec(firstReceived);
+    const queueId = match !== null && match[1]!.toLowerCase() === this.host.name.toLowerCase() ? match[2]! : null;
+    return { summary, queueId };
+  }
+
+  /** Scans what landed and claims its transcript (in the store's callback: the bytes are at hand). */
+  private landed(user: string, folder: Folder, uids: readonly number[]): void {
+    for (const uid of uids) {
+      const kept = this.scan(folder.read(uid));
+      this.kept.set(placeKey(user, folder.name, folder.uidValidity, uid), kept);
+      if (kept.queueId !== null) this.transcripts.claim(kept.queueId);
+    }
+  }
+
+  private gone(user: string, folder: Folder, uids: readonly number[]): void {
+    for (const uid of uids) {
+      const key = placeKey(user, folder.name, folder.uidValidity, uid);
+      const queueId = this.kept.get(key)?.queueId ?? null;
+      this.kept.delete(key);
+      if (queueId !== null) this.transcripts.release(queueId);
+    }
   }
 
   /** Hears every message appended from now on; returns the function that stops listening. */
@@ -151,7 +219,10 @@ export class CapturedMail {
       this.watched.add(folder);
       this.watchedNames.add(`${user.name}\n${folder.name}`);
       folder.watch((change) => {
-        if (change.kind === 'appended') this.announce(user.name, folder, change.uids);
+        if (change.kind === 'appended') {
+          this.landed(user.name, folder, change.uids);
+          this.announce(user.name, folder, change.uids);
+        } else if (change.kind === 'expunged') this.gone(user.name, folder, change.uids);
       });
     }
   }
@@ -162,17 +233,16 @@ export class CapturedMail {
     if (folder === null || this.watched.has(folder)) return;
     this.watchFolders();
     const newest = folder.messages().at(-1);
-    if (newest !== undefined) this.announce(userName, folder, [newest.uid]);
+    if (newest === undefined) return;
+    this.landed(userName, folder, [newest.uid]);
+    this.announce(userName, folder, [newest.uid]);
   }
 
   private announce(user: string, folder: Folder, uids: readonly number[]): void {
     if (this.listeners.size === 0) return;
-    const messages = folder.messages();
-    // Appended messages are the newest: look from the end.
-    for (let at = messages.length - 1; at >= 0 && uids.length > 0; at--) {
-      const info = messages[at]!;
-      if (info.uid < Math.min(...uids)) break;
-      if (!uids.includes(info.uid)) continue;
+    for (const uid of uids) {
+      const info = folder.info(uid);
+      if (info === undefined) continue;
       const ref = this.refOf(user, folder, info);
       for (const listener of this.listeners) listener(ref);
     }

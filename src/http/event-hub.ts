@@ -1,7 +1,8 @@
 /**
  * What the event stream (`GET /api/v1/events`, Server-Sent Events) tells a listener, gathered in one
  * place: `new` when a message is stored (the data is its Mailpit list item, as Mailpit's own event
- * stream sends it), `received` / `delivered` / `deferred` / `bounced` / `rejected` from serve's mail
+ * stream sends it, made from the summary the cheap header scan kept as it landed — never a full parse:
+ * a message whose Snippet only the full parse can tell is announced with Snippet "" and Attachments 0), `received` / `delivered` / `deferred` / `bounced` / `rejected` from serve's mail
  * log (src/mail/events/: mail.accept, mail.deliver, mail.attempt that was not accepted, mail.bounce,
  * mail.reject), `fault` when a fault served over HTTP is added, becomes active, ends or is removed, and
  * `fault-fired` each time a scripted fault (from HTTP, chaos or `--scenario`) takes effect on a command
@@ -12,13 +13,15 @@
 import type { ServeHost } from '../bridge/serve-host.js';
 import type { MailEvent } from '../mail/events/index.js';
 import type { CapturedMail } from './captured.js';
-import { listItem, parsed } from './message-view.js';
+import { listItem, parsed, summaryItem } from './message-view.js';
 import type { ServedFaults } from './served-faults.js';
 
 export interface HubEvent {
   type: 'new' | 'received' | 'delivered' | 'deferred' | 'bounced' | 'rejected' | 'fault' | 'fault-fired';
   data: unknown;
 }
+
+const noBody = { Snippet: '', Attachments: 0 };
 
 export interface IntakeStats {
   accepted: number;
@@ -47,6 +50,12 @@ export class EventHub {
     this.listeners.add(listener);
     const captured = this.captured;
     this.stopStored ??= captured.onStored((ref) => {
+      const summary = captured.summary(ref);
+      if (summary !== null) {
+        this.emit({ type: 'new', data: summaryItem(ref, summary, summary.body ?? noBody) });
+        return;
+      }
+      // A charset only the full parse knows: rare, and parsed once (the listing reuses it).
       void parsed(ref, (r) => captured.read(r)).then(
         (mail) => this.emit({ type: 'new', data: listItem(ref, mail) }),
         () => {},

@@ -2,7 +2,8 @@
  * The live endpoints: the event stream and the blocking wait (issue 20 point 3), so tests stop sleeping.
  *
  * `GET /api/v1/events` is a Server-Sent Events stream (the HTML living standard's text/event-stream):
- * first `event: ready`, then one event per fact of event-hub.ts, its data JSON.
+ * first `event: ready`, then one event per fact of event-hub.ts, its data JSON (events that come while
+ * the previous write is under way go out together in one write).
  *
  * `GET /api/mailsim/v1/wait?to=…&from=…&subject=…&query=…&timeout=10s` answers 200 with the Mailpit
  * list item of the newest stored message that matches (to/from/subject: substrings, ignoring case;
@@ -15,6 +16,7 @@ import { streamSSE } from 'hono/streaming';
 import { parseDuration } from '../schema/units.js';
 import { BadInput } from './bad-input.js';
 import type { StoredRef } from './captured.js';
+import type { HubEvent } from './event-hub.js';
 import { listItem, type MailpitListItem, parsed } from './message-view.js';
 import { matches, parseQuery, type SearchTerm } from './search.js';
 import type { ApiServices } from './services.js';
@@ -25,9 +27,9 @@ export const waitTimeoutMsMax = 600_000;
 export function registerLiveRoutes(app: Hono, services: ApiServices): void {
   app.get('/api/v1/events', (c) =>
     streamSSE(c, async (stream) => {
-      const stop = services.events.listen((event) => void stream.writeSSE({ event: event.type, data: JSON.stringify(event.data) }).catch(() => {}));
       const aborted = new Promise<void>((resolve) => stream.onAbort(resolve));
       await stream.writeSSE({ event: 'ready', data: '{}' });
+      const stop = services.events.listen(coalescing((fn) => services.host.clock.afterTurn(fn), (text) => stream.write(text)));
       await aborted;
       stop();
     }),
@@ -39,6 +41,35 @@ export function registerLiveRoutes(app: Hono, services: ApiServices): void {
     if (found === null) return c.json({ Error: `no matching message within ${timeoutMs} ms`, where: 'query' }, 408);
     return c.json(found);
   });
+}
+
+/**
+ * An event as its text/event-stream lines (`event:`, one `data:` line: JSON.stringify leaves no line
+ * break in it). The events of one event-loop turn are joined and written once the turn's socket
+ * events have run (the clock's `afterTurn`), and those that come while a write is under way go out
+ * together when it ends — a burst (many sessions, a group commit delivering many messages) costs one
+ * socket write, not three per message.
+ */
+function coalescing(afterTurn: (fn: () => void) => void, write: (text: string) => Promise<unknown>): (event: HubEvent) => void {
+  let pending = '';
+  let busy = false;
+  const flush = () => {
+    if (pending === '') {
+      busy = false;
+      return;
+    }
+    const text = pending;
+    pending = '';
+    void write(text).then(flush, () => {
+      pending = '';
+    });
+  };
+  return (event) => {
+    pending += `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+    if (busy) return;
+    busy = true;
+    afterTurn(flush);
+  };
 }
 
 function waitTerms(c: Context): SearchTerm[] {

@@ -9,7 +9,7 @@ import type { Context, Hono } from 'hono';
 import { VERSION } from '../schema/version.js';
 import { BadInput, isRecord, queryInt, readJson } from './bad-input.js';
 import type { StoredRef } from './captured.js';
-import { attachmentPart, headersView, listItem, type MailpitListItem, messageView, parsed } from './message-view.js';
+import { attachmentPart, headersView, listItem, listItemOf, type MailpitListItem, messageView, parsed } from './message-view.js';
 import { matches, parseQuery } from './search.js';
 import type { ApiServices } from './services.js';
 
@@ -124,7 +124,7 @@ async function page(c: Context, services: ApiServices, hits: readonly StoredRef[
   const limit = queryInt(c, 'limit', pageLimitDefault, 0, pageLimitMax);
   const slice = hits.slice(start, start + limit);
   const messages: MailpitListItem[] = [];
-  for (const ref of slice) messages.push(listItem(ref, await parsed(ref, (r) => services.captured.read(r))));
+  for (const ref of slice) messages.push(await listItemOf(ref, services.captured));
   const unread = (refs: readonly StoredRef[]) => refs.filter((ref) => !ref.info.flags.includes('\\Seen')).length;
   return { total: all.length, unread: unread(all), count: messages.length, messages_count: hits.length, messages_unread: unread(hits), start, tags: [], messages };
 }

@@ -6,9 +6,15 @@
  *   POST   /api/mailsim/v1/faults        a scenario fault item → 200 its view (400 bad input)
  *   DELETE /api/mailsim/v1/faults/{id}   → 200 { removed: id } (404 when there is none)
  *   DELETE /api/mailsim/v1/faults        → 200 { removed: [ids] }
+ *   GET    /api/mailsim/v1/message/{ID}/transcript → 200 { id, port, client, lines: [ { atMs, at, dir, line } ],
+ *          linesOmitted }: the SMTP session that delivered the message, up to the reply to its own
+ *          final dot (src/bridge/transcripts.ts); 404 for an unknown message or one serve's SMTP
+ *          did not receive while the API ran
  */
 import type { Hono } from 'hono';
+import { formatIsoDateTime } from '../sim/calendar.js';
 import { readJson } from './bad-input.js';
+import { NotFound } from './mailpit-routes.js';
 import type { ApiServices } from './services.js';
 
 export function registerMailsimRoutes(app: Hono, services: ApiServices): void {
@@ -23,6 +29,15 @@ export function registerMailsimRoutes(app: Hono, services: ApiServices): void {
   app.delete('/api/mailsim/v1/faults/:id', (c) => {
     const id = c.req.param('id');
     return faults.remove(id) ? c.json({ removed: id }) : c.json({ Error: `no fault ${id}`, where: 'path.id' }, 404);
+  });
+  app.get('/api/mailsim/v1/message/:id/transcript', (c) => {
+    const id = c.req.param('id');
+    const ref = services.captured.find(id);
+    if (ref === null) throw new NotFound(`message ${id} not found`);
+    const transcript = services.captured.transcript(ref);
+    if (transcript === null) return c.json({ Error: `no SMTP transcript for message ${id}: serve's SMTP did not receive it while the HTTP API ran`, where: 'path.id' }, 404);
+    const lines = transcript.lines.map((line) => ({ atMs: line.atMs, at: formatIsoDateTime(line.atMs), dir: line.dir, line: line.line }));
+    return c.json({ id: ref.id, port: transcript.session.port, client: transcript.session.clientAddress, lines, linesOmitted: transcript.linesOmitted });
   });
   app.get('/api/v1/chaos', (c) => c.json(chaos.view()));
   app.put('/api/v1/chaos', async (c) => c.json(chaos.set(await readJson(c))));

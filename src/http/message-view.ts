@@ -8,13 +8,17 @@
  * one message), so what mailparser makes of them is cached by id; a listing parses only the page it
  * returns, a search only the messages it has not seen before. Attachments are numbered in the order
  * mailparser finds them (`PartID` "1", "2", …), not by MIME part path as Mailpit does: a client uses
- * the `PartID` the message gave it, so the numbering is opaque to it.
+ * the `PartID` the message gave it, so the numbering is opaque to it. A list item is made from the
+ * message's summary (header-scan.ts: a cheap scan as it landed, equal to what the full parse gives)
+ * whenever the summary has the Snippet; only other messages (multipart, HTML-only, an unknown
+ * charset) are parsed for the list, and mailparser is loaded only when one is.
  */
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { formatIsoDateTime } from '../sim/calendar.js';
-import type { StoredRef } from './captured.js';
+import type { CapturedMail, StoredRef } from './captured.js';
 import { seenFlag } from './captured.js';
+import { type MessageSummary, snippetOf } from './header-scan.js';
 
 export interface MailpitAddress {
   Name: string;
@@ -41,10 +45,12 @@ export interface MailpitListItem {
 
 /** Parsed messages kept (by id); beyond it the oldest are parsed again when asked for. */
 export const parsedCacheMax = 20_000;
-/** Characters of a list item's Snippet (Mailpit's length). */
-const snippetChars = 250;
-
 const cache = new Map<string, ParsedMail>();
+
+/** Messages parsed in full and cached (tests: the event and the listing of plain mail parse none). */
+export function parsedCount(): number {
+  return cache.size;
+}
 
 /** mailparser's view of a stored message, cached (the bytes never change). */
 export async function parsed(ref: StoredRef, read: (ref: StoredRef) => Uint8Array): Promise<ParsedMail> {
@@ -72,9 +78,35 @@ function isAttachment(attachment: Attachment): boolean {
 }
 
 export function snippet(mail: ParsedMail): string {
-  const text = mail.text ?? (typeof mail.html === 'string' ? mail.html.replace(/<[^>]*>/g, ' ') : '');
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > snippetChars ? `${flat.slice(0, snippetChars)}...` : flat;
+  return snippetOf(mail.text ?? (typeof mail.html === 'string' ? mail.html.replace(/<[^>]*>/g, ' ') : ''));
+}
+
+/** The list item from a summary; `body` stands in for the summary's when it has none (the `new` event). */
+export function summaryItem(ref: StoredRef, summary: MessageSummary, body: { Snippet: string; Attachments: number }): MailpitListItem {
+  return {
+    ID: ref.id,
+    MessageID: summary.MessageID,
+    Read: ref.info.flags.includes(seenFlag),
+    From: summary.From,
+    To: summary.To,
+    Cc: summary.Cc,
+    Bcc: summary.Bcc,
+    ReplyTo: summary.ReplyTo,
+    Subject: summary.Subject,
+    Created: formatIsoDateTime(ref.info.internalDateMs),
+    Username: ref.user,
+    Tags: [],
+    Size: ref.info.size,
+    Attachments: body.Attachments,
+    Snippet: body.Snippet,
+  };
+}
+
+/** The list item: from the summary when it is whole, else from the full parse (cached). */
+export async function listItemOf(ref: StoredRef, captured: CapturedMail): Promise<MailpitListItem> {
+  const summary = captured.summary(ref);
+  if (summary?.body) return summaryItem(ref, summary, summary.body);
+  return listItem(ref, await parsed(ref, (r) => captured.read(r)));
 }
 
 export function listItem(ref: StoredRef, mail: ParsedMail): MailpitListItem {

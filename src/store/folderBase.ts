@@ -76,6 +76,10 @@ export abstract class FolderBase implements Folder {
     return this.messagesCache;
   }
 
+  info(uid: number): MessageInfo | undefined {
+    return this.alive ? this.records.get(uid) : undefined;
+  }
+
   read(uid: number): Uint8Array {
     const record = this.records.get(uid);
     if (!record || !this.alive) throw new Error(`no message with UID ${uid} in ${this.name}`);

@@ -44,6 +44,8 @@ export interface Folder {
   readonly uidNext: number;
   /** Every message, ascending by UID. */
   messages(): readonly MessageInfo[];
+  /** One message's info, or undefined (no copy of the list: a reader of one message costs O(1)). */
+  info(uid: number): MessageInfo | undefined;
   /** The message's bytes exactly as stored (CRLF line ends); throws for an unknown UID (caller misuse). */
   read(uid: number): Uint8Array;
   /**

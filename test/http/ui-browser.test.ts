@@ -3,7 +3,8 @@
  * and 5): the list updates live after an SMTP send; a message opens with its HTML rendered in the
  * sandboxed iframe; a message carrying `<script>`, an `onerror` image and a remote image runs nothing
  * and loads nothing (a loopback tracker counts any request it would make); a fault switched on in the
- * faults panel makes the next swaks send fail with the chosen reply.
+ * faults panel makes the next swaks send fail with the chosen reply; the transcript tab shows the
+ * SMTP session that delivered the message.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -76,6 +77,11 @@ describe.runIf(runBrowserTests)('the web UI in headless chromium', { timeout: br
     expect((await page.locator('#text-view').textContent())?.trim()).toBe('plain part');
     await page.click('button[data-tab="raw"]');
     expect(await page.locator('#raw-view').textContent()).toMatch(/^Return-Path: <mallory@example\.test>/);
+    await page.click('button[data-tab="transcript"]');
+    const transcript = page.locator('#transcript-view');
+    expect(await transcript.isVisible()).toBe(true);
+    expect(await transcript.textContent()).toContain('C MAIL FROM:<mallory@example.test>');
+    expect(await transcript.textContent()).toMatch(/C <\d+ bytes of message data>/);
     await page.close();
   });
 

@@ -13,7 +13,7 @@ async function api(path, options = {}) {
 }
 
 function show(tab) {
-  for (const name of ['html', 'text', 'headers', 'raw', 'attachments']) $(`${name}-view`).hidden = name !== tab;
+  for (const name of ['html', 'text', 'headers', 'raw', 'attachments', 'transcript']) $(`${name}-view`).hidden = name !== tab;
 }
 
 async function loadList() {
@@ -51,8 +51,21 @@ async function open(id) {
     li.append(link);
     return li;
   }));
+  $('transcript-view').textContent = await transcriptText(id);
   show(m.HTML ? 'html' : 'text');
   await loadList();
+}
+
+// The SMTP session that delivered the message, up to its own final dot: "time C|S line" per line.
+async function transcriptText(id) {
+  try {
+    const t = await api(`/api/mailsim/v1/message/${encodeURIComponent(id)}/transcript`);
+    const lines = t.lines.map((l) => `${l.at.slice(11, 23)} ${l.dir} ${l.line}`);
+    if (t.linesOmitted > 0) lines.push(`(${t.linesOmitted} more line(s) not kept)`);
+    return [`port ${t.port}, client ${t.client}`, ...lines].join('\n');
+  } catch (error) {
+    return error.message;
+  }
 }
 
 async function loadFaults() {

@@ -38,6 +38,7 @@ import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
 import type { StreamEndpoint } from '../stream-endpoint.js';
 import type { SmtpFaultBook } from './fault-book.js';
+import type { SmtpSessionTap, SmtpSessionTaps } from './session-tap.js';
 import { domainOf } from '../../mail/address.js';
 
 export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
@@ -56,6 +57,10 @@ export class SmtpService {
   private readonly portSetups = new Map<string, Omit<SmtpServerOptions, 'clientAddress'>>();
   /** Each open session by its identity (SmtpSessionView.connection). */
   private readonly live = new WeakMap<object, LiveSession>();
+  /** Who hears every session (serve's transcripts, session-tap.ts); null in the simulator. */
+  taps: SmtpSessionTaps | null = null;
+  /** Each session's tap, by its identity (SmtpSessionView.connection). */
+  private readonly tapOf = new WeakMap<object, SmtpSessionTap>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -119,13 +124,16 @@ export class SmtpService {
       conn.reset();
       return;
     }
-    const server = new SmtpServer({ ...this.portSetup(kind, ctx.config.tls && !tlsOff), clientAddress: conn.remoteAddress });
+    const setup = this.portSetup(kind, ctx.config.tls && !tlsOff);
+    const tap = this.taps?.open(smtpPorts[kind], conn.remoteAddress) ?? null;
+    const server = new SmtpServer(tap === null ? { ...setup, clientAddress: conn.remoteAddress } : { ...setup, clientAddress: conn.remoteAddress, transcript: true });
     const session = new MachineSession<SmtpServerEvent>(
       ctx.sim,
       conn,
       server,
       {
         onEvent: (event, s) => {
+          tap?.event(event);
           if (event.type === 'starttls') s.beginTls();
           else if (event.type === 'drop') s.abort();
         },
@@ -133,6 +141,7 @@ export class SmtpService {
       () => ctx.isCurrent(epoch),
     );
     this.live.set(server.connection, { server, session });
+    if (tap !== null) this.tapOf.set(server.connection, tap);
     if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
     else session.start((now) => server.start(now));
   }
@@ -250,6 +259,7 @@ export class SmtpService {
     }
     const recipients = envelope.recipients.map((r) => r.address);
     const queueId = this.queue.reserveQueueId();
+    this.tapOf.get(session.connection)?.committed(queueId);
     const clientAddress = session.clientAddress;
     const received = formatReceivedValue({
       heloName: session.heloName ?? clientAddress,

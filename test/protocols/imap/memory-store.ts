@@ -16,6 +16,10 @@ export class MemoryFolder implements Folder {
     readonly uidValidity: number,
     private readonly clock: () => number = () => 1_767_225_600_000,
   ) {}
+  info(uid: number): MessageInfo | undefined {
+    return this.stored.get(uid)?.info;
+  }
+
   messages(): readonly MessageInfo[] {
     return [...this.stored.values()].map((m) => m.info).sort((a, b) => a.uid - b.uid);
   }
