@@ -9,10 +9,12 @@
  * the dev loader's, not the server's. Every port 0 (free ports),
  * one local domain and user, mailboxes as a real Maildir in a temporary directory. The SMTP port is
  * read from its `LISTEN smtp ADDR:PORT` line (docs/reference.md §12). After the load it gets SIGTERM and
- * must exit on its own; the messages delivered are the files in the user's Maildir new/ and cur/.
+ * must exit on its own; the messages delivered are the files in the user's Maildir new/ and cur/ (in
+ * memory, `inMemory`: the user's POP3 STAT just before the stop).
  * If serve does not start (not built yet, or it fails), the result says why instead.
  */
 import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +80,8 @@ export interface BridgeHttpOptions {
   /** With `http`: one client reads the event stream during the timed load. */
   events: boolean;
   preload: number;
+  /** Mailboxes in memory (no `--maildir`): what serve's own code costs, without the file system's. */
+  inMemory?: boolean;
 }
 
 export async function runBridgeBench(sourcePath: string, load: SourceLoad, http: BridgeHttpOptions | null = null): Promise<BridgeOutcome> {
@@ -86,7 +90,8 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad, http:
   const cli = serveCli();
   console.log(`  (mailsim serve runs ${cli.describe})`);
   const httpArgs = http?.http ? ['--http', '0'] : ['--no-http'];
-  const args = [...cli.nodeArgs, 'serve', '--listen', '127.0.0.1', ...ports, ...httpArgs, '--domain', 'example.test', '--user', 'bob:secret', '--maildir', maildir];
+  const store = http?.inMemory ? [] : ['--maildir', maildir];
+  const args = [...cli.nodeArgs, 'serve', '--listen', '127.0.0.1', ...ports, ...httpArgs, '--domain', 'example.test', '--user', 'bob:secret', ...store];
   const serve = spawn(process.execPath, args, { cwd: repoDir, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   serve.stderr.on('data', (chunk: Buffer) => {
@@ -123,8 +128,9 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad, http:
       console.log(`  serve's CPU time during the load: ${(cpuMs / 1000).toFixed(1)} s user+system, ${Math.round((cpuMs * 1000) / load.messages)} µs per message (all its threads)`);
     }
     events?.abort();
+    const inMemory = http?.inMemory ? await pop3MessageCount(listenPort(stdoutSoFar(), 'pop3')) : null;
     const exitCode = await stopChild(serve, 30_000);
-    const stored = countMaildir(join(maildir, 'bob'));
+    const stored = http?.inMemory ? inMemory : countMaildir(join(maildir, 'bob'));
     const delivered = stored === null ? null : stored - preload;
     if (exitCode !== 0) source.detail += ` (serve exited with ${exitCode} on SIGTERM)`;
     return { kind: 'measured', source, delivered };
@@ -135,9 +141,47 @@ export async function runBridgeBench(sourcePath: string, load: SourceLoad, http:
 }
 
 function httpPort(stdout: string): number {
-  const match = /^LISTEN http \S+:(\d+)\s*$/m.exec(stdout);
-  if (match === null) throw new Error('serve printed no LISTEN http line');
+  return listenPort(stdout, 'http');
+}
+
+function listenPort(stdout: string, kind: string): number {
+  const match = new RegExp(`^LISTEN ${kind} \\S+:(\\d+)\\s*$`, 'm').exec(stdout);
+  if (match === null) throw new Error(`serve printed no LISTEN ${kind} line`);
   return Number(match[1]);
+}
+
+/** bob's message count by POP3 STAT (RFC 1939 §5), for a serve that keeps its mailboxes in memory; null when that fails. */
+async function pop3MessageCount(port: number): Promise<number | null> {
+  const socket = createConnection({ host: '127.0.0.1', port });
+  socket.setEncoding('latin1');
+  let buffer = '';
+  const lines: string[] = [];
+  let wake: (() => void) | null = null;
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\r\n'); end >= 0; end = buffer.indexOf('\r\n')) {
+      lines.push(buffer.slice(0, end));
+      buffer = buffer.slice(end + 2);
+      wake?.();
+    }
+  });
+  const reply = async (): Promise<string> => {
+    while (lines.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return lines.shift()!;
+  };
+  try {
+    await reply(); // +OK greeting
+    for (const command of ['USER bob', 'PASS secret']) {
+      socket.write(`${command}\r\n`);
+      if (!(await reply()).startsWith('+OK')) return null;
+    }
+    socket.write('STAT\r\n');
+    const stat = /^\+OK (\d+) /.exec(await reply());
+    socket.write('QUIT\r\n');
+    return stat === null ? null : Number(stat[1]);
+  } finally {
+    socket.destroy();
+  }
 }
 
 /** One client on the event stream (docs/http-api.md, "The event stream"), reading everything it is sent until aborted. */

@@ -11,20 +11,22 @@
  * and what the change causes runs after. Folders are watched (`Folder.watch`) so the event stream and
  * the blocking wait hear of a message the moment it is committed; a folder made later (a filter's
  * "Junk") is watched from the delivery that made it (`mail.deliver`, src/mail/log.ts observers).
- * As a message lands its summary is made by the cheap header scan (header-scan.ts) and kept beside
- * it, with the queue id of the Received field serve added, which names its SMTP session's transcript
- * (src/bridge/transcripts.ts, claimed while the message is stored); an expunge drops both. A message
- * stored before the API started is scanned the first time it is listed.
+ * As a message lands, the queue id of the Received field serve added is read and kept beside it: it
+ * names its SMTP session's transcript (src/bridge/transcripts.ts, claimed while the message is
+ * stored). Its summary, by the cheap header scan (header-scan.ts), is made the first time a listing or
+ * an event needs it and kept too, so intake with nobody asking pays only for the Received field (the
+ * bench's "intake with the API on"); an expunge drops both.
  */
 import type { ServeHost } from '../bridge/serve-host.js';
 import type { MessageTranscript, SmtpTranscripts } from '../bridge/transcripts.js';
 import type { UserConfig } from '../nodes/config.js';
 import type { Folder, MessageInfo } from '../store/mailstore.js';
-import { type MessageSummary, scanMessage } from './header-scan.js';
+import { firstReceived, type MessageSummary, scanSummary } from './header-scan.js';
 
 /** What is kept beside a stored message: its summary (null: only the full parse can tell) and session. */
 interface Kept {
-  readonly summary: MessageSummary | null;
+  /** Made by the first listing or event that needs it (undefined until then): intake does not pay for it. */
+  summary?: MessageSummary | null;
   /** The queue id serve gave it (its transcript's key), or null when serve did not receive it by SMTP. */
   readonly queueId: string | null;
 }
@@ -140,7 +142,9 @@ export class CapturedMail {
 
   /** The message's summary by the cheap scan (made as it landed, or now), null when only the full parse can tell. */
   summary(ref: StoredRef): MessageSummary | null {
-    return this.keptOf(ref).summary;
+    const kept = this.keptOf(ref);
+    kept.summary ??= scanSummary(this.read(ref));
+    return kept.summary;
   }
 
   /** The transcript of the SMTP session that delivered the message, up to its own dot, or null. */
@@ -153,24 +157,24 @@ export class CapturedMail {
     const key = placeKey(ref.user, ref.folder, ref.uidValidity, ref.uid);
     let kept = this.kept.get(key);
     if (kept === undefined) {
-      kept = this.scan(this.read(ref));
+      kept = { queueId: this.queueIdOf(this.read(ref)) };
       this.kept.set(key, kept);
     }
     return kept;
   }
 
-  private scan(bytes: Uint8Array): Kept {
-    const { summary, firstReceived } = scanMessage(bytes);
+  /** The queue id in the message's first Received field, when this host wrote it. */
+  private queueIdOf(bytes: Uint8Array): string | null {
+    const received = firstReceived(bytes);
     // formatReceivedValue (src/nodes/mail/received.ts): "… by HOST with PROTOCOL id QUEUE-ID …".
-    const match = firstReceived === null ? null : /\bby\s+(\S+)\s+with\s+\S+\s+id\s+([^\s;]+)/.exec(firstReceived);
-    const queueId = match !== null && match[1]!.toLowerCase() === this.host.name.toLowerCase() ? match[2]! : null;
-    return { summary, queueId };
+    const match = received === null ? null : /\bby\s+(\S+)\s+with\s+\S+\s+id\s+([^\s;]+)/.exec(received);
+    return match !== null && match[1]!.toLowerCase() === this.host.name.toLowerCase() ? match[2]! : null;
   }
 
-  /** Scans what landed and claims its transcript (in the store's callback: the bytes are at hand). */
+  /** Claims what landed's transcript (in the store's callback: the bytes are at hand); its summary waits until asked for. */
   private landed(user: string, folder: Folder, uids: readonly number[]): void {
     for (const uid of uids) {
-      const kept = this.scan(folder.read(uid));
+      const kept: Kept = { queueId: this.queueIdOf(folder.read(uid)) };
       this.kept.set(placeKey(user, folder.name, folder.uidValidity, uid), kept);
       if (kept.queueId !== null) this.transcripts.claim(kept.queueId);
     }

@@ -71,19 +71,27 @@ function headerEnd(bytes: Uint8Array): { headerBytes: number; bodyAt: number } {
   return { headerBytes: bytes.length, bodyAt: bytes.length };
 }
 
-/** The summary, or null when a charset is unknown here (the full parse decides). */
-export function scanSummary(bytes: Uint8Array): MessageSummary | null {
-  return scanMessage(bytes).summary;
+/**
+ * The first Received field's value, unfolded (the last host's, RFC 5321 §4.4), found without reading
+ * the other fields: what serve needs of every message as it lands.
+ */
+export function firstReceived(bytes: Uint8Array): string | null {
+  const { headerBytes } = headerEnd(bytes);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, headerBytes).toString('latin1');
+  const start = /(?:^|\n)received[ \t]*:/i.exec(text);
+  if (start === null) return null;
+  const from = start.index + start[0].length;
+  const end = /\r?\n(?![ \t])/.exec(text.slice(from));
+  return text.slice(from, end === null ? text.length : from + end.index).replace(/(?:\r?\n|\r)[ \t]*/g, ' ').trim();
 }
 
-/** The summary (as scanSummary) and the first Received field's value (the last host's, RFC 5321 §4.4). */
-export function scanMessage(bytes: Uint8Array): { summary: MessageSummary | null; firstReceived: string | null } {
+/** The summary, or null when a charset is unknown here (the full parse decides). */
+export function scanSummary(bytes: Uint8Array): MessageSummary | null {
   const { fields, bodyAt } = headerFields(bytes);
-  const firstReceived = fields.find((field) => field.key === 'received')?.value ?? null;
   try {
-    return { summary: summaryOf(fields, bodyAt, bytes), firstReceived };
+    return summaryOf(fields, bodyAt, bytes);
   } catch (error) {
-    if (error instanceof UnknownCharset) return { summary: null, firstReceived };
+    if (error instanceof UnknownCharset) return null;
     throw error;
   }
 }

@@ -97,3 +97,14 @@ describe('the cheap header scan gives what the full parse gives', () => {
     expect(scanSummary(crlf(['Subject: =?x-unknown-charset?q?abc?=', '', 'x']))).toBeNull();
   });
 });
+
+describe('firstReceived', () => {
+  it('reads the first Received field unfolded, as the full field list does, and null without one', async () => {
+    const { firstReceived, headerFields } = await import('../../src/http/header-scan.js');
+    const message = new TextEncoder().encode('Return-Path: <a@b.test>\r\nReceived: from x (x [127.0.0.1])\r\n\tby mail.example.test with ESMTP id Q0001;\r\n Fri, 4 Dec 2026 12:00:00 +0000\r\nReceived: from y\r\nSubject: s\r\n\r\nbody Received: no\r\n');
+    const viaFields = headerFields(message).fields.find((field) => field.key === 'received')?.value;
+    expect(firstReceived(message)).toBe(viaFields);
+    expect(firstReceived(message)).toBe('from x (x [127.0.0.1]) by mail.example.test with ESMTP id Q0001; Fri, 4 Dec 2026 12:00:00 +0000');
+    expect(firstReceived(new TextEncoder().encode('Subject: s\r\n\r\nReceived: in the body\r\n'))).toBeNull();
+  });
+});
