@@ -6,30 +6,17 @@
  * Snippet, its listing the real one.
  */
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHttpApi, startHttpApi } from '../../src/http/api.js';
+import { describe, expect, it } from 'vitest';
 import { parsedCount } from '../../src/http/message-view.js';
-import { type InProcessServe, serveInProcess } from '../interop/harness.js';
 import { asJson } from './json.js';
+import { useServedApi } from './served-api.js';
 
-let serve: InProcessServe;
-let http: RunningHttpApi;
-let base: string;
-
-beforeAll(async () => {
-  serve = await serveInProcess();
-  http = await startHttpApi({ host: serve.running.host, port: 0 });
-  base = `http://127.0.0.1:${http.port}`;
-});
-afterAll(async () => {
-  await http?.close();
-  await serve?.stop();
-});
+const api = useServedApi();
 
 /** Reads the event stream until `count` `new` events came; their data. */
 async function newEvents(count: number, whileListening: () => Promise<unknown>): Promise<unknown[]> {
   const controller = new AbortController();
-  const response = await fetch(`${base}/api/v1/events`, { signal: controller.signal });
+  const response = await fetch(`${api.base}/api/v1/events`, { signal: controller.signal });
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
   const found: unknown[] = [];
@@ -51,7 +38,7 @@ async function newEvents(count: number, whileListening: () => Promise<unknown>):
 
 describe('events and listing without the full parse', () => {
   it('announces what the list needs, parsing nothing; the listing of a plain message parses nothing either', async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: serve.ports.smtp, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: api.serve.ports.smtp, secure: false, ignoreTLS: true });
     const events = asJson(
       await newEvents(2, async () => {
         await transport.sendMail({ from: '"Älice" <alice@example.test>', to: 'bob@example.test', subject: 'Grüße, plain', text: 'Hello   Bob,\nplain text.' });
@@ -63,10 +50,10 @@ describe('events and listing without the full parse', () => {
     expect(events[0].Size).toBeGreaterThan(0);
     expect(events[1]).toMatchObject({ Subject: 'multi', Snippet: '', Attachments: 0 });
     expect(parsedCount()).toBe(0);
-    const list = asJson(await (await fetch(`${base}/api/v1/messages?limit=1&start=1`)).json());
+    const list = asJson(await (await fetch(`${api.base}/api/v1/messages?limit=1&start=1`)).json());
     expect(list.messages[0]).toMatchObject({ Subject: 'Grüße, plain', Snippet: 'Hello Bob, plain text.' });
     expect(parsedCount()).toBe(0);
-    const newest = asJson(await (await fetch(`${base}/api/v1/messages?limit=1`)).json());
+    const newest = asJson(await (await fetch(`${api.base}/api/v1/messages?limit=1`)).json());
     expect(newest.messages[0]).toMatchObject({ Subject: 'multi', Snippet: 'the text part', Attachments: 1 });
     expect(parsedCount()).toBe(1);
   });

@@ -4,30 +4,18 @@
  * 400 with a JSON error saying what and where, with nothing stored lost and intake going on; basic auth.
  */
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHttpApi, startHttpApi } from '../../src/http/api.js';
+import { describe, expect, it } from 'vitest';
+import { startHttpApi } from '../../src/http/api.js';
 import { requestBodyBytesMax } from '../../src/http/bad-input.js';
-import { type InProcessServe, serveInProcess } from '../interop/harness.js';
 import { asJson } from './json.js';
+import { useServedApi } from './served-api.js';
 
-let serve: InProcessServe;
-let http: RunningHttpApi;
-let base: string;
-
-beforeAll(async () => {
-  serve = await serveInProcess();
-  http = await startHttpApi({ host: serve.running.host, port: 0 });
-  base = `http://127.0.0.1:${http.port}`;
-});
-afterAll(async () => {
-  await http?.close();
-  await serve?.stop();
-});
+const api = useServedApi();
 
 const send = (subject: string, to = 'bob@example.test') =>
-  nodemailer.createTransport({ host: '127.0.0.1', port: serve.ports.smtp, secure: false, ignoreTLS: true }).sendMail({ from: 'alice@example.test', to, subject, text: `body of ${subject}` });
+  nodemailer.createTransport({ host: '127.0.0.1', port: api.serve.ports.smtp, secure: false, ignoreTLS: true }).sendMail({ from: 'alice@example.test', to, subject, text: `body of ${subject}` });
 
-const post = (path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+const post = (path: string, body: string) => fetch(`${api.base}${path}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
 
 describe('the fault API', () => {
   it('a reply fault at RCPT with an id: the next send fails with it; removed, mail flows', async () => {
@@ -36,10 +24,10 @@ describe('the fault API', () => {
     const fault = await added.json().then(asJson);
     expect(fault).toMatchObject({ id: 'f1', state: 'active', fault: { reply: { host: 'mail.example.test', on: 'rcpt', code: 452 } } });
     expect(fault.description).toMatch(/answers 452 4\.2\.2 Mailbox full \(test\) at rcpt/);
-    expect((await (await fetch(`${base}/api/mailsim/v1/faults`)).json().then(asJson)).faults.map((f: { id: string }) => f.id)).toEqual(['f1']);
+    expect((await (await fetch(`${api.base}/api/mailsim/v1/faults`)).json().then(asJson)).faults.map((f: { id: string }) => f.id)).toEqual(['f1']);
     await expect(send('refused')).rejects.toThrow(/452 4\.2\.2 Mailbox full \(test\)/);
-    expect((await fetch(`${base}/api/mailsim/v1/faults/f1`, { method: 'DELETE' })).status).toBe(200);
-    expect((await fetch(`${base}/api/mailsim/v1/faults/f1`, { method: 'DELETE' })).status).toBe(404);
+    expect((await fetch(`${api.base}/api/mailsim/v1/faults/f1`, { method: 'DELETE' })).status).toBe(200);
+    expect((await fetch(`${api.base}/api/mailsim/v1/faults/f1`, { method: 'DELETE' })).status).toBe(404);
     await send('accepted again');
   });
 
@@ -49,13 +37,13 @@ describe('the fault API', () => {
     await send('second');
     await post('/api/mailsim/v1/faults', JSON.stringify({ drop: { after: 'connect' } }));
     await expect(send('dropped')).rejects.toThrow();
-    await fetch(`${base}/api/mailsim/v1/faults`, { method: 'DELETE' });
-    expect((await (await fetch(`${base}/api/mailsim/v1/faults`)).json().then(asJson)).faults).toEqual([]);
+    await fetch(`${api.base}/api/mailsim/v1/faults`, { method: 'DELETE' });
+    expect((await (await fetch(`${api.base}/api/mailsim/v1/faults`)).json().then(asJson)).faults).toEqual([]);
   });
 
   it('bad input: 400 with what and where, from the scenario schema; nothing stored lost, intake goes on', async () => {
     await send('kept');
-    const before = (await (await fetch(`${base}/api/v1/messages`)).json().then(asJson)).total;
+    const before = (await (await fetch(`${api.base}/api/v1/messages`)).json().then(asJson)).total;
     const cases: Array<[string, RegExp, string]> = [
       ['{"reply": {"on": "rcpt", "code": 700}}', /whole number from 200 to 599/, 'body.reply.code'],
       ['{"teleport": {"host": "x"}}', /unknown key "teleport"/, 'body'],
@@ -75,33 +63,33 @@ describe('the fault API', () => {
     const huge = await post('/api/mailsim/v1/faults', JSON.stringify({ reply: { on: 'rcpt', code: 451, text: 'x'.repeat(requestBodyBytesMax) } }));
     expect(huge.status).toBe(400);
     expect(await huge.json().then(asJson)).toEqual({ Error: expect.stringMatching(/larger than/), where: 'body' });
-    expect((await (await fetch(`${base}/api/mailsim/v1/faults`)).json().then(asJson)).faults).toEqual([]);
+    expect((await (await fetch(`${api.base}/api/mailsim/v1/faults`)).json().then(asJson)).faults).toEqual([]);
     await send('still flowing');
-    expect((await (await fetch(`${base}/api/v1/messages`)).json().then(asJson)).total).toBe(before + 1);
+    expect((await (await fetch(`${api.base}/api/v1/messages`)).json().then(asJson)).total).toBe(before + 1);
   });
 });
 
 describe('live: events and the blocking wait', () => {
   it('the wait answers the moment a matching message is stored, and 408 at its timeout', async () => {
     const started = performance.now();
-    const waiting = fetch(`${base}/api/mailsim/v1/wait?to=alice@example.test&subject=${encodeURIComponent('wake up')}&timeout=10s`);
+    const waiting = fetch(`${api.base}/api/mailsim/v1/wait?to=alice@example.test&subject=${encodeURIComponent('wake up')}&timeout=10s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await send('please wake up', 'alice@example.test');
     const response = await waiting;
     expect(response.status).toBe(200);
     expect((await response.json().then(asJson)).Subject).toBe('please wake up');
     expect(performance.now() - started).toBeLessThan(5_000);
-    const missed = await fetch(`${base}/api/mailsim/v1/wait?subject=never&timeout=200ms`);
+    const missed = await fetch(`${api.base}/api/mailsim/v1/wait?subject=never&timeout=200ms`);
     expect(missed.status).toBe(408);
     expect((await missed.json().then(asJson)).Error).toMatch(/no matching message within 200 ms/);
-    const bad = await fetch(`${base}/api/mailsim/v1/wait?subject=x&timeout=soon`);
+    const bad = await fetch(`${api.base}/api/mailsim/v1/wait?subject=x&timeout=soon`);
     expect(bad.status).toBe(400);
     expect((await bad.json().then(asJson)).where).toBe('query.timeout');
   });
 
   it('the event stream tells of a received, delivered and stored message, and of a fault', async () => {
     const controller = new AbortController();
-    const response = await fetch(`${base}/api/v1/events`, { signal: controller.signal });
+    const response = await fetch(`${api.base}/api/v1/events`, { signal: controller.signal });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = response.body!.getReader();
     let text = '';
@@ -121,15 +109,15 @@ describe('live: events and the blocking wait', () => {
     await readUntil(/event: fault\ndata: [^\n]*"change":"active"/);
     await expect(send('faulted')).rejects.toThrow(/451/);
     await readUntil(/event: fault-fired\ndata: \{"stage":"rcpt","effect":"reply","reply":"451 [^"]*"\}/);
-    await fetch(`${base}/api/mailsim/v1/faults`, { method: 'DELETE' });
+    await fetch(`${api.base}/api/mailsim/v1/faults`, { method: 'DELETE' });
     controller.abort();
   });
 });
 
 describe('safety', () => {
   it('binds 127.0.0.1 by default; --http-auth makes every endpoint ask for basic auth', async () => {
-    expect(http.address).toBe('127.0.0.1');
-    const guarded = await startHttpApi({ host: serve.running.host, port: 0, auth: { username: 'tester', password: 's3cret' } });
+    expect(api.http.address).toBe('127.0.0.1');
+    const guarded = await startHttpApi({ host: api.serve.running.host, port: 0, auth: { username: 'tester', password: 's3cret' } });
     try {
       const url = `http://127.0.0.1:${guarded.port}/api/v1/messages`;
       const anonymous = await fetch(url);
@@ -145,12 +133,12 @@ describe('safety', () => {
 
 describe('refuse over HTTP', () => {
   it('refuse port 25: every SMTP connection is reset at once; removed, mail flows again', async () => {
-    const { host } = await (await fetch(`${base}/api/mailsim/v1/faults`)).json().then(asJson);
+    const { host } = await (await fetch(`${api.base}/api/mailsim/v1/faults`)).json().then(asJson);
     expect(host).toBe('mail.example.test');
     const added = await post('/api/mailsim/v1/faults', JSON.stringify({ refuse: host, port: 25 })).then((r) => r.json()).then(asJson);
     expect(added.description).toBe('mail.example.test refuses port 25');
     await expect(send('refused connection')).rejects.toThrow(/ECONNRESET|socket|closed/i);
-    await fetch(`${base}/api/mailsim/v1/faults/${added.id}`, { method: 'DELETE' });
+    await fetch(`${api.base}/api/mailsim/v1/faults/${added.id}`, { method: 'DELETE' });
     await send('connected again');
   });
 });

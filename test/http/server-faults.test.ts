@@ -5,39 +5,26 @@
  */
 import { createConnection } from 'node:net';
 import nodemailer from 'nodemailer';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHttpApi, startHttpApi } from '../../src/http/api.js';
-import { type InProcessServe, serveInProcess } from '../interop/harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { asJson } from './json.js';
+import { useServedApi } from './served-api.js';
 
-let serve: InProcessServe;
-let http: RunningHttpApi;
-let base: string;
-
-beforeAll(async () => {
-  serve = await serveInProcess();
-  http = await startHttpApi({ host: serve.running.host, port: 0 });
-  base = `http://127.0.0.1:${http.port}`;
-});
-afterAll(async () => {
-  await http?.close();
-  await serve?.stop();
-});
+const api = useServedApi();
 afterEach(async () => {
-  await fetch(`${base}/api/mailsim/v1/faults`, { method: 'DELETE' });
+  await fetch(`${api.base}/api/mailsim/v1/faults`, { method: 'DELETE' });
 });
 
 const transport = (options: Record<string, unknown> = {}) =>
-  nodemailer.createTransport({ host: '127.0.0.1', port: serve.ports.smtp, secure: false, ignoreTLS: true, ...options });
+  nodemailer.createTransport({ host: '127.0.0.1', port: api.serve.ports.smtp, secure: false, ignoreTLS: true, ...options });
 const send = (subject: string, options: Record<string, unknown> = {}) => transport(options).sendMail({ from: 'alice@example.test', to: 'bob@example.test', subject, text: 'x' });
 const addFault = async (fault: unknown) => {
-  const response = await fetch(`${base}/api/mailsim/v1/faults`, { method: 'POST', body: JSON.stringify(fault), headers: { 'Content-Type': 'application/json' } });
+  const response = await fetch(`${api.base}/api/mailsim/v1/faults`, { method: 'POST', body: JSON.stringify(fault), headers: { 'Content-Type': 'application/json' } });
   expect(response.status, JSON.stringify(fault)).toBe(200);
   return (await response.json().then(asJson)) as { id: string; description: string };
 };
 /** Sends each command after the previous reply (the last line of a multi-line reply); the replies' last lines, and whether the server closed. */
 async function dialogue(commands: readonly string[]): Promise<string[] & { closed: boolean }> {
-  const socket = createConnection({ host: '127.0.0.1', port: serve.ports.smtp });
+  const socket = createConnection({ host: '127.0.0.1', port: api.serve.ports.smtp });
   const replies = [] as unknown as string[] & { closed: boolean };
   replies.closed = false;
   let buffer = '';
@@ -69,7 +56,7 @@ async function dialogue(commands: readonly string[]): Promise<string[] & { close
   return replies;
 }
 
-const remove = (id: string) => fetch(`${base}/api/mailsim/v1/faults/${id}`, { method: 'DELETE' });
+const remove = (id: string) => fetch(`${api.base}/api/mailsim/v1/faults/${id}`, { method: 'DELETE' });
 
 describe('server faults over HTTP', () => {
   it('delay: the reply to RCPT comes the given time later; removed, at once', async () => {
@@ -112,7 +99,7 @@ describe('server faults over HTTP', () => {
       [{ delay: { on: 'rcpt' } }, 'body.delay.by'],
       [{ 'rate-limit': { messages: 1, code: 550 } }, 'body.rate-limit.code'],
     ] as const) {
-      const response = await fetch(`${base}/api/mailsim/v1/faults`, { method: 'POST', body: JSON.stringify(body) });
+      const response = await fetch(`${api.base}/api/mailsim/v1/faults`, { method: 'POST', body: JSON.stringify(body) });
       expect(response.status).toBe(400);
       expect((await response.json().then(asJson)).where).toBe(where);
     }

@@ -6,24 +6,11 @@
  * session's up to its own dot, and both gone from memory with their messages.
  */
 import { connect, type TLSSocket } from 'node:tls';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningHttpApi, startHttpApi } from '../../src/http/api.js';
-import { type InProcessServe, serveInProcess } from '../interop/harness.js';
+import { describe, expect, it } from 'vitest';
 import { asJson } from './json.js';
+import { useServedApi } from './served-api.js';
 
-let serve: InProcessServe;
-let http: RunningHttpApi;
-let base: string;
-
-beforeAll(async () => {
-  serve = await serveInProcess();
-  http = await startHttpApi({ host: serve.running.host, port: 0 });
-  base = `http://127.0.0.1:${http.port}`;
-});
-afterAll(async () => {
-  await http?.close();
-  await serve?.stop();
-});
+const api = useServedApi();
 
 /** A line-at-a-time SMTP client: each step sends its text and waits for one whole reply. */
 async function dialogue(port: number, steps: string[]): Promise<string[]> {
@@ -62,7 +49,7 @@ const credentials = Buffer.from('\0alice\0secret').toString('base64');
 describe('the SMTP transcript of a stored message', () => {
   it('lines in order, AUTH redacted, data as a placeholder; the second message shares the session up to its own dot', async () => {
     const before = Date.now();
-    const replies = await dialogue(serve.ports.smtps, [
+    const replies = await dialogue(api.serve.ports.smtps, [
       'EHLO client.example.test\r\n',
       `AUTH PLAIN ${credentials}\r\n`,
       'MAIL FROM:<alice@example.test>\r\n',
@@ -76,11 +63,11 @@ describe('the SMTP transcript of a stored message', () => {
       'QUIT\r\n',
     ]);
     expect(replies.map((r) => r.slice(0, 3))).toEqual(['220', '250', '235', '250', '250', '354', '250', '250', '250', '354', '250', '221']);
-    expect((await fetch(`${base}/api/mailsim/v1/wait?subject=second&timeout=10s`)).status).toBe(200);
-    const list = await (await fetch(`${base}/api/v1/messages`)).json().then(asJson);
+    expect((await fetch(`${api.base}/api/mailsim/v1/wait?subject=second&timeout=10s`)).status).toBe(200);
+    const list = await (await fetch(`${api.base}/api/v1/messages`)).json().then(asJson);
     const bySubject = new Map<string, string>(list.messages.map((m: { Subject: string; ID: string }) => [m.Subject, m.ID]));
-    const first = await (await fetch(`${base}/api/mailsim/v1/message/${bySubject.get('first')}/transcript`)).json().then(asJson);
-    const second = await (await fetch(`${base}/api/mailsim/v1/message/${bySubject.get('second')}/transcript`)).json().then(asJson);
+    const first = await (await fetch(`${api.base}/api/mailsim/v1/message/${bySubject.get('first')}/transcript`)).json().then(asJson);
+    const second = await (await fetch(`${api.base}/api/mailsim/v1/message/${bySubject.get('second')}/transcript`)).json().then(asJson);
 
     const lines = (t: { lines: { dir: string; line: string }[] }) => t.lines.map((l) => `${l.dir} ${l.line}`);
     const firstLines = lines(first);
@@ -108,10 +95,10 @@ describe('the SMTP transcript of a stored message', () => {
   });
 
   it('is dropped with its messages, and unknown ids are 404', async () => {
-    const transcripts = serve.running.host.recordTranscripts();
+    const transcripts = api.serve.running.host.recordTranscripts();
     expect(transcripts.size).toBeGreaterThan(0);
-    await fetch(`${base}/api/v1/messages`, { method: 'DELETE', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    await fetch(`${api.base}/api/v1/messages`, { method: 'DELETE', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(transcripts.size).toBe(0);
-    expect((await fetch(`${base}/api/mailsim/v1/message/nope/transcript`)).status).toBe(404);
+    expect((await fetch(`${api.base}/api/mailsim/v1/message/nope/transcript`)).status).toBe(404);
   });
 });
