@@ -44,6 +44,8 @@ const latin1Decoder = new TextDecoder('latin1');
 /** Field names whose JSON form (`,"name":`) is remembered; field names come from code, so few. */
 const fieldKeyCacheMax = 512;
 const fieldKeyJson = new Map<string, string>();
+/** Prepared payload events whose parsed fields a kept trace remembers (one per connection side). */
+const preparedParsedMax = 4096;
 
 /** `,"key":` exactly as JSON.stringify writes the key, remembered per name. */
 function keyPrefix(key: string): string {
@@ -72,6 +74,32 @@ export function jsonOf(value: TraceValue): string {
   return `${JSON.stringify(value)}`;
 }
 
+/**
+ * The value JSON.parse(jsonOf(value)) gives, without the round trip: -0 reads back as 0 and
+ * non-finite numbers as null. `undefined` when the value is not a TraceValue (the caller then
+ * parses the line, as before, so odd input fails or reads the same way).
+ */
+function parsedValue(value: unknown): TraceValue | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value + 0 : null;
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
+  return undefined;
+}
+
+/**
+ * The kept event for a canonical line — equal to JSON.parse(line) (test/sim/trace-kept.test.ts) —
+ * built from the fields directly: keys in the same order, values as they read back. Returns
+ * undefined for what only the parser decides the same way (a `__proto__` key, a non-TraceValue).
+ */
+function keptEvent(t: number, kind: string, fields: TraceFields): TraceEvent | undefined {
+  const event: TraceEvent = { t: t + 0, kind };
+  for (const key in fields) {
+    const value = parsedValue(fields[key]);
+    if (value === undefined || key === '__proto__') return undefined;
+    event[key] = value;
+  }
+  return event;
+}
+
 export class Trace {
   readonly keep: boolean;
   /** The events, when kept (`keepTrace`); empty otherwise. */
@@ -86,6 +114,8 @@ export class Trace {
   private pendingBytes = 0;
   /** Canonical lines not yet in `pending` (they come after its bytes); under textChunkCodeUnits. */
   private pendingText = '';
+  /** Kept trace only: each prepared payload event's parsed `kind` and fields, parsed once. */
+  private readonly preparedParsed = new Map<PreparedPayloadEvent, Record<string, TraceValue>>();
 
   constructor(clock: Clock, keep: boolean) {
     this.clock = clock;
@@ -94,9 +124,10 @@ export class Trace {
 
   /** Records an event at the current virtual time. `t` and `kind` are reserved field names. */
   record(kind: string, fields: TraceFields): void {
-    const line = `{"t":${this.clock.nowMs}${this.fragment(kind, fields, false)}}`;
+    const t = this.clock.nowMs;
+    const line = `{"t":${t}${this.fragment(kind, fields, false)}}`;
     this.appendHashed(line);
-    if (this.keep) this.events.push(JSON.parse(line) as TraceEvent);
+    if (this.keep) this.events.push(keptEvent(t, kind, fields) ?? (JSON.parse(line) as TraceEvent));
     this.count++;
   }
 
@@ -123,11 +154,24 @@ export class Trace {
     this.appendHashed(line);
     this.appendBytes(payload);
     if (this.keep) {
-      const event = JSON.parse(line) as TraceEvent;
+      const event = { t: this.clock.nowMs + 0, ...this.parsedPrepared(prepared), bytes: payload.length } as unknown as TraceEvent;
       event.text = latin1Decoder.decode(payload);
       this.events.push(event);
     }
     this.count++;
+  }
+
+  /**
+   * `kind` and the fields of a prepared event as JSON.parse reads them back, parsed once per prepared
+   * event (a connection's side records thousands of segments with one) rather than once per segment.
+   */
+  private parsedPrepared(prepared: PreparedPayloadEvent): Record<string, TraceValue> {
+    let parsed = this.preparedParsed.get(prepared);
+    if (parsed === undefined) {
+      parsed = JSON.parse(`{${prepared.slice(1)}}`) as Record<string, TraceValue>;
+      if (this.preparedParsed.size < preparedParsedMax) this.preparedParsed.set(prepared, parsed);
+    }
+    return parsed;
   }
 
   /** "sha256:<hex>" over the canonical serialisation so far; recording may continue afterwards. */
