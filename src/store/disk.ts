@@ -19,7 +19,14 @@
  *
  * Paths are relative, '/'-separated, without empty, "." or ".." segments. Writing a file creates its
  * missing parent directories (as `mkdir -p` would for a real-filesystem implementation).
+ *
+ * Storage: a file written whole keeps its own head and shares its tail after the first blank line (a
+ * message body) with every file holding the same bytes (file-buffer.ts, chunks.ts; issue 21); reads
+ * always return fresh copies, so the sharing is invisible to callers.
  */
+
+import { ChunkStore } from './chunks.js';
+import { FileBuffer } from './file-buffer.js';
 
 /** One entry of a directory listing. */
 export interface DiskEntry {
@@ -107,40 +114,6 @@ function parentOf(path: string): string | null {
   return slash < 0 ? null : path.slice(0, slash);
 }
 
-/** A growable byte buffer so repeated appends (an mbox file) stay linear. */
-class FileBuffer {
-  private bytes: Uint8Array;
-  length: number;
-  constructor(initial: Uint8Array) {
-    // One copy of exactly the bytes, as a plain Uint8Array even from a Buffer (whose slice, used by
-    // `copy`, would be a view); `append` grows it.
-    this.bytes = new Uint8Array(initial);
-    this.length = initial.length;
-  }
-  append(more: Uint8Array): void {
-    const needed = this.length + more.length;
-    if (needed > this.bytes.length) {
-      const grown = new Uint8Array(Math.max(needed, this.bytes.length * 2));
-      grown.set(this.bytes.subarray(0, this.length));
-      this.bytes = grown;
-    }
-    this.bytes.set(more, this.length);
-    this.length = needed;
-  }
-  /**
-   * Replaces the contents, reusing the storage when it is big enough: a file rewritten again and
-   * again (a queue entry's state after every retry) then allocates nothing.
-   */
-  replace(contents: Uint8Array): void {
-    if (contents.length > this.bytes.length) this.bytes = new Uint8Array(contents.length);
-    this.bytes.set(contents);
-    this.length = contents.length;
-  }
-  copy(): Uint8Array {
-    return this.bytes.slice(0, this.length);
-  }
-}
-
 export interface MemoryDiskOptions {
   /** Capacity of the platter; writes beyond it throw DiskFullError. Default: unlimited. */
   bytesMax?: number;
@@ -149,6 +122,8 @@ export interface MemoryDiskOptions {
 /** The in-memory platter of one host. Mount it to get a `Disk`; crash it to fence old handles. */
 export class MemoryDisk {
   private readonly files = new Map<string, FileBuffer>();
+  /** Identical file tails (message bodies) stored once, shared by every file that holds them. */
+  private readonly chunks = new ChunkStore();
   /** Every directory that exists (a parent of a file always exists; '' is the root and implicit). */
   private readonly dirs = new Set<string>();
   private readonly bytesMax: number;
@@ -173,6 +148,11 @@ export class MemoryDisk {
   /** Every file path, sorted: for reports and tests. */
   filePaths(): string[] {
     return [...this.files.keys()].sort();
+  }
+
+  /** Distinct shared tails held (src/store/chunks.ts): for tests and the bench. */
+  get sharedChunks(): number {
+    return this.chunks.size;
   }
 
   /** Total bytes stored. */
@@ -214,7 +194,7 @@ export class MemoryDisk {
     if (this.dirs.has(path)) throw new Error(`cannot write a directory: ${path}`);
     this.reserve(path, bytes.length);
     this.makeParents(path);
-    this.files.set(path, new FileBuffer(bytes));
+    this.files.set(path, new FileBuffer(bytes, this.chunks));
   }
 
   appendFile(path: string, bytes: Uint8Array): void {
@@ -224,7 +204,7 @@ export class MemoryDisk {
     this.makeParents(path);
     const file = this.files.get(path);
     if (file) file.append(bytes);
-    else this.files.set(path, new FileBuffer(bytes));
+    else this.files.set(path, new FileBuffer(bytes, this.chunks));
   }
 
   renamePath(from: string, to: string): void {
@@ -235,7 +215,10 @@ export class MemoryDisk {
     if (file) {
       if (this.dirs.has(to)) throw new Error(`rename onto a directory: ${to}`);
       const replaced = this.files.get(to);
-      if (replaced) this.bytesUsed -= replaced.length;
+      if (replaced) {
+        this.bytesUsed -= replaced.length;
+        replaced.release();
+      }
       this.makeParents(to);
       this.files.delete(from);
       this.files.set(to, file);
@@ -265,6 +248,7 @@ export class MemoryDisk {
     const file = this.files.get(path);
     if (file) {
       this.bytesUsed -= file.length;
+      file.release();
       this.files.delete(path);
       return true;
     }
@@ -274,6 +258,7 @@ export class MemoryDisk {
     for (const [filePath, buffer] of [...this.files]) {
       if (filePath.startsWith(prefix)) {
         this.bytesUsed -= buffer.length;
+        buffer.release();
         this.files.delete(filePath);
       }
     }
