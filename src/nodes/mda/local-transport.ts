@@ -25,12 +25,13 @@ export class LocalTransport implements Transport {
   private readonly filters = new Map<string, CompiledFilters>();
   /** Set by the host once the queue exists (forwards are re-queued). */
   queue: MailQueue | null = null;
-  /** A capturing catch-all files one copy per message for all its captured recipients (`deliveryGroups`), so it takes them in one job. */
-  readonly takesAllLocalRecipients: boolean;
-
   constructor(private readonly ctx: HostContext) {
-    this.takesAllLocalRecipients = ctx.config.catchAll?.anyDomain === true;
     for (const user of ctx.config.users) this.filters.set(user.name, compileFilters(user.filters.map(toMailFilter)));
+  }
+
+  /** A capturing catch-all files one copy per message for all its captured recipients (`deliveryGroups`), so it takes them in one job. */
+  get takesAllLocalRecipients(): boolean {
+    return this.ctx.config.catchAll?.anyDomain === true;
   }
 
   /**
@@ -38,13 +39,18 @@ export class LocalTransport implements Transport {
    * address that is no user's goes to the `catch-all` user when there is one (docs/reference.md §5).
    */
   userFor(address: string): UserConfig | null {
-    const lower = address.toLowerCase();
     const config = this.ctx.config;
-    const own = config.users.find((user) => user.addresses.some((a) => a.toLowerCase() === lower));
-    if (own !== undefined || config.catchAll === null) return own ?? null;
+    const own = this.ownerOf(address);
+    if (own !== null || config.catchAll === null) return own;
     if (!isFinalDestination(config, domainOf(address))) return null;
     const catchAll = config.catchAll.user;
     return config.users.find((user) => user.name === catchAll) ?? null;
+  }
+
+  /** The user whose own address this is (no catch-all). */
+  private ownerOf(address: string): UserConfig | null {
+    const lower = address.toLowerCase();
+    return this.ctx.config.users.find((user) => user.addresses.some((a) => a.toLowerCase() === lower)) ?? null;
   }
 
   storeOf(user: UserConfig): DeliverableMailStore {
@@ -82,7 +88,7 @@ export class LocalTransport implements Transport {
     const addresses = job.recipients.map((recipient) => recipient.address);
     const catchAll = this.ctx.config.catchAll;
     if (catchAll?.anyDomain !== true || addresses.length < 2) return addresses.map((address) => [address]);
-    const own = (address: string) => this.ctx.config.users.some((user) => user.addresses.some((a) => a.toLowerCase() === address.toLowerCase()));
+    const own = (address: string) => this.ownerOf(address) !== null;
     const captured = addresses.filter((address) => !own(address));
     const groups = addresses.filter(own).map((address) => [address]);
     return captured.length === 0 ? groups : [...groups, captured];
@@ -92,12 +98,13 @@ export class LocalTransport implements Transport {
   private deliverOne(job: DeliveryJob, addresses: readonly string[], done: (result: RecipientResult) => void): void {
     const ctx = this.ctx;
     const address = addresses[0]!;
-    const each = (fate: RecipientResult['fate'], status: string, diagnostic: string | null, success: RecipientResult['success'] = null) => {
-      for (const one of addresses) done({ address: one, fate, success, status, diagnostic: diagnostic?.replace(`<${address}>`, `<${one}>`) ?? null, remoteMta: null });
+    /** Every address's result; a diagnostic names each address itself. */
+    const each = (fate: RecipientResult['fate'], status: string, diagnostic: ((to: string) => string) | null, success: RecipientResult['success'] = null) => {
+      for (const one of addresses) done({ address: one, fate, success, status, diagnostic: diagnostic?.(one) ?? null, remoteMta: null });
     };
     const user = this.userFor(address);
     if (user === null) {
-      each('failed', '5.1.1', `550 5.1.1 <${address}>: Recipient address rejected: User unknown in local recipient table`);
+      each('failed', '5.1.1', (to) => `550 5.1.1 <${to}>: Recipient address rejected: User unknown in local recipient table`);
       return;
     }
     const decision = applyFilters(this.filters.get(user.name)!, filterMessage(job.message, { from: job.entry.from, to: address }));
@@ -110,7 +117,7 @@ export class LocalTransport implements Transport {
         return;
       }
       if (action === 'reject') {
-        each('failed', '5.7.1', `550 5.7.1 <${address}>: rejected by the recipient's filter ${decision.index + 1}`);
+        each('failed', '5.7.1', (to) => `550 5.7.1 <${to}>: rejected by the recipient's filter ${decision.index + 1}`);
         return;
       }
       if ('forward' in action) {
@@ -134,12 +141,12 @@ export class LocalTransport implements Transport {
     const store = this.storeOf(user);
     const bytes = setReturnPath(job.message, job.entry.from);
     if (user.quotaBytes !== null && mailboxBytes(store) + bytes.length > user.quotaBytes) {
-      each('deferred', '4.2.2', `452 4.2.2 <${address}>: mailbox full (quota ${user.quotaBytes} bytes)`);
+      each('deferred', '4.2.2', (to) => `452 4.2.2 <${to}>: mailbox full (quota ${user.quotaBytes} bytes)`);
       return;
     }
     const delivery = store.beginDelivery(folder, bytes, { envelopeFrom: job.entry.from });
     if (delivery === null) {
-      each('deferred', '4.2.0', `450 4.2.0 <${address}>: mailbox busy, try again later`);
+      each('deferred', '4.2.0', (to) => `450 4.2.0 <${to}>: mailbox busy, try again later`);
       return;
     }
     // Each step is a timer of this boot (ctx.after): a crash between steps drops the rest, and the

@@ -25,7 +25,7 @@ import {
   type SmtpSessionView,
 } from '../../protocols/smtp/server-api.js';
 import { SmtpServer } from '../../protocols/smtp/server.js';
-import type { Envelope } from '../../protocols/smtp/types.js';
+import type { Envelope, SmtpReply } from '../../protocols/smtp/types.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
 import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { isFinalDestination } from '../config.js';
@@ -45,10 +45,11 @@ export type SmtpPortKind = 'mta' | 'submission' | 'submissions';
 
 export const smtpPorts: Record<SmtpPortKind, number> = { mta: 25, submission: 587, submissions: 465 };
 
-/** A session's server machine and its driver, for a decision given later (a `delay` fault). */
+/** An open session: its server machine and driver (a decision given later, `delay`) and its transcript tap (serve). */
 interface LiveSession {
   server: SmtpServer;
   session: MachineSession<SmtpServerEvent>;
+  tap: SmtpSessionTap | null;
 }
 
 export class SmtpService {
@@ -59,8 +60,6 @@ export class SmtpService {
   private readonly live = new WeakMap<object, LiveSession>();
   /** Who hears every session (serve's transcripts, session-tap.ts); null in the simulator. */
   taps: SmtpSessionTaps | null = null;
-  /** Each session's tap, by its identity (SmtpSessionView.connection). */
-  private readonly tapOf = new WeakMap<object, SmtpSessionTap>();
 
   constructor(
     private readonly ctx: HostContext,
@@ -140,8 +139,7 @@ export class SmtpService {
       },
       () => ctx.isCurrent(epoch),
     );
-    this.live.set(server.connection, { server, session });
-    if (tap !== null) this.tapOf.set(server.connection, tap);
+    this.live.set(server.connection, { server, session, tap });
     if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
     else session.start((now) => server.start(now));
   }
@@ -150,7 +148,7 @@ export class SmtpService {
     const port = smtpPorts[kind];
     const withFaults = (session: SmtpSessionView, stage: SmtpStage, decide: () => SmtpHookResult): SmtpHookResult => {
       const scripted = this.faults.replyAt(stage, session.connection);
-      if (scripted !== null) return this.held(session, stage, scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted });
+      if (scripted !== null) return this.held(session, stage, scriptedDecision(scripted));
       const decision = decide();
       if (decision === PENDING) return decision;
       if (decision.kind !== 'drop' && this.faults.dropAfter(stage)) return { kind: 'drop' };
@@ -169,7 +167,7 @@ export class SmtpService {
       onData: (session) => withFaults(session, 'data', () => accept),
       onMessage: (session, envelope, message) => {
         const scripted = this.faults.replyAt('dot', session.connection);
-        if (scripted !== null) return this.held(session, 'dot', scripted.code < 400 ? { kind: 'accept', reply: scripted } : { kind: 'reject', reply: scripted });
+        if (scripted !== null) return this.held(session, 'dot', scriptedDecision(scripted));
         this.commit(session, envelope, this.arriving(message), kind, port);
         if (this.faults.dropAfter('dot')) return { kind: 'drop' };
         return this.held(session, 'dot', accept);
@@ -259,7 +257,7 @@ export class SmtpService {
     }
     const recipients = envelope.recipients.map((r) => r.address);
     const queueId = this.queue.reserveQueueId();
-    this.tapOf.get(session.connection)?.committed(queueId);
+    this.live.get(session.connection)?.tap?.committed(queueId);
     const clientAddress = session.clientAddress;
     const received = formatReceivedValue({
       heloName: session.heloName ?? clientAddress,
@@ -287,4 +285,9 @@ export class SmtpService {
       checkHops: true,
     });
   }
+}
+
+/** A scripted reply as the decision it is: below 400 an accept with that reply, else a refusal. */
+function scriptedDecision(reply: SmtpReply): SmtpDecision {
+  return reply.code < 400 ? { kind: 'accept', reply } : { kind: 'reject', reply };
 }
