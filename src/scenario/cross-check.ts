@@ -61,9 +61,27 @@ interface TrafficSeen {
 }
 
 export function crossCheck(scenario: Scenario): PathProblem[] {
+  const checking = checkingOf(scenario);
+  // DNS: MX targets (warnings).
+  checkMxTargets(scenario.dns, scenario, (e) => ['dns', e.name], checking.problems);
+  checkHosts(checking);
+  checkFaults(checking);
+  const seen = checkTraffic(checking);
+  checkExpectations(checking, seen);
+  return checking.problems;
+}
+
+/** The cross-checks of the faults alone: what `crossCheck` says at `faults[…]` (revalidate.ts). */
+export function crossCheckFaults(scenario: Scenario): PathProblem[] {
+  const checking = checkingOf(scenario);
+  checkFaults(checking);
+  return checking.problems;
+}
+
+function checkingOf(scenario: Scenario): Checking {
   const problems: PathProblem[] = [];
   const hostsByName = new Map(scenario.hosts.map((h) => [h.name, h]));
-  const checking: Checking = {
+  return {
     scenario,
     hostsByName,
     problems,
@@ -71,13 +89,6 @@ export function crossCheck(scenario: Scenario): PathProblem[] {
       if (!hostsByName.has(name)) problems.push({ severity: 'error', path, message: `${what} ${name} is not defined in hosts${suggestHost(name, hostsByName)}` });
     },
   };
-  // DNS: MX targets (warnings).
-  checkMxTargets(scenario.dns, scenario, (e) => ['dns', e.name], problems);
-  checkHosts(checking);
-  checkFaults(checking);
-  const seen = checkTraffic(checking);
-  checkExpectations(checking, seen);
-  return problems;
 }
 
 /** Duplicate addresses (errors), a mailbox on two hosts, routes to unknown hosts (warnings), links. */

@@ -14,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { repairForChecks } from './repair.js';
+import { faultsOnly, remember } from './revalidate.js';
 import { crossCheck } from './cross-check.js';
 import { ScenarioError, formatKeyPath, sortProblems } from './errors.js';
 import { scenarioSchema } from './schema.js';
@@ -99,9 +100,17 @@ export function analyseScenarioText(text: string, fileName: string): ScenarioAna
   return analyseValue(source.value, fileName, source.locator, source.warnings);
 }
 
-/** Validates a plain object shaped like the YAML (as `runScenario` accepts); never throws. */
+/** Validates a plain object shaped like the YAML (as `runScenario` accepts); never throws. One that differs from the last one validated only in its `faults` has only those validated again (revalidate.ts). */
 export function analyseScenarioObject(value: unknown, sourceName = '<object>'): ScenarioAnalysis {
-  return analyseValue(value, sourceName, noPositions, []);
+  const known = faultsOnly(value, sourceName);
+  if (known !== null) {
+    const faultWarnings = known.faultProblems.map((p) => toProblem(sourceName, noPositions, p.severity, p.path, p.message, false));
+    known.scenario.warnings = sortProblems(dedupe([...known.otherWarnings, ...faultWarnings]));
+    return { file: sourceName, scenario: known.scenario, errors: [], warnings: known.scenario.warnings };
+  }
+  const analysis = analyseValue(value, sourceName, noPositions, []);
+  if (analysis.scenario !== null) remember(value, sourceName, analysis.scenario);
+  return analysis;
 }
 
 /** Reads and validates a file; never throws (an unreadable file is an error in the result). */

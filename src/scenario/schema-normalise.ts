@@ -423,6 +423,19 @@ function faultAction(fault: NonNullable<ParsedScenario['faults']>[number], path:
   return kind.normalise(fault as never, tools, path);
 }
 
+/** The `faults` list (§6): each fault's times checked against each other and the run's `until`, its action normalised by its kind. */
+export function normaliseFaults(parsed: NonNullable<ParsedScenario['faults']>, untilMs: number, problems: PathProblem[]): FaultSpec[] {
+  const tools = normaliseTools(problems);
+  return parsed.map((fault, index) => {
+    const path: KeyPath = ['faults', index];
+    if (fault.until !== undefined && fault.until <= fault.at) {
+      problems.push({ severity: 'error', path: [...path, 'until'], message: `until (${fault.until} ms) must be after at (${fault.at} ms)` });
+    }
+    if (fault.at > untilMs) problems.push({ severity: 'warning', path: [...path, 'at'], message: 'this fault starts after the run ends (until)' });
+    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, tools), ...(fault.chance === undefined ? {} : { chance: fault.chance }) };
+  });
+}
+
 /** §7 `via` default: the host with role msa whose domains include the sender's domain. */
 export function submissionHostFor(hosts: readonly HostConfig[], domain: string): HostConfig | undefined {
   return hosts.find((h) => h.roles.includes('msa') && h.domains.includes(domain));
@@ -481,15 +494,7 @@ export function normaliseScenario(parsed: ParsedScenario, raw: unknown, file: st
   const dns = dnsEntries(parsed.dns, ['dns'], problems);
   const hosts = normaliseHosts(parsed, defaults, dns, problems);
   const untilMs = parsed.until ?? ms(defaultUntil);
-  const tools = normaliseTools(problems);
-  const faults: FaultSpec[] = (parsed.faults ?? []).map((fault, index) => {
-    const path: KeyPath = ['faults', index];
-    if (fault.until !== undefined && fault.until <= fault.at) {
-      problems.push({ severity: 'error', path: [...path, 'until'], message: `until (${fault.until} ms) must be after at (${fault.at} ms)` });
-    }
-    if (fault.at > untilMs) problems.push({ severity: 'warning', path: [...path, 'at'], message: 'this fault starts after the run ends (until)' });
-    return { index, atMs: fault.at, untilMs: fault.until ?? null, action: faultAction(fault, path, tools), ...(fault.chance === undefined ? {} : { chance: fault.chance }) };
-  });
+  const faults = normaliseFaults(parsed.faults ?? [], untilMs, problems);
   const traffic: TrafficItem[] = (parsed.traffic ?? []).map((item, index): TrafficItem => {
     if (item.at > untilMs) problems.push({ severity: 'warning', path: ['traffic', index, 'at'], message: 'this happens after the run ends (until)' });
     if (item.send) return { index, atMs: item.at, kind: 'send', send: sendSpec(item.send, hosts) };

@@ -352,6 +352,9 @@ export const faultSchema = strictObject(
   { when: () => true },
 );
 
+/** The `faults` list (exported alone for revalidate.ts, which validates a changed fault list by itself). */
+export const faultListSchema = list(faultSchema, 'the fault timeline (docs/reference.md §6)', L.faultsMax);
+
 // ---- §7: traffic ---------------------------------------------------------------------------------
 
 const sendSchema = strictObject(
@@ -479,7 +482,7 @@ export const scenarioSchema = strictObject(
     ).optional(),
     dns: dnsZone.optional(),
     hosts: map(hostName('a host name'), hostSchema.nullable(), 'the machines: { HOSTNAME: config }'),
-    faults: list(faultSchema, 'the fault timeline (docs/reference.md §6)', L.faultsMax).optional(),
+    faults: faultListSchema.optional(),
     traffic: list(trafficItem, 'what users do (docs/reference.md §7)', L.trafficMax).optional(),
     expect: list(expectation, 'what must hold when the run ends (docs/reference.md §8)', L.expectMax).optional(),
   },
