@@ -167,7 +167,7 @@ async function referenceSection(): Promise<void> {
   if (e2eRate !== null) {
     const ratio = e2eRate / sinkResult.messagesPerSec;
     console.log(`  ratio simulated / smtp-sink: ${ratio.toFixed(2)}× (the simulation does two SMTP hops with TLS and AUTH, a queue and a Maildir per message, all on one core)`);
-    targets.push({ name: 'end-to-end ≥ 1× smtp-sink (aim 5×)', met: ratio >= 1, detail: `${ratio.toFixed(2)}× (${fmtRate(e2eRate)} vs ${fmtRate(sinkResult.messagesPerSec)} msg/s)` });
+    targets.push({ name: 'end-to-end ≥ 1× smtp-sink (stretch 2×)', met: ratio >= 1, detail: `${ratio.toFixed(2)}× (${fmtRate(e2eRate)} vs ${fmtRate(sinkResult.messagesPerSec)} msg/s)` });
   }
 }
 
