@@ -10,6 +10,10 @@
  *                                      sweep (issue 17: sweep throughput and memory; --full: 100,000 runs),
  *                                      property (issue 18: fault-property runs/s of mailsim/testing)
  *                                      http (issue 20: intake with the HTTP API on, listing 10,000 messages)
+ *   npm run bench -- --alloc-profile [bulk|outage] [N]
+ *                                      samples where one scenario run allocates (freed objects
+ *                                      included) and prints the top sites in KiB per message
+ *                                      (bench/alloc-child.ts); the file goes to reports/profiles/
  *   npm run bench -- --profile [bulk|outage] [N]
  *                                      writes a V8 CPU profile of one scenario run to
  *                                      reports/profiles/ and prints its top functions (open the file
@@ -18,6 +22,7 @@
  * Nothing is installed: without Postfix's smtp-source/smtp-sink the reference and bridge sections
  * say so and how to get them. The simulation sizes run in child processes with an 8 GiB heap cap.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +32,7 @@ import { childV8Flags, repoDir, runScenarioChild } from './children.js';
 import { childRuntime, describeRuntime } from './compiled.js';
 import { printKernelBench, runKernelBench } from './kernel.js';
 import { installHint, runSmtpSource, startSmtpSink, stopChild, toolsAvailable, freePort, waitForPort, type SourceResult } from './postfix-tools.js';
+import { topAllocations } from './alloc-top.js';
 import { topFunctions } from './profile-top.js';
 import { runStartupBench, startupTargetMs } from './startup.js';
 import { type PropertyFigure, propertyTarget, runPropertyChild } from './property.js';
@@ -349,6 +355,26 @@ async function profile(): Promise<void> {
   }
 }
 
+// ---- --alloc-profile ----------------------------------------------------------------------------
+async function allocProfile(): Promise<void> {
+  const at = argv.indexOf('--alloc-profile');
+  const kind = argv[at + 1] === 'outage' ? 'outage' : 'bulk';
+  const countArg = Number(argv[kind === argv[at + 1] ? at + 2 : at + 1]);
+  const count = Number.isSafeInteger(countArg) && countArg > 0 ? countArg : kind === 'bulk' ? 5000 : 1000;
+  const dir = join(repoDir, 'reports', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  const runtime = childRuntime();
+  const script = runtime.script.replace(/scenario-child\.(js|ts)$/, 'alloc-child.$1');
+  const child = spawnSync(process.execPath, [...childV8Flags, ...runtime.nodeArgs, script, kind, String(count), dir], { cwd: repoDir, encoding: 'utf8' });
+  if (child.status !== 0) {
+    console.log(`the allocation profile failed (exit ${child.status}): ${child.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  const path = child.stdout.trim().split('\n').at(-1)!;
+  console.log(`wrote ${path} (${describeRuntime(runtime)})\n${topAllocations(JSON.parse(readFileSync(path, 'utf8')), count, 30)}`);
+}
+
 /** Issue 17: sweep throughput with 1 worker and every core, and peak RSS against the number of runs. */
 async function sweepSection(): Promise<void> {
   const cores = coresForSweep();
@@ -413,6 +439,10 @@ async function propertySection(): Promise<void> {
 async function main(): Promise<void> {
   if (argv.includes('--profile')) {
     await profile();
+    return;
+  }
+  if (argv.includes('--alloc-profile')) {
+    await allocProfile();
     return;
   }
   console.log(`mailsim benchmarks — ${machine()}${quick ? ' — QUICK MODE: sizes reduced, figures not comparable' : ''}`);
