@@ -16,62 +16,46 @@
  * JSON object per line — the canonical line plus `text`, so the export is readable but not the
  * digest's input byte for byte.
  *
- * Hashing is buffered: lines are gathered as text and encoded (UTF-8) many at a time, and they and
- * the payload bytes are copied into one fixed byte buffer that is fed to the hash when full, so a million events — segments included — cost a few thousand hash
- * updates, not millions. SHA-256 does not care how its input is chunked, so the digest is the same.
+ * Hashing builds no line: `record` writes the line's bytes field by field into one fixed byte buffer
+ * (src/sim/canonical-hasher.ts: ASCII strings and integers copied byte by byte, the rest as
+ * JSON.stringify's UTF-8), and the payload bytes follow; the buffer is fed to the hash when full,
+ * so a million events cost a few thousand hash updates and no string per event. A prepared payload
+ * event keeps its kind and fields (they must not change afterwards), checked once. Kept events are
+ * built from the fields (keptEvent), apart from the hashing.
  */
-import { Buffer } from 'node:buffer';
-import { createHash, type Hash } from 'node:crypto';
+import { asciiBytes, CanonicalHasher, jsonOf, type TraceValue } from './canonical-hasher.js';
 
-export type TraceValue = string | number | boolean | null;
+export { jsonOf, type TraceValue } from './canonical-hasher.js';
 export type TraceFields = Record<string, TraceValue>;
 export type TraceEvent = { t: number; kind: string } & Record<string, TraceValue>;
 
-/** A payload event's canonical line without its time and length, from `Trace.preparePayload`. */
-export type PreparedPayloadEvent = string & { readonly __prepared: 'payload' };
+/**
+ * A payload event that recurs with the same kind and fields (a connection's `net.send`), from
+ * `Trace.preparePayload`: checked once, and — for a kept trace — its fields as JSON.parse reads
+ * them back, parsed once.
+ */
+export interface PreparedPayloadEvent {
+  readonly kind: string;
+  readonly fields: TraceFields;
+  parsed: Record<string, TraceValue> | undefined;
+}
 
 export interface Clock {
   readonly nowMs: number;
 }
 
-/** Size of the buffer the canonical byte stream is gathered in before it is hashed. */
-const hashChunkBytes = 1 << 16;
-/** Lines are gathered as text up to this many UTF-16 code units before they are encoded. */
-const textChunkCodeUnits = 1 << 14;
-/** A UTF-8 character takes at most this many bytes per UTF-16 code unit. */
-const utf8BytesPerCodeUnitMax = 3;
 const latin1Decoder = new TextDecoder('latin1');
-/** Field names whose JSON form (`,"name":`) is remembered; field names come from code, so few. */
-const fieldKeyCacheMax = 512;
-const fieldKeyJson = new Map<string, string>();
-/** Prepared payload events whose parsed fields a kept trace remembers (one per connection side). */
-const preparedParsedMax = 4096;
+const LINE_START = asciiBytes('{"t":');
+const KIND_KEY = asciiBytes(',"kind":');
+const BYTES_KEY = asciiBytes(',"bytes":');
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const BRACE_CLOSE = 0x7d;
+const NEWLINE = 0x0a;
 
-/** `,"key":` exactly as JSON.stringify writes the key, remembered per name. */
+/** `,"key":` exactly as JSON.stringify writes the key. */
 function keyPrefix(key: string): string {
-  let prefix = fieldKeyJson.get(key);
-  if (prefix === undefined) {
-    prefix = `,${JSON.stringify(key)}:`;
-    if (fieldKeyJson.size < fieldKeyCacheMax) fieldKeyJson.set(key, prefix);
-  }
-  return prefix;
-}
-
-/** Strings JSON.stringify writes as they are between quotes: printable ASCII without `"` and `\`. */
-const NEEDS_NO_ESCAPE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/**
- * Exactly JSON.stringify(value), without calling it for the common cases: finite numbers print as
- * String(number) (both give "0" for -0), non-finite ones as null; strings that need no escaping
- * go between quotes as they are.
- */
-export function jsonOf(value: TraceValue): string {
-  if (typeof value === 'string') return NEEDS_NO_ESCAPE.test(value) ? `"${value}"` : JSON.stringify(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? `${value}` : 'null';
-  if (value === true) return 'true';
-  if (value === false) return 'false';
-  if (value === null) return 'null';
-  return `${JSON.stringify(value)}`;
+  return `,${JSON.stringify(key)}:`;
 }
 
 /**
@@ -100,6 +84,13 @@ function keptEvent(t: number, kind: string, fields: TraceFields): TraceEvent | u
   return event;
 }
 
+/** Throws on a reserved field name: `t` and `kind`, and for a payload event `bytes` and `text`. */
+function checkName(key: string, payload: boolean): void {
+  if (key === 't' || key === 'kind' || (payload && (key === 'bytes' || key === 'text'))) {
+    throw new Error(`trace field name "${key}" is reserved`);
+  }
+}
+
 export class Trace {
   readonly keep: boolean;
   /** The events, when kept (`keepTrace`); empty otherwise. */
@@ -108,14 +99,7 @@ export class Trace {
   count = 0;
 
   private readonly clock: Clock;
-  private readonly hash: Hash = createHash('sha256');
-  /** Canonical bytes not yet hashed: `pending[0, pendingBytes)`. */
-  private readonly pending = Buffer.allocUnsafe(hashChunkBytes);
-  private pendingBytes = 0;
-  /** Canonical lines not yet in `pending` (they come after its bytes); under textChunkCodeUnits. */
-  private pendingText = '';
-  /** Kept trace only: each prepared payload event's parsed `kind` and fields, parsed once. */
-  private readonly preparedParsed = new Map<PreparedPayloadEvent, Record<string, TraceValue>>();
+  private readonly hasher = new CanonicalHasher();
 
   constructor(clock: Clock, keep: boolean) {
     this.clock = clock;
@@ -124,10 +108,13 @@ export class Trace {
 
   /** Records an event at the current virtual time. `t` and `kind` are reserved field names. */
   record(kind: string, fields: TraceFields): void {
+    // `in` sees what for-in would (and more); the exact check runs only then, before any byte.
+    if ('t' in fields || 'kind' in fields) this.fragment(kind, fields, false);
     const t = this.clock.nowMs;
-    const line = `{"t":${t}${this.fragment(kind, fields, false)}}`;
-    this.appendHashed(line);
-    if (this.keep) this.events.push(keptEvent(t, kind, fields) ?? (JSON.parse(line) as TraceEvent));
+    this.writeHead(t, kind, fields);
+    this.hasher.byte(BRACE_CLOSE);
+    this.hasher.byte(NEWLINE);
+    if (this.keep) this.events.push(keptEvent(t, kind, fields) ?? (JSON.parse(this.line(t, kind, fields)) as TraceEvent));
     this.count++;
   }
 
@@ -140,44 +127,51 @@ export class Trace {
   }
 
   /**
-   * The part of a payload event's canonical line that follows the time — `,"kind":…` and the fields —
-   * made once for an event that recurs with the same fields (a connection's `net.send`), so each
-   * recording only adds the time and the length. Record it with `recordPayloadPrepared`.
+   * A payload event that recurs with the same kind and fields (a connection's `net.send`), its field
+   * names checked once; the fields object must not change afterwards. Record it with
+   * `recordPayloadPrepared`.
    */
   preparePayload(kind: string, fields: TraceFields): PreparedPayloadEvent {
-    return this.fragment(kind, fields, true) as PreparedPayloadEvent;
+    for (const key in fields) checkName(key, true);
+    return { kind, fields, parsed: undefined };
   }
 
   /** `recordPayload(kind, fields, payload)` for a prepared event: the same line, the same bytes. */
   recordPayloadPrepared(prepared: PreparedPayloadEvent, payload: Uint8Array): void {
-    const line = `{"t":${this.clock.nowMs}${prepared},"bytes":${payload.length}}`;
-    this.appendHashed(line);
-    this.appendBytes(payload);
+    const hasher = this.hasher;
+    this.writeHead(this.clock.nowMs, prepared.kind, prepared.fields);
+    hasher.constant(BYTES_KEY);
+    hasher.numberText(payload.length);
+    hasher.byte(BRACE_CLOSE);
+    hasher.byte(NEWLINE);
+    hasher.bytes(payload);
     if (this.keep) {
-      const event = { t: this.clock.nowMs + 0, ...this.parsedPrepared(prepared), bytes: payload.length } as unknown as TraceEvent;
+      prepared.parsed ??= JSON.parse(`{${this.fragment(prepared.kind, prepared.fields, true).slice(1)}}`) as Record<string, TraceValue>;
+      const event = { t: this.clock.nowMs + 0, ...prepared.parsed, bytes: payload.length } as unknown as TraceEvent;
       event.text = latin1Decoder.decode(payload);
       this.events.push(event);
     }
     this.count++;
   }
 
-  /**
-   * `kind` and the fields of a prepared event as JSON.parse reads them back, parsed once per prepared
-   * event (a connection's side records thousands of segments with one) rather than once per segment.
-   */
-  private parsedPrepared(prepared: PreparedPayloadEvent): Record<string, TraceValue> {
-    let parsed = this.preparedParsed.get(prepared);
-    if (parsed === undefined) {
-      parsed = JSON.parse(`{${prepared.slice(1)}}`) as Record<string, TraceValue>;
-      if (this.preparedParsed.size < preparedParsedMax) this.preparedParsed.set(prepared, parsed);
+  /** Hashes `{"t":<t>,"kind":<kind>,<fields…>` — the line up to its closing brace — field by field. */
+  private writeHead(t: number, kind: string, fields: TraceFields): void {
+    const hasher = this.hasher;
+    hasher.constant(LINE_START);
+    hasher.numberText(t);
+    hasher.constant(KIND_KEY);
+    hasher.string(kind);
+    for (const key in fields) {
+      hasher.byte(COMMA);
+      hasher.string(key);
+      hasher.byte(COLON);
+      hasher.value(fields[key] as TraceValue);
     }
-    return parsed;
   }
 
   /** "sha256:<hex>" over the canonical serialisation so far; recording may continue afterwards. */
   digest(): string {
-    this.flushHash();
-    return `sha256:${this.hash.copy().digest('hex')}`;
+    return this.hasher.digest();
   }
 
   /** The kept events as JSON lines (empty when the trace is not kept). */
@@ -187,71 +181,21 @@ export class Trace {
     return out;
   }
 
+  /** The canonical line as text (a kept event the fields cannot make is parsed from it). */
+  private line(t: number, kind: string, fields: TraceFields): string {
+    return `{"t":${t}${this.fragment(kind, fields, false)}}`;
+  }
+
   /**
-   * `,"kind":<kind>,<fields…>` of the canonical line. Built by hand so the field order is exactly t,
-   * kind, fields…, bytes — no intermediate object. Values go through jsonOf, which is JSON.stringify's
-   * output byte for byte (the digest's format).
+   * `,"kind":<kind>,<fields…>` of the canonical line as text, field order t, kind, fields…, bytes;
+   * throws on a reserved field name. Values go through jsonOf, JSON.stringify's output byte for byte.
    */
   private fragment(kind: string, fields: TraceFields, payload: boolean): string {
     let text = `,"kind":${jsonOf(kind)}`;
     for (const key in fields) {
-      if (key === 't' || key === 'kind' || (payload && (key === 'bytes' || key === 'text'))) {
-        throw new Error(`trace field name "${key}" is reserved`);
-      }
+      checkName(key, payload);
       text += keyPrefix(key) + jsonOf(fields[key] as TraceValue);
     }
     return text;
-  }
-
-  /** Appends the line and "\n" to the canonical stream (as text first: see `moveText`). */
-  private appendHashed(line: string): void {
-    this.pendingText += `${line}\n`;
-    if (this.pendingText.length >= textChunkCodeUnits) this.moveText();
-  }
-
-  /**
-   * Moves the lines gathered as text into the byte buffer as UTF-8, in one write for many lines (one
-   * Buffer.write per line cost more than building the lines). Runs before payload bytes are appended
-   * and before hashing, so the stream keeps its order.
-   */
-  private moveText(): void {
-    const text = this.pendingText;
-    if (text.length === 0) return;
-    this.pendingText = '';
-    // Worst case 3 bytes per code unit: if that might not fit, make room first.
-    if (this.pendingBytes + text.length * utf8BytesPerCodeUnitMax > hashChunkBytes) {
-      this.flushBytes();
-      if (text.length * utf8BytesPerCodeUnitMax > hashChunkBytes) {
-        this.hash.update(text, 'utf8');
-        return;
-      }
-    }
-    this.pendingBytes += this.pending.write(text, this.pendingBytes, 'utf8');
-  }
-
-  /** Appends raw bytes (a payload) to the canonical stream. */
-  private appendBytes(bytes: Uint8Array): void {
-    this.moveText();
-    if (this.pendingBytes + bytes.length > hashChunkBytes) {
-      this.flushBytes();
-      if (bytes.length > hashChunkBytes) {
-        this.hash.update(bytes);
-        return;
-      }
-    }
-    this.pending.set(bytes, this.pendingBytes);
-    this.pendingBytes += bytes.length;
-  }
-
-  /** Feeds everything gathered so far to the hash. */
-  private flushHash(): void {
-    this.moveText();
-    this.flushBytes();
-  }
-
-  private flushBytes(): void {
-    if (this.pendingBytes === 0) return;
-    this.hash.update(this.pending.subarray(0, this.pendingBytes));
-    this.pendingBytes = 0;
   }
 }
