@@ -23,8 +23,6 @@ interface Verdict {
 
 export function buildMessages(records: MailRecords, queued: readonly QueuedRecipient[]): ReportMessage[] {
   const queuedByKey = new Map(queued.map((q) => [`${q.messageId}\n${q.address.toLowerCase()}`, q]));
-  const idOf = new Map<string, string>();
-  for (const message of records.messages.values()) idOf.set(message.messageId, message.id);
   const out: ReportMessage[] = [];
   for (const message of records.messages.values()) {
     out.push({
@@ -34,9 +32,10 @@ export function buildMessages(records: MailRecords, queued: readonly QueuedRecip
       subject: message.subject,
       submittedAtMs: message.submittedAtMs,
       dsn: message.dsn,
-      about: message.aboutMessageId === null ? null : (idOf.get(message.aboutMessageId) ?? null),
+      // The records are keyed by Message-ID: no second map of every message (issue 21).
+      about: message.aboutMessageId === null ? null : (records.messages.get(message.aboutMessageId)?.id ?? null),
       recipients: message.recipients.map((recipient) =>
-        reportRecipient(recipient, queuedByKey.get(`${message.messageId}\n${recipient.address.toLowerCase()}`) ?? null),
+        reportRecipient(recipient, queuedByKey.size === 0 ? null : (queuedByKey.get(`${message.messageId}\n${recipient.address.toLowerCase()}`) ?? null)),
       ),
     });
   }
