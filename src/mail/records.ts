@@ -9,6 +9,16 @@
  * own (`dsn: true`) that points at the message it reports on. Final states are not stored here: at
  * the end of a run the report asks the queues what they still hold (`QueuedRecipient`) and derives
  * delivered / bounced / deferred / rejected / discarded — or `lost`, which the no-loss invariant reports.
+ *
+ * Memory (issue 21: a million messages in < 2 GiB). The records live until the report is built, so
+ * they are kept small: every string that repeats across messages (host names, addresses, replies,
+ * folders) is pooled (`intern`), and so are the string lists (hops, envelope senders: most
+ * records have the same ones); the other lists (recipients, attempts, deliveries) start as one shared
+ * empty array and are replaced by an exact-size copy on append while short (a pushed-to empty array
+ * reserves 17 slots), a message's recipients are a list searched in order (an address index is
+ * added past a few), and the records are two classes with fixed fields. The folds append through the
+ * `add…` methods; readers see read-only lists. test/mail/compact-records.test.ts compares the report
+ * built from these records with the one built from the plain Map/Set records they replaced.
  */
 
 /**
@@ -57,11 +67,12 @@ export interface BounceRecord {
 }
 
 export interface RecipientRecord {
-  address: string;
-  attempts: AttemptRecord[];
+  readonly address: string;
+  /** Appended with `MailRecords.addAttempt` (the list is replaced while short: see the file's comment). */
+  readonly attempts: readonly AttemptRecord[];
   /** Hosts that accepted the message for this recipient, in order (the submission host first). */
-  hops: string[];
-  deliveries: DeliveryRecord[];
+  readonly hops: readonly string[];
+  readonly deliveries: readonly DeliveryRecord[];
   bounce: BounceRecord | null;
   /** Why the recipient was dropped on purpose (D2: a failed DSN; a `discard` filter). */
   discarded: { atMs: number; reason: string } | null;
@@ -73,17 +84,18 @@ export interface RecipientRecord {
 
 export interface MessageRecord {
   /** "m1", "m2" … in order of first sight. */
-  id: string;
-  messageId: string;
-  from: string;
-  subject: string | null;
-  submittedAtMs: number;
-  dsn: boolean;
+  readonly id: string;
+  readonly messageId: string;
+  readonly from: string;
+  readonly subject: string | null;
+  readonly submittedAtMs: number;
+  readonly dsn: boolean;
   /** For a DSN: the Message-ID of the message it reports on. */
-  aboutMessageId: string | null;
-  recipients: Map<string, RecipientRecord>;
-  /** Every reverse-path this message was accepted with, on any hop (dsn-sanity: a DSN's is always ""). */
-  envelopeSenders: Set<string>;
+  readonly aboutMessageId: string | null;
+  /** In order of first sight (addresses compared exactly, as the events spell them). */
+  readonly recipients: readonly RecipientRecord[];
+  /** Every distinct reverse-path this message was accepted with, on any hop, in order (dsn-sanity: a DSN's is always ""). */
+  readonly envelopeSenders: readonly string[];
 }
 
 /** A port-25 acceptance of a recipient outside the host's domains and relay-for (no-open-relay). */
@@ -104,26 +116,86 @@ export interface QueuedRecipient {
   remoteMta: string | null;
 }
 
+/** The records' own classes: one hidden class each, fields set in the constructor (no dictionary mode). */
+class Recipient implements RecipientRecord {
+  attempts: readonly AttemptRecord[] = none;
+  hops: readonly string[] = none;
+  deliveries: readonly DeliveryRecord[] = none;
+  bounce: BounceRecord | null = null;
+  discarded: { atMs: number; reason: string } | null = null;
+  rejected: { atMs: number; reply: string; host: string | null } | null = null;
+  acceptedAtMs: number | null = null;
+  constructor(readonly address: string) {}
+}
+
+class Message implements MessageRecord {
+  recipients: readonly Recipient[] = none;
+  envelopeSenders: readonly string[] = none;
+  /** Built when a message has many recipients, so a lookup stays O(1). */
+  byAddress: Map<string, Recipient> | null = null;
+  constructor(
+    readonly id: string,
+    readonly messageId: string,
+    readonly from: string,
+    readonly subject: string | null,
+    readonly submittedAtMs: number,
+    readonly dsn: boolean,
+    readonly aboutMessageId: string | null,
+  ) {}
+}
+
+const none: readonly never[] = Object.freeze([]);
+/** Lists up to this long are replaced by a copy one longer on append (exact size); longer ones grow in place. */
+const exactListMax = 8;
+/** A message with more recipients than this gets an address index. */
+const linearLookupMax = 8;
+/** Distinct strings the pool keeps (host names, addresses, replies repeat; the pool stops growing here). */
+const internedMax = 1 << 14;
+
+/**
+ * True when the records will never change `list` in place (a short list is replaced on append), so a
+ * report may share it instead of copying it (src/report/build.ts).
+ */
+export function neverChangedInPlace(list: readonly unknown[]): boolean {
+  return list.length < exactListMax;
+}
+
+/** `list` with `item` appended: a fresh exact-size array while short, else `list` itself, grown. */
+function appended<T>(list: readonly T[], item: T): readonly T[] {
+  if (list.length >= exactListMax) {
+    (list as T[]).push(item);
+    return list;
+  }
+  const out = new Array<T>(list.length + 1);
+  for (let i = 0; i < list.length; i++) out[i] = list[i]!;
+  out[list.length] = item;
+  return out;
+}
+
 export class MailRecords {
   readonly messages = new Map<string, MessageRecord>();
   readonly relayViolations: RelayViolation[] = [];
   private nextId = 1;
+  private readonly pool = new Map<string, string>();
+  /** Shared string lists (hops, envelope senders): list → appended string → the list one longer. */
+  private readonly lists = new Map<readonly string[], Map<string, readonly string[]>>();
+
+  /**
+   * One copy of a string that repeats across messages (a host name, an address, a reply line): the
+   * events carry a fresh string each time, often a rope of pieces; the records keep the pooled one.
+   */
+  intern(text: string): string {
+    const pooled = this.pool.get(text);
+    if (pooled !== undefined) return pooled;
+    if (this.pool.size < internedMax) this.pool.set(text, text);
+    return text;
+  }
 
   /** The record of a message, made at its first sight with these values (later sights change nothing). */
   message(messageId: string, atMs: number, from: string, subject: string | null = null, aboutMessageId: string | null = null): MessageRecord {
     let record = this.messages.get(messageId);
     if (record === undefined) {
-      record = {
-        id: `m${this.nextId++}`,
-        messageId,
-        from,
-        subject,
-        submittedAtMs: atMs,
-        dsn: aboutMessageId !== null,
-        aboutMessageId,
-        recipients: new Map(),
-        envelopeSenders: new Set(),
-      };
+      record = new Message(`m${this.nextId++}`, messageId, this.intern(from), subject, atMs, aboutMessageId !== null, aboutMessageId);
       this.messages.set(messageId, record);
     }
     return record;
@@ -131,12 +203,63 @@ export class MailRecords {
 
   /** The record of one recipient of a message, made at its first sight (and the message's, if need be). */
   recipient(messageId: string, address: string, atMs: number): RecipientRecord {
-    const message = this.messages.get(messageId) ?? this.message(messageId, atMs, '');
-    let record = message.recipients.get(address);
-    if (record === undefined) {
-      record = { address, attempts: [], hops: [], deliveries: [], bounce: null, discarded: null, rejected: null, acceptedAtMs: null };
-      message.recipients.set(address, record);
-    }
+    const message = (this.messages.get(messageId) ?? this.message(messageId, atMs, '')) as Message;
+    const found = findRecipient(message, address);
+    if (found !== undefined) return found;
+    const record = new Recipient(this.intern(address));
+    message.recipients = appended(message.recipients, record);
+    if (message.byAddress !== null) message.byAddress.set(address, record);
+    else if (message.recipients.length > linearLookupMax) message.byAddress = new Map(message.recipients.map((r) => [r.address, r]));
     return record;
   }
+
+  /** The message was accepted with this reverse-path (kept once per distinct path). */
+  addEnvelopeSender(message: MessageRecord, sender: string): void {
+    if (message.envelopeSenders.includes(sender)) return;
+    (message as Message).envelopeSenders = this.sharedList(message.envelopeSenders, sender);
+  }
+
+  addHop(recipient: RecipientRecord, host: string): void {
+    (recipient as Recipient).hops = this.sharedList(recipient.hops, host);
+  }
+
+  /**
+   * `list` and `text`, as a list shared by every record with the same strings in the same order (most
+   * recipients travel the same hops, most messages have one sender). A shared list is never changed.
+   */
+  private sharedList(list: readonly string[], text: string): readonly string[] {
+    let next = this.lists.get(list);
+    const found = next?.get(text);
+    if (found !== undefined) return found;
+    const out = [...list, this.intern(text)];
+    if (this.lists.size >= internedMax) return out;
+    if (next === undefined) this.lists.set(list, (next = new Map()));
+    next.set(text, out);
+    return out;
+  }
+
+  addAttempt(recipient: RecipientRecord, attempt: AttemptRecord): void {
+    const kept: AttemptRecord = {
+      atMs: attempt.atMs,
+      from: this.intern(attempt.from),
+      to: this.intern(attempt.to),
+      address: this.intern(attempt.address),
+      result: attempt.result,
+      reply: attempt.reply === null ? null : this.intern(attempt.reply),
+      conn: attempt.conn,
+      tls: attempt.tls,
+    };
+    (recipient as Recipient).attempts = appended(recipient.attempts, kept);
+  }
+
+  addDelivery(recipient: RecipientRecord, delivery: DeliveryRecord): void {
+    const kept: DeliveryRecord = { host: this.intern(delivery.host), user: this.intern(delivery.user), folder: this.intern(delivery.folder), atMs: delivery.atMs };
+    (recipient as Recipient).deliveries = appended(recipient.deliveries, kept);
+  }
+}
+
+function findRecipient(message: Message, address: string): Recipient | undefined {
+  if (message.byAddress !== null) return message.byAddress.get(address);
+  for (const recipient of message.recipients) if (recipient.address === address) return recipient;
+  return undefined;
 }

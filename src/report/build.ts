@@ -7,7 +7,7 @@
  *   (still queued, or still in the sender's outbox) — and `lost` when a recipient that some server
  *   accepted with a 2xx is none of these: the no-loss invariant's finding.
  */
-import type { MailRecords, QueuedRecipient, RecipientRecord } from '../mail/records.js';
+import { type MailRecords, neverChangedInPlace, type QueuedRecipient, type RecipientRecord } from '../mail/records.js';
 import { fromReplyLine } from '../mail/status.js';
 import type { ReportMessage, ReportRecipient } from './types.js';
 
@@ -23,8 +23,6 @@ interface Verdict {
 
 export function buildMessages(records: MailRecords, queued: readonly QueuedRecipient[]): ReportMessage[] {
   const queuedByKey = new Map(queued.map((q) => [`${q.messageId}\n${q.address.toLowerCase()}`, q]));
-  const idOf = new Map<string, string>();
-  for (const message of records.messages.values()) idOf.set(message.messageId, message.id);
   const out: ReportMessage[] = [];
   for (const message of records.messages.values()) {
     out.push({
@@ -34,9 +32,10 @@ export function buildMessages(records: MailRecords, queued: readonly QueuedRecip
       subject: message.subject,
       submittedAtMs: message.submittedAtMs,
       dsn: message.dsn,
-      about: message.aboutMessageId === null ? null : (idOf.get(message.aboutMessageId) ?? null),
-      recipients: [...message.recipients.values()].map((recipient) =>
-        reportRecipient(recipient, queuedByKey.get(`${message.messageId}\n${recipient.address.toLowerCase()}`) ?? null),
+      // The records are keyed by Message-ID: no second map of every message (issue 21).
+      about: message.aboutMessageId === null ? null : (records.messages.get(message.aboutMessageId)?.id ?? null),
+      recipients: message.recipients.map((recipient) =>
+        reportRecipient(recipient, queuedByKey.size === 0 ? null : (queuedByKey.get(`${message.messageId}\n${recipient.address.toLowerCase()}`) ?? null)),
       ),
     });
   }
@@ -45,9 +44,12 @@ export function buildMessages(records: MailRecords, queued: readonly QueuedRecip
 
 function reportRecipient(recipient: RecipientRecord, queued: QueuedRecipient | null): ReportRecipient {
   const base = {
-    deliveries: recipient.deliveries.map((d) => ({ host: d.host, user: d.user, folder: d.folder, atMs: d.atMs })),
-    hops: recipient.hops,
-    attempts: recipient.attempts.map((a) => ({ ...a })),
+    // The records' lists and records themselves, shared rather than copied (issue 21: the report of a
+    // million messages): the records replace a short list on append rather than change it, so a
+    // report built mid-run does not change after; a long list is copied. Hops lists are never changed.
+    deliveries: reportList(recipient.deliveries),
+    hops: recipient.hops as string[],
+    attempts: reportList(recipient.attempts),
     bounce:
       recipient.bounce === null
         ? null
@@ -56,6 +58,10 @@ function reportRecipient(recipient: RecipientRecord, queued: QueuedRecipient | n
   const { status, finalAtMs, statusCode, diagnostic, remoteMta, reason } = verdictOf(recipient, queued);
   // Keys in the order of docs/reference.md §9.1, so a report reads the same as the example there.
   return { address: recipient.address, status, finalAtMs, ...base, statusCode, diagnostic, remoteMta, reason };
+}
+
+function reportList<T>(list: readonly T[]): T[] {
+  return neverChangedInPlace(list) ? (list as T[]) : list.slice();
 }
 
 function verdictOf(recipient: RecipientRecord, queued: QueuedRecipient | null): Verdict {

@@ -108,9 +108,9 @@ export function evaluateInvariants(messages: readonly ReportMessage[], records: 
   const insane: string[] = [];
   for (const message of records.messages.values()) {
     if (!message.dsn) continue;
-    const senders = [...message.envelopeSenders].filter((sender) => sender !== '');
+    const senders = message.envelopeSenders.filter((sender) => sender !== '');
     if (senders.length > 0) insane.push(`${message.id} travelled with reverse-path <${senders[0]}> (D1 wants <>)`);
-    for (const recipient of message.recipients.values()) {
+    for (const recipient of message.recipients) {
       if (recipient.bounce !== null) insane.push(`${message.id} (a DSN) was itself bounced to ${recipient.address} (D2)`);
     }
   }

@@ -54,7 +54,7 @@ describe('MailLog.record', () => {
     const log = new MailLog(sim);
     exercise(log, 3);
     expect([...log.records.messages.values()].map((m) => m.id)).toEqual(['m1', 'm2', 'm3']);
-    const bob = log.records.messages.get('<2@sender.net>')!.recipients.get('bob@example.org')!;
+    const bob = log.records.messages.get('<2@sender.net>')!.recipients.find((r) => r.address === 'bob@example.org')!;
     expect(bob.hops).toEqual(['smtp.sender.net']);
     expect(bob.acceptedAtMs).toBe(0);
     expect(bob.attempts).toEqual([{ atMs: 0, from: 'smtp.sender.net', to: 'mx.example.org', address: '10.0.0.10', result: 'accepted', reply: '250 OK', conn: 'c1', tls: true }]);
@@ -66,12 +66,12 @@ describe('MailLog.record', () => {
     const log = new MailLog(new Simulator({ seed: 1 }));
     for (const [event] of traced) log.record(event);
     log.record({ kind: 'mail.discard', messageId: '<1@a>', to: 'c@c', reason: 'second' });
-    const c = log.records.messages.get('<1@a>')!.recipients.get('c@c')!;
+    const c = log.records.messages.get('<1@a>')!.recipients.find((r) => r.address === 'c@c')!;
     expect(c.bounce?.status).toBe('5.1.1');
     expect(c.discarded?.reason).toBe('NOTIFY=NEVER');
     expect(c.rejected).toEqual({ atMs: 0, reply: '550 no', host: 'smtp.a' });
     const dsn = log.records.messages.get('<d@a>')!;
-    expect([dsn.id, dsn.dsn, dsn.aboutMessageId, dsn.from, [...dsn.recipients.keys()]]).toEqual(['m2', true, '<1@a>', '', ['a@a']]);
+    expect([dsn.id, dsn.dsn, dsn.aboutMessageId, dsn.from, dsn.recipients.map((r) => r.address)]).toEqual(['m2', true, '<1@a>', '', ['a@a']]);
     expect([...log.records.messages.get('<1@a>')!.envelopeSenders]).toEqual(['a@a']);
   });
 

@@ -42,7 +42,7 @@ describe('D6: DSN parameters are relayed unchanged', () => {
       message: 'Subject: never\r\nMessage-ID: <never@sender.net>\r\n\r\nbody\r\n',
     });
     world.sim.runUntil(3_600_000);
-    const log = world.log.records.messages.get('<never@sender.net>')!.recipients.get('nobody@example.org')!;
+    const log = world.log.records.messages.get('<never@sender.net>')!.recipients.find((r) => r.address === 'nobody@example.org')!;
     expect(log.bounce).toBeNull();
     expect(log.discarded?.reason).toMatch(/NEVER/i);
     expect([...world.log.records.messages.values()].some((m) => m.dsn)).toBe(false);

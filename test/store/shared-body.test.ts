@@ -33,7 +33,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 /** A message-like file: a head, a blank line, then one of the repeating bodies (or none). */
 function fileBytes(o: { head: number; body: number; crlf: boolean }): Uint8Array {
   const eol = o.crlf ? '\r\n' : '\n';
-  const head = enc.encode(`Received: ${o.head}${eol}Subject: s${o.head}${eol}${eol}`);
+  // Non-ASCII header bytes (é is C3 A9, U+0085 is C2 85): a kept head maps every byte to itself.
+  const head = enc.encode(`Received: ${o.head}${eol}Subject: s${o.head} \u00e9\u0085${eol}${eol}`);
   const tail = bodies[o.body] ?? new Uint8Array();
   const out = new Uint8Array(head.length + tail.length);
   out.set(head);

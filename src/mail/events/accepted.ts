@@ -23,10 +23,10 @@ export const accepted = defineMailEvent<Accepted>({
   kind: 'mail.accept',
   trace: (e) => ({ host: e.host, messageId: e.messageId, to: e.to.join(','), port: e.port }),
   fold(records, e, atMs) {
-    records.message(e.messageId, atMs, e.from).envelopeSenders.add(e.from);
+    records.addEnvelopeSender(records.message(e.messageId, atMs, e.from), e.from);
     for (const address of e.to) {
       const recipient = records.recipient(e.messageId, address, atMs);
-      recipient.hops.push(e.host);
+      records.addHop(recipient, e.host);
       if (recipient.acceptedAtMs === null) recipient.acceptedAtMs = atMs;
     }
   },

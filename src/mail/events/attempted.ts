@@ -39,7 +39,7 @@ export const attempted = defineMailEvent<Attempted>({
   trace: (e) => ({ messageId: e.messageId, rcpt: e.rcpt, atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply, conn: e.conn, tls: e.tls }),
   fold(records, e, atMs) {
     const attempt: AttemptRecord = { atMs: e.atMs, from: e.from, to: e.to, address: e.address, result: e.result, reply: e.reply, conn: e.conn, tls: e.tls };
-    records.recipient(e.messageId, e.rcpt, atMs).attempts.push(attempt);
+    records.addAttempt(records.recipient(e.messageId, e.rcpt, atMs), attempt);
   },
   render: {
     legend: [

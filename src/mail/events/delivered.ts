@@ -20,7 +20,7 @@ export const delivered = defineMailEvent<Delivered>({
   kind: 'mail.deliver',
   trace: (e) => ({ messageId: e.messageId, to: e.to, host: e.host, user: e.user, folder: e.folder }),
   fold(records, e, atMs) {
-    records.recipient(e.messageId, e.to, atMs).deliveries.push({ host: e.host, user: e.user, folder: e.folder, atMs });
+    records.addDelivery(records.recipient(e.messageId, e.to, atMs), { host: e.host, user: e.user, folder: e.folder, atMs });
   },
   render: {
     legend: '<span><svg width="14" height="14" viewBox="-7 -7 14 14"><rect class="mark deliver" x="-5" y="-5" width="10" height="10"/></svg> delivered</span>',
