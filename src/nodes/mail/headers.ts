@@ -194,17 +194,34 @@ export function headerBytes(bytes: Uint8Array): Uint8Array {
  * (CRLF followed by space or tab); anything else is a caller bug (it would inject a header).
  */
 export function formatHeaderField(name: string, value: string): Uint8Array {
+  return encodeHeaderText(headerFieldText(name, value));
+}
+
+/** The field's text, "name: value" CRLF, checked as `formatHeaderField` says. */
+function headerFieldText(name: string, value: string): string {
   if (!FIELD_NAME.test(name)) throw new TypeError(`invalid header field name ${JSON.stringify(name)}`);
   if (/\r(?!\n)|(?<!\r)\n|\r\n(?![ \t])/.test(value)) {
     throw new TypeError(`header ${name} value has a line break that is not a fold`);
   }
-  return encodeHeaderText(`${name}: ${value}\r\n`);
+  return `${name}: ${value}\r\n`;
 }
 
-/** Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). */
+/**
+ * Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). An
+ * ASCII field (every Received and Return-Path this simulator writes) is encoded straight into the
+ * new message, one character per byte, not into an array of its own first; equal, byte for byte, to
+ * `concatBytes([formatHeaderField(name, value), bytes])` (test/nodes/prepend-header.test.ts).
+ */
 export function prependHeader(bytes: Uint8Array, name: string, value: string): Uint8Array {
-  return concatBytes([formatHeaderField(name, value), bytes]);
+  const field = headerFieldText(name, value);
+  if (!ASCII_ONLY.test(field)) return concatBytes([encodeHeaderText(field), bytes]);
+  const out = new Uint8Array(field.length + bytes.length);
+  utf8.encodeInto(field, out);
+  out.set(bytes, field.length);
+  return out;
 }
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Returns new bytes with the fields put at the end of the header block. */
 export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [string, string]>): Uint8Array {

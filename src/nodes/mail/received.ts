@@ -47,7 +47,23 @@ export interface ReceivedInfo {
 }
 
 /** A header-safe rendering of peer-supplied text (HELO names can be anything a client sends). */
-function sanitise(text: string): string {
+export function sanitise(text: string): string {
+  // Almost every name is already safe: returned as it is, without the two regex passes.
+  return isHeaderSafe(text) ? text : sanitiseGeneral(text);
+}
+
+/** True when `sanitiseGeneral` would return the text unchanged: 1–255 characters, each visible ASCII but parentheses and backslash. */
+function isHeaderSafe(text: string): boolean {
+  if (text.length === 0 || text.length > 255) return false;
+  for (let at = 0; at < text.length; at++) {
+    const char = text.charCodeAt(at);
+    if (char < 0x21 || char > 0x7e || char === 0x28 || char === 0x29 || char === 0x5c) return false;
+  }
+  return true;
+}
+
+/** `sanitise` by its definition: other characters become '?', empty becomes '?', at most 255. */
+export function sanitiseGeneral(text: string): string {
   const cleaned = text.replace(/[^\x21-\x7e]/g, '?').replace(/[()\\]/g, '?');
   return cleaned.length === 0 ? '?' : cleaned.slice(0, 255);
 }
@@ -62,7 +78,17 @@ export function formatReceivedValue(info: ReceivedInfo): string {
   const by = `by ${sanitise(info.byHost)} with ${info.protocol} id ${sanitise(info.id)}`;
   const only = info.recipients.length === 1 ? info.recipients[0] : undefined;
   const forClause = only === undefined ? '' : `\r\n\tfor <${sanitise(only)}>`;
-  return `${from}\r\n\t${by}${forClause}; ${formatRfc5322Date(SIM_EPOCH_MS + info.atMs)}`;
+  return `${from}\r\n\t${by}${forClause}; ${dateOf(SIM_EPOCH_MS + info.atMs)}`;
+}
+
+/** The last date formatted, by its whole second: messages accepted in one second share the text. */
+let lastDate = { second: Number.NaN, text: '' };
+
+/** `formatRfc5322Date`, which shows whole seconds, once per second. */
+function dateOf(unixMs: number): string {
+  const second = Math.floor(unixMs / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: formatRfc5322Date(unixMs) };
+  return lastDate.text;
 }
 
 /** The complete line, ready to prepend: "Received: …\r\n". */

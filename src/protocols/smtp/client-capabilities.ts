@@ -21,19 +21,26 @@ const BARE_KEYWORD = /^[A-Za-z0-9][A-Za-z0-9-]*$/;
 const parsedByKeywordLines = new Map<string, SmtpCapabilities>();
 export const CAPABILITIES_CACHE_ENTRIES_MAX = 64;
 
+/** The same parses by reply object (a reply is never changed once parsed; weak, so a reply let go drops its entry). */
+const parsedByReply = new WeakMap<SmtpReply, SmtpCapabilities>();
+
 /**
  * Reads the capabilities from a 250 reply to EHLO. The result is the caller's own (a copy of the cached
  * parse), as a fresh parse would be.
  */
 export function parseCapabilities(ehloReply: SmtpReply): SmtpCapabilities {
+  // The reply parser hands out one reply object for an EHLO answer it has seen (reply-parser.ts): no key to build.
+  let parsed = parsedByReply.get(ehloReply);
+  if (parsed !== undefined) return { ...parsed, authMechanisms: [...parsed.authMechanisms], keywords: [...parsed.keywords] };
   const key = keywordLinesKey(ehloReply.lines);
   if (key === null) return readCapabilities(ehloReply.lines);
-  let parsed = parsedByKeywordLines.get(key);
+  parsed = parsedByKeywordLines.get(key);
   if (parsed === undefined) {
     parsed = readCapabilities(ehloReply.lines);
     if (parsedByKeywordLines.size >= CAPABILITIES_CACHE_ENTRIES_MAX) parsedByKeywordLines.delete(parsedByKeywordLines.keys().next().value!);
     parsedByKeywordLines.set(key, parsed);
   }
+  parsedByReply.set(ehloReply, parsed);
   return { ...parsed, authMechanisms: [...parsed.authMechanisms], keywords: [...parsed.keywords] };
 }
 

@@ -64,6 +64,17 @@ export type SmtpClientState =
   | 'quit'
   | 'closed';
 
+/** The expectations without fields, shared (an Awaiting is never changed). */
+const AWAIT_MAIL: Awaiting = { kind: 'mail' };
+const AWAIT_DATA: Awaiting = { kind: 'data' };
+
+/** A null for each index: a round's replies, none yet. */
+function nullsFor(indexes: readonly number[]): (SmtpReply | null)[] {
+  const out: (SmtpReply | null)[] = [];
+  for (let i = 0; i < indexes.length; i++) out.push(null);
+  return out;
+}
+
 /** One expected reply, in the order the commands went out. */
 type Awaiting =
   | { kind: 'greeting' }
@@ -592,9 +603,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     const { envelope, message } = job.transaction;
     if (job.transactionsStarted === 0 && !this.checkJobLocally(job)) return false;
     const indexes: number[] = [];
-    job.results.forEach((result, index) => {
-      if (result === null && indexes.length < this.recipientsPerTransactionMax) indexes.push(index);
-    });
+    const results = job.results;
+    for (let index = 0; index < results.length && indexes.length < this.recipientsPerTransactionMax; index++) {
+      if (results[index] === null) indexes.push(index);
+    }
     if (indexes.length === 0 || job.transactionsStarted >= SMTP_CLIENT_TRANSACTIONS_PER_MESSAGE_MAX) {
       this.settleOpen(job, 'deferred', null, 'rcpt', 'too many transactions');
       this.finishJob(job);
@@ -607,7 +619,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       indexes,
       pipelined,
       mailReply: null,
-      rcptReplies: indexes.map(() => null),
+      rcptReplies: nullsFor(indexes),
       nextRcptPosition: pipelined ? indexes.length : 1,
       dataReply: null,
       contentSent: false,
@@ -630,14 +642,17 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     );
     if (pipelined) {
       // RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; the replies come back in order.
-      const rcptLines = indexes.map((index) => rcptCommand(envelope.recipients[index]!, this.capabilities));
-      this.send(`${mailLine}${rcptLines.join('')}DATA\r\n`, [
-        { kind: 'mail' },
-        ...indexes.map((_, position): Awaiting => ({ kind: 'rcpt', position })),
-        { kind: 'data' },
-      ]);
+      // Built by plain loops: this runs once per message.
+      let group = mailLine;
+      const expected: Awaiting[] = [AWAIT_MAIL];
+      for (let position = 0; position < indexes.length; position++) {
+        group += rcptCommand(envelope.recipients[indexes[position]!]!, this.capabilities);
+        expected.push({ kind: 'rcpt', position });
+      }
+      expected.push(AWAIT_DATA);
+      this.send(`${group}DATA\r\n`, expected);
     } else {
-      this.send(mailLine, [{ kind: 'mail' }]);
+      this.send(mailLine, [AWAIT_MAIL]);
     }
     return true;
   }
@@ -712,7 +727,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
           this.endRound();
           return;
         }
-        this.send('DATA\r\n', [{ kind: 'data' }]);
+        this.send('DATA\r\n', [AWAIT_DATA]);
         return;
       }
       case 'data':

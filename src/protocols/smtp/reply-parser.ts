@@ -16,7 +16,7 @@
  * error result and stops (it is sticky), and never throws. The owning machine then defers, as Postfix
  * does ("protocol error").
  */
-import { isAscii } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import { bytesLatin1 } from '../machine.js';
 import type { SmtpReply } from './types.js';
 
@@ -52,17 +52,16 @@ const SPACE = 0x20;
 const HYPHEN = 0x2d;
 const DOT = 0x2e;
 
-interface ParsedLine {
-  code: number;
-  final: boolean;
-  text: string;
-}
-
 export class SmtpReplyParser {
   private readonly limits: Readonly<SmtpReplyParserLimits>;
   /** Bytes of the current, unterminated line. Never longer than `replyLineBytesMax`. */
   private partialLine: Uint8Array = NO_BYTES;
-  private linesOfReply: ParsedLine[] = [];
+  /** The texts of the current reply's lines so far (all with `replyCode`). */
+  private linesOfReply: string[] = [];
+  private replyCode = 0;
+  /** The code and kind of the line `readLine` read last. */
+  private lineCode = 0;
+  private lineFinal = false;
   private failed = false;
 
   constructor(limits?: Partial<SmtpReplyParserLimits>) {
@@ -83,7 +82,14 @@ export class SmtpReplyParser {
   /** Feeds bytes; returns the replies completed by them, in order, possibly ending with one error. */
   push(bytes: Uint8Array): SmtpReplyParseResult[] {
     // Almost every chunk a server sends is ASCII and starts a fresh line: decoded once, then cut.
-    if (!this.failed && this.partialLine.length === 0 && isAscii(bytes)) return this.pushAscii(bytes);
+    if (!this.failed && this.partialLine.length === 0 && isAscii(bytes)) {
+      if (this.linesOfReply.length > 0 || this.limits !== SMTP_REPLY_PARSER_LIMITS_DEFAULT) return this.pushAscii(bytes);
+      const kept = keptReplyOf(bytes);
+      if (kept !== null) return [{ kind: 'reply', reply: kept }];
+      const results = this.pushAscii(bytes);
+      keepReply(bytes, results, this.partialLine.length === 0);
+      return results;
+    }
     const results: SmtpReplyParseResult[] = [];
     let start = 0;
     while (!this.failed && start < bytes.length) {
@@ -106,7 +112,7 @@ export class SmtpReplyParser {
       this.partialLine = NO_BYTES;
       start = lineFeedAt + 1;
       const text = utf8.decode(line.at(-1) === CR ? line.subarray(0, -1) : line);
-      const result = this.acceptLine(parseWellFormedText(text, 0, text.length) ?? text);
+      const result = this.acceptLine(this.readLine(text, 0, text.length));
       if (result !== null) results.push(result);
     }
     return results;
@@ -140,37 +146,61 @@ export class SmtpReplyParser {
       const lineStart = start;
       const end = lineFeedAt > lineStart && chunk.charCodeAt(lineFeedAt - 1) === CR ? lineFeedAt - 1 : lineFeedAt;
       start = lineFeedAt + 1;
-      const result = this.acceptLine(parseWellFormedText(chunk, lineStart, end) ?? chunk.slice(lineStart, end));
+      const result = this.acceptLine(this.readLine(chunk, lineStart, end));
       if (result !== null) results = appendResult(results, result);
     }
     return results ?? [];
   }
 
-  /** Takes one line, parsed by a fast path, or else as decoded text for the regex. */
-  private acceptLine(parsed: ParsedLine | string): SmtpReplyParseResult | null {
-    let line: ParsedLine;
-    if (typeof parsed === 'string') {
-      // The general case (and every bad line): the regex on the decoded line.
-      const match = REPLY_LINE.exec(parsed);
-      if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(parsed.slice(0, 40))}`);
-      line = { code: Number(match[1]), final: match[2] !== '-', text: match[3] ?? '' };
-    } else {
-      line = parsed;
+  /**
+   * Reads the line `chunk[start, end)` (CR and LF excluded): sets `lineCode` and `lineFinal` and
+   * returns its text, or returns the error of a line that is not a reply line. The common case
+   * (`[2-5]dd` then the end, or ' ' / '-' and the text) is read by hand; anything else by REPLY_LINE.
+   */
+  private readLine(chunk: string, start: number, end: number): string | SmtpReplyParseResult {
+    if (end - start >= 3) {
+      const c0 = chunk.charCodeAt(start);
+      const c1 = chunk.charCodeAt(start + 1);
+      const c2 = chunk.charCodeAt(start + 2);
+      const separator = end - start === 3 ? SPACE : chunk.charCodeAt(start + 3);
+      if (c0 >= DIGIT_2 && c0 <= DIGIT_5 && c1 >= DIGIT_0 && c1 <= DIGIT_9 && c2 >= DIGIT_0 && c2 <= DIGIT_9 && (separator === SPACE || separator === HYPHEN)) {
+        this.lineCode = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
+        this.lineFinal = separator === SPACE;
+        return end - start <= 4 ? '' : chunk.slice(start + 4, end);
+      }
     }
-    const first = this.linesOfReply[0];
-    if (first !== undefined && first.code !== line.code) {
-      return this.fail('mixed-codes', `reply code changed from ${first.code} to ${line.code} within one reply`);
+    // The general case (and every bad line): the regex on the decoded line.
+    const line = start === 0 && end === chunk.length ? chunk : chunk.slice(start, end);
+    const match = REPLY_LINE.exec(line);
+    if (match === null) return this.fail('bad-code', `not an SMTP reply line: ${JSON.stringify(line.slice(0, 40))}`);
+    this.lineCode = Number(match[1]);
+    this.lineFinal = match[2] !== '-';
+    return match[3] ?? '';
+  }
+
+  /** Takes the line `readLine` read (its text), or passes its error on. */
+  private acceptLine(read: string | SmtpReplyParseResult): SmtpReplyParseResult | null {
+    if (typeof read !== 'string') return read;
+    const code = this.lineCode;
+    const count = this.linesOfReply.length;
+    if (count > 0 && this.replyCode !== code) {
+      return this.fail('mixed-codes', `reply code changed from ${this.replyCode} to ${code} within one reply`);
     }
-    if (this.linesOfReply.length >= this.limits.replyLinesMax) {
+    if (count >= this.limits.replyLinesMax) {
       return this.fail('too-many-lines', `reply longer than ${this.limits.replyLinesMax} lines`);
     }
     // A one-line reply (most of them) is built without the lines array.
-    if (first === undefined && line.final) return { kind: 'reply', reply: oneLineReply(line.code, line.text) };
-    this.linesOfReply.push(line);
-    if (!line.final) return null;
+    if (count === 0 && this.lineFinal) return { kind: 'reply', reply: oneLineReply(code, read) };
+    if (count === 0) {
+      this.replyCode = code;
+      this.linesOfReply = [read];
+    } else {
+      this.linesOfReply.push(read);
+    }
+    if (!this.lineFinal) return null;
     const lines = this.linesOfReply;
     this.linesOfReply = [];
-    return { kind: 'reply', reply: buildReply(line.code, lines) };
+    return { kind: 'reply', reply: buildReply(code, lines) };
   }
 
   private fail(error: SmtpReplyParseErrorKind, detail: string): SmtpReplyParseResult {
@@ -181,28 +211,37 @@ export class SmtpReplyParser {
   }
 }
 
+/** The reply of `lines`, which it takes over: without an enhanced code (an EHLO answer) as they are. */
 /**
- * The common case of REPLY_LINE without the regex, on the decoded line `chunk[start, end)` (CR and LF
- * excluded): `[2-5]dd` then the end, or then ' ' / '-' and the text. Anything else (a bad line too)
- * → null, and the caller takes the regex.
+ * Multi-line replies by their bytes, newest last. A server sends its EHLO answer again and again byte
+ * for byte; a chunk that is exactly one kept reply (default limits, nothing buffered before it) gives
+ * that reply again, shared — a reply is never changed once parsed — without decoding and cutting it.
  */
-function parseWellFormedText(chunk: string, start: number, end: number): ParsedLine | null {
-  if (end - start < 3) return null;
-  const c0 = chunk.charCodeAt(start);
-  const c1 = chunk.charCodeAt(start + 1);
-  const c2 = chunk.charCodeAt(start + 2);
-  if (c0 < DIGIT_2 || c0 > DIGIT_5 || c1 < DIGIT_0 || c1 > DIGIT_9 || c2 < DIGIT_0 || c2 > DIGIT_9) return null;
-  const code = (c0 - DIGIT_0) * 100 + (c1 - DIGIT_0) * 10 + (c2 - DIGIT_0);
-  if (end - start === 3) return { code, final: true, text: '' };
-  const separator = chunk.charCodeAt(start + 3);
-  if (separator !== SPACE && separator !== HYPHEN) return null;
-  return { code, final: separator === SPACE, text: chunk.slice(start + 4, end) };
+const keptReplies: { readonly bytes: Buffer; readonly reply: SmtpReply }[] = [];
+export const KEPT_REPLIES_MAX = 8;
+
+/** The kept reply of exactly these bytes, or null. */
+function keptReplyOf(bytes: Uint8Array): SmtpReply | null {
+  for (let index = keptReplies.length - 1; index >= 0; index--) {
+    const kept = keptReplies[index]!;
+    if (kept.bytes.length === bytes.length && kept.bytes.equals(bytes)) return kept.reply;
+  }
+  return null;
 }
 
-function buildReply(code: number, lines: ParsedLine[]): SmtpReply {
-  const enhanced = enhancedCodeOf(code, lines[0]?.text ?? '');
-  if (enhanced === null) return { code, enhanced, lines: lines.map(textOf) };
-  return { code, enhanced, lines: lines.map(({ text }) => withoutCode(text, enhanced)) };
+/** Keeps the reply of a chunk that was one whole multi-line reply (`ended`: no open line left). */
+function keepReply(bytes: Uint8Array, results: SmtpReplyParseResult[], ended: boolean): void {
+  const only = results[0];
+  if (!ended || results.length !== 1 || only === undefined || only.kind !== 'reply' || only.reply.lines.length < 2) return;
+  if (keptReplies.length >= KEPT_REPLIES_MAX) keptReplies.shift();
+  keptReplies.push({ bytes: Buffer.from(bytes), reply: only.reply });
+}
+
+function buildReply(code: number, lines: string[]): SmtpReply {
+  const enhanced = enhancedCodeOf(code, lines[0] ?? '');
+  if (enhanced === null) return { code, enhanced, lines };
+  for (let index = 0; index < lines.length; index++) lines[index] = withoutCode(lines[index]!, enhanced);
+  return { code, enhanced, lines };
 }
 
 /** `buildReply(code, [line])` without the arrays. */
@@ -222,10 +261,6 @@ function appendResult(results: SmtpReplyParseResult[] | null, result: SmtpReplyP
   if (results === null) return [result];
   results.push(result);
   return results;
-}
-
-function textOf(line: ParsedLine): string {
-  return line.text;
 }
 
 /**

@@ -93,6 +93,26 @@ export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array
  * has one. The server keeps replies as text until they are sent, and encodes a burst of them at once.
  */
 export function formatReplyText(reply: SmtpReply, withEnhanced: boolean): string {
+  const known = preformatted.get(reply);
+  if (known !== undefined) return withEnhanced ? known.withEnhanced : known.plain;
+  return formatLines(reply, withEnhanced);
+}
+
+/** The two wire forms of a reply built once (`preformattedReply`), by identity. */
+const preformatted = new WeakMap<SmtpReply, { readonly plain: string; readonly withEnhanced: string }>();
+
+/**
+ * A reply whose wire forms are formatted once, here, by the general formatter: `formatReplyText` of
+ * it returns them without formatting again. For replies sent over and over (354, 221, an EHLO
+ * answer): the caller must not change the reply afterwards.
+ */
+export function preformattedReply(reply: SmtpReply): SmtpReply {
+  preformatted.set(reply, { plain: formatLines(reply, false), withEnhanced: formatLines(reply, true) });
+  return reply;
+}
+
+/** `formatReplyText` without the preformatted forms. */
+function formatLines(reply: SmtpReply, withEnhanced: boolean): string {
   const prefix = (withEnhanced || reply.enhancedAsWritten === true) && reply.enhanced !== null && replyClass(reply) !== 3 ? `${reply.enhanced} ` : '';
   const lines = reply.lines;
   const last = lines.length - 1;

@@ -53,12 +53,16 @@ const EXTENSIONS_DEFAULT: SmtpServerExtensions = {
 const resolvedLimits = new WeakMap<object, SmtpServerLimits>();
 const resolvedExtensions = new WeakMap<object, SmtpServerExtensions>();
 
+/** The cache key of "no overrides". */
+const NO_OVERRIDES = {};
+
 function resolvedOnce<In extends object, Out>(cache: WeakMap<object, Out>, input: In | undefined, resolve: (input: In | undefined) => Out): Out {
-  if (input === undefined) return resolve(input);
-  let resolved = cache.get(input);
+  // No overrides: the defaults, resolved once too (a session's EHLO answer is kept per resolved object).
+  const key = input ?? NO_OVERRIDES;
+  let resolved = cache.get(key);
   if (resolved === undefined) {
     resolved = resolve(input);
-    cache.set(input, resolved);
+    cache.set(key, resolved);
   }
   return resolved;
 }

@@ -1,6 +1,6 @@
 /**
  * The reply parser reads well-formed lines ("250-…", "250 …", "250") without running its regex
- * (src/protocols/smtp/reply-parser.ts parseWellFormedText). The replies must be
+ * (src/protocols/smtp/reply-parser.ts readLine). The replies must be
  * exactly what the regex on the whole decoded line gives (RFC 5321 §4.2, RFC 2034 §4), for any bytes
  * after the code — invalid UTF-8, a BOM, CRs, enhanced codes — and for any chunking.
  *
@@ -144,5 +144,34 @@ describe('SMTP reply parser fast path', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('SMTP reply parser, kept multi-line replies', () => {
+  const multiLine = fc
+    .tuple(fc.constantFrom(250, 451, 550), fc.array(fc.stringMatching(/^[ -~]{0,20}$/), { minLength: 2, maxLength: 6 }))
+    .map(([code, texts]) => new TextEncoder().encode(texts.map((text, index) => `${code}${index === texts.length - 1 ? ' ' : '-'}${text}\r\n`).join('')));
+
+  it('a chunk seen before gives what a parser that keeps nothing gives, however often it comes', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 11 }), { minLength: 1, maxLength: 30 }), fc.array(multiLine, { minLength: 12, maxLength: 12 }), (picks, chunks) => {
+        const parser = new SmtpReplyParser();
+        for (const pick of picks) {
+          // Non-default limits (equal values) keep nothing: the general path.
+          const reference = new SmtpReplyParser({ replyLinesMax: 100 }).push(chunks[pick]!);
+          expect(parser.push(chunks[pick]!)).toEqual(reference);
+        }
+      }),
+    );
+  });
+
+  it('a kept reply is not given to a parser with other limits, nor in the middle of a reply', () => {
+    const chunk = new TextEncoder().encode('250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n');
+    expect(new SmtpReplyParser().push(chunk)).toEqual([{ kind: 'reply', reply: { code: 250, enhanced: null, lines: ['mx.example', 'PIPELINING', '8BITMIME'] } }]);
+    expect(new SmtpReplyParser().push(chunk)[0]?.kind).toBe('reply');
+    expect(new SmtpReplyParser({ replyLinesMax: 2 }).push(chunk)[0]?.kind).toBe('error');
+    const midReply = new SmtpReplyParser();
+    expect(midReply.push(new TextEncoder().encode('250-first\r\n'))).toEqual([]);
+    expect(midReply.push(chunk)).toEqual([{ kind: 'reply', reply: { code: 250, enhanced: null, lines: ['first', 'mx.example', 'PIPELINING', '8BITMIME'] } }]);
   });
 });

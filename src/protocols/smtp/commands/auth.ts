@@ -7,11 +7,14 @@
  * decides: 235 and the user is kept in `ready` until STARTTLS starts over, or the owner's refusal
  * (535 without a hook).
  */
-import { smtpReply } from '../reply.js';
+import { preformattedReply, smtpReply } from '../reply.js';
 import { decodeBase64Strict, LOGIN_PASSWORD_PROMPT, LOGIN_USERNAME_PROMPT, parseLoginField, parsePlainMessage } from '../sasl.js';
 import type { SmtpAuthCredentials, SmtpHookResult } from '../server-api.js';
 import type { SmtpReply } from '../types.js';
 import type { AuthExchange, Ready, SmtpContext } from './context.js';
+
+/** RFC 4954 §6: 235, formatted once. */
+const AUTHENTICATED = preformattedReply(smtpReply(235, '2.7.0', 'Authentication successful'));
 
 /** AUTH is offered now: some mechanism is enabled, and TLS is on if the owner asks for it (RFC 4954 §6). */
 export function authOffered(context: SmtpContext): boolean {
@@ -115,6 +118,6 @@ function checkCredentials(context: SmtpContext, ready: Ready, credentials: SmtpA
   context.ask('auth', result, (reply) => {
     context.enter({ kind: 'ready', heloName: ready.heloName, extended: ready.extended, user: credentials.user });
     context.event({ type: 'authenticated', user: credentials.user, mechanism: credentials.mechanism });
-    context.send(reply ?? smtpReply(235, '2.7.0', 'Authentication successful'));
+    context.send(reply ?? AUTHENTICATED);
   });
 }

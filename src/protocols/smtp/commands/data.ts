@@ -14,9 +14,12 @@
  */
 import type { DataOutcome } from '../data-reader.js';
 import { DataReader } from '../data-reader.js';
-import { smtpReply } from '../reply.js';
+import { preformattedReply, smtpReply } from '../reply.js';
 import type { Envelope, SmtpReply } from '../types.js';
 import { copyEnvelope, type HasRecipients, type MailGiven, type Ready, type ReadingData, type SmtpContext } from './context.js';
+
+/** RFC 5321 §4.3.2: the 354 of every DATA, formatted once. */
+const GO_AHEAD = preformattedReply(smtpReply(354, null, 'End data with <CR><LF>.<CR><LF>'));
 
 export function data(context: SmtpContext, state: HasRecipients, argument: string): void {
   if (argument !== '') {
@@ -28,7 +31,7 @@ export function data(context: SmtpContext, state: HasRecipients, argument: strin
     const reader = new DataReader(limits.messageBytesMax, options.bareLineFeed ?? 'normalize', state.envelope.declaredSize);
     context.enter({ kind: 'reading-data', ready: state.ready, envelope: state.envelope, reader });
     // RFC 5321 §4.3.2: 354; 3xx replies carry no enhanced code (RFC 3463 has classes 2, 4, 5).
-    context.send(reply ?? smtpReply(354, null, 'End data with <CR><LF>.<CR><LF>'));
+    context.send(reply ?? GO_AHEAD);
   });
 }
 

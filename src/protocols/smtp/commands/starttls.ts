@@ -4,8 +4,11 @@
  * (`tlsEstablished`); then it starts over, awaiting EHLO, with no HELO name and no user (§4.2).
  * Commands pipelined behind STARTTLS are discarded, never run (§4.2, CVE-2011-0411).
  */
-import { smtpReply } from '../reply.js';
+import { preformattedReply, smtpReply } from '../reply.js';
 import type { Ready, SmtpContext } from './context.js';
+
+/** RFC 3207 §4: the go-ahead, formatted once. */
+const READY_FOR_TLS = preformattedReply(smtpReply(220, '2.0.0', 'Ready to start TLS'));
 
 export function startTls(context: SmtpContext, state: Ready, argument: string): void {
   if (!context.extensions.startTls) {
@@ -24,6 +27,6 @@ export function startTls(context: SmtpContext, state: Ready, argument: string): 
     context.refuse(smtpReply(501, '5.5.4', 'Syntax: STARTTLS'));
     return;
   }
-  context.send(smtpReply(220, '2.0.0', 'Ready to start TLS'));
+  context.send(READY_FOR_TLS);
   context.beginTls();
 }
