@@ -37,7 +37,7 @@ import { topFunctions } from './profile-top.js';
 import { runStartupBench, startupTargetMs } from './startup.js';
 import { type PropertyFigure, propertyTarget, runPropertyChild } from './property.js';
 import { runListingBench } from './http.js';
-import { coresForSweep, runSweepChild, sweepTargets } from './sweep.js';
+import { coresForSweep, runSweepChild, type SweepFigure, sweepTargets } from './sweep.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -390,6 +390,7 @@ async function sweepSection(): Promise<void> {
   line('1 worker', one);
   if (oneCore !== null) line('1 worker pinned to 1 CPU', oneCore);
   line(`${cores} workers`, all);
+  sweepCpuLines(one, all, cores);
   const speedup = rate(all) / rate(one);
   if (oneCore !== null) console.log(`  ${cores} workers / 1 worker: ${speedup.toFixed(2)}×; / 1 worker on 1 CPU: ${(rate(all) / rate(oneCore)).toFixed(2)}× (a lone worker keeps a second core busy with V8's GC and compiler)`);
   targets.push({ name: `sweep ≥ ${sweepTargets.runsPerSecond} runs/s on ${cores} cores`, met: cores >= 2 ? rate(all) >= sweepTargets.runsPerSecond : null, detail: `${fmtRate(rate(all))} runs/s with ${cores} workers` });
@@ -411,6 +412,25 @@ async function sweepSection(): Promise<void> {
     met: at100k === undefined ? null : at100k[1] < sweepTargets.rssBytes100k,
     detail: at100k === undefined ? `not run (--full runs it); ${rss.map(([n, b]) => `${n.toLocaleString('en-US')} runs ${fmtMiB(b)}`).join(', ')}` : fmtMiB(at100k[1]),
   });
+}
+
+/**
+ * Where the sweep's CPU goes, from CPU times (less sensitive to the machine's other load than wall
+ * time): CPU per run (all threads; the main thread's) and two bounds on the speedup, both taking the
+ * lone worker's main thread as its critical path (on an idle machine its wall time per run).
+ * `ceiling`: cores × that main-thread CPU ÷ the lone worker's CPU per run (all threads: V8's GC and
+ * compiler helpers too) — what all cores give if a run cost no more CPU with more workers. `from CPU`:
+ * the same with the many-worker sweep's CPU per run — the speedup an idle machine would show. Off
+ * Linux (no main-thread figure) the ceiling uses the lone worker's wall time, as on an idle machine.
+ */
+function sweepCpuLines(one: SweepFigure, all: SweepFigure, cores: number): void {
+  const perRun = (ms: number, f: SweepFigure) => `${((ms * 1000) / f.runs).toFixed(0)} µs`;
+  const describe = (f: SweepFigure) => `CPU per run ${perRun(f.cpuMs, f)}${f.mainCpuMs === null ? '' : ` (main thread ${perRun(f.mainCpuMs, f)})`}`;
+  console.log(`  CPU, 1 worker: ${describe(one)}; ${cores} workers: ${describe(all)}`);
+  const critical = one.mainCpuMs ?? one.runsMs;
+  const ceiling = (cores * critical) / one.cpuMs;
+  const fromCpu = one.mainCpuMs === null ? null : (cores * one.mainCpuMs) / all.cpuMs;
+  console.log(`  speedup bounds on ${cores} cores: ceiling ${ceiling.toFixed(2)}×${fromCpu === null ? '' : `, from CPU ${fromCpu.toFixed(2)}×`}`);
 }
 
 /** Rounds of the fault-property figure: fresh processes, one after another. */

@@ -14,6 +14,10 @@ export interface SweepFigure {
   workers: number;
   runsMs: number;
   totalMs: number;
+  /** CPU time of the runs, every thread of the process. */
+  cpuMs: number;
+  /** CPU time of the runs on the main thread (null off Linux). */
+  mainCpuMs: number | null;
   maxRssBytes: number;
 }
 

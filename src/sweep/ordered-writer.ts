@@ -5,10 +5,10 @@
  * With at most a few batches in flight per worker, the buffer stays small.
  */
 import { writeSync } from 'node:fs';
-import type { RunResult } from './rows.js';
+import type { RunLines } from './rows.js';
 
 export class OrderedWriter {
-  private readonly waiting = new Map<number, RunResult>();
+  private readonly waiting = new Map<number, RunLines>();
   private next: IteratorResult<number>;
   written = 0;
 
@@ -20,15 +20,15 @@ export class OrderedWriter {
     this.next = sequence.next();
   }
 
-  accept(result: RunResult): void {
-    this.waiting.set(result.run.run, result);
+  accept(result: RunLines): void {
+    this.waiting.set(result.run, result);
     let recipients = '';
     let runs = '';
     while (!this.next.done && this.waiting.has(this.next.value)) {
       const ready = this.waiting.get(this.next.value)!;
       this.waiting.delete(this.next.value);
-      for (const row of ready.recipients) recipients += `${JSON.stringify(row)}\n`;
-      runs += `${JSON.stringify(ready.run)}\n`;
+      recipients += ready.recipientLines;
+      runs += ready.runLine;
       this.written++;
       this.next = this.sequence.next();
     }

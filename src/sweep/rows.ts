@@ -1,7 +1,8 @@
 /**
  * The tidy rows of a sweep (docs/research.md §4): one `RunRow` per run and one `RecipientRow` per
  * recipient of each user message per run (DSNs are products of a run, not its subjects, and are left
- * out). Key order is fixed here, so the JSON lines of a run are the same bytes wherever it ran.
+ * out). Key order is fixed here, so the JSON lines of a run are the same bytes wherever it ran. A run's
+ * lines are made where it ran (`linesOf`, in the worker), so the main thread only appends text.
  */
 import type { Report, ReportRecipient } from '../report/types.js';
 
@@ -65,6 +66,20 @@ export interface RunIdentity {
 export interface RunResult {
   run: RunRow;
   recipients: RecipientRow[];
+}
+
+/** A run's JSON lines as they go into runs.jsonl and recipients.jsonl (each line ends in "\n"). */
+export interface RunLines {
+  run: number;
+  outcome: RunOutcome;
+  runLine: string;
+  recipientLines: string;
+}
+
+export function linesOf(result: RunResult): RunLines {
+  let recipientLines = '';
+  for (const row of result.recipients) recipientLines += `${JSON.stringify(row)}\n`;
+  return { run: result.run.run, outcome: result.run.outcome, runLine: `${JSON.stringify(result.run)}\n`, recipientLines };
 }
 
 /** The rows of a run that finished (passed or not). */

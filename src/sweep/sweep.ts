@@ -57,8 +57,8 @@ export async function runSweep(sweep: Sweep, options: SweepOptions): Promise<Swe
     const writer = new OrderedWriter(runsFd, recipientsFd, shardRuns(sweep.runs, shard, resumedFrom));
     options.onProgress?.(resumedFrom, total);
     await runAll(sweep, shardRuns(sweep.runs, shard, resumedFrom), options.workers, (result) => {
-      if (result.run.outcome === 'crash') crashed++;
-      else if (result.run.outcome === 'failed') failed++;
+      if (result.outcome === 'crash') crashed++;
+      else if (result.outcome === 'failed') failed++;
       writer.accept(result);
       options.onProgress?.(resumedFrom + writer.written, total);
     }, options.inThread);
