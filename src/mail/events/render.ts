@@ -12,18 +12,10 @@
  * the `text` of a fact), never into markup as it is.
  */
 import { formatDurationMs } from '../../schema/units.js';
-import type { AttemptRecord, DeliveryRecord } from '../records.js';
+import type { AttemptRecord, DeliveryRecord, MessageRecord } from '../records.js';
 
-/** A message as the reports show it (§9.1, without its recipients). */
-export interface MessageView {
-  readonly id: string;
-  readonly messageId: string;
-  readonly from: string;
-  readonly subject: string | null;
-  readonly submittedAtMs: number;
-  readonly dsn: boolean;
-  readonly about: string | null;
-}
+/** A message as the reports show it (§9.1, without its recipients): the record's fields, `about` as an id. */
+export type MessageView = Pick<MessageRecord, 'id' | 'messageId' | 'from' | 'subject' | 'submittedAtMs' | 'dsn'> & { readonly about: string | null };
 
 /** A recipient as the reports show it (§9.1): what the events folded into, and its verdict. */
 export interface RecipientView {
