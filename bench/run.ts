@@ -328,14 +328,20 @@ async function httpSection(): Promise<void> {
   targets.push({ name: 'listing 10,000 stored messages < 100 ms, the first request too', met: slowest < 100, detail: `first request ${fmtMs(listing.coldPageMs)} (API started later: ${fmtMs(listing.coldPageLateApiMs)}), warm ${fmtMs(listing.warmPageMs)}` });
 }
 
-// ---- --profile ----------------------------------------------------------------------------------
-async function profile(): Promise<void> {
-  const at = argv.indexOf('--profile');
+// ---- --profile, --alloc-profile ----------------------------------------------------------------
+/** `FLAG [bulk|outage] [N]`: the world and its size (default `bulkCount`, or 1000 for outage), and reports/profiles/, made. */
+function profileArgs(flag: string, bulkCount: number): { kind: 'bulk' | 'outage'; count: number; dir: string } {
+  const at = argv.indexOf(flag);
   const kind = argv[at + 1] === 'outage' ? 'outage' : 'bulk';
   const countArg = Number(argv[kind === argv[at + 1] ? at + 2 : at + 1]);
-  const count = Number.isSafeInteger(countArg) && countArg > 0 ? countArg : kind === 'bulk' ? 20_000 : 1000;
+  const count = Number.isSafeInteger(countArg) && countArg > 0 ? countArg : kind === 'bulk' ? bulkCount : 1000;
   const dir = join(repoDir, 'reports', 'profiles');
   mkdirSync(dir, { recursive: true });
+  return { kind, count, dir };
+}
+
+async function profile(): Promise<void> {
+  const { kind, count, dir } = profileArgs('--profile', 20_000);
   const before = new Set(readdirSync(dir));
   const runtime = childRuntime();
   console.log(`profiling: node --cpu-prof --cpu-prof-dir=${dir} ${[...runtime.nodeArgs, runtime.script].join(' ')} ${kind} ${count}`);
@@ -355,14 +361,8 @@ async function profile(): Promise<void> {
   }
 }
 
-// ---- --alloc-profile ----------------------------------------------------------------------------
 async function allocProfile(): Promise<void> {
-  const at = argv.indexOf('--alloc-profile');
-  const kind = argv[at + 1] === 'outage' ? 'outage' : 'bulk';
-  const countArg = Number(argv[kind === argv[at + 1] ? at + 2 : at + 1]);
-  const count = Number.isSafeInteger(countArg) && countArg > 0 ? countArg : kind === 'bulk' ? 5000 : 1000;
-  const dir = join(repoDir, 'reports', 'profiles');
-  mkdirSync(dir, { recursive: true });
+  const { kind, count, dir } = profileArgs('--alloc-profile', 5000);
   const runtime = childRuntime();
   const script = runtime.script.replace(/scenario-child\.(js|ts)$/, 'alloc-child.$1');
   const child = spawnSync(process.execPath, [...childV8Flags, ...runtime.nodeArgs, script, kind, String(count), dir], { cwd: repoDir, encoding: 'utf8' });
