@@ -48,7 +48,7 @@ function countMaildir(dir: string): number | null {
  * Why: on a shared machine the wall-clock rate moves with whatever else runs; serve's CPU time per
  * message is what a change to serve changes.
  */
-function processCpuMs(pid: number | undefined): number | null {
+export function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

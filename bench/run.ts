@@ -27,6 +27,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type BridgeOutcome, runBridgeBench } from './bridge.js';
+import { measureNodeFloor } from './node-floor.js';
 import type { ChildResult } from './scenario-child.js';
 import { childV8Flags, repoDir, runScenarioChild } from './children.js';
 import { childRuntime, describeRuntime } from './compiled.js';
@@ -271,12 +272,19 @@ async function bridgeSection(): Promise<void> {
   console.log('  the same load against serve with its mailboxes in memory (no --maildir); delivered = bob\'s POP3 STAT before the stop.');
   const m = memory.source;
   console.log(`  → ${fmtRate(m.messagesPerSec)} messages/s (${fmtMs(m.wallMs)})${m.ok ? '' : ` — ${m.detail}`}; delivered ${memory.delivered ?? 'unknown'} of ${refLoad.messages}`);
+  const floor = await measureNodeFloor(tools.source, refLoad);
+  if (floor !== null && sinkResult !== null) {
+    const f = floor.source;
+    console.log('  the same load against bench/floor-responder.ts — canned replies, nothing parsed or kept: the least an SMTP server');
+    console.log(`  in Node can do here → ${fmtRate(f.messagesPerSec)} messages/s${f.ok ? '' : ` — ${f.detail}`}, ${(f.messagesPerSec / sinkResult.messagesPerSec).toFixed(2)}× smtp-sink${floor.cpuUsPerMessage === null ? '' : `, ${floor.cpuUsPerMessage} µs CPU per message`}`);
+  }
   if (sinkResult !== null) {
     const ratio = m.messagesPerSec / sinkResult.messagesPerSec;
+    const floorNote = floor === null ? '' : ` (Node floor ${(floor.source.messagesPerSec / sinkResult.messagesPerSec).toFixed(2)}×)`;
     targets.push({
       name: 'bridge in memory ≥ 1× smtp-sink, no message lost',
       met: ratio >= 1 && m.ok && memory.delivered === refLoad.messages,
-      detail: `${ratio.toFixed(2)}×, delivered ${memory.delivered ?? '?'} / ${refLoad.messages}`,
+      detail: `${ratio.toFixed(2)}×, delivered ${memory.delivered ?? '?'} / ${refLoad.messages}${floorNote}`,
     });
   }
 }
