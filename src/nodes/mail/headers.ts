@@ -184,6 +184,38 @@ export function countHeaders(bytes: Uint8Array, name: string): number {
   return count;
 }
 
+/**
+ * What an SMTP commit reads of the header block, in one pass instead of one per question (issue 21):
+ * the first Message-ID's value (as `getHeader`), whether a Message-ID and a Date are there (as
+ * `addMissingMessageIdAndDate` looks), and the hop count the message will have once the commit has put
+ * its one Received field on top (and the MSA its Message-ID/Date at the end of the block): `hopCount`
+ * of those bytes. The prepended field is the first the scan of those bytes sees, so it counts the
+ * Received fields among the first `headerFieldsMax - 1` fields here, plus one; a leading continuation
+ * line, which is no field here, folds into the prepended field there, and the fields appended at the
+ * end are no Received. test/nodes/pure/commit-header-facts.test.ts compares it with the general path.
+ */
+export interface CommitHeaderFacts {
+  messageId: string | null;
+  hasDate: boolean;
+  /** `hopCount` of these bytes after one Received field is prepended. */
+  hopsWithReceived: number;
+}
+
+export function commitHeaderFacts(bytes: Uint8Array): CommitHeaderFacts {
+  let messageId: string | null = null;
+  let hasDate = false;
+  let received = 0;
+  let seen = 0;
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon, end) => {
+    seen++;
+    if (seen < headerFieldsMax && fieldNamed(bytes, start, colon, 'received')) received++;
+    else if (messageId === null && fieldNamed(bytes, start, colon, 'message-id')) messageId = fieldValue(bytes, start, colon, end);
+    else hasDate ||= fieldNamed(bytes, start, colon, 'date');
+    return true;
+  });
+  return { messageId, hasDate, hopsWithReceived: received + 1 };
+}
+
 /** The header block's bytes (fields only, without the empty separator line). */
 export function headerBytes(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(0, findHeaderEnd(bytes).headerEnd);
@@ -258,14 +290,18 @@ export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
 export function addMissingMessageIdAndDate(
   bytes: Uint8Array,
   supply: { messageId: string; date: string },
+  /** What `commitHeaderFacts` found in these bytes, if the caller has it (saves a scan). */
+  facts?: CommitHeaderFacts,
 ): { bytes: Uint8Array; added: Array<'Message-ID' | 'Date'> } {
-  let hasMessageId = false;
-  let hasDate = false;
-  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
-    hasMessageId ||= fieldNamed(bytes, start, colon, 'message-id');
-    hasDate ||= fieldNamed(bytes, start, colon, 'date');
-    return !(hasMessageId && hasDate);
-  });
+  let hasMessageId = facts !== undefined && facts.messageId !== null;
+  let hasDate = facts?.hasDate ?? false;
+  if (facts === undefined) {
+    scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
+      hasMessageId ||= fieldNamed(bytes, start, colon, 'message-id');
+      hasDate ||= fieldNamed(bytes, start, colon, 'date');
+      return !(hasMessageId && hasDate);
+    });
+  }
   const has = (name: 'Message-ID' | 'Date') => (name === 'Date' ? hasDate : hasMessageId);
   const added: Array<'Message-ID' | 'Date'> = [];
   const lines: Array<[string, string]> = [];
