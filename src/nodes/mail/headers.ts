@@ -240,20 +240,51 @@ function headerFieldText(name: string, value: string): string {
 
 /**
  * Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). An
- * ASCII field (every Received and Return-Path this simulator writes) is encoded straight into the
- * new message, one character per byte, not into an array of its own first; equal, byte for byte, to
- * `concatBytes([formatHeaderField(name, value), bytes])` (test/nodes/prepend-header.test.ts).
+ * ASCII field (every Received and Return-Path this simulator writes) is checked and written straight
+ * into the new message in one pass, one character per byte (`asciiFieldInto`), with no field text or
+ * array of its own first; anything else takes the general path. Equal, byte for byte, to
+ * `concatBytes([formatHeaderField(name, value), bytes])`, and throws where that throws
+ * (test/nodes/pure/received-fast-path.test.ts).
  */
 export function prependHeader(bytes: Uint8Array, name: string, value: string): Uint8Array {
-  const field = headerFieldText(name, value);
-  if (!ASCII_ONLY.test(field)) return concatBytes([encodeHeaderText(field), bytes]);
-  const out = new Uint8Array(field.length + bytes.length);
-  utf8.encodeInto(field, out);
-  out.set(bytes, field.length);
-  return out;
+  const fieldLength = name.length + value.length + 4;
+  const out = new Uint8Array(fieldLength + bytes.length);
+  if (asciiFieldInto(out, name, value)) {
+    out.set(bytes, fieldLength);
+    return out;
+  }
+  return concatBytes([encodeHeaderText(headerFieldText(name, value)), bytes]);
 }
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/**
+ * Writes `name: value` CRLF into `out` from 0 when the field is ASCII and valid as `headerFieldText`
+ * checks it (a name of printable ASCII but colon; no line break in the value but CRLF WSP folds);
+ * false (with `out` partly written) otherwise, for the general path to encode or throw.
+ */
+function asciiFieldInto(out: Uint8Array, name: string, value: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e || code === 0x3a) return false;
+    out[i] = code;
+  }
+  let at = name.length;
+  out[at++] = 0x3a;
+  out[at++] = 0x20;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return false;
+    if (code === 0x0d) {
+      // A fold: CR LF and then space or tab (RFC 5322 §2.2.3).
+      const next = value.charCodeAt(i + 2);
+      if (value.charCodeAt(i + 1) !== 0x0a || (next !== 0x20 && next !== 0x09)) return false;
+    } else if (code === 0x0a && value.charCodeAt(i - 1) !== 0x0d) return false;
+    out[at++] = code;
+  }
+  out[at++] = 0x0d;
+  out[at] = 0x0a;
+  return true;
+}
 
 /** Returns new bytes with the fields put at the end of the header block. */
 export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [string, string]>): Uint8Array {
