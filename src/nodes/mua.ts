@@ -69,14 +69,7 @@ export class Mua {
       'Content-Type: text/plain; charset=utf-8',
       ...spec.headers.map((header) => `${header.name}: ${header.value}`),
     ];
-    let body: string;
-    if (spec.body !== null) {
-      body = spec.body.replace(/\r?\n/g, '\r\n');
-      if (!body.endsWith('\r\n')) body += '\r\n';
-    } else {
-      body = generatedBody(spec.sizeBytes ?? 0);
-    }
-    return utf8Bytes(`${headers.join('\r\n')}\r\n\r\n${body}`);
+    return messageBytes(headers, spec.body, spec.sizeBytes ?? 0);
   }
 
   private submit(spec: SendSpec, messageId: string, message: Uint8Array, attempt: number): void {
@@ -199,6 +192,37 @@ function describeLocalRefusal(detail: string, messageBytes: number): string {
 const bodyPattern = 'The quick brown fox jumps over the lazy dog. 0123456789 mailsim body. ';
 /** Twice the pattern, made once: each line is a window of it (a fresh concatenation per line cost more than the line). */
 const bodyPatternTwice = bodyPattern + bodyPattern;
+
+/**
+ * The message: the header lines, an empty line, and the body given (line ends made CRLF) or one
+ * generated of `sizeBytes`. A generated body is the same for the same size, so its bytes are made
+ * once (`generatedBodyBytes`) and copied after the encoded header, not built and encoded per message;
+ * equal to `utf8Bytes(header + body)` (test/nodes/pure/mua-body.test.ts).
+ */
+export function messageBytes(headerLines: readonly string[], body: string | null, sizeBytes: number): Uint8Array {
+  const head = `${headerLines.join('\r\n')}\r\n\r\n`;
+  if (body !== null) {
+    let text = body.replace(/\r?\n/g, '\r\n');
+    if (!text.endsWith('\r\n')) text += '\r\n';
+    return utf8Bytes(head + text);
+  }
+  const generated = generatedBodyBytes(sizeBytes);
+  const headLength = Buffer.byteLength(head, 'utf8');
+  const out = new Uint8Array(headLength + generated.length);
+  utf8.encodeInto(head, out);
+  out.set(generated, headLength);
+  return out;
+}
+
+const utf8 = new TextEncoder();
+/** The last generated body's bytes, by size (a run's sends mostly share one size). Never handed out: copied. */
+let lastGenerated: { sizeBytes: number; bytes: Uint8Array } | null = null;
+
+/** `generatedBody(sizeBytes)` as bytes (it is ASCII), remembered for the last size asked. */
+export function generatedBodyBytes(sizeBytes: number): Uint8Array {
+  if (lastGenerated === null || lastGenerated.sizeBytes !== sizeBytes) lastGenerated = { sizeBytes, bytes: utf8.encode(generatedBody(sizeBytes)) };
+  return lastGenerated.bytes;
+}
 
 /** A deterministic text body of exactly `sizeBytes` bytes (CRLF lines). */
 export function generatedBody(sizeBytes: number): string {

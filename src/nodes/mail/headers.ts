@@ -184,6 +184,38 @@ export function countHeaders(bytes: Uint8Array, name: string): number {
   return count;
 }
 
+/**
+ * What an SMTP commit reads of the header block, in one pass instead of one per question (issue 21):
+ * the first Message-ID's value (as `getHeader`), whether a Message-ID and a Date are there (as
+ * `addMissingMessageIdAndDate` looks), and the hop count the message will have once the commit has put
+ * its one Received field on top (and the MSA its Message-ID/Date at the end of the block): `hopCount`
+ * of those bytes. The prepended field is the first the scan of those bytes sees, so it counts the
+ * Received fields among the first `headerFieldsMax - 1` fields here, plus one; a leading continuation
+ * line, which is no field here, folds into the prepended field there, and the fields appended at the
+ * end are no Received. test/nodes/pure/commit-header-facts.test.ts compares it with the general path.
+ */
+export interface CommitHeaderFacts {
+  messageId: string | null;
+  hasDate: boolean;
+  /** `hopCount` of these bytes after one Received field is prepended. */
+  hopsWithReceived: number;
+}
+
+export function commitHeaderFacts(bytes: Uint8Array): CommitHeaderFacts {
+  let messageId: string | null = null;
+  let hasDate = false;
+  let received = 0;
+  let seen = 0;
+  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon, end) => {
+    seen++;
+    if (seen < headerFieldsMax && fieldNamed(bytes, start, colon, 'received')) received++;
+    else if (messageId === null && fieldNamed(bytes, start, colon, 'message-id')) messageId = fieldValue(bytes, start, colon, end);
+    else hasDate ||= fieldNamed(bytes, start, colon, 'date');
+    return true;
+  });
+  return { messageId, hasDate, hopsWithReceived: received + 1 };
+}
+
 /** The header block's bytes (fields only, without the empty separator line). */
 export function headerBytes(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(0, findHeaderEnd(bytes).headerEnd);
@@ -208,20 +240,51 @@ function headerFieldText(name: string, value: string): string {
 
 /**
  * Returns new bytes with the field put before every other field (RFC 5321 §4.4 trace fields). An
- * ASCII field (every Received and Return-Path this simulator writes) is encoded straight into the
- * new message, one character per byte, not into an array of its own first; equal, byte for byte, to
- * `concatBytes([formatHeaderField(name, value), bytes])` (test/nodes/prepend-header.test.ts).
+ * ASCII field (every Received and Return-Path this simulator writes) is checked and written straight
+ * into the new message in one pass, one character per byte (`asciiFieldInto`), with no field text or
+ * array of its own first; anything else takes the general path. Equal, byte for byte, to
+ * `concatBytes([formatHeaderField(name, value), bytes])`, and throws where that throws
+ * (test/nodes/pure/received-fast-path.test.ts).
  */
 export function prependHeader(bytes: Uint8Array, name: string, value: string): Uint8Array {
-  const field = headerFieldText(name, value);
-  if (!ASCII_ONLY.test(field)) return concatBytes([encodeHeaderText(field), bytes]);
-  const out = new Uint8Array(field.length + bytes.length);
-  utf8.encodeInto(field, out);
-  out.set(bytes, field.length);
-  return out;
+  const fieldLength = name.length + value.length + 4;
+  const out = new Uint8Array(fieldLength + bytes.length);
+  if (asciiFieldInto(out, name, value)) {
+    out.set(bytes, fieldLength);
+    return out;
+  }
+  return concatBytes([encodeHeaderText(headerFieldText(name, value)), bytes]);
 }
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+/**
+ * Writes `name: value` CRLF into `out` from 0 when the field is ASCII and valid as `headerFieldText`
+ * checks it (a name of printable ASCII but colon; no line break in the value but CRLF WSP folds);
+ * false (with `out` partly written) otherwise, for the general path to encode or throw.
+ */
+function asciiFieldInto(out: Uint8Array, name: string, value: string): boolean {
+  if (name.length === 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e || code === 0x3a) return false;
+    out[i] = code;
+  }
+  let at = name.length;
+  out[at++] = 0x3a;
+  out[at++] = 0x20;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0x7f) return false;
+    if (code === 0x0d) {
+      // A fold: CR LF and then space or tab (RFC 5322 §2.2.3).
+      const next = value.charCodeAt(i + 2);
+      if (value.charCodeAt(i + 1) !== 0x0a || (next !== 0x20 && next !== 0x09)) return false;
+    } else if (code === 0x0a && value.charCodeAt(i - 1) !== 0x0d) return false;
+    out[at++] = code;
+  }
+  out[at++] = 0x0d;
+  out[at] = 0x0a;
+  return true;
+}
 
 /** Returns new bytes with the fields put at the end of the header block. */
 export function appendHeaders(bytes: Uint8Array, added: ReadonlyArray<readonly [string, string]>): Uint8Array {
@@ -258,14 +321,18 @@ export function removeHeaders(bytes: Uint8Array, name: string): Uint8Array {
 export function addMissingMessageIdAndDate(
   bytes: Uint8Array,
   supply: { messageId: string; date: string },
+  /** What `commitHeaderFacts` found in these bytes, if the caller has it (saves a scan). */
+  facts?: CommitHeaderFacts,
 ): { bytes: Uint8Array; added: Array<'Message-ID' | 'Date'> } {
-  let hasMessageId = false;
-  let hasDate = false;
-  scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
-    hasMessageId ||= fieldNamed(bytes, start, colon, 'message-id');
-    hasDate ||= fieldNamed(bytes, start, colon, 'date');
-    return !(hasMessageId && hasDate);
-  });
+  let hasMessageId = facts !== undefined && facts.messageId !== null;
+  let hasDate = facts?.hasDate ?? false;
+  if (facts === undefined) {
+    scanFields(bytes, findHeaderEnd(bytes).headerEnd, (start, colon) => {
+      hasMessageId ||= fieldNamed(bytes, start, colon, 'message-id');
+      hasDate ||= fieldNamed(bytes, start, colon, 'date');
+      return !(hasMessageId && hasDate);
+    });
+  }
   const has = (name: 'Message-ID' | 'Date') => (name === 'Date' ? hasDate : hasMessageId);
   const added: Array<'Message-ID' | 'Date'> = [];
   const lines: Array<[string, string]> = [];

@@ -29,7 +29,7 @@
  */
 import { type Envelope, mailParamsOf, plainMailParams } from '../../protocols/smtp/types.js';
 import type { TimerId } from '../../sim/index.js';
-import { hopLimitExceeded } from '../mail/headers.js';
+import { hopCount } from '../mail/headers.js';
 import { buildDsn, type DsnAction, type DsnRecipient, decideDsn } from '../mta/dsn.js';
 import { newRetryRecord, nextScanAtOrAfterMs, type RetryPolicy, recordFailure, retryPolicyFor, retryStateAt, shouldSendDelayWarning } from '../mta/schedule.js';
 import type { QueueConfig } from '../config.js';
@@ -94,6 +94,8 @@ export interface NewMessage {
   message: Uint8Array;
   /** Check the hop count against limits.hops (mail that arrived over SMTP). */
   checkHops?: boolean;
+  /** `hopCount(message)`, when the caller counted it already (the SMTP commit's one header scan). */
+  hops?: number;
   /** A queue id from `reserveQueueId` (the Received: header names it before the commit). */
   queueId?: string;
 }
@@ -256,7 +258,7 @@ export class MailQueue {
       eligibleAtMs: null,
       warned: false,
       params: mailParamsOf(input.envelope),
-      hopLimitExceeded: input.checkHops === true && hopLimitExceeded(input.message, this.ctx.config.limits.hops) !== null,
+      hopLimitExceeded: input.checkHops === true && (input.hops ?? hopCount(input.message)) > this.ctx.config.limits.hops,
     };
     commitNewEntry(this.ctx.disk(), entry, input.message);
     this.entries.set(queueId, entry);

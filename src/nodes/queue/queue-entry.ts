@@ -10,6 +10,7 @@
 import { type DsnRcptParams, type MailParams, plainMailParams } from '../../protocols/smtp/types.js';
 import type { Disk } from '../../store/disk.js';
 import type { RetryRecord } from '../mta/schedule.js';
+import { newEntryJsonInto } from './new-entry-json.js';
 
 export interface QueueRecipient {
   address: string;
@@ -65,7 +66,10 @@ export function entryPaths(queueId: string): { message: string; state: string } 
 export function commitNewEntry(disk: Disk, entry: QueueEntry, message: Uint8Array): void {
   const paths = entryPaths(entry.queueId);
   disk.write(paths.message, message);
-  writeJson(disk, paths.state, JSON.stringify(entry));
+  // Straight into the scratch buffer when every field is plain (new-entry-json.ts), else the general path.
+  const length = newEntryJsonInto(entry, stateScratch);
+  if (length >= 0) disk.write(paths.state, stateScratch.subarray(0, length));
+  else writeJson(disk, paths.state, JSON.stringify(entry));
 }
 
 /** Rewrites the state of an entry after an attempt. */

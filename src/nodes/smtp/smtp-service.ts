@@ -31,7 +31,7 @@ import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { isFinalDestination } from '../config.js';
 import type { HostContext } from '../host-context.js';
 import { MachineSession } from '../machine-session.js';
-import { addMissingMessageIdAndDate, getHeader, prependHeader } from '../mail/headers.js';
+import { addMissingMessageIdAndDate, commitHeaderFacts, prependHeader } from '../mail/headers.js';
 import { formatReceivedValue, receivedProtocol } from '../mail/received.js';
 import type { LocalTransport } from '../mda/local-transport.js';
 import { Greylist } from '../mta/greylist.js';
@@ -248,10 +248,12 @@ export class SmtpService {
   private commit(session: SmtpSessionView, envelope: Envelope, message: Uint8Array, kind: SmtpPortKind, port: number): void {
     const ctx = this.ctx;
     let bytes = message;
-    let messageId = getHeader(bytes, 'Message-ID')?.trim() ?? null;
+    // One scan of the header block answers every question of this commit (the hop count included).
+    const facts = commitHeaderFacts(bytes);
+    let messageId = facts.messageId?.trim() ?? null;
     if (kind !== 'mta' || messageId === null) {
       const supplied = `<${ctx.random('message-id').hex(16)}@${ctx.name}>`;
-      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: formatRfc5322Date(SIM_EPOCH_MS + ctx.sim.nowMs) });
+      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: formatRfc5322Date(SIM_EPOCH_MS + ctx.sim.nowMs) }, facts);
       bytes = fixed.bytes;
       messageId ??= supplied;
     }
@@ -283,6 +285,7 @@ export class SmtpService {
       envelope,
       message: bytes,
       checkHops: true,
+      hops: facts.hopsWithReceived,
     });
   }
 }

@@ -3,8 +3,10 @@
  * number of bytes, CRLF lines of 70 characters, the same text as the original per-line construction
  * (which concatenated the pattern twice for every line; the doubled pattern is now made once).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generatedBody } from '../../../src/nodes/mua.js';
+import { utf8Bytes } from '../../../src/protocols/bytes.js';
+import { generatedBody, messageBytes } from '../../../src/nodes/mua.js';
 
 /** The construction as it was before the doubled pattern was hoisted. */
 function referenceBody(sizeBytes: number): string {
@@ -27,5 +29,29 @@ describe('generatedBody', () => {
       expect(body).toBe(referenceBody(size));
       expect(body.length).toBe(size);
     }
+  });
+});
+
+describe('messageBytes', () => {
+  it('equals the whole text encoded at once (the general path), for a given or a generated body, sizes changing or not', () => {
+    const headerLine = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: 'binary', maxLength: 10 }), fc.constantFrom('Subject: Grüße', 'X: \ud800', 'Date: x'));
+    fc.assert(
+      fc.property(
+        fc.array(headerLine, { maxLength: 5 }),
+        fc.option(fc.string({ unit: 'binary', maxLength: 40 }), { nil: null }),
+        fc.array(fc.oneof(fc.nat(300), fc.constantFrom(1000, 1000, 1000)), { minLength: 1, maxLength: 4 }),
+        (lines, body, sizes) => {
+          for (const size of sizes) {
+            let text = body;
+            if (text !== null) {
+              text = text.replace(/\r?\n/g, '\r\n');
+              if (!text.endsWith('\r\n')) text += '\r\n';
+            }
+            const general = utf8Bytes(`${lines.join('\r\n')}\r\n\r\n${text ?? generatedBody(size)}`);
+            expect(messageBytes(lines, body, size)).toEqual(general);
+          }
+        },
+      ),
+    );
   });
 });
