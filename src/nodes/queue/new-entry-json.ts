@@ -13,36 +13,7 @@
  * Keys and their order are those of the literal in `MailQueue.enqueue` (and `newRetryRecord`,
  * `mailParamsOf`), which is what JSON.stringify follows.
  */
-import type { DsnRcptParams, MailParams } from '../../protocols/smtp/types.js';
-import type { RetryRecord } from '../mta/schedule.js';
-
-/**
- * The fields of `QueueEntry` (queue-entry.ts) this writes, declared here so that the two files do not
- * import each other; a QueueEntry is one.
- */
-interface QueueRecipient {
-  address: string;
-  orcpt: string | null;
-  notify: DsnRcptParams['notify'];
-  done: boolean;
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
-  lastAttemptMs: number | null;
-}
-
-interface QueueEntry {
-  queueId: string;
-  messageId: string;
-  from: string;
-  recipients: readonly QueueRecipient[];
-  arrivalMs: number;
-  retry: RetryRecord;
-  eligibleAtMs: number | null;
-  warned: boolean;
-  params: MailParams;
-  hopLimitExceeded: boolean;
-}
+import type { QueueEntry, QueueRecipient } from './queue-entry.js';
 
 /** Writes JSON text into `out` from 0; returns the length, or -1 when the fast path does not apply. */
 export function newEntryJsonInto(entry: QueueEntry, out: Uint8Array): number {
