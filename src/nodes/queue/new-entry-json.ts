@@ -13,7 +13,7 @@
  * Keys and their order are those of the literal in `MailQueue.enqueue` (and `newRetryRecord`,
  * `mailParamsOf`), which is what JSON.stringify follows.
  */
-import type { QueueEntry, QueueRecipient } from './queue-entry.js';
+import type { QueueEntry, QueueRecipient } from './entry-types.js';
 
 /** Writes JSON text into `out` from 0; returns the length, or -1 when the fast path does not apply. */
 export function newEntryJsonInto(entry: QueueEntry, out: Uint8Array): number {

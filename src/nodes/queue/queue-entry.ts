@@ -7,43 +7,12 @@
  * Layout on the host's disk: `queue/<id>.eml` (the message) then `queue/<id>.json` (the state). An
  * .eml without its .json is an unfinished commit (nothing was acknowledged) and is removed on boot.
  */
-import { type DsnRcptParams, type MailParams, plainMailParams } from '../../protocols/smtp/types.js';
+import { type MailParams, plainMailParams } from '../../protocols/smtp/types.js';
 import type { Disk } from '../../store/disk.js';
-import type { RetryRecord } from '../mta/schedule.js';
+import type { QueueEntry, QueueRecipient } from './entry-types.js';
 import { newEntryJsonInto } from './new-entry-json.js';
 
-export interface QueueRecipient {
-  address: string;
-  /** ORCPT as received, or null (RFC 3461 §4.2). */
-  orcpt: string | null;
-  notify: DsnRcptParams['notify'];
-  /** Delivered, relayed, bounced or discarded: nothing more to do for it here. */
-  done: boolean;
-  /** The latest RFC 3463 status and diagnostic, for a DSN at expiry (D5). */
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
-  lastAttemptMs: number | null;
-}
-
-export interface QueueEntry {
-  queueId: string;
-  /** The Message-ID header value: the identity that survives relaying (the mail log's key). */
-  messageId: string;
-  /** Reverse-path; "" for a DSN (D1). */
-  from: string;
-  recipients: QueueRecipient[];
-  arrivalMs: number;
-  retry: RetryRecord;
-  /** When the next attempt may start (null: now). */
-  eligibleAtMs: number | null;
-  /** A `delayed` DSN was sent (warn-after). */
-  warned: boolean;
-  /** The MAIL FROM parameters the message keeps on every hop (BODY, SMTPUTF8, REQUIRETLS, RET, ENVID). */
-  params: MailParams;
-  /** `Received:` count was over limits.hops when it arrived: bounce 5.4.6 (loop detection). */
-  hopLimitExceeded: boolean;
-}
+export type { QueueEntry, QueueRecipient } from './entry-types.js';
 
 export const queueDir = 'queue';
 
