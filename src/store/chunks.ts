@@ -11,6 +11,7 @@
  * The two chunks interned last are compared first, before any hashing: in a bulk run it is nearly always one of them.
  */
 import { Buffer } from 'node:buffer';
+import { HeadCoder } from './head-delta.js';
 
 /** One distinct tail: its bytes (never modified) and how many files use it. */
 export interface Chunk {
@@ -22,6 +23,8 @@ export interface Chunk {
 export const CHUNK_BYTES_MIN = 256;
 
 export class ChunkStore {
+  /** The heads of the files that share a tail, coded against recent ones (head-delta.ts). */
+  readonly heads = new HeadCoder();
   private readonly byHash = new Map<number, Chunk[]>();
   /**
    * The two chunks interned last, tried first: a run mostly writes one body again and again — in its

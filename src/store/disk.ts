@@ -187,7 +187,7 @@ export class MemoryDisk {
     if (existing !== undefined) {
       this.reserve(path, bytes.length - existing.length);
       // Nothing outside holds a FileBuffer's storage (reads return copies), so it can be overwritten.
-      existing.replace(bytes);
+      existing.replace(bytes, this.chunks);
       return;
     }
     validatePath(path);
@@ -203,7 +203,7 @@ export class MemoryDisk {
     this.reserve(path, bytes.length);
     this.makeParents(path);
     const file = this.files.get(path);
-    if (file) file.append(bytes);
+    if (file) file.append(bytes, this.chunks);
     else this.files.set(path, new FileBuffer(bytes, this.chunks));
   }
 
@@ -217,7 +217,7 @@ export class MemoryDisk {
       const replaced = this.files.get(to);
       if (replaced) {
         this.bytesUsed -= replaced.length;
-        replaced.release();
+        replaced.release(this.chunks);
       }
       this.makeParents(to);
       this.files.delete(from);
@@ -248,7 +248,7 @@ export class MemoryDisk {
     const file = this.files.get(path);
     if (file) {
       this.bytesUsed -= file.length;
-      file.release();
+      file.release(this.chunks);
       this.files.delete(path);
       return true;
     }
@@ -258,7 +258,7 @@ export class MemoryDisk {
     for (const [filePath, buffer] of [...this.files]) {
       if (filePath.startsWith(prefix)) {
         this.bytesUsed -= buffer.length;
-        buffer.release();
+        buffer.release(this.chunks);
         this.files.delete(filePath);
       }
     }

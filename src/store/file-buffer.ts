@@ -12,12 +12,28 @@
  * character per byte (latin1, which maps every byte to itself), until the file is appended to or
  * rewritten: a string is a single heap object, where a Uint8Array is a view object, an ArrayBuffer
  * object and a separately allocated store — ~200 bytes more for each of a million mailbox files
- * (issue 21). The first change turns it back into bytes.
+ * (issue 21). The first change turns it back into bytes. The string is most often not the head itself
+ * but its delta against a recent head, `base` (head-delta.ts): a few dozen bytes instead of ~560.
+ * The disk's `ChunkStore` (which also codes the heads) is passed to each call that needs it rather than
+ * kept in every file.
+ *
+ * A file appended to past `BLOCK_BYTES` (a Maildir uidlist gets a line per delivery, ~75 MB for a
+ * million) stops doubling: its full blocks move to `spill`, in order, and `bytes` is a fresh block,
+ * so growth copies nothing and leaves at most one block unused — doubling held up to twice the file,
+ * and three times for a moment at each growth.
  */
-import { Buffer } from 'node:buffer';
 import { type Chunk, type ChunkStore, tailStart } from './chunks.js';
+import { decodeHead } from './head-delta.js';
 
 const noBytes = new Uint8Array(0);
+/** Own storage grows by doubling up to this size, then by blocks of it. */
+export const BLOCK_BYTES = 256 * 1024;
+
+/** The full blocks of an appended file before `bytes`, and their total length. */
+interface Spill {
+  readonly blocks: Uint8Array[];
+  length: number;
+}
 
 export class FileBuffer {
   private bytes: Uint8Array;
@@ -26,76 +42,120 @@ export class FileBuffer {
   private chunk: Chunk | null;
   /** The head as a one-byte string (latin1), while the file is as written; `bytes` is then empty. */
   private packed: string | null;
+  /** The head `packed` is a delta against (head-delta.ts), or null when `packed` is the head itself. */
+  private base: string | null;
+  /** Earlier blocks of an appended file (its bytes are these, then `bytes[0, used)`); null for most files. */
+  private spill: Spill | null = null;
 
-  constructor(
-    initial: Uint8Array,
-    private readonly chunks: ChunkStore,
-  ) {
+  constructor(initial: Uint8Array, chunks: ChunkStore) {
     const split = tailStart(initial);
     this.chunk = split < 0 ? null : chunks.intern(initial.subarray(split));
     // A file without a chunk is kept as bytes: a queue entry's state is rewritten in place again and again.
-    this.packed = split < 0 ? null : Buffer.from(initial.buffer, initial.byteOffset, split).toString('latin1');
+    this.packed = split < 0 ? null : chunks.heads.encode(initial.subarray(0, split));
+    this.base = split < 0 ? null : chunks.heads.lastBase;
     // One copy of exactly the file, as a plain Uint8Array even from a Buffer (whose slice would be a view).
     this.bytes = split < 0 ? new Uint8Array(initial) : noBytes;
     this.used = split < 0 ? this.bytes.length : split;
   }
 
   get length(): number {
+    if (this.spill !== null) return this.spill.length + this.used;
     return this.chunk === null ? this.used : this.used + this.chunk.bytes.length;
   }
 
-  append(more: Uint8Array): void {
+  append(more: Uint8Array, chunks: ChunkStore): void {
     if (this.packed !== null) this.unpack();
-    if (this.chunk !== null) this.unshare(more.length);
+    if (this.chunk !== null) this.unshare(more.length, chunks);
     const needed = this.used + more.length;
-    if (needed > this.bytes.length) this.grow(Math.max(needed, this.bytes.length * 2));
+    if (needed > this.bytes.length) {
+      if (needed > BLOCK_BYTES) {
+        this.appendBlocks(more);
+        return;
+      }
+      this.grow(Math.min(Math.max(needed, this.bytes.length * 2), BLOCK_BYTES));
+    }
     this.bytes.set(more, this.used);
     this.used = needed;
+  }
+
+  /** An append past the own storage of a big file: what is held becomes a block, the rest goes to new ones. */
+  private appendBlocks(more: Uint8Array): void {
+    this.spill ??= { blocks: [], length: 0 };
+    // Fill the current block first if it is a block (a file written whole may be bigger: it is kept as it is).
+    const room = this.bytes.length === BLOCK_BYTES ? BLOCK_BYTES - this.used : 0;
+    this.bytes.set(more.subarray(0, room), this.used);
+    this.used += room;
+    this.spill.blocks.push(this.used === this.bytes.length ? this.bytes : this.bytes.slice(0, this.used));
+    this.spill.length += this.used;
+    let at = room;
+    while (more.length - at > BLOCK_BYTES) {
+      this.spill.blocks.push(more.slice(at, at + BLOCK_BYTES));
+      this.spill.length += BLOCK_BYTES;
+      at += BLOCK_BYTES;
+    }
+    this.bytes = new Uint8Array(BLOCK_BYTES);
+    this.bytes.set(more.subarray(at));
+    this.used = more.length - at;
   }
 
   /**
    * Replaces the contents, reusing the storage when it is big enough: a file rewritten again and
    * again (a queue entry's state after every retry) then allocates nothing.
    */
-  replace(contents: Uint8Array): void {
-    this.release();
+  replace(contents: Uint8Array, chunks: ChunkStore): void {
+    this.release(chunks);
     this.packed = null;
+    this.base = null;
+    this.spill = null;
     if (contents.length > this.bytes.length) this.bytes = new Uint8Array(contents.length);
     this.bytes.set(contents);
     this.used = contents.length;
   }
 
   copy(): Uint8Array {
+    if (this.spill !== null) return this.joinBlocks(this.spill);
     if (this.packed === null && this.chunk === null) return this.bytes.slice(0, this.used);
     const out = new Uint8Array(this.length);
-    if (this.packed !== null) writeLatin1(out, this.packed);
+    if (this.packed !== null) decodeHead(this.base, this.packed, out);
     else out.set(this.bytes.subarray(0, this.used));
     if (this.chunk !== null) out.set(this.chunk.bytes, this.used);
     return out;
   }
 
+  private joinBlocks(spill: Spill): Uint8Array {
+    const out = new Uint8Array(spill.length + this.used);
+    let at = 0;
+    for (const block of spill.blocks) {
+      out.set(block, at);
+      at += block.length;
+    }
+    out.set(this.bytes.subarray(0, this.used), at);
+    return out;
+  }
+
   /** The file is gone (unlinked or replaced): its chunk loses a user. */
-  release(): void {
+  release(chunks: ChunkStore): void {
     if (this.chunk === null) return;
-    this.chunks.release(this.chunk);
+    chunks.release(this.chunk);
     this.chunk = null;
   }
 
   /** The head back into `bytes`, before a change. */
   private unpack(): void {
     const head = new Uint8Array(this.used);
-    writeLatin1(head, this.packed!);
+    decodeHead(this.base, this.packed!, head);
     this.bytes = head;
     this.packed = null;
+    this.base = null;
   }
 
   /** Copy on write: the chunk's bytes move into the file's own storage, with room for `extra` more. */
-  private unshare(extra: number): void {
+  private unshare(extra: number, chunks: ChunkStore): void {
     const chunk = this.chunk!;
     this.grow(this.used + chunk.bytes.length + extra);
     this.bytes.set(chunk.bytes, this.used);
     this.used += chunk.bytes.length;
-    this.release();
+    this.release(chunks);
   }
 
   private grow(capacity: number): void {
@@ -103,9 +163,4 @@ export class FileBuffer {
     grown.set(this.bytes.subarray(0, this.used));
     this.bytes = grown;
   }
-}
-
-/** Writes the one-byte string `text` into the start of `out`, a byte per character. */
-function writeLatin1(out: Uint8Array, text: string): void {
-  Buffer.from(out.buffer, out.byteOffset, text.length).write(text, 'latin1');
 }

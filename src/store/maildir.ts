@@ -60,6 +60,21 @@ interface MaildirFile {
   keywords: readonly string[];
 }
 
+/**
+ * What the index keeps of a file: its base name alone while it is in new/ without keywords (how every
+ * delivery starts; issue 21: no object and no path string for each of a million messages), else a
+ * `MaildirFile`.
+ */
+type IndexedFile = string | MaildirFile;
+
+function fileOf(indexed: IndexedFile): MaildirFile {
+  return typeof indexed === 'string' ? { basename: indexed, currentPath: `new/${indexed}`, keywords: none } : indexed;
+}
+
+function indexed(file: MaildirFile): IndexedFile {
+  return file.keywords.length === 0 && file.currentPath === `new/${file.basename}` ? file.basename : file;
+}
+
 /** The keywords and flags of most messages: none. One frozen list for all (issue 21: a million messages). */
 const none: readonly string[] = Object.freeze([]);
 
@@ -116,8 +131,12 @@ function safeHost(hostName: string): string {
 }
 
 export class MaildirFolder extends FolderBase {
-  private readonly files = new Map<number, MaildirFile>();
-  /** The base names of `files`, so picking a unique delivery name does not scan every message. */
+  private readonly files = new Map<number, IndexedFile>();
+  /**
+   * The base names of the files found when the folder was opened, so picking a unique delivery name
+   * does not scan every message. A name this object picks itself is never picked again (the store's
+   * counter only grows), so its own deliveries need not be added.
+   */
   private readonly basenames = new Set<string>();
 
   constructor(
@@ -174,8 +193,7 @@ export class MaildirFolder extends FolderBase {
     if (unknown.length > 0 || known.size !== found.length - unknown.length) changed = true;
     const adopt = (file: (typeof found)[number], uid: number, line: UidlistLine | null) => {
       const keywords = line?.keywords ?? [];
-      const maildirFile: MaildirFile = { basename: file.basename, currentPath: file.currentPath, keywords };
-      this.files.set(uid, maildirFile);
+      this.files.set(uid, indexed({ basename: file.basename, currentPath: file.currentPath, keywords }));
       this.basenames.add(file.basename);
       records.push({
         uid,
@@ -220,7 +238,8 @@ export class MaildirFolder extends FolderBase {
   /** Rewrites the uidlist atomically (write a temporary file, then rename over the old one). */
   private writeUidlist(): void {
     const lines = [`mailsim-uidlist 1 V${this.validity} N${this.next}`];
-    for (const [uid, file] of this.files) {
+    for (const [uid, indexedFile] of this.files) {
+      const file = fileOf(indexedFile);
       const record = this.records.get(uid);
       const keywords = file.keywords.map((keyword) => ` K${keyword}`).join('');
       lines.push(`${uid} T${record?.internalDateMs ?? 0}${keywords} :${file.basename}`);
@@ -231,9 +250,9 @@ export class MaildirFolder extends FolderBase {
   }
 
   /** Adds one message's line to the uidlist (one atomic append; see the top of the file). */
-  private appendUidlistLine(uid: number, internalDateMs: number, file: MaildirFile): void {
-    const keywords = file.keywords.map((keyword) => ` K${keyword}`).join('');
-    this.disk.append(this.path(UIDLIST_FILE), encoder.encode(`${uid} T${internalDateMs}${keywords} :${file.basename}\n`));
+  private appendUidlistLine(uid: number, internalDateMs: number, basename: string, keywords: readonly string[]): void {
+    const fields = keywords.map((keyword) => ` K${keyword}`).join('');
+    this.disk.append(this.path(UIDLIST_FILE), encoder.encode(`${uid} T${internalDateMs}${fields} :${basename}\n`));
   }
 
   private uniqueName(lfSize: number, crlfSize: number): string {
@@ -250,7 +269,7 @@ export class MaildirFolder extends FolderBase {
   }
 
   protected readRecord(record: MessageRecord): Uint8Array {
-    const file = this.files.get(record.uid)!;
+    const file = fileOf(this.files.get(record.uid)!);
     const bytes = this.disk.read(this.path(file.currentPath));
     if (!bytes) throw new Error(`Maildir file of UID ${record.uid} vanished from ${this.dir}`);
     return lfToCrlf(bytes);
@@ -280,12 +299,11 @@ export class MaildirFolder extends FolderBase {
         // Step 2 (commit): the rename is the instant of delivery (W1). A message APPENDed with flags
         // goes straight to cur/ with them, as Dovecot does.
         const currentPath = flags.length > 0 ? folder.curPath(basename, flags) : `new/${basename}`;
-        const file: MaildirFile = { basename, currentPath, keywords: flags.length === 0 ? none : flags.filter((f) => !f.startsWith('\\')) };
+        const keywords = flags.length === 0 ? none : flags.filter((f) => !f.startsWith('\\'));
         folder.disk.rename(tmpPath, folder.path(currentPath));
         const uid = folder.next++;
-        folder.files.set(uid, file);
-        folder.basenames.add(basename);
-        folder.appendUidlistLine(uid, internalDateMs, file);
+        folder.files.set(uid, flags.length === 0 ? basename : { basename, currentPath, keywords });
+        folder.appendUidlistLine(uid, internalDateMs, basename, keywords);
         folder.addRecord({ uid, flags: flags.length === 0 ? none : flags, internalDateMs, size: view.length });
         return uid;
       },
@@ -298,19 +316,19 @@ export class MaildirFolder extends FolderBase {
   }
 
   protected writeFlags(record: MessageRecord, flags: string[]): void {
-    const file = this.files.get(record.uid)!;
+    const file = fileOf(this.files.get(record.uid)!);
     const keywords = flags.filter((flag) => !flag.startsWith('\\'));
     const keywordsChanged = keywords.join(' ') !== file.keywords.join(' ');
     // A reader that sets flags moves the message to cur/ (maildir(5)).
     const newPath = this.curPath(file.basename, flags);
     if (newPath !== file.currentPath) this.disk.rename(this.path(file.currentPath), this.path(newPath));
-    this.files.set(record.uid, { ...file, currentPath: newPath, keywords });
+    this.files.set(record.uid, indexed({ basename: file.basename, currentPath: newPath, keywords }));
     if (keywordsChanged) this.writeUidlist();
   }
 
   protected removeRecords(records: MessageRecord[]): void {
     for (const record of records) {
-      const file = this.files.get(record.uid)!;
+      const file = fileOf(this.files.get(record.uid)!);
       this.disk.unlink(this.path(file.currentPath));
       this.files.delete(record.uid);
       this.basenames.delete(file.basename);
