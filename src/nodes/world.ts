@@ -102,10 +102,12 @@ export class World {
    */
   scheduleTraffic(item: TrafficItem): void {
     if (item.kind === 'send') {
-      for (let i = 0; i < item.send.count; i++) {
-        const spec = item.send;
-        this.sim.at(item.atMs + i * spec.everyMs, () => this.mua.send(spec, i));
-      }
+      // Every repeat is scheduled now (same times, same order as ever), but with one callback for the
+      // item and the repeat's index as the event's argument: a closure and its context per repeat
+      // were ~175 MiB held from the start of a million-message run (issue 21).
+      const spec = item.send;
+      const send = (i: number) => this.mua.send(spec, i);
+      for (let i = 0; i < spec.count; i++) this.sim.at(item.atMs + i * spec.everyMs, send, i);
     } else {
       const fetch = item.fetch;
       this.sim.at(item.atMs, () => this.reader.fetch(fetch, (result) => this.fetches.push(result)));
