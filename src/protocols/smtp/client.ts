@@ -67,12 +67,38 @@ export type SmtpClientState =
 /** The expectations without fields, shared (an Awaiting is never changed). */
 const AWAIT_MAIL: Awaiting = { kind: 'mail' };
 const AWAIT_DATA: Awaiting = { kind: 'data' };
+const NO_AWAITING: readonly Awaiting[] = [];
 
-/** A null for each index: a round's replies, none yet. */
+/** A null for each index: a round's replies, none yet (sized at once: a push onto [] reserves 17). */
 function nullsFor(indexes: readonly number[]): (SmtpReply | null)[] {
-  const out: (SmtpReply | null)[] = [];
-  for (let i = 0; i < indexes.length; i++) out.push(null);
-  return out;
+  return new Array<SmtpReply | null>(indexes.length).fill(null);
+}
+
+/** How many recipients have a result (counted, not filtered into an array: once per round). */
+function settledCount(results: readonly unknown[]): number {
+  let count = 0;
+  for (const result of results) if (result !== null) count++;
+  return count;
+}
+
+/** The expectation of the RCPT at each position, shared like AWAIT_MAIL (built on first use). */
+const awaitRcptAt: Awaiting[] = [];
+function awaitRcpt(position: number): Awaiting {
+  for (let next = awaitRcptAt.length; next <= position; next++) awaitRcptAt.push({ kind: 'rcpt', position: next });
+  return awaitRcptAt[position]!;
+}
+
+/**
+ * The indexes of the recipients without a result yet, the first `max` of them, in order. Counted
+ * first, then written into an array of that size: a push onto [] reserves room for 17.
+ */
+function openIndexes(results: readonly unknown[], max: number): number[] {
+  let count = 0;
+  for (let index = 0; index < results.length && count < max; index++) if (results[index] === null) count++;
+  const indexes = new Array<number>(count);
+  let written = 0;
+  for (let index = 0; written < count; index++) if (results[index] === null) indexes[written++] = index;
+  return indexes;
 }
 
 /** One expected reply, in the order the commands went out. */
@@ -602,11 +628,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
   private startRound(job: Job): boolean {
     const { envelope, message } = job.transaction;
     if (job.transactionsStarted === 0 && !this.checkJobLocally(job)) return false;
-    const indexes: number[] = [];
-    const results = job.results;
-    for (let index = 0; index < results.length && indexes.length < this.recipientsPerTransactionMax; index++) {
-      if (results[index] === null) indexes.push(index);
-    }
+    const indexes = openIndexes(job.results, this.recipientsPerTransactionMax);
     if (indexes.length === 0 || job.transactionsStarted >= SMTP_CLIENT_TRANSACTIONS_PER_MESSAGE_MAX) {
       this.settleOpen(job, 'deferred', null, 'rcpt', 'too many transactions');
       this.finishJob(job);
@@ -643,14 +665,15 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     if (pipelined) {
       // RFC 2920 §3.1: MAIL, every RCPT and DATA in one group; the replies come back in order.
       // Built by plain loops: this runs once per message.
+      // The expectations go straight onto `awaiting`, in the order `send` would have pushed them.
       let group = mailLine;
-      const expected: Awaiting[] = [AWAIT_MAIL];
       for (let position = 0; position < indexes.length; position++) {
         group += rcptCommand(envelope.recipients[indexes[position]!]!, this.capabilities);
-        expected.push({ kind: 'rcpt', position });
       }
-      expected.push(AWAIT_DATA);
-      this.send(`${group}DATA\r\n`, expected);
+      this.send(`${group}DATA\r\n`, NO_AWAITING);
+      this.expect(AWAIT_MAIL);
+      for (let position = 0; position < indexes.length; position++) this.expect(awaitRcpt(position));
+      this.expect(AWAIT_DATA);
     } else {
       this.send(mailLine, [AWAIT_MAIL]);
     }
@@ -707,7 +730,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
           this.endRound();
           return;
         }
-        this.send(rcptCommand(envelope.recipients[round.indexes[0]!]!, this.capabilities), [{ kind: 'rcpt', position: 0 }]);
+        this.send(rcptCommand(envelope.recipients[round.indexes[0]!]!, this.capabilities), [awaitRcpt(0)]);
         return;
       case 'rcpt': {
         round.rcptReplies[awaiting.position] = reply;
@@ -720,10 +743,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
         const next = round.nextRcptPosition;
         if (reply.code !== 452 && next < round.indexes.length) {
           round.nextRcptPosition += 1;
-          this.send(rcptCommand(envelope.recipients[round.indexes[next]!]!, this.capabilities), [{ kind: 'rcpt', position: next }]);
+          this.send(rcptCommand(envelope.recipients[round.indexes[next]!]!, this.capabilities), [awaitRcpt(next)]);
           return;
         }
-        if (this.acceptedPositions(round).length === 0) {
+        if (!this.anyRecipientAccepted(round)) {
           this.endRound();
           return;
         }
@@ -740,7 +763,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
           this.endRound();
           return;
         }
-        if (round.mailReply !== null && replyClass(round.mailReply) === 2 && this.acceptedPositions(round).length > 0) {
+        if (round.mailReply !== null && replyClass(round.mailReply) === 2 && this.anyRecipientAccepted(round)) {
           round.contentSent = true;
           this.send(this.dataOf(round.job).content, [{ kind: 'dot', lone: false }]);
           return;
@@ -761,12 +784,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     }
   }
 
-  private acceptedPositions(round: Round): number[] {
-    const positions: number[] = [];
-    round.rcptReplies.forEach((reply, position) => {
-      if (reply !== null && replyClass(reply) === 2) positions.push(position);
-    });
-    return positions;
+  /** Whether any RCPT of the round got 2xx (a test, not the list: it runs per reply). */
+  private anyRecipientAccepted(round: Round): boolean {
+    for (const reply of round.rcptReplies) if (reply !== null && replyClass(reply) === 2) return true;
+    return false;
   }
 
   /** The transaction's replies are all in: settle what they decide, then go on. */
@@ -774,11 +795,11 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     const round = this.round!;
     const { job } = round;
     this.round = null;
-    const settledBefore = job.results.filter((result) => result !== null).length;
+    const settledBefore = settledCount(job.results);
     this.settleRound(round, null);
     const mailAccepted = round.mailReply !== null && replyClass(round.mailReply) === 2;
     this.resetNeeded = mailAccepted && round.dotReply === null;
-    const progressed = job.results.filter((result) => result !== null).length > settledBefore;
+    const progressed = settledCount(job.results) > settledBefore;
     const open = job.results.some((result) => result === null);
     if (open && !progressed) {
       // Every recipient of this transaction got 452 again: no point in another one now (R4 → defer).
@@ -941,7 +962,7 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
     this.awaiting.push(awaiting);
   }
 
-  private send(data: string | Uint8Array, expected: Awaiting[]): void {
+  private send(data: string | Uint8Array, expected: readonly Awaiting[]): void {
     const bytes = typeof data === 'string' ? textBytes(data) : data;
     // A one-element literal, not a push onto the empty array: a push allocates room for 17.
     if (this.output.length === 0) this.output = [bytes];

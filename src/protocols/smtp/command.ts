@@ -11,6 +11,7 @@
  * Strict: paths need angle brackets; a parameter must be one the session negotiated (555 otherwise,
  * RFC 5321 §4.1.1.11); a repeated parameter is a syntax error.
  */
+import { knownVerb } from './command-verb.js';
 import { mailParameters, rcptParameters } from './extensions/index.js';
 import { type CommandParameter, fail, type MailCommand, type ParameterContext, type ParseFailure, type RcptCommand, unknownParam } from './parameters.js';
 
@@ -24,6 +25,15 @@ export interface ParsedCommand {
 }
 
 export function splitCommand(line: string): ParsedCommand {
+  const space = line.indexOf(' ');
+  // A common verb is the shared constant (command-verb.ts): no slice, no upper-casing.
+  const verb = knownVerb(line, space < 0 ? line.length : space);
+  if (verb !== null) return { verb, argument: space < 0 ? '' : line.slice(space + 1) };
+  return splitCommandGeneral(line);
+}
+
+/** `splitCommand` the general way, for every verb: sliced and upper-cased. */
+export function splitCommandGeneral(line: string): ParsedCommand {
   const space = line.indexOf(' ');
   if (space < 0) return { verb: line.toUpperCase(), argument: '' };
   return { verb: line.slice(0, space).toUpperCase(), argument: line.slice(space + 1) };

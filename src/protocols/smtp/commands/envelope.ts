@@ -42,7 +42,9 @@ export function mail(context: SmtpContext, state: Ready, argument: string): void
 
 export function rcpt(context: SmtpContext, state: MailGiven | HasRecipients, argument: string): void {
   const envelope = state.envelope;
-  const parsed = parseRcpt(argument, context.limits, { ...parameterContext(context, state.ready), transactionUtf8: envelope.smtpUtf8 });
+  // One literal, not a spread of parameterContext's: RCPT runs once per recipient.
+  const parameters = { extended: state.ready.extended, extensions: context.extensions, tls: context.tls, transactionUtf8: envelope.smtpUtf8 };
+  const parsed = parseRcpt(argument, context.limits, parameters);
   if (!parsed.ok) {
     context.refuse(parsed.reply);
     return;
