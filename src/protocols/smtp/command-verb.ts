@@ -9,14 +9,18 @@
  * `null`, and the caller takes the general way, so the verb is always what that way gives.
  */
 
-/** RFC 5321 §4.1.1 and the extensions' verbs (server-states.ts SMTP_VERBS); upper case letters only. */
-const VERBS = ['EHLO', 'HELO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'] as const;
+/**
+ * The verbs the server knows: RFC 5321 §4.1.1 and the extensions' (BDAT, STARTTLS, AUTH); upper case
+ * letters only. Declared here, in a file that imports nothing, so that the command parser and the
+ * server's state table (server-states.ts) share it without an import cycle.
+ */
+export const SMTP_VERBS = ['EHLO', 'HELO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'] as const;
 
 const LOWER_CASE_OFFSET = 0x20;
 
-/** The verb in `VERBS` that `line.slice(0, end)` upper-cases to, or null. */
+/** The verb in `SMTP_VERBS` that `line.slice(0, end)` upper-cases to, or null. */
 export function knownVerb(line: string, end: number): string | null {
-  for (const verb of VERBS) {
+  for (const verb of SMTP_VERBS) {
     if (verb.length === end && sameLetters(line, verb)) return verb;
   }
   return null;

@@ -32,6 +32,7 @@ import { mail, rcpt } from './commands/envelope.js';
 import { ehlo, helo } from './commands/hello.js';
 import { expn, help, noop, quit, rset, vrfy } from './commands/session.js';
 import { startTls } from './commands/starttls.js';
+import { SMTP_VERBS } from './command-verb.js';
 import { smtpReply } from './reply.js';
 import type { SmtpReply } from './types.js';
 
@@ -60,7 +61,7 @@ type Unnamed = Exclude<SmtpServerState, (typeof SmtpServerState)[keyof typeof Sm
 const everyKindNamed: [Unnamed] extends [never] ? true : Unnamed = true;
 void everyKindNamed;
 
-export const SMTP_VERBS = ['EHLO', 'HELO', 'MAIL', 'RCPT', 'DATA', 'BDAT', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH'] as const;
+export { SMTP_VERBS };
 export type SmtpVerb = (typeof SMTP_VERBS)[number];
 
 export function isSmtpVerb(verb: string): verb is SmtpVerb {
