@@ -16,8 +16,16 @@
  *   a binary heap of 100 000 entries, by contrast, costs ~17 levels of cache misses per pop.
  * - Far future: events at or beyond cursor + wheelBuckets go to a binary heap (far-heap.ts) ordered by
  *   (time, seq) and stay there until popped. The next event is the earlier of the wheel's and the heap's
- *   first. On equal times the heap's goes first: it was pushed while that time was still beyond the wheel,
- *   i.e. before any wheel entry at that time (the cursor only moves forward), so its sequence number is lower.
+ *   first; on equal times, the lower sequence number. Without reserved numbers (below) that is always the
+ *   heap's: it was pushed while that time was still beyond the wheel, i.e. before any wheel entry at that
+ *   time (the cursor only moves forward).
+ * - Reserved sequence numbers: `reserveSeqs(n)` sets aside n numbers, and `pushReserved` later
+ *   schedules an event with one of them — into the far heap, whatever its time, as the heap orders by
+ *   (time, seq). It then runs exactly where an event pushed at the reservation would have run: a
+ *   traffic item's repeats are scheduled one at a time, each by the previous one, instead of a million
+ *   pending events from the start (issue 21). On equal times the wheel's first entry and the heap's top
+ *   are compared by sequence number (each slot keeps its entry's), so a reserved event goes before the
+ *   wheel entries pushed after its reservation and after those pushed before it.
  * - A TimerId packs (generation, slot) into one safe integer. Cancelling clears the slot's callback
  *   (lazy cancellation): the entry stays until it reaches the front, where it is skipped. A stale id (its
  *   slot already fired and was reused) has the wrong generation and cancels nothing.
@@ -62,6 +70,8 @@ export class EventQueue {
   private slotCount = 0;
   private freeSlots = new Int32Array(slotsInitialCapacity);
   private freeCount = 0;
+  /** Each slot's sequence number: the wheel's first entry is compared with the far heap's top on equal times. */
+  private slotSeqs = new Float64Array(slotsInitialCapacity);
 
   // The near-future wheel.
   private readonly wheelMask: number;
@@ -106,12 +116,39 @@ export class EventQueue {
     if (timeMs < this.cursorMs) throw new RangeError(`event queue: ${timeMs} is before the last event (${this.cursorMs})`);
     const slot = this.allocateSlot(callback, arg);
     const seq = this.nextSeq++;
+    this.slotSeqs[slot] = seq;
     if (timeMs - this.cursorMs <= this.wheelMask) {
       this.wheelAppend(timeMs, slot);
     } else {
       this.slotLinks[2 * slot] = inFarHeap;
       this.far.push(timeMs, seq, slot);
     }
+    this.liveCount++;
+    return this.slotLinks[2 * slot + 1]! * generationFactor + slot;
+  }
+
+  /** Sets aside `count` sequence numbers for `pushReserved`; returns the first. */
+  reserveSeqs(count: number): number {
+    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`reserveSeqs: count must be a whole number ≥ 0, got ${count}`);
+    const first = this.nextSeq;
+    this.nextSeq += count;
+    return first;
+  }
+
+  /**
+   * Schedules at `timeMs` with a sequence number set aside by `reserveSeqs` (each used once): the event
+   * runs where one pushed at the reservation would have (see the top of the file).
+   */
+  pushReserved<A>(timeMs: number, seq: number, callback: EventCallback<A>, arg: A): TimerId {
+    if (this.slotCount - this.freeCount >= pendingEventsMax) {
+      throw new RangeError(`event queue full: pendingEventsMax (${pendingEventsMax}) reached`);
+    }
+    if (timeMs < this.cursorMs) throw new RangeError(`event queue: ${timeMs} is before the last event (${this.cursorMs})`);
+    if (!Number.isSafeInteger(seq) || seq < 0 || seq >= this.nextSeq) throw new RangeError(`event queue: sequence number ${seq} was not reserved`);
+    const slot = this.allocateSlot(callback, arg);
+    this.slotSeqs[slot] = seq;
+    this.slotLinks[2 * slot] = inFarHeap;
+    this.far.push(timeMs, seq, slot);
     this.liveCount++;
     return this.slotLinks[2 * slot + 1]! * generationFactor + slot;
   }
@@ -152,7 +189,7 @@ export class EventQueue {
       // The far heap's top may be cancelled: it is only looked at when it would come first, so a
       // timeout armed and cancelled per event costs no heap pop per event (compaction cleans up).
       const farMs = this.far.topTimeMs();
-      if (wheelMs < farMs) {
+      if (wheelMs < farMs || (wheelMs === farMs && farMs !== Number.POSITIVE_INFINITY && this.wheelGoesFirst(wheelMs))) {
         if (wheelMs > limitMs) return false;
         timeMs = wheelMs;
         slot = this.wheelShift(wheelMs & this.wheelMask);
@@ -173,6 +210,15 @@ export class EventQueue {
     this.liveCount--;
     runner.fire(timeMs, callback, arg);
     return true;
+  }
+
+  /**
+   * On equal times, whether the wheel's first entry (live: `wheelFirstMs` dropped cancelled ones) has
+   * the lower sequence number than the far heap's top. Without `pushReserved` never: an event in the
+   * heap was pushed while its time was beyond the wheel, before any wheel entry at that time.
+   */
+  private wheelGoesFirst(timeMs: number): boolean {
+    return this.slotSeqs[this.bucketHead[timeMs & this.wheelMask]!]! < this.far.topSeq();
   }
 
   /**
@@ -207,10 +253,13 @@ export class EventQueue {
     const capacity = this.freeSlots.length * 2;
     const links = new Int32Array(2 * capacity);
     const free = new Int32Array(capacity);
+    const seqs = new Float64Array(capacity);
     links.set(this.slotLinks);
     free.set(this.freeSlots);
+    seqs.set(this.slotSeqs);
     this.slotLinks = links;
     this.freeSlots = free;
+    this.slotSeqs = seqs;
   }
 
   /** Appends to the bucket of `timeMs` (within the wheel's span): last in its list, as it has the highest seq. */

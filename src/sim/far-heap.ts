@@ -22,6 +22,11 @@ export class FarHeap {
   }
 
   /** Slot of the earliest entry; only when size > 0. */
+  /** The sequence number of the earliest entry (only when size > 0). */
+  topSeq(): number {
+    return this.seqs[0]!;
+  }
+
   topSlot(): number {
     return this.slots[0]!;
   }

@@ -75,6 +75,22 @@ export class Simulator implements EventRunner {
     return timeMs === Number.POSITIVE_INFINITY ? null : timeMs;
   }
 
+  /**
+   * Sets aside `count` places in the order of events (sequence numbers) for `atReserved`: a run of
+   * events known now can be scheduled one at a time later and still run exactly as if all had been
+   * scheduled now. Returns the first; the others follow it.
+   */
+  reserveSeqs(count: number): number {
+    return this.queue.reserveSeqs(count);
+  }
+
+  /** `at(timeMs, callback, arg)` in the place `seq` (from `reserveSeqs`, each used once) set aside. */
+  atReserved<A = undefined>(timeMs: number, seq: number, callback: EventCallback<A>, arg?: A): TimerId {
+    if (!Number.isSafeInteger(timeMs)) throw new RangeError(`event time must be an integer number of ms, got ${timeMs}`);
+    if (timeMs < this.nowMs) throw new RangeError(`cannot schedule in the past: ${timeMs} < now ${this.nowMs}`);
+    return this.queue.pushReserved(timeMs, seq, callback, arg as A);
+  }
+
   /** Schedules `callback(arg)` at absolute virtual time `timeMs` (integer, ≥ now). */
   at<A = undefined>(timeMs: number, callback: EventCallback<A>, arg?: A): TimerId {
     if (!Number.isSafeInteger(timeMs)) throw new RangeError(`event time must be an integer number of ms, got ${timeMs}`);
