@@ -110,11 +110,7 @@ export class EventQueue {
 
   /** Schedules at `timeMs`, an integer ≥ the time of the last event popped (the Simulator checks ≥ now). */
   push<A>(timeMs: number, callback: EventCallback<A>, arg: A): TimerId {
-    if (this.slotCount - this.freeCount >= pendingEventsMax) {
-      throw new RangeError(`event queue full: pendingEventsMax (${pendingEventsMax}) reached`);
-    }
-    if (timeMs < this.cursorMs) throw new RangeError(`event queue: ${timeMs} is before the last event (${this.cursorMs})`);
-    const slot = this.allocateSlot(callback, arg);
+    const slot = this.slotFor(timeMs, callback, arg);
     const seq = this.nextSeq++;
     this.slotSeqs[slot] = seq;
     if (timeMs - this.cursorMs <= this.wheelMask) {
@@ -140,12 +136,8 @@ export class EventQueue {
    * runs where one pushed at the reservation would have (see the top of the file).
    */
   pushReserved<A>(timeMs: number, seq: number, callback: EventCallback<A>, arg: A): TimerId {
-    if (this.slotCount - this.freeCount >= pendingEventsMax) {
-      throw new RangeError(`event queue full: pendingEventsMax (${pendingEventsMax}) reached`);
-    }
-    if (timeMs < this.cursorMs) throw new RangeError(`event queue: ${timeMs} is before the last event (${this.cursorMs})`);
     if (!Number.isSafeInteger(seq) || seq < 0 || seq >= this.nextSeq) throw new RangeError(`event queue: sequence number ${seq} was not reserved`);
-    const slot = this.allocateSlot(callback, arg);
+    const slot = this.slotFor(timeMs, callback, arg);
     this.slotSeqs[slot] = seq;
     this.slotLinks[2 * slot] = inFarHeap;
     this.far.push(timeMs, seq, slot);
@@ -227,6 +219,15 @@ export class EventQueue {
    */
   advanceTo(timeMs: number): void {
     if (timeMs > this.cursorMs && timeMs <= this.peekTimeMs()) this.cursorMs = timeMs;
+  }
+
+  /** A slot for an event at `timeMs` (`push` and `pushReserved`): refuses a full queue and a time in the past. */
+  private slotFor(timeMs: number, callback: EventCallback<never>, arg: unknown): number {
+    if (this.slotCount - this.freeCount >= pendingEventsMax) {
+      throw new RangeError(`event queue full: pendingEventsMax (${pendingEventsMax}) reached`);
+    }
+    if (timeMs < this.cursorMs) throw new RangeError(`event queue: ${timeMs} is before the last event (${this.cursorMs})`);
+    return this.allocateSlot(callback, arg);
   }
 
   private allocateSlot(callback: EventCallback<never>, arg: unknown): number {

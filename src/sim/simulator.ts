@@ -86,16 +86,20 @@ export class Simulator implements EventRunner {
 
   /** `at(timeMs, callback, arg)` in the place `seq` (from `reserveSeqs`, each used once) set aside. */
   atReserved<A = undefined>(timeMs: number, seq: number, callback: EventCallback<A>, arg?: A): TimerId {
-    if (!Number.isSafeInteger(timeMs)) throw new RangeError(`event time must be an integer number of ms, got ${timeMs}`);
-    if (timeMs < this.nowMs) throw new RangeError(`cannot schedule in the past: ${timeMs} < now ${this.nowMs}`);
+    this.checkEventTime(timeMs);
     return this.queue.pushReserved(timeMs, seq, callback, arg as A);
   }
 
   /** Schedules `callback(arg)` at absolute virtual time `timeMs` (integer, ≥ now). */
   at<A = undefined>(timeMs: number, callback: EventCallback<A>, arg?: A): TimerId {
+    this.checkEventTime(timeMs);
+    return this.queue.push(timeMs, callback, arg as A);
+  }
+
+  /** Refuses an event time that is not a whole number of ms, or is in the past (`at`, `atReserved`). */
+  private checkEventTime(timeMs: number): void {
     if (!Number.isSafeInteger(timeMs)) throw new RangeError(`event time must be an integer number of ms, got ${timeMs}`);
     if (timeMs < this.nowMs) throw new RangeError(`cannot schedule in the past: ${timeMs} < now ${this.nowMs}`);
-    return this.queue.push(timeMs, callback, arg as A);
   }
 
   /** Schedules `callback(arg)` `delayMs` (integer, ≥ 0) from now. */
