@@ -191,14 +191,16 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
         raw.resetAndDestroy(); // a served `refuse` fault: the closest a listening socket gets to a refused connect
         return;
       }
-      const refusal = overLimit(serving, kind, raw.remoteAddress ?? '');
+      const client = raw.remoteAddress ?? ''; // read once: each read is a getter (a getpeername() the first time)
+      const refusal = overLimit(serving, kind, client);
       if (refusal !== null) {
         answerBusy(serving, raw, spec, refusal);
         return;
       }
-      const release = admit(serving, kind, raw.remoteAddress ?? '');
+      const release = admit(serving, kind, client);
       const endpoint: SocketEndpoint = new SocketEndpoint(raw, {
         clock: host.clock,
+        remoteAddress: client === '' ? '0.0.0.0' : client,
         secureContext: serving.secureContext,
         durability: host.durability,
         onClosed: () => {
@@ -206,7 +208,7 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
         },
       });
       active.add(endpoint);
-      host.clock.pulse(() => accept(endpoint));
+      host.clock.pulseWith(handOver, accept, endpoint);
     });
     serving.servers.push(server);
     await new Promise<void>((resolve, reject) => {
@@ -221,6 +223,11 @@ async function listenAll(serving: Serving, listenAddress: string, ports: ServeOp
     listeners.push({ kind, address: listenAddress, port: bound.port });
   }
   return listeners;
+}
+
+/** Gives an accepted endpoint to the node's accept handler (inside a pulse, without a closure). */
+function handOver(accept: (conn: SocketEndpoint) => void, endpoint: SocketEndpoint): void {
+  accept(endpoint);
 }
 
 /** Which cap a new connection from `client` on `kind` would pass, or null when it may come in. */

@@ -9,8 +9,15 @@
  * clear, RFC 3207 §4, RFC 2595 §4), then wraps the socket — server side with the host's certificate,
  * client side (the relay) opportunistically without verifying (RFC 7435) — and calls `onReady` once the
  * handshake is done. A failed handshake closes the endpoint like a reset.
- * After `end()` (our half-close) a peer that never closes its side is cut after `lingerMs`; a TLS
- * handshake that does not finish within `tlsHandshakeTimeoutMs` is cut too.
+ * `end()` on a plain socket closes it once every byte written is in the kernel, as Postfix's smtpd
+ * closes after its 221 (the kernel still sends what it holds, then FIN): the machine reads nothing more
+ * after it ends, and waiting for the peer's FIN cost a shutdown() and, for a peer that closes with a
+ * reset (smtp-source sets SO_LINGER 0), an ECONNRESET read that node:net turns into an error with a
+ * stack — per connection (issue 21). Output still queued in node:net gets `lingerMs` to go out. On TLS
+ * (whose close_notify must go out first) `end()` half-closes, and a peer that never closes its side is
+ * cut after `lingerMs`. A TLS handshake that does not finish within `tlsHandshakeTimeoutMs` is cut too.
+ * Socket events reach the endpoint through listeners shared by every endpoint (the socket carries its
+ * endpoint), and the clock's `pulseWith`: no closure per connection or per event.
  * With a `durability` (a --maildir disk that commits in groups, fs-disk.ts), a write made in the same
  * event-loop turn as a disk mutation — the 250 to the final dot right after the queue commit — is held,
  * with everything written after it, until that mutation is durable (output commit, durability.ts).
@@ -37,6 +44,8 @@ export interface EndpointContext {
   readonly secureContext: SecureContext | Promise<SecureContext> | null;
   /** Called once, when the endpoint is closed for good. */
   readonly onClosed?: () => void;
+  /** The peer's address when the caller has read it already (each read of node:net's is a getter call). */
+  readonly remoteAddress?: string;
   /** The disk's durable sequence: output that depends on a mutation waits for it (see the top). */
   readonly durability?: DurableSequence | null;
 }
@@ -64,15 +73,17 @@ export class SocketEndpoint implements StreamEndpoint {
   private waitingForDisk = false;
   /** `end()` came while writes were held: half-close after they went out. */
   private endAfterHeld = false;
+  /** `end()` found every byte in the kernel but a write's callback still to come: close after it. */
+  private closeWhenWritten = false;
 
   constructor(
     private readonly raw: Socket,
     private readonly ctx: EndpointContext,
   ) {
     this.socket = raw;
-    this.remoteAddress = raw.remoteAddress ?? '0.0.0.0';
+    this.remoteAddress = ctx.remoteAddress ?? raw.remoteAddress ?? '0.0.0.0';
     raw.setNoDelay(true);
-    raw.on('error', () => {}); // 'close' follows with hadError; nothing to do here
+    if (raw.listenerCount('error') === 0) raw.on('error', ignoreError);
     this.bind(raw);
   }
 
@@ -103,6 +114,10 @@ export class SocketEndpoint implements StreamEndpoint {
   /** One write handed to the kernel (one function for all writes: no closure per reply). */
   private readonly onWritten = (): void => {
     this.writesInFlight -= 1;
+    if (this.writesInFlight === 0 && this.closeWhenWritten) {
+      this.closeWhenWritten = false;
+      process.nextTick(destroySocket, this.raw); // after node:net's own step that follows this callback
+    }
     if (this.writesInFlight === 0 && this.whenFlushed !== null) {
       const next = this.whenFlushed;
       this.whenFlushed = null;
@@ -121,6 +136,18 @@ export class SocketEndpoint implements StreamEndpoint {
   }
 
   private halfClose(): void {
+    if (this.socket === this.raw) {
+      // close() (see the top); 'close' follows, without an error. Not while node:net still has to run a
+      // write's callback: a stream destroyed before that makes an ERR_STREAM_DESTROYED (with a stack).
+      if (this.writesInFlight === 0) {
+        this.raw.destroy();
+        return;
+      }
+      this.closeWhenWritten = true;
+      // Output still queued in node:net (the peer reads slowly): it has the linger bound to go out.
+      if (this.raw.writableLength > 0) this.linger = setTimeout(() => this.destroy('closed'), lingerMs);
+      return;
+    }
     this.socket.end();
     this.linger = setTimeout(() => this.destroy('closed'), lingerMs);
   }
@@ -241,23 +268,44 @@ export class SocketEndpoint implements StreamEndpoint {
   }
 
   private bind(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      if (this.state === 'closed') return;
-      const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      this.ctx.clock.pulse(() => this.handlers?.onData(bytes));
-    });
-    socket.on('end', () => {
-      if (this.state === 'closed') return;
-      this.ctx.clock.pulse(() => this.handlers?.onEnd());
-    });
-    socket.on('close', (hadError: boolean) => this.onSocketClose(hadError));
+    (socket as BoundSocket)[endpointOf] = this;
+    socket.on('data', relayData);
+    socket.on('end', relayEnd);
+    socket.on('close', relayClose);
   }
 
-  private onSocketClose(hadError: boolean): void {
+  /** A socket event for the node, inside a pulse (static: no closure per event). */
+  private static deliverData(endpoint: SocketEndpoint, bytes: Uint8Array): void {
+    endpoint.handlers?.onData(bytes);
+  }
+
+  private static deliverEnd(endpoint: SocketEndpoint): void {
+    endpoint.handlers?.onEnd();
+  }
+
+  private static deliverClose(endpoint: SocketEndpoint, hadError: boolean): void {
+    endpoint.handlers?.onClose(hadError ? 'reset' : 'closed');
+  }
+
+  /** @internal The listeners below: a chunk of bytes from the socket. */
+  socketData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.ctx.clock.pulseWith(SocketEndpoint.deliverData, this, bytes);
+  }
+
+  /** @internal The peer's FIN. */
+  socketEnd(): void {
+    if (this.state === 'closed') return;
+    this.ctx.clock.pulseWith(SocketEndpoint.deliverEnd, this, undefined);
+  }
+
+  /** @internal The socket is gone (also called for the raw socket during a TLS upgrade). */
+  onSocketClose(hadError: boolean): void {
     this.markClosed();
     if (this.closedNotified) return;
     this.closedNotified = true;
-    this.ctx.clock.pulse(() => this.handlers?.onClose(hadError ? 'reset' : 'closed'));
+    this.ctx.clock.pulseWith(SocketEndpoint.deliverClose, this, hadError);
   }
 
   private markClosed(): void {
@@ -268,4 +316,28 @@ export class SocketEndpoint implements StreamEndpoint {
     this.linger = null;
     this.ctx.onClosed?.();
   }
+}
+
+/** Where a socket keeps its endpoint, for the listeners shared by every endpoint. */
+const endpointOf = Symbol('mailsim.socketEndpoint');
+type BoundSocket = Socket & { [endpointOf]?: SocketEndpoint };
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}
+
+function ignoreError(): void {
+  // 'close' follows with hadError; nothing to do here
+}
+
+function relayData(this: BoundSocket, chunk: Buffer): void {
+  this[endpointOf]?.socketData(chunk);
+}
+
+function relayEnd(this: BoundSocket): void {
+  this[endpointOf]?.socketEnd();
+}
+
+function relayClose(this: BoundSocket, hadError: boolean): void {
+  this[endpointOf]?.onSocketClose(hadError);
 }
