@@ -22,11 +22,19 @@
  *
  * Storage: a file written whole keeps its own head and shares its tail after the first blank line (a
  * message body) with every file holding the same bytes (file-buffer.ts, chunks.ts; issue 21); reads
- * always return fresh copies, so the sharing is invisible to callers.
+ * always return fresh copies, so the sharing is invisible to callers. Such a file's head is packed (coded
+ * against recent heads) only `packAfterFiles` files later: a queue file lives a few ms and is gone by then.
  */
 
 import { ChunkStore } from './chunks.js';
 import { FileBuffer } from './file-buffer.js';
+
+/**
+ * How many files written whole with a shared tail come after one before its head is packed
+ * (file-buffer.ts). A message's queue files are removed once it is delivered, a few ms later, and are
+ * then never packed; in the bench's bulk world they are written and gone within ~100 such files.
+ */
+export const packAfterFiles = 256;
 
 /** One entry of a directory listing. */
 export interface DiskEntry {
@@ -117,6 +125,8 @@ function parentOf(path: string): string | null {
 export interface MemoryDiskOptions {
   /** Capacity of the platter; writes beyond it throw DiskFullError. Default: unlimited. */
   bytesMax?: number;
+  /** Files made with a shared tail after one before its head is packed; default `packAfterFiles` (tests use a few). */
+  packAfterFiles?: number;
 }
 
 /** The in-memory platter of one host. Mount it to get a `Disk`; crash it to fence old handles. */
@@ -128,11 +138,17 @@ export class MemoryDisk {
   private readonly dirs = new Set<string>();
   private readonly bytesMax: number;
   private bytesUsed = 0;
+  /** The last `packAfterFiles` files made with a shared tail, a ring: each is packed when its slot is reused. */
+  private readonly unpacked: (FileBuffer | undefined)[];
+  private unpackedNext = 0;
   /** Incremented by each crash; a handle is live only while its epoch is current. */
   private epoch = 0;
 
   constructor(options: MemoryDiskOptions = {}) {
     this.bytesMax = options.bytesMax ?? Number.POSITIVE_INFINITY;
+    const delay = options.packAfterFiles ?? packAfterFiles;
+    if (!Number.isSafeInteger(delay) || delay < 1) throw new RangeError(`packAfterFiles must be a positive integer, not ${delay}`);
+    this.unpacked = new Array(delay);
   }
 
   /** A handle for the current boot of the host. */
@@ -194,7 +210,7 @@ export class MemoryDisk {
     if (this.dirs.has(path)) throw new Error(`cannot write a directory: ${path}`);
     this.reserve(path, bytes.length);
     this.makeParents(path);
-    this.files.set(path, new FileBuffer(bytes, this.chunks));
+    this.files.set(path, this.newFile(bytes));
   }
 
   appendFile(path: string, bytes: Uint8Array): void {
@@ -204,7 +220,19 @@ export class MemoryDisk {
     this.makeParents(path);
     const file = this.files.get(path);
     if (file) file.append(bytes, this.chunks);
-    else this.files.set(path, new FileBuffer(bytes, this.chunks));
+    else this.files.set(path, this.newFile(bytes));
+  }
+
+  /** A new file; one with a shared tail waits in `unpacked`, and packs the one whose slot it takes. */
+  private newFile(bytes: Uint8Array): FileBuffer {
+    const file = new FileBuffer(bytes, this.chunks);
+    if (file.packable) {
+      const slot = this.unpackedNext;
+      this.unpacked[slot]?.pack(this.chunks);
+      this.unpacked[slot] = file;
+      this.unpackedNext = slot + 1 === this.unpacked.length ? 0 : slot + 1;
+    }
+    return file;
   }
 
   renamePath(from: string, to: string): void {

@@ -8,7 +8,9 @@
  * write: an append or a rewrite first drops it (copying it into the file's own storage for an append),
  * so a chunk is never modified. `copy()` always returns fresh bytes equal to what was written.
  *
- * The head of a file with a chunk (a message: its own header lines) is kept as a one-byte string, one
+ * The head of a file with a chunk (a message: its own header lines) is first kept as bytes. Once the
+ * file has lived a while (`pack`, which the disk calls a few hundred files later: most queue files are
+ * gone by then, and packing them would be wasted work — issue 21) it becomes a one-byte string, one
  * character per byte (latin1, which maps every byte to itself), until the file is appended to or
  * rewritten: a string is a single heap object, where a Uint8Array is a view object, an ArrayBuffer
  * object and a separately allocated store — ~200 bytes more for each of a million mailbox files
@@ -50,12 +52,28 @@ export class FileBuffer {
   constructor(initial: Uint8Array, chunks: ChunkStore) {
     const split = tailStart(initial);
     this.chunk = split < 0 ? null : chunks.intern(initial.subarray(split));
-    // A file without a chunk is kept as bytes: a queue entry's state is rewritten in place again and again.
-    this.packed = split < 0 ? null : chunks.heads.encode(initial.subarray(0, split));
-    this.base = split < 0 ? null : chunks.heads.lastBase;
-    // One copy of exactly the file, as a plain Uint8Array even from a Buffer (whose slice would be a view).
-    this.bytes = split < 0 ? new Uint8Array(initial) : noBytes;
-    this.used = split < 0 ? this.bytes.length : split;
+    this.packed = null;
+    this.base = null;
+    // One copy of exactly the file (or of its head), as a plain Uint8Array even from a Buffer (whose slice
+    // would be a view). A file without a chunk stays bytes: a queue entry's state is rewritten in place.
+    this.bytes = split < 0 ? new Uint8Array(initial) : initial.slice(0, split);
+    this.used = this.bytes.length;
+  }
+
+  /** Whether `pack` would pack the head: the file has a chunk and its head is still bytes. */
+  get packable(): boolean {
+    return this.chunk !== null && this.packed === null;
+  }
+
+  /**
+   * Keeps the head of a file that still has its chunk as a one-byte string, most often a delta (see
+   * the top). Does nothing to any other file: one appended to, rewritten or removed since.
+   */
+  pack(chunks: ChunkStore): void {
+    if (!this.packable) return;
+    this.packed = chunks.heads.encode(this.bytes.subarray(0, this.used));
+    this.base = chunks.heads.lastBase;
+    this.bytes = noBytes;
   }
 
   get length(): number {

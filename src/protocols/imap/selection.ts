@@ -188,7 +188,9 @@ export class Selection {
     }
     if (this.pendingAppended.length > 0) {
       const last = this.uids[this.uids.length - 1] ?? 0;
-      const fresh = this.pendingAppended.filter((uid) => uid > last).sort((a, b) => a - b);
+      // One already expunged is never shown, even while EXPUNGE may not be sent (a STORE or FETCH runs):
+      // shown, it would be in the view with neither the store nor a ghost holding it.
+      const fresh = this.pendingAppended.filter((uid) => uid > last && !this.pendingExpunged.has(uid)).sort((a, b) => a - b);
       this.pendingAppended.length = 0;
       if (fresh.length > 0) {
         this.uids.push(...fresh);

@@ -9,9 +9,11 @@
  *   - a permanent failure is returned at the end of the attempt that met it: no retry of that queue
  *     entry between the failing connection and the bounce (R5);
  *   - a DSN exists (unless the sender is `<>`, D2), travels from `<>` (D1) and is addressed to the
- *     sender; once it was delivered, the sender's folder holds a `multipart/report` whose
- *     `message/delivery-status` part has Reporting-MTA (D4) and, for the recipient, Final-Recipient,
- *     `Action: failed` and the bounce's Status (D3, D5) — read with `parseDsn`.
+ *     sender; the host that bounced the recipient sent one at that moment (each host that bounces
+ *     some of a message's recipients sends its own), and once that one was delivered, the sender's
+ *     folder holds a `multipart/report` whose `message/delivery-status` part has Reporting-MTA (D4)
+ *     and, for the recipient, Final-Recipient, `Action: failed` and the bounce's Status (D3, D5) —
+ *     read with `parseDsn`.
  */
 import type { ReportMessage, ReportRecipient } from '../../report/types.js';
 import type { MailRun } from '../types.js';
@@ -61,7 +63,11 @@ function promptness(message: ReportMessage, name: string, r: ReportRecipient, en
   return retries > 0 ? [`${name}: ${retries} more attempt(s) between the permanent failure at ${at(failing.atMs)} and the bounce at ${at(bounce.atMs)} (R5)`] : [];
 }
 
-/** The DSN about `message`: from <>, to the sender, and, once delivered, an RFC 3464 report naming the recipient. */
+/**
+ * The DSN about `message` that reports this recipient — the one its reporting MTA sent when it bounced
+ * it (a message bounced at two hosts gets a DSN from each, and one may arrive while the other cannot) —
+ * from <>, to the sender, and, once delivered, an RFC 3464 report naming the recipient.
+ */
 function dsnViolations(run: MailRun, message: ReportMessage, name: string, r: ReportRecipient): string[] {
   const bounce = r.bounce!;
   const dsns = run.report.messages.filter((m) => m.dsn && m.about === message.id);
@@ -71,7 +77,12 @@ function dsnViolations(run: MailRun, message: ReportMessage, name: string, r: Re
     if (dsn.from !== '') out.push(`${messageName(dsn)} (the DSN about ${message.id}) has reverse-path <${dsn.from}>, not <> (D1)`);
     if (!dsn.recipients.some((d) => d.address.toLowerCase() === message.from.toLowerCase())) out.push(`${messageName(dsn)} (the DSN about ${message.id}) is not addressed to the sender ${message.from} (D1)`);
   }
-  const delivered = dsns.filter((dsn) => dsn.recipients.some((d) => d.status === 'delivered'));
+  const own = dsns.filter((dsn) => dsn.submittedAtMs === bounce.atMs && dsn.recipients.some((d) => d.hops[0] === bounce.reportingMta));
+  if (own.length === 0) {
+    out.push(`${name}: bounced by ${bounce.reportingMta} at ${at(bounce.atMs)}, but that host sent no DSN about ${message.id} then (D1)`);
+    return out;
+  }
+  const delivered = own.filter((dsn) => dsn.recipients.some((d) => d.status === 'delivered'));
   if (delivered.length === 0) return out;
   const reported = reportedRecipients(run, delivered);
   if (reported === null) return out;

@@ -267,6 +267,22 @@ describe('server: mailbox invariants (docs/delivery.md I3–I7)', () => {
     expect(a.send('f FETCH 1 UID\r\n')).toBe('* 1 FETCH (UID 2)\r\nf OK FETCH completed\r\n');
   });
 
+  it('I4: a message added and expunged elsewhere since the last update is never shown, even when a STORE holds EXPUNGE back', () => {
+    // Found by the mailbox model property (seeds 889643908, -1600412869): `a` was told EXISTS for UID 2
+    // during its STORE, after `b` had expunged it — and its next FETCH of it threw (no store copy, no ghost).
+    const w = world();
+    w.store.folder('INBOX')!.append(CRLF_MESSAGE('one'));
+    const a = w.open().login().select();
+    const b = w.open().login().select();
+    a.out();
+    b.out();
+    b.send('x APPEND INBOX (\\Deleted) {1+}\r\nx\r\n');
+    b.send('y EXPUNGE\r\n');
+    expect(a.send('s STORE 1 +FLAGS ()\r\n')).toBe('* 1 FETCH (FLAGS (\\Recent))\r\ns OK STORE completed\r\n');
+    expect(a.send('f FETCH 1:* UID\r\n')).toBe('* 1 FETCH (UID 1)\r\nf OK FETCH completed\r\n');
+    expect(a.send('n NOOP\r\n')).toBe('n OK NOOP completed\r\n');
+  });
+
   it('RFC 2180 §4.1.1: a message expunged by another session stays readable, and STOREs change only this view, until EXPUNGE is sent', () => {
     const w = twoMessages();
     const a = w.open().login().select();

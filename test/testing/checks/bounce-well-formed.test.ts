@@ -68,6 +68,35 @@ describe('bounceWellFormed()', () => {
     expect(bounceWellFormed()(run)).toEqual([]);
   });
 
+  it('judges a recipient by the DSN its own reporting MTA sent, not by another DSN about the message', () => {
+    // Found by the bounce property (seed 153234345): m1 bounces at the sender's host (5.1.1) and, for its
+    // other recipient, at a loop host (5.4.6) whose DSN back is refused for good. The first DSN arrives
+    // and does not name the loop recipient — nor should it: that one is the stuck DSN's.
+    const world = {
+      name: 'two bounces of one message, one DSN stuck',
+      until: '1d',
+      defaults: { queue: { min: '60s', max: '300s', scan: '60s', lifetime: '2h' }, limits: { hops: 4 } },
+      dns: { 'sender.test': { mx: ['10 smtp.sender.test'] }, 'd1.test': { mx: ['0 mx1.d1.test'] }, 'loop.test': { mx: ['10 loopa.test'] } },
+      hosts: {
+        'smtp.sender.test': { roles: ['msa', 'mta', 'mda'], domains: ['sender.test'], users: { alice: 'pw' } },
+        'mx1.d1.test': { roles: ['mta', 'mda'], domains: ['d1.test'], users: { bob: 'pw' } },
+        'loopa.test': { roles: ['mta'], 'relay-for': ['loop.test'], routes: { 'loop.test': 'loopb.test' } },
+        'loopb.test': { roles: ['mta'], 'relay-for': ['loop.test'], routes: { 'loop.test': 'loopa.test' } },
+      },
+      faults: [{ at: '0s', refuse: 'smtp.sender.test' }],
+      traffic: [{ at: '0s', send: { from: 'alice@sender.test', to: ['x@loop.test', 'nobody@d1.test'], subject: 't1', body: 'Hello' } }],
+    };
+    const run = runMail(world);
+    const [loop, unknown] = run.report.messages[0]!.recipients;
+    expect([loop!.bounce?.status, unknown!.bounce?.status]).toEqual(['5.4.6', '5.1.1']);
+    expect(run.report.messages.filter((m) => m.dsn).map((m) => m.recipients[0]!.status)).toEqual(['delivered', 'deferred']);
+    expect(bounceWellFormed()(run)).toEqual([]);
+    // The DSN that did arrive is still judged: not a report, it names nobody.
+    planted.mode = 'plain-dsn';
+    const found = lines(bounceWellFormed()(runMail(world)));
+    expect(found).toEqual([expect.stringMatching(/^m1 <[^>]+> → nobody@d1\.test: no RFC 3464 report in alice@sender\.test's mailbox says .*Status 5\.1\.1.*none names it \(D3-D5\)$/)]);
+  });
+
   it('catches a Status that does not match the reply (D5)', () => {
     planted.mode = 'status';
     const found = lines(bounceWellFormed()(runMail(unknownUserWorld())));
