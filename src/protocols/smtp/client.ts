@@ -273,7 +273,10 @@ export class SmtpClient implements SansIoMachine<SmtpClientEvent>, TlsCapable {
       this.plainTextAfterStartTls();
       return;
     }
-    for (const result of this.parser.push(bytes)) {
+    // Indexed, not for-of: the results may be a kept, frozen array (reply-chunk-cache.ts), whose iterator is not optimised away.
+    const results = this.parser.push(bytes);
+    for (let index = 0; index < results.length; index++) {
+      const result = results[index]!;
       if (this.closed) return;
       if (this.awaitingTlsHandshake()) {
         this.plainTextAfterStartTls();

@@ -212,30 +212,126 @@ function readParameters<Command>(params: Params, known: ReadonlyMap<string, Comm
   return null;
 }
 
+/** Reads `rest`'s parameters into the command: the fast path when it can, else the general one. */
+export type ParametersReader = <Command>(rest: string, known: ReadonlyMap<string, CommandParameter<Command>>, context: ParameterContext, command: Command) => ParseFailure | null;
+
+/** The general way: split, checked into a Map (every syntax error and duplicate first), then read in order. */
+export const readParametersGeneral: ParametersReader = (rest, known, context, command) => {
+  const params = parseParams(rest);
+  if (params instanceof Map === false) return params;
+  return readParameters(params, known, context, command);
+};
+
+/**
+ * `readParametersGeneral` without the split and the Map, for parameters whose syntax is plainly
+ * right: each key [A-Za-z0-9][A-Za-z0-9-]*, each value 1*(%x21-3C / %x3E-7E), no key twice (ASCII
+ * case-insensitive), at most PARAMETERS_FAST_MAX of them. Then no syntax error can come first and the
+ * Map's order is the line's, so reading each in turn is what the general path does. Anything else
+ * (a syntax error, a duplicate, a non-ASCII key, whose upper case may change length) goes the general
+ * way. test/protocols/smtp/parameters-fast-path.test.ts checks the two agree.
+ */
+export const readParametersFast: ParametersReader = (rest, known, context, command) => {
+  if (!plainParameters(rest)) return readParametersGeneral(rest, known, context, command);
+  let start = 0;
+  while (start < rest.length) {
+    let end = rest.indexOf(' ', start);
+    if (end < 0) end = rest.length;
+    if (end > start) {
+      const eq = rest.indexOf('=', start);
+      const keyEnd = eq < 0 || eq > end ? end : eq;
+      const key = rest.slice(start, keyEnd).toUpperCase();
+      const parameter = known.get(key);
+      if (!context.extended || parameter === undefined || !parameter.offered(context)) return unknownParam(key);
+      const failure = parameter.read(keyEnd === end ? null : rest.slice(keyEnd + 1, end), command);
+      if (failure !== null) return failure;
+    }
+    start = end + 1;
+  }
+  return null;
+};
+
+const PARAMETERS_FAST_MAX = 8;
+
+/** True when every token of `rest` is a well-formed parameter and no key repeats (see readParametersFast). */
+function plainParameters(rest: string): boolean {
+  let count = 0;
+  let start = 0;
+  while (start < rest.length) {
+    let end = rest.indexOf(' ', start);
+    if (end < 0) end = rest.length;
+    if (end > start) {
+      const keyEnd = plainKeyEnd(rest, start, end);
+      if (keyEnd < 0 || (keyEnd < end && !plainValue(rest, keyEnd + 1, end))) return false;
+      if (++count > PARAMETERS_FAST_MAX || keyBefore(rest, start, keyEnd)) return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+/** Where the key of the token [start, end) ends ('=' or the end), or -1 when it is not [A-Za-z0-9][A-Za-z0-9-]*. */
+function plainKeyEnd(text: string, start: number, end: number): number {
+  for (let at = start; at < end; at++) {
+    const char = text.charCodeAt(at);
+    if (char === 0x3d) return at === start ? -1 : at;
+    const alnum = (char >= 0x30 && char <= 0x39) || (char >= 0x41 && char <= 0x5a) || (char >= 0x61 && char <= 0x7a);
+    if (!alnum && (char !== 0x2d || at === start)) return -1;
+  }
+  return end;
+}
+
+/** True when [start, end) is 1*(%x21-3C / %x3E-7E) (RFC 5321 §4.1.2 esmtp-value). */
+function plainValue(text: string, start: number, end: number): boolean {
+  if (end === start) return false;
+  for (let at = start; at < end; at++) {
+    const char = text.charCodeAt(at);
+    if (char < 0x21 || char > 0x7e || char === 0x3d) return false;
+  }
+  return true;
+}
+
+/** True when an earlier token of `text` has the key [start, keyEnd), ASCII case ignored. */
+function keyBefore(text: string, start: number, keyEnd: number): boolean {
+  let at = 0;
+  while (at < start) {
+    let end = text.indexOf(' ', at);
+    if (end < 0) end = text.length;
+    if (end > at && sameKey(text, at, end, start, keyEnd)) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+/** True when the key of the token [at, end) is [start, keyEnd), ASCII case ignored. */
+function sameKey(text: string, at: number, end: number, start: number, keyEnd: number): boolean {
+  const length = keyEnd - start;
+  if (at + length > end || (at + length < end && text.charCodeAt(at + length) !== 0x3d)) return false;
+  for (let index = 0; index < length; index++) {
+    if ((text.charCodeAt(at + index) | 0x20) !== (text.charCodeAt(start + index) | 0x20)) return false;
+  }
+  return true;
+}
+
 /** `MAIL FROM:<path> [params]` (RFC 5321 §4.1.1.2). `argument` is the text after "MAIL ". */
-export function parseMail(argument: string, limits: PathLimits, context: ParameterContext): MailCommand | ParseFailure {
+export function parseMail(argument: string, limits: PathLimits, context: ParameterContext, readParameters: ParametersReader = readParametersFast): MailCommand | ParseFailure {
   if (!/^FROM:/i.test(argument)) return fail(501, '5.5.4', 'Syntax: MAIL FROM:<address>');
   // SMTPUTF8 must be known before the path is judged, so peek at the parameters first.
   const wantsUtf8 = context.extensions.smtpUtf8 && context.extended && /(^| )SMTPUTF8( |$)/i.test(argument);
   const path = parsePath(argument.slice(5), limits, { nullAllowed: true, postmasterAllowed: false, smtpUtf8: wantsUtf8, badSyntax: '5.1.7' });
   if (!path.ok) return path;
-  const params = parseParams(path.rest);
-  if (params instanceof Map === false) return params;
   const mail: MailCommand = { ok: true, from: path.address, body: null, smtpUtf8: false, declaredSize: null, dsn: { ret: null, envid: null }, auth: null, requireTls: false };
-  const failure = readParameters(params, mailParameters, context, mail);
+  const failure = readParameters(path.rest, mailParameters, context, mail);
   if (failure !== null) return failure;
   return mail;
 }
 
 /** `RCPT TO:<path> [params]` (RFC 5321 §4.1.1.3). */
-export function parseRcpt(argument: string, limits: PathLimits, context: ParameterContext & { transactionUtf8: boolean }): RcptCommand | ParseFailure {
+export function parseRcpt(argument: string, limits: PathLimits, context: ParameterContext & { transactionUtf8: boolean }, readParameters: ParametersReader = readParametersFast): RcptCommand | ParseFailure {
   if (!/^TO:/i.test(argument)) return fail(501, '5.5.4', 'Syntax: RCPT TO:<address>');
   const path = parsePath(argument.slice(3), limits, { nullAllowed: false, postmasterAllowed: true, smtpUtf8: context.transactionUtf8, badSyntax: '5.1.3' });
   if (!path.ok) return path;
-  const params = parseParams(path.rest);
-  if (params instanceof Map === false) return params;
   const rcpt: RcptCommand = { ok: true, to: path.address, dsn: { notify: null, orcpt: null } };
-  const failure = readParameters(params, rcptParameters, context, rcpt);
+  const failure = readParameters(path.rest, rcptParameters, context, rcpt);
   if (failure !== null) return failure;
   return rcpt;
 }

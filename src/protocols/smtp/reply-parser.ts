@@ -16,8 +16,9 @@
  * error result and stops (it is sticky), and never throws. The owning machine then defers, as Postfix
  * does ("protocol error").
  */
-import { Buffer, isAscii } from 'node:buffer';
+import { isAscii } from 'node:buffer';
 import { bytesLatin1 } from '../machine.js';
+import { ReplyChunkCache } from './reply-chunk-cache.js';
 import type { SmtpReply } from './types.js';
 
 export interface SmtpReplyParserLimits {
@@ -80,14 +81,15 @@ export class SmtpReplyParser {
   }
 
   /** Feeds bytes; returns the replies completed by them, in order, possibly ending with one error. */
-  push(bytes: Uint8Array): SmtpReplyParseResult[] {
+  push(bytes: Uint8Array): readonly SmtpReplyParseResult[] {
     // Almost every chunk a server sends is ASCII and starts a fresh line: decoded once, then cut.
     if (!this.failed && this.partialLine.length === 0 && isAscii(bytes)) {
       if (this.linesOfReply.length > 0 || this.limits !== SMTP_REPLY_PARSER_LIMITS_DEFAULT) return this.pushAscii(bytes);
-      const kept = keptReplyOf(bytes);
-      if (kept !== null) return [{ kind: 'reply', reply: kept }];
+      // A chunk read before from an empty parser (reply-chunk-cache.ts): the same results, shared.
+      const kept = keptChunks.get(bytes);
+      if (kept !== null) return kept;
       const results = this.pushAscii(bytes);
-      keepReply(bytes, results, this.partialLine.length === 0);
+      if (this.endedClean(results)) keptChunks.keep(bytes, results);
       return results;
     }
     const results: SmtpReplyParseResult[] = [];
@@ -203,6 +205,13 @@ export class SmtpReplyParser {
     return { kind: 'reply', reply: buildReply(code, lines) };
   }
 
+  /** True when the chunk just read left the parser empty (no open line or reply) and had no error. */
+  private endedClean(results: readonly SmtpReplyParseResult[]): boolean {
+    if (this.failed || this.partialLine.length !== 0 || this.linesOfReply.length !== 0) return false;
+    for (let index = 0; index < results.length; index++) if (results[index]!.kind !== 'reply') return false;
+    return true;
+  }
+
   private fail(error: SmtpReplyParseErrorKind, detail: string): SmtpReplyParseResult {
     this.failed = true;
     this.partialLine = NO_BYTES;
@@ -211,32 +220,18 @@ export class SmtpReplyParser {
   }
 }
 
-/** The reply of `lines`, which it takes over: without an enhanced code (an EHLO answer) as they are. */
 /**
- * Multi-line replies by their bytes, newest last. A server sends its EHLO answer again and again byte
- * for byte; a chunk that is exactly one kept reply (default limits, nothing buffered before it) gives
- * that reply again, shared — a reply is never changed once parsed — without decoding and cutting it.
+ * Chunks by their bytes (default limits, read from an empty parser): a server sends its greeting, its
+ * EHLO answer and most replies again byte for byte (reply-chunk-cache.ts).
  */
-const keptReplies: { readonly bytes: Buffer; readonly reply: SmtpReply }[] = [];
-export const KEPT_REPLIES_MAX = 8;
+const keptChunks = new ReplyChunkCache<SmtpReplyParseResult>();
 
-/** The kept reply of exactly these bytes, or null. */
-function keptReplyOf(bytes: Uint8Array): SmtpReply | null {
-  for (let index = keptReplies.length - 1; index >= 0; index--) {
-    const kept = keptReplies[index]!;
-    if (kept.bytes.length === bytes.length && kept.bytes.equals(bytes)) return kept.reply;
-  }
-  return null;
+/** Forgets the kept chunks (tests that count what a parse allocates or compare with a fresh parse). */
+export function forgetKeptReplyChunks(): void {
+  keptChunks.clear();
 }
 
-/** Keeps the reply of a chunk that was one whole multi-line reply (`ended`: no open line left). */
-function keepReply(bytes: Uint8Array, results: SmtpReplyParseResult[], ended: boolean): void {
-  const only = results[0];
-  if (!ended || results.length !== 1 || only === undefined || only.kind !== 'reply' || only.reply.lines.length < 2) return;
-  if (keptReplies.length >= KEPT_REPLIES_MAX) keptReplies.shift();
-  keptReplies.push({ bytes: Buffer.from(bytes), reply: only.reply });
-}
-
+/** The reply of `lines`, which it takes over: without an enhanced code (an EHLO answer) as they are. */
 function buildReply(code: number, lines: string[]): SmtpReply {
   const enhanced = enhancedCodeOf(code, lines[0] ?? '');
   if (enhanced === null) return { code, enhanced, lines };

@@ -94,12 +94,13 @@ export function formatReply(reply: SmtpReply, withEnhanced: boolean): Uint8Array
  */
 export function formatReplyText(reply: SmtpReply, withEnhanced: boolean): string {
   const known = preformatted.get(reply);
-  if (known !== undefined) return withEnhanced ? known.withEnhanced : known.plain;
-  return formatLines(reply, withEnhanced);
+  if (known === undefined) return formatLines(reply, withEnhanced);
+  if (withEnhanced) return (known.withEnhanced ??= formatLines(reply, true));
+  return (known.plain ??= formatLines(reply, false));
 }
 
-/** The two wire forms of a reply built once (`preformattedReply`), by identity. */
-const preformatted = new WeakMap<SmtpReply, { readonly plain: string; readonly withEnhanced: string }>();
+/** The two wire forms of a reply kept for sending again (`preformattedReply`, `keptReply`), by identity; null until first needed. */
+const preformatted = new WeakMap<SmtpReply, { plain: string | null; withEnhanced: string | null }>();
 
 /**
  * A reply whose wire forms are formatted once, here, by the general formatter: `formatReplyText` of
@@ -108,6 +109,15 @@ const preformatted = new WeakMap<SmtpReply, { readonly plain: string; readonly w
  */
 export function preformattedReply(reply: SmtpReply): SmtpReply {
   preformatted.set(reply, { plain: formatLines(reply, false), withEnhanced: formatLines(reply, true) });
+  return reply;
+}
+
+/**
+ * A reply that will be sent again (reply-memo.ts): like `preformattedReply`, but each wire form is
+ * formatted when first sent, so a reply kept in vain costs no more than one built and sent once.
+ */
+export function keptReply(reply: SmtpReply): SmtpReply {
+  preformatted.set(reply, { plain: null, withEnhanced: null });
   return reply;
 }
 

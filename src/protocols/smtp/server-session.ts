@@ -43,6 +43,7 @@ import { formatReplyText, replyClass, smtpReply } from './reply.js';
 import { validateDecision } from './server-decision.js';
 import { InputBuffer, LINE_TOO_LONG } from './server-input.js';
 import { OutputHold } from '../output-hold.js';
+import { ReplyMemo } from './reply-memo.js';
 import {
   PENDING,
   type SmtpDecision,
@@ -59,7 +60,11 @@ import {
 import { COMMANDS, isSmtpVerb, type Rule, type Run, type SmtpServerState, type SmtpVerb, UNKNOWN_VERB } from './server-states.js';
 import type { SmtpReply } from './types.js';
 
+/** RFC 5321 §4.2 / §3.1: the default 220 greeting, kept per server name. */
+const GREETING = new ReplyMemo(220, null, (hostname) => `${hostname} ESMTP mailsim`);
+
 // The states without data, shared by every session.
+
 const GREETING_PENDING: GreetingPending = { kind: 'greeting-pending' };
 const GREETING_REFUSED: GreetingRefused = { kind: 'greeting-refused' };
 const AWAITING_HELO: AwaitingHelo = { kind: 'awaiting-helo' };
@@ -301,7 +306,7 @@ export class SmtpSession implements SmtpContext {
       return;
     }
     if (outcome.kind === 'success') {
-      this.send(outcome.reply ?? smtpReply(220, null, `${this.options.hostname} ESMTP mailsim`), false);
+      this.send(outcome.reply ?? GREETING.reply(this.options.hostname), false);
       this.state = AWAITING_HELO;
       return;
     }

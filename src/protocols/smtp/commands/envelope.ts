@@ -9,8 +9,13 @@
 import { parseMail, parseRcpt } from '../command.js';
 import type { ParameterContext } from '../parameters.js';
 import { smtpReply } from '../reply.js';
+import { ReplyMemo } from '../reply-memo.js';
 import type { Envelope, EnvelopeRecipient } from '../types.js';
 import type { HasRecipients, MailGiven, Ready, SmtpContext } from './context.js';
+
+/** The default 250s of MAIL and RCPT (RFC 5321 §4.1.1.2–3, RFC 3463 X.1.0 / X.1.5), kept per address. */
+const SENDER_OK = new ReplyMemo(250, '2.1.0', (from) => `Sender <${from}> OK`);
+const RECIPIENT_OK = new ReplyMemo(250, '2.1.5', (to) => `Recipient <${to}> OK`);
 
 function parameterContext(context: SmtpContext, ready: Ready): ParameterContext {
   return { extended: ready.extended, extensions: context.extensions, tls: context.tls };
@@ -36,7 +41,7 @@ export function mail(context: SmtpContext, state: Ready, argument: string): void
   context.ask('mail', context.hooks.onMail?.(context.view(), request), (reply) => {
     const envelope: Envelope = { from: parsed.from, recipients: [], body: parsed.body, smtpUtf8: parsed.smtpUtf8, declaredSize: parsed.declaredSize, dsn: parsed.dsn, requireTls: parsed.requireTls };
     context.enter({ kind: 'mail-given', ready: state, envelope, refusedRecipients: 0 });
-    context.send(reply ?? smtpReply(250, '2.1.0', `Sender <${parsed.from}> OK`));
+    context.send(reply ?? SENDER_OK.reply(parsed.from));
   });
 }
 
@@ -63,6 +68,6 @@ export function rcpt(context: SmtpContext, state: MailGiven | HasRecipients, arg
     }
     envelope.recipients.push(recipient);
     if (state.kind === 'mail-given') context.enter({ kind: 'has-recipients', ready: state.ready, envelope });
-    context.send(outcome.reply ?? smtpReply(250, '2.1.5', `Recipient <${parsed.to}> OK`));
+    context.send(outcome.reply ?? RECIPIENT_OK.reply(parsed.to));
   });
 }

@@ -3,7 +3,13 @@
  * (§4.1.1.9), QUIT (§4.1.1.10), VRFY (§3.5.3), EXPN (§3.5.2) and HELP (§4.1.1.8). Only RSET and QUIT
  * move the session: RSET back to `ready` (or it stays awaiting HELO), QUIT to closed.
  */
-import { smtpReply } from '../reply.js';
+import { preformattedReply, smtpReply } from '../reply.js';
+import { ReplyMemo } from '../reply-memo.js';
+
+/** RFC 5321 §4.1.1.10: the 221 to QUIT, kept per server name. */
+/** The 250 of RSET and NOOP (RFC 5321 §4.1.1.5, §4.1.1.9), formatted once. */
+const OK = preformattedReply(smtpReply(250, '2.0.0', 'OK'));
+const CLOSING = new ReplyMemo(221, '2.0.0', (hostname) => `${hostname} closing connection`);
 import type { AwaitingHelo, Chunking, CommandState, HasRecipients, MailGiven, Ready, SmtpContext } from './context.js';
 
 /** RFC 5321 §4.1.1.5: the transaction, if any, is over; HELO/EHLO and AUTH stay. */
@@ -14,11 +20,11 @@ export function rset(context: SmtpContext, state: AwaitingHelo | Ready | MailGiv
   }
   if (state.kind !== 'awaiting-helo' && state.kind !== 'ready') context.enter(state.ready);
   context.event({ type: 'reset' });
-  context.send(smtpReply(250, '2.0.0', 'OK'));
+  context.send(OK);
 }
 
 export function noop(context: SmtpContext): void {
-  context.send(smtpReply(250, '2.0.0', 'OK'));
+  context.send(OK);
 }
 
 export function quit(context: SmtpContext, _state: CommandState, argument: string): void {
@@ -27,7 +33,7 @@ export function quit(context: SmtpContext, _state: CommandState, argument: strin
     return;
   }
   context.event({ type: 'quit' });
-  context.send(smtpReply(221, '2.0.0', `${context.options.hostname} closing connection`));
+  context.send(CLOSING.reply(context.options.hostname));
   context.close('quit');
 }
 
