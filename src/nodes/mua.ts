@@ -18,7 +18,7 @@ import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
 import { plainMailParams } from '../protocols/smtp/types.js';
 import { replyLine } from '../mail/status.js';
 import type { HostConfig, SendSpec } from './config.js';
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { MailLog } from '../mail/log.js';
 import { runSmtpSession } from './smtp-client-session.js';
@@ -63,7 +63,7 @@ export class Mua {
       `From: <${spec.from}>`,
       `To: ${spec.to.map((address) => `<${address}>`).join(', ')}`,
       `Subject: ${subject}`,
-      `Date: ${formatRfc5322Date(SIM_EPOCH_MS + this.world.sim.nowMs)}`,
+      `Date: ${rfc5322DateOf(SIM_EPOCH_MS + this.world.sim.nowMs)}`,
       `Message-ID: ${messageId}`,
       'MIME-Version: 1.0',
       'Content-Type: text/plain; charset=utf-8',

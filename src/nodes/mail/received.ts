@@ -13,8 +13,8 @@
  * `parseReceived` reads the clauses back (for the report's hop list); it is lenient, because other
  * software writes these fields too.
  */
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
-import { parseHeaderBlock } from './headers.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { parseHeaderBlock, prependHeader } from './headers.js';
 
 /** RFC 5321 §4.4 "With" values, extended by RFC 3848 (A = authenticated, S = TLS). */
 export type ReceivedProtocol = 'SMTP' | 'ESMTP' | 'ESMTPA' | 'ESMTPS' | 'ESMTPSA' | 'LMTP';
@@ -78,17 +78,47 @@ export function formatReceivedValue(info: ReceivedInfo): string {
   const by = `by ${sanitise(info.byHost)} with ${info.protocol} id ${sanitise(info.id)}`;
   const only = info.recipients.length === 1 ? info.recipients[0] : undefined;
   const forClause = only === undefined ? '' : `\r\n\tfor <${sanitise(only)}>`;
-  return `${from}\r\n\t${by}${forClause}; ${dateOf(SIM_EPOCH_MS + info.atMs)}`;
+  return `${from}\r\n\t${by}${forClause}; ${rfc5322DateOf(SIM_EPOCH_MS + info.atMs)}`;
 }
 
-/** The last date formatted, by its whole second: messages accepted in one second share the text. */
-let lastDate = { second: Number.NaN, text: '' };
+/** The pieces of one field, reused by every `prependReceived` (written before the next call starts). */
+const pieces: string[] = [];
 
-/** `formatRfc5322Date`, which shows whole seconds, once per second. */
-function dateOf(unixMs: number): string {
-  const second = Math.floor(unixMs / 1000);
-  if (second !== lastDate.second) lastDate = { second, text: formatRfc5322Date(unixMs) };
-  return lastDate.text;
+/**
+ * `prependHeader(bytes, 'Received', formatReceivedValue(info))` without the field's text: the pieces
+ * (every name already sanitised to visible ASCII) are written one character per byte straight into the
+ * new message, so a commit builds no value string, no folded copy and no field bytes of its own
+ * (issue 21). Every other piece is printable ASCII by construction (`sanitise`, the date, the
+ * protocol name); a client address, which is not sanitised, with any other character takes the general
+ * path. Equal byte for byte to it (test/nodes/pure/received-prepend.test.ts).
+ */
+export function prependReceived(bytes: Uint8Array, info: ReceivedInfo): Uint8Array {
+  if (!isPrintableAscii(info.clientAddress)) return prependHeader(bytes, 'Received', formatReceivedValue(info));
+  pieces.length = 0;
+  pieces.push('Received: from ', sanitise(info.heloName), ' (', info.clientName === null ? 'unknown' : sanitise(info.clientName));
+  pieces.push(info.clientAddress.includes(':') ? ' [IPv6:' : ' [', info.clientAddress, '])\r\n\tby ', sanitise(info.byHost));
+  pieces.push(' with ', info.protocol, ' id ', sanitise(info.id));
+  if (info.recipients.length === 1) pieces.push('\r\n\tfor <', sanitise(info.recipients[0]!), '>');
+  pieces.push('; ', rfc5322DateOf(SIM_EPOCH_MS + info.atMs), '\r\n');
+  let length = bytes.length;
+  for (let i = 0; i < pieces.length; i++) length += pieces[i]!.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    for (let j = 0; j < piece.length; j++) out[at++] = piece.charCodeAt(j);
+  }
+  out.set(bytes, at);
+  return out;
+}
+
+/** True when every character is space or visible ASCII (what the fast path writes one byte each, unchecked). */
+function isPrintableAscii(text: string): boolean {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 /** The complete line, ready to prepend: "Received: …\r\n". */

@@ -27,12 +27,13 @@ import {
 import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope, SmtpReply } from '../../protocols/smtp/types.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import type { RandomStream } from '../../sim/index.js';
 import { isFinalDestination } from '../config.js';
 import type { HostContext } from '../host-context.js';
 import { MachineSession } from '../machine-session.js';
-import { addMissingMessageIdAndDate, commitHeaderFacts, prependHeader } from '../mail/headers.js';
-import { formatReceivedValue, receivedProtocol } from '../mail/received.js';
+import { addMissingMessageIdAndDate, commitHeaderFacts } from '../mail/headers.js';
+import { prependReceived, receivedProtocol } from '../mail/received.js';
 import type { LocalTransport } from '../mda/local-transport.js';
 import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
@@ -60,6 +61,8 @@ export class SmtpService {
   private readonly live = new WeakMap<object, LiveSession>();
   /** Who hears every session (serve's transcripts, session-tap.ts); null in the simulator. */
   taps: SmtpSessionTaps | null = null;
+  /** The host's `message-id` stream, looked up once (`ctx.random` returns the one cached stream per name). */
+  private messageIds: RandomStream | null = null;
 
   constructor(
     private readonly ctx: HostContext,
@@ -252,8 +255,8 @@ export class SmtpService {
     const facts = commitHeaderFacts(bytes);
     let messageId = facts.messageId?.trim() ?? null;
     if (kind !== 'mta' || messageId === null) {
-      const supplied = `<${ctx.random('message-id').hex(16)}@${ctx.name}>`;
-      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: formatRfc5322Date(SIM_EPOCH_MS + ctx.sim.nowMs) }, facts);
+      const supplied = `<${(this.messageIds ??= ctx.random('message-id')).hex(16)}@${ctx.name}>`;
+      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: rfc5322DateOf(SIM_EPOCH_MS + ctx.sim.nowMs) }, facts);
       bytes = fixed.bytes;
       messageId ??= supplied;
     }
@@ -261,7 +264,7 @@ export class SmtpService {
     const queueId = this.queue.reserveQueueId();
     this.live.get(session.connection)?.tap?.committed(queueId);
     const clientAddress = session.clientAddress;
-    const received = formatReceivedValue({
+    bytes = prependReceived(bytes, {
       heloName: session.heloName ?? clientAddress,
       clientName: ctx.netHost.network.hostByAddress(clientAddress)?.name ?? null,
       clientAddress,
@@ -271,7 +274,6 @@ export class SmtpService {
       recipients,
       atMs: ctx.sim.nowMs,
     });
-    bytes = prependHeader(bytes, 'Received', received);
     if (kind === 'mta') {
       for (const address of recipients) {
         const domain = domainOf(address);
