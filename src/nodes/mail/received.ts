@@ -81,8 +81,11 @@ export function formatReceivedValue(info: ReceivedInfo): string {
   return `${from}\r\n\t${by}${forClause}; ${rfc5322DateOf(SIM_EPOCH_MS + info.atMs)}`;
 }
 
-/** The pieces of one field, reused by every `prependReceived` (written before the next call starts). */
-const pieces: string[] = [];
+/**
+ * The pieces of one field, reused by every `prependReceived` (filled before the next call starts). Its
+ * slots are overwritten, never emptied: `length = 0` would drop the array's storage and each push grow it anew.
+ */
+const pieces: string[] = new Array<string>(20).fill('');
 
 /**
  * `prependHeader(bytes, 'Received', formatReceivedValue(info))` without the field's text: the pieces
@@ -94,17 +97,32 @@ const pieces: string[] = [];
  */
 export function prependReceived(bytes: Uint8Array, info: ReceivedInfo): Uint8Array {
   if (!isPrintableAscii(info.clientAddress)) return prependHeader(bytes, 'Received', formatReceivedValue(info));
-  pieces.length = 0;
-  pieces.push('Received: from ', sanitise(info.heloName), ' (', info.clientName === null ? 'unknown' : sanitise(info.clientName));
-  pieces.push(info.clientAddress.includes(':') ? ' [IPv6:' : ' [', info.clientAddress, '])\r\n\tby ', sanitise(info.byHost));
-  pieces.push(' with ', info.protocol, ' id ', sanitise(info.id));
-  if (info.recipients.length === 1) pieces.push('\r\n\tfor <', sanitise(info.recipients[0]!), '>');
-  pieces.push('; ', rfc5322DateOf(SIM_EPOCH_MS + info.atMs), '\r\n');
+  let n = 0;
+  pieces[n++] = 'Received: from ';
+  pieces[n++] = sanitise(info.heloName);
+  pieces[n++] = ' (';
+  pieces[n++] = info.clientName === null ? 'unknown' : sanitise(info.clientName);
+  pieces[n++] = info.clientAddress.includes(':') ? ' [IPv6:' : ' [';
+  pieces[n++] = info.clientAddress;
+  pieces[n++] = '])\r\n\tby ';
+  pieces[n++] = sanitise(info.byHost);
+  pieces[n++] = ' with ';
+  pieces[n++] = info.protocol;
+  pieces[n++] = ' id ';
+  pieces[n++] = sanitise(info.id);
+  if (info.recipients.length === 1) {
+    pieces[n++] = '\r\n\tfor <';
+    pieces[n++] = sanitise(info.recipients[0]!);
+    pieces[n++] = '>';
+  }
+  pieces[n++] = '; ';
+  pieces[n++] = rfc5322DateOf(SIM_EPOCH_MS + info.atMs);
+  pieces[n++] = '\r\n';
   let length = bytes.length;
-  for (let i = 0; i < pieces.length; i++) length += pieces[i]!.length;
+  for (let i = 0; i < n; i++) length += pieces[i]!.length;
   const out = new Uint8Array(length);
   let at = 0;
-  for (let i = 0; i < pieces.length; i++) {
+  for (let i = 0; i < n; i++) {
     const piece = pieces[i]!;
     for (let j = 0; j < piece.length; j++) out[at++] = piece.charCodeAt(j);
   }
