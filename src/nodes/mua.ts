@@ -40,6 +40,8 @@ export interface MuaWorld {
 export class Mua {
   private readonly random: RandomStream;
   private sent = 0;
+  /** The last client options of each `send` item, with the server config they were made for (`clientOptionsFor`). */
+  private readonly optionsBySpec = new WeakMap<SendSpec, { via: HostConfig | undefined; options: SmtpClientOptions }>();
 
   constructor(private readonly world: MuaWorld) {
     this.random = world.sim.rng.stream('mua');
@@ -77,7 +79,7 @@ export class Mua {
         this.transient(spec, messageId, message, attempt, 'no route to a submission server');
         return;
       }
-      const client = this.clientOptions(spec, this.world.hostConfig(target.host));
+      const client = this.clientOptionsFor(spec, this.world.hostConfig(target.host));
       runSmtpSession(
         {
           sim: this.world.sim,
@@ -138,10 +140,22 @@ export class Mua {
   }
 
   /**
+   * `clientOptions(spec, via)`, made once per `send` item and server: every message of a bulk item
+   * submits through the same server with the same options, which the client machine only reads.
+   */
+  clientOptionsFor(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+    const kept = this.optionsBySpec.get(spec);
+    if (kept !== undefined && kept.via === via) return kept.options;
+    const options = this.clientOptions(spec, via);
+    this.optionsBySpec.set(spec, { via, options });
+    return options;
+  }
+
+  /**
    * How the client talks to the submission server: on 587 STARTTLS (unless the server has no TLS) and
    * AUTH (RFC 6409), on 465 implicit TLS and AUTH (RFC 8314), on 25 opportunistic STARTTLS, no AUTH.
    */
-  private clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+  clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
     const authenticates = spec.port === 587 || spec.port === 465;
     return {
       heloName: 'mua.invalid',
