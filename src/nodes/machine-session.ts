@@ -19,6 +19,7 @@
 import { joinSegment } from '../protocols/bytes.js';
 import type { SansIoMachine } from '../protocols/machine.js';
 import type { Simulator, TimerId } from '../sim/index.js';
+import type { CloseReason, ConnectionHandlers } from '../net/connection.js';
 import type { StreamEndpoint } from './stream-endpoint.js';
 
 export interface MachineSessionOwner<Event> {
@@ -32,7 +33,7 @@ export interface TlsMachine {
   tlsEstablished(nowMs: number): void;
 }
 
-export class MachineSession<Event> {
+export class MachineSession<Event> implements ConnectionHandlers {
   finished = false;
   private timer: TimerId | null = null;
   private timerAtMs = Number.POSITIVE_INFINITY;
@@ -52,42 +53,55 @@ export class MachineSession<Event> {
     private readonly owner: MachineSessionOwner<Event>,
     private readonly isAlive: () => boolean,
   ) {
-    conn.setHandlers({
-      onData: (bytes) => {
-        if (!this.live() || !this.started) return;
-        this.machine.receive(bytes, this.sim.nowMs);
-        this.pump();
-      },
-      onEnd: () => {
-        if (!this.live()) return;
-        if (!this.started) {
-          this.closeTransport();
-          return;
-        }
-        if (!this.machine.closed) this.machine.receiveEof(this.sim.nowMs);
-        this.pump();
-      },
-      onClose: (reason) => {
-        if (!this.isAlive() || this.finished) return;
-        if (reason === 'host-down') {
-          // Our own host lost power: the process that owned this session is gone, it does nothing more.
-          this.finished = true;
-          this.cancelTimer();
-          return;
-        }
-        if (this.started && !this.machine.closed) {
-          this.machine.receiveEof(this.sim.nowMs);
-          this.pump();
-        }
-        this.finish();
-      },
-    });
+    // The session is its connection's handlers (onData, onEnd, onClose below): no closures per connection.
+    conn.setHandlers(this);
+  }
+
+  /** ConnectionHandlers (called by the connection only): bytes arrived. */
+  onData(bytes: Uint8Array): void {
+    if (!this.live() || !this.started) return;
+    this.machine.receive(bytes, this.sim.nowMs);
+    this.pump();
+  }
+
+  /** ConnectionHandlers: the peer half-closed. */
+  onEnd(): void {
+    if (!this.live()) return;
+    if (!this.started) {
+      this.closeTransport();
+      return;
+    }
+    if (!this.machine.closed) this.machine.receiveEof(this.sim.nowMs);
+    this.pump();
+  }
+
+  /** ConnectionHandlers: the connection is gone. */
+  onClose(reason: CloseReason): void {
+    if (!this.isAlive() || this.finished) return;
+    if (reason === 'host-down') {
+      // Our own host lost power: the process that owned this session is gone, it does nothing more.
+      this.finished = true;
+      this.cancelTimer();
+      return;
+    }
+    if (this.started && !this.machine.closed) {
+      this.machine.receiveEof(this.sim.nowMs);
+      this.pump();
+    }
+    this.finish();
   }
 
   /** Runs the machine's own start (greeting, or nothing) and pumps. */
   start(startMachine: (nowMs: number) => void): void {
     this.started = true;
     startMachine(this.sim.nowMs);
+    this.pump();
+  }
+
+  /** `start(startMachine)` with the machine's own `start(nowMs)` (SMTP's greeting), without a closure to call it. */
+  startWith(machine: { start(nowMs: number): void }): void {
+    this.started = true;
+    machine.start(this.sim.nowMs);
     this.pump();
   }
 

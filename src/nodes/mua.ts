@@ -15,10 +15,9 @@ import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import { localRefusal } from '../protocols/smtp/client.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
-import { plainMailParams } from '../protocols/smtp/types.js';
 import { replyLine } from '../mail/status.js';
 import type { HostConfig, SendSpec } from './config.js';
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../sim/calendar.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../sim/calendar.js';
 import type { RandomStream, Simulator } from '../sim/index.js';
 import type { MailLog } from '../mail/log.js';
 import { runSmtpSession } from './smtp-client-session.js';
@@ -41,6 +40,8 @@ export interface MuaWorld {
 export class Mua {
   private readonly random: RandomStream;
   private sent = 0;
+  /** The last client options of each `send` item, with the server config they were made for (`clientOptionsFor`). */
+  private readonly optionsBySpec = new WeakMap<SendSpec, { via: HostConfig | undefined; options: SmtpClientOptions }>();
 
   constructor(private readonly world: MuaWorld) {
     this.random = world.sim.rng.stream('mua');
@@ -63,7 +64,7 @@ export class Mua {
       `From: <${spec.from}>`,
       `To: ${spec.to.map((address) => `<${address}>`).join(', ')}`,
       `Subject: ${subject}`,
-      `Date: ${formatRfc5322Date(SIM_EPOCH_MS + this.world.sim.nowMs)}`,
+      `Date: ${rfc5322DateOf(SIM_EPOCH_MS + this.world.sim.nowMs)}`,
       `Message-ID: ${messageId}`,
       'MIME-Version: 1.0',
       'Content-Type: text/plain; charset=utf-8',
@@ -78,7 +79,7 @@ export class Mua {
         this.transient(spec, messageId, message, attempt, 'no route to a submission server');
         return;
       }
-      const client = this.clientOptions(spec, this.world.hostConfig(target.host));
+      const client = this.clientOptionsFor(spec, this.world.hostConfig(target.host));
       runSmtpSession(
         {
           sim: this.world.sim,
@@ -94,8 +95,11 @@ export class Mua {
                 from: spec.from,
                 recipients: spec.to.map((address) => ({ address, dsn: { notify: spec.notify, orcpt: null } })),
                 declaredSize: null,
-                ...plainMailParams(),
+                // plainMailParams() with the spec's REQUIRETLS, written out (keys in its order): no object to spread per message.
+                body: null,
+                smtpUtf8: false,
                 requireTls: spec.requireTls,
+                dsn: { ret: null, envid: null },
               },
               message,
             },
@@ -136,10 +140,22 @@ export class Mua {
   }
 
   /**
+   * `clientOptions(spec, via)`, made once per `send` item and server: every message of a bulk item
+   * submits through the same server with the same options, which the client machine only reads.
+   */
+  clientOptionsFor(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+    const kept = this.optionsBySpec.get(spec);
+    if (kept !== undefined && kept.via === via) return kept.options;
+    const options = this.clientOptions(spec, via);
+    this.optionsBySpec.set(spec, { via, options });
+    return options;
+  }
+
+  /**
    * How the client talks to the submission server: on 587 STARTTLS (unless the server has no TLS) and
    * AUTH (RFC 6409), on 465 implicit TLS and AUTH (RFC 8314), on 25 opportunistic STARTTLS, no AUTH.
    */
-  private clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
+  clientOptions(spec: SendSpec, via: HostConfig | undefined): SmtpClientOptions {
     const authenticates = spec.port === 587 || spec.port === 465;
     return {
       heloName: 'mua.invalid',

@@ -79,6 +79,20 @@ export function formatRfc5322Date(unixMs: number): string {
   return `${weekdayName(c.weekday)}, ${pad2(c.day)} ${monthName(c.month)} ${c.year} ${pad2(c.hour)}:${pad2(c.minute)}:${pad2(c.second)} +0000`;
 }
 
+/** The last `formatRfc5322Date` text, by its whole second (the text shows no finer). */
+let lastRfc5322 = { second: Number.NaN, text: '' };
+
+/**
+ * `formatRfc5322Date`, formatted once per whole second: every Date and Received field a run writes in
+ * one virtual second shares the text (issue 21; a bulk run writes three per message). Equal to
+ * `formatRfc5322Date` for any times in any order (test/sim/calendar-memo.test.ts).
+ */
+export function rfc5322DateOf(unixMs: number): string {
+  const second = Math.floor(unixMs / 1000);
+  if (second !== lastRfc5322.second) lastRfc5322 = { second, text: formatRfc5322Date(unixMs) };
+  return lastRfc5322.text;
+}
+
 /** RFC 3501 §9 date-time (INTERNALDATE): "01-Jan-2026 00:00:00 +0000" (day is space-padded: " 1-Jan-2026"). */
 export function formatImapDateTime(unixMs: number): string {
   const c = toCivil(unixMs);

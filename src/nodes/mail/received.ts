@@ -13,8 +13,8 @@
  * `parseReceived` reads the clauses back (for the report's hop list); it is lenient, because other
  * software writes these fields too.
  */
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
-import { parseHeaderBlock } from './headers.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { parseHeaderBlock, prependHeader } from './headers.js';
 
 /** RFC 5321 §4.4 "With" values, extended by RFC 3848 (A = authenticated, S = TLS). */
 export type ReceivedProtocol = 'SMTP' | 'ESMTP' | 'ESMTPA' | 'ESMTPS' | 'ESMTPSA' | 'LMTP';
@@ -78,17 +78,65 @@ export function formatReceivedValue(info: ReceivedInfo): string {
   const by = `by ${sanitise(info.byHost)} with ${info.protocol} id ${sanitise(info.id)}`;
   const only = info.recipients.length === 1 ? info.recipients[0] : undefined;
   const forClause = only === undefined ? '' : `\r\n\tfor <${sanitise(only)}>`;
-  return `${from}\r\n\t${by}${forClause}; ${dateOf(SIM_EPOCH_MS + info.atMs)}`;
+  return `${from}\r\n\t${by}${forClause}; ${rfc5322DateOf(SIM_EPOCH_MS + info.atMs)}`;
 }
 
-/** The last date formatted, by its whole second: messages accepted in one second share the text. */
-let lastDate = { second: Number.NaN, text: '' };
+/**
+ * The pieces of one field, reused by every `prependReceived` (filled before the next call starts). Its
+ * slots are overwritten, never emptied: `length = 0` would drop the array's storage and each push grow it anew.
+ */
+const pieces: string[] = new Array<string>(20).fill('');
 
-/** `formatRfc5322Date`, which shows whole seconds, once per second. */
-function dateOf(unixMs: number): string {
-  const second = Math.floor(unixMs / 1000);
-  if (second !== lastDate.second) lastDate = { second, text: formatRfc5322Date(unixMs) };
-  return lastDate.text;
+/**
+ * `prependHeader(bytes, 'Received', formatReceivedValue(info))` without the field's text: the pieces
+ * (every name already sanitised to visible ASCII) are written one character per byte straight into the
+ * new message, so a commit builds no value string, no folded copy and no field bytes of its own
+ * (issue 21). Every other piece is printable ASCII by construction (`sanitise`, the date, the
+ * protocol name); a client address, which is not sanitised, with any other character takes the general
+ * path. Equal byte for byte to it (test/nodes/pure/received-prepend.test.ts).
+ */
+export function prependReceived(bytes: Uint8Array, info: ReceivedInfo): Uint8Array {
+  if (!isPrintableAscii(info.clientAddress)) return prependHeader(bytes, 'Received', formatReceivedValue(info));
+  let n = 0;
+  pieces[n++] = 'Received: from ';
+  pieces[n++] = sanitise(info.heloName);
+  pieces[n++] = ' (';
+  pieces[n++] = info.clientName === null ? 'unknown' : sanitise(info.clientName);
+  pieces[n++] = info.clientAddress.includes(':') ? ' [IPv6:' : ' [';
+  pieces[n++] = info.clientAddress;
+  pieces[n++] = '])\r\n\tby ';
+  pieces[n++] = sanitise(info.byHost);
+  pieces[n++] = ' with ';
+  pieces[n++] = info.protocol;
+  pieces[n++] = ' id ';
+  pieces[n++] = sanitise(info.id);
+  if (info.recipients.length === 1) {
+    pieces[n++] = '\r\n\tfor <';
+    pieces[n++] = sanitise(info.recipients[0]!);
+    pieces[n++] = '>';
+  }
+  pieces[n++] = '; ';
+  pieces[n++] = rfc5322DateOf(SIM_EPOCH_MS + info.atMs);
+  pieces[n++] = '\r\n';
+  let length = bytes.length;
+  for (let i = 0; i < n; i++) length += pieces[i]!.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const piece = pieces[i]!;
+    for (let j = 0; j < piece.length; j++) out[at++] = piece.charCodeAt(j);
+  }
+  out.set(bytes, at);
+  return out;
+}
+
+/** True when every character is space or visible ASCII (what the fast path writes one byte each, unchecked). */
+function isPrintableAscii(text: string): boolean {
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 /** The complete line, ready to prepend: "Received: …\r\n". */

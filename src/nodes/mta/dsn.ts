@@ -30,7 +30,7 @@
  * part and returns its fields.
  */
 import type { DsnRcptParams } from '../../protocols/smtp/types.js';
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../../sim/calendar.js';
 import { findHeaderEnd, headerBytes, parseHeaderBlock } from '../mail/headers.js';
 
 export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';
@@ -152,7 +152,7 @@ export function decideDsn(input: {
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder('latin1');
 
-const dsnDate = (virtualMs: number) => formatRfc5322Date(SIM_EPOCH_MS + virtualMs);
+const dsnDate = (virtualMs: number) => rfc5322DateOf(SIM_EPOCH_MS + virtualMs);
 
 /** Peer text made safe for one header field: no controls, bounded. */
 function cleanText(text: string, charsMax: number): string {

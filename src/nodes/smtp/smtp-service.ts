@@ -27,12 +27,13 @@ import {
 import { SmtpServer } from '../../protocols/smtp/server.js';
 import type { Envelope, SmtpReply } from '../../protocols/smtp/types.js';
 import type { SmtpStage } from '../../protocols/smtp/stages.js';
-import { formatRfc5322Date, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import { rfc5322DateOf, SIM_EPOCH_MS } from '../../sim/calendar.js';
+import type { RandomStream } from '../../sim/index.js';
 import { isFinalDestination } from '../config.js';
 import type { HostContext } from '../host-context.js';
-import { MachineSession } from '../machine-session.js';
-import { addMissingMessageIdAndDate, commitHeaderFacts, prependHeader } from '../mail/headers.js';
-import { formatReceivedValue, receivedProtocol } from '../mail/received.js';
+import { MachineSession, type MachineSessionOwner } from '../machine-session.js';
+import { addMissingMessageIdAndDate, commitHeaderFacts } from '../mail/headers.js';
+import { prependReceived, receivedProtocol } from '../mail/received.js';
 import type { LocalTransport } from '../mda/local-transport.js';
 import { Greylist } from '../mta/greylist.js';
 import type { MailQueue } from '../queue/mail-queue.js';
@@ -60,6 +61,12 @@ export class SmtpService {
   private readonly live = new WeakMap<object, LiveSession>();
   /** Who hears every session (serve's transcripts, session-tap.ts); null in the simulator. */
   taps: SmtpSessionTaps | null = null;
+  /** Server options by port, TLS and client address (`clientOptions`). */
+  private readonly clientOptionsMemo = new Map<object, Map<string, SmtpServerOptions>>();
+  /** The liveness check of the sessions of the current boot (`aliveIn`). */
+  private alive: { epoch: number; isAlive: () => boolean } | null = null;
+  /** The host's `message-id` stream, looked up once (`ctx.random` returns the one cached stream per name). */
+  private messageIds: RandomStream | null = null;
 
   constructor(
     private readonly ctx: HostContext,
@@ -123,25 +130,52 @@ export class SmtpService {
       conn.reset();
       return;
     }
-    const setup = this.portSetup(kind, ctx.config.tls && !tlsOff);
+    const tls = ctx.config.tls && !tlsOff;
     const tap = this.taps?.open(smtpPorts[kind], conn.remoteAddress) ?? null;
-    const server = new SmtpServer(tap === null ? { ...setup, clientAddress: conn.remoteAddress } : { ...setup, clientAddress: conn.remoteAddress, transcript: true });
-    const session = new MachineSession<SmtpServerEvent>(
-      ctx.sim,
-      conn,
-      server,
-      {
-        onEvent: (event, s) => {
-          tap?.event(event);
-          if (event.type === 'starttls') s.beginTls();
-          else if (event.type === 'drop') s.abort();
-        },
-      },
-      () => ctx.isCurrent(epoch),
-    );
+    const server = new SmtpServer(tap === null ? this.clientOptions(kind, tls, conn.remoteAddress) : { ...this.portSetup(kind, tls), clientAddress: conn.remoteAddress, transcript: true });
+    const owner: MachineSessionOwner<SmtpServerEvent> =
+      tap === null
+        ? untappedOwner
+        : {
+            onEvent: (event, s) => {
+              tap.event(event);
+              untappedOwner.onEvent(event, s);
+            },
+          };
+    const session = new MachineSession<SmtpServerEvent>(ctx.sim, conn, server, owner, this.aliveIn(epoch));
     this.live.set(server.connection, { server, session, tap });
-    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start((now) => server.start(now)));
-    else session.start((now) => server.start(now));
+    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.startWith(server));
+    else session.startWith(server);
+  }
+
+  /**
+   * A server's options for a client at `clientAddress`: its port's setup with the address, made once
+   * per (port, TLS, address) and shared, as the server only reads them (a bulk run has one client per
+   * port). At `clientOptionsMax` addresses the memo starts over.
+   */
+  private clientOptions(kind: SmtpPortKind, tls: boolean, clientAddress: string): SmtpServerOptions {
+    const setup = this.portSetup(kind, tls);
+    let byAddress = this.clientOptionsMemo.get(setup);
+    if (byAddress === undefined) {
+      byAddress = new Map();
+      this.clientOptionsMemo.set(setup, byAddress);
+    }
+    let options = byAddress.get(clientAddress);
+    if (options === undefined) {
+      if (byAddress.size >= clientOptionsMax) byAddress.clear();
+      options = { ...setup, clientAddress };
+      byAddress.set(clientAddress, options);
+    }
+    return options;
+  }
+
+  /** `() => ctx.isCurrent(epoch)`, one per boot rather than one per connection. */
+  private aliveIn(epoch: number): () => boolean {
+    if (this.alive === null || this.alive.epoch !== epoch) {
+      const ctx = this.ctx;
+      this.alive = { epoch, isAlive: () => ctx.isCurrent(epoch) };
+    }
+    return this.alive.isAlive;
   }
 
   private hooks(kind: SmtpPortKind): SmtpServerHooks {
@@ -252,8 +286,8 @@ export class SmtpService {
     const facts = commitHeaderFacts(bytes);
     let messageId = facts.messageId?.trim() ?? null;
     if (kind !== 'mta' || messageId === null) {
-      const supplied = `<${ctx.random('message-id').hex(16)}@${ctx.name}>`;
-      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: formatRfc5322Date(SIM_EPOCH_MS + ctx.sim.nowMs) }, facts);
+      const supplied = `<${(this.messageIds ??= ctx.random('message-id')).hex(16)}@${ctx.name}>`;
+      const fixed = addMissingMessageIdAndDate(bytes, { messageId: supplied, date: rfc5322DateOf(SIM_EPOCH_MS + ctx.sim.nowMs) }, facts);
       bytes = fixed.bytes;
       messageId ??= supplied;
     }
@@ -261,7 +295,7 @@ export class SmtpService {
     const queueId = this.queue.reserveQueueId();
     this.live.get(session.connection)?.tap?.committed(queueId);
     const clientAddress = session.clientAddress;
-    const received = formatReceivedValue({
+    bytes = prependReceived(bytes, {
       heloName: session.heloName ?? clientAddress,
       clientName: ctx.netHost.network.hostByAddress(clientAddress)?.name ?? null,
       clientAddress,
@@ -271,7 +305,6 @@ export class SmtpService {
       recipients,
       atMs: ctx.sim.nowMs,
     });
-    bytes = prependHeader(bytes, 'Received', received);
     if (kind === 'mta') {
       for (const address of recipients) {
         const domain = domainOf(address);
@@ -289,6 +322,17 @@ export class SmtpService {
     });
   }
 }
+
+/** At this many client addresses the server-options memo starts over (serve may see many clients). */
+const clientOptionsMax = 256;
+
+/** What every SMTP server session's owner does with its events: STARTTLS's handshake, a `drop` fault's reset. */
+const untappedOwner: MachineSessionOwner<SmtpServerEvent> = {
+  onEvent: (event, s) => {
+    if (event.type === 'starttls') s.beginTls();
+    else if (event.type === 'drop') s.abort();
+  },
+};
 
 /** A scripted reply as the decision it is: below 400 an accept with that reply, else a refusal. */
 function scriptedDecision(reply: SmtpReply): SmtpDecision {
