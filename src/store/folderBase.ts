@@ -10,6 +10,7 @@
  * it from the files (and the uidlist / index sidecar) — UIDs and flags included (docs/delivery.md I3, P5).
  */
 import type { ExpungedMessage, Folder, FolderChange, MessageInfo } from './mailstore.js';
+import { MessageIndex } from './message-index.js';
 import { normalizeFlags } from './names.js';
 
 /** A delivery in steps, so the simulator can put a crash between any two of them (docs/delivery.md W1, W2). */
@@ -48,11 +49,15 @@ export interface MessageRecord extends MessageInfo {}
 
 const maxUidAsserted = 0xffff_ffff; // RFC 3501 §2.3.1.1: UIDs are 32-bit
 
-export abstract class FolderBase implements Folder {
-  protected readonly records = new Map<number, MessageRecord>();
+/**
+ * `T` is what a format keeps beside each message in the index (Maildir: where its file is; see
+ * message-index.ts), so a folder of a million messages holds no Map and no object per message.
+ */
+export abstract class FolderBase<T = unknown> implements Folder {
+  protected readonly index = new MessageIndex<T>();
   private listeners: Array<(change: FolderChange) => void> = [];
   private messagesCache: MessageRecord[] | null = null;
-  /** The highest UID ever held by this object (a Map has no cheap "last key"). */
+  /** The highest UID ever held by this object (the index forgets expunged ones when it compacts). */
   private lastUid = 0;
   /** False once the folder was deleted or renamed away; the object is then inert. */
   alive = true;
@@ -72,16 +77,20 @@ export abstract class FolderBase implements Folder {
 
   messages(): readonly MessageInfo[] {
     if (!this.alive) return [];
-    this.messagesCache ??= [...this.records.values()];
+    if (this.messagesCache === null) {
+      const list: MessageRecord[] = [];
+      for (let slot = 0; slot < this.index.end; slot++) if (this.index.live(slot)) list.push(this.recordAt(slot));
+      this.messagesCache = list;
+    }
     return this.messagesCache;
   }
 
   info(uid: number): MessageInfo | undefined {
-    return this.alive ? this.records.get(uid) : undefined;
+    return this.alive ? this.record(uid) : undefined;
   }
 
   read(uid: number): Uint8Array {
-    const record = this.records.get(uid);
+    const record = this.record(uid);
     if (!record || !this.alive) throw new Error(`no message with UID ${uid} in ${this.name}`);
     return this.readRecord(record);
   }
@@ -98,24 +107,25 @@ export abstract class FolderBase implements Folder {
   }
 
   setFlags(uid: number, flags: readonly string[]): void {
-    const record = this.records.get(uid);
-    if (!record || !this.alive) throw new Error(`no message with UID ${uid} in ${this.name}`);
+    const slot = this.index.slotOf(uid);
+    if (slot < 0 || !this.alive) throw new Error(`no message with UID ${uid} in ${this.name}`);
+    const record = this.recordAt(slot);
     const normalized = normalizeFlags(flags);
     if (normalized.length === record.flags.length && normalized.every((flag, i) => flag === record.flags[i])) return;
     this.writeFlags(record, normalized);
-    this.records.set(uid, { ...record, flags: normalized });
+    this.index.setFlags(slot, normalized);
     this.messagesCache = null;
     this.emit({ kind: 'flags', uid, flags: normalized });
   }
 
   expunge(uids: readonly number[]): void {
     if (!this.alive) return;
-    const present = [...new Set(uids)].filter((uid) => this.records.has(uid)).sort((a, b) => a - b);
+    const present = [...new Set(uids)].filter((uid) => this.index.slotOf(uid) >= 0).sort((a, b) => a - b);
     if (present.length === 0) return;
-    const records = present.map((uid) => this.records.get(uid)!);
+    const records = present.map((uid) => this.record(uid)!);
     const removed = this.lastStates(records);
     this.removeRecords(records);
-    for (const uid of present) this.records.delete(uid);
+    for (const uid of present) this.index.remove(this.index.slotOf(uid));
     this.messagesCache = null;
     this.emit({ kind: 'expunged', uids: present, removed });
   }
@@ -129,28 +139,44 @@ export abstract class FolderBase implements Folder {
 
   /** The folder is gone (deleted or renamed away): sessions hear every message expunged. */
   retire(): void {
-    const uids = [...this.records.keys()];
-    if (uids.length > 0) this.emit({ kind: 'expunged', uids, removed: this.lastStates([...this.records.values()]) });
+    const records = this.messages() as MessageRecord[];
+    if (records.length > 0) this.emit({ kind: 'expunged', uids: records.map((record) => record.uid), removed: this.lastStates(records) });
     this.alive = false;
-    this.records.clear();
+    this.index.clear();
     this.messagesCache = null;
   }
 
-  /** Called by a format after its commit reached the disk. */
-  protected addRecord(record: MessageRecord): void {
+  /** The message with this UID as a fresh object, or undefined. */
+  protected record(uid: number): MessageRecord | undefined {
+    const slot = this.index.slotOf(uid);
+    return slot < 0 ? undefined : this.recordAt(slot);
+  }
+
+  private recordAt(slot: number): MessageRecord {
+    const index = this.index;
+    return { uid: index.uidAt(slot), flags: index.flagsAt(slot), internalDateMs: index.dateAt(slot), size: index.sizeAt(slot) };
+  }
+
+  /** Called by a format after its commit reached the disk; `extra` is what it keeps beside the message. */
+  protected addRecord(record: MessageRecord, extra: T): void {
     if (!(record.uid > 0 && record.uid <= maxUidAsserted)) throw new Error(`UID out of range: ${record.uid}`);
     if (record.uid <= this.lastUid) throw new Error(`UIDs must ascend (${record.uid} after ${this.lastUid})`);
     this.lastUid = record.uid;
-    this.records.set(record.uid, record);
+    this.index.append(record.uid, record.flags, record.internalDateMs, record.size, extra);
     this.messagesCache = null;
     this.emit({ kind: 'appended', uids: [record.uid] });
   }
 
-  /** Loads records (ascending by UID) without announcing them: used when the folder is opened. */
-  protected loadRecords(records: readonly MessageRecord[]): void {
-    this.records.clear();
-    for (const record of [...records].sort((a, b) => a.uid - b.uid)) this.records.set(record.uid, record);
-    this.lastUid = Math.max(this.lastUid, ...this.records.keys());
+  /** Loads records (any order; indexed ascending by UID) without announcing them: used when the folder is opened. */
+  protected loadRecords(records: readonly MessageRecord[], extraOf: (uid: number) => T): void {
+    this.index.clear();
+    const sorted = [...records].sort((a, b) => a.uid - b.uid);
+    // Two records with one UID (a damaged index on disk): the later one is kept, as a Map.set would.
+    sorted.forEach((record, i) => {
+      if (sorted[i + 1]?.uid !== record.uid) this.index.append(record.uid, record.flags, record.internalDateMs, record.size, extraOf(record.uid));
+    });
+    // Not Math.max(...uids): a spread of a million arguments throws a RangeError.
+    this.lastUid = Math.max(this.lastUid, this.index.lastUid);
     this.messagesCache = null;
   }
 

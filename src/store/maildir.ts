@@ -61,19 +61,12 @@ interface MaildirFile {
 }
 
 /**
- * What the index keeps of a file: its base name alone while it is in new/ without keywords (how every
- * delivery starts; issue 21: no object and no path string for each of a million messages), else a
- * `MaildirFile`.
+ * What the index keeps beside a message (message-index.ts): while its file is in new/ without keywords
+ * (how every delivery starts), the file's disk path alone — the very string the disk keeps as the
+ * file's key, so it costs nothing more (issue 21: no object and no name string for each of a million
+ * messages); else a `MaildirFile`.
  */
 type IndexedFile = string | MaildirFile;
-
-function fileOf(indexed: IndexedFile): MaildirFile {
-  return typeof indexed === 'string' ? { basename: indexed, currentPath: `new/${indexed}`, keywords: none } : indexed;
-}
-
-function indexed(file: MaildirFile): IndexedFile {
-  return file.keywords.length === 0 && file.currentPath === `new/${file.basename}` ? file.basename : file;
-}
 
 /** The keywords and flags of most messages: none. One frozen list for all (issue 21: a million messages). */
 const none: readonly string[] = Object.freeze([]);
@@ -130,8 +123,9 @@ function safeHost(hostName: string): string {
   return hostName.replaceAll('/', '\\057').replaceAll(':', '\\072').replaceAll('\n', '') || 'localhost';
 }
 
-export class MaildirFolder extends FolderBase {
-  private readonly files = new Map<number, IndexedFile>();
+export class MaildirFolder extends FolderBase<IndexedFile> {
+  /** The disk path of new/ with a trailing slash: what an `IndexedFile` string starts with. */
+  private readonly newPrefix: string;
   /**
    * The base names of the files found when the folder was opened, so picking a unique delivery name
    * does not scan every message. A name this object picks itself is never picked again (the store's
@@ -147,9 +141,19 @@ export class MaildirFolder extends FolderBase {
     private readonly names: UniqueNameSource,
   ) {
     super(name);
+    this.newPrefix = `${this.path('new')}/`;
     this.load();
   }
 
+  private fileOf(indexed: IndexedFile): MaildirFile {
+    if (typeof indexed !== 'string') return indexed;
+    const basename = indexed.slice(this.newPrefix.length);
+    return { basename, currentPath: `new/${basename}`, keywords: none };
+  }
+
+  private indexed(file: MaildirFile): IndexedFile {
+    return file.keywords.length === 0 && file.currentPath === `new/${file.basename}` ? this.path(file.currentPath) : file;
+  }
 
   /** Where the folder lives on disk (for renames by the store). */
   get directory(): string {
@@ -189,11 +193,12 @@ export class MaildirFolder extends FolderBase {
       }
     }
     const records: MessageRecord[] = [];
+    const files = new Map<number, IndexedFile>();
     const unknown = found.filter((file) => !known.has(file.basename)).sort((a, b) => (a.basename < b.basename ? -1 : 1));
     if (unknown.length > 0 || known.size !== found.length - unknown.length) changed = true;
     const adopt = (file: (typeof found)[number], uid: number, line: UidlistLine | null) => {
       const keywords = line?.keywords ?? [];
-      this.files.set(uid, indexed({ basename: file.basename, currentPath: file.currentPath, keywords }));
+      files.set(uid, this.indexed({ basename: file.basename, currentPath: file.currentPath, keywords }));
       this.basenames.add(file.basename);
       records.push({
         uid,
@@ -207,7 +212,7 @@ export class MaildirFolder extends FolderBase {
       if (line) adopt(file, line.uid, line);
     }
     for (const file of unknown) adopt(file, this.next++, null);
-    this.loadRecords(records);
+    this.loadRecords(records, (uid) => files.get(uid)!);
     if (changed) this.writeUidlist();
   }
 
@@ -235,14 +240,15 @@ export class MaildirFolder extends FolderBase {
     return { validity: Number(header[1]), next, lines };
   }
 
-  /** Rewrites the uidlist atomically (write a temporary file, then rename over the old one). */
-  private writeUidlist(): void {
+  /** Rewrites the uidlist atomically (write a temporary file, then rename over the old one), in UID order. */
+  private writeUidlist(without?: ReadonlySet<number>): void {
     const lines = [`mailsim-uidlist 1 V${this.validity} N${this.next}`];
-    for (const [uid, indexedFile] of this.files) {
-      const file = fileOf(indexedFile);
-      const record = this.records.get(uid);
+    const index = this.index;
+    for (let slot = 0; slot < index.end; slot++) {
+      if (!index.live(slot) || without?.has(index.uidAt(slot))) continue;
+      const file = this.fileOf(index.extraAt(slot));
       const keywords = file.keywords.map((keyword) => ` K${keyword}`).join('');
-      lines.push(`${uid} T${record?.internalDateMs ?? 0}${keywords} :${file.basename}`);
+      lines.push(`${index.uidAt(slot)} T${index.dateAt(slot)}${keywords} :${file.basename}`);
     }
     const temporary = this.path(`${UIDLIST_FILE}.tmp`);
     this.disk.write(temporary, encoder.encode(`${lines.join('\n')}\n`));
@@ -269,8 +275,8 @@ export class MaildirFolder extends FolderBase {
   }
 
   protected readRecord(record: MessageRecord): Uint8Array {
-    const file = fileOf(this.files.get(record.uid)!);
-    const bytes = this.disk.read(this.path(file.currentPath));
+    const indexed = this.index.extraAt(this.index.slotOf(record.uid));
+    const bytes = this.disk.read(typeof indexed === 'string' ? indexed : this.path(indexed.currentPath));
     if (!bytes) throw new Error(`Maildir file of UID ${record.uid} vanished from ${this.dir}`);
     return lfToCrlf(bytes);
   }
@@ -300,11 +306,12 @@ export class MaildirFolder extends FolderBase {
         // goes straight to cur/ with them, as Dovecot does.
         const currentPath = flags.length > 0 ? folder.curPath(basename, flags) : `new/${basename}`;
         const keywords = flags.length === 0 ? none : flags.filter((f) => !f.startsWith('\\'));
-        folder.disk.rename(tmpPath, folder.path(currentPath));
+        const diskPath = folder.path(currentPath);
+        folder.disk.rename(tmpPath, diskPath);
         const uid = folder.next++;
-        folder.files.set(uid, flags.length === 0 ? basename : { basename, currentPath, keywords });
         folder.appendUidlistLine(uid, internalDateMs, basename, keywords);
-        folder.addRecord({ uid, flags: flags.length === 0 ? none : flags, internalDateMs, size: view.length });
+        const file: IndexedFile = flags.length === 0 ? diskPath : { basename, currentPath, keywords };
+        folder.addRecord({ uid, flags: flags.length === 0 ? none : flags, internalDateMs, size: view.length }, file);
         return uid;
       },
       abort(): void {
@@ -316,23 +323,24 @@ export class MaildirFolder extends FolderBase {
   }
 
   protected writeFlags(record: MessageRecord, flags: string[]): void {
-    const file = fileOf(this.files.get(record.uid)!);
+    const slot = this.index.slotOf(record.uid);
+    const file = this.fileOf(this.index.extraAt(slot));
     const keywords = flags.filter((flag) => !flag.startsWith('\\'));
     const keywordsChanged = keywords.join(' ') !== file.keywords.join(' ');
     // A reader that sets flags moves the message to cur/ (maildir(5)).
     const newPath = this.curPath(file.basename, flags);
     if (newPath !== file.currentPath) this.disk.rename(this.path(file.currentPath), this.path(newPath));
-    this.files.set(record.uid, indexed({ basename: file.basename, currentPath: newPath, keywords }));
+    this.index.setExtra(slot, this.indexed({ basename: file.basename, currentPath: newPath, keywords }));
     if (keywordsChanged) this.writeUidlist();
   }
 
   protected removeRecords(records: MessageRecord[]): void {
     for (const record of records) {
-      const file = fileOf(this.files.get(record.uid)!);
+      const file = this.fileOf(this.index.extraAt(this.index.slotOf(record.uid)));
       this.disk.unlink(this.path(file.currentPath));
-      this.files.delete(record.uid);
       this.basenames.delete(file.basename);
     }
-    this.writeUidlist();
+    // FolderBase drops them from the index after this returns.
+    this.writeUidlist(new Set(records.map((record) => record.uid)));
   }
 }

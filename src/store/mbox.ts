@@ -44,7 +44,7 @@ interface IndexLine extends RecordPlace {
   flags: string[];
 }
 
-export class MboxFolder extends FolderBase {
+export class MboxFolder extends FolderBase<undefined> {
   private readonly places = new Map<number, RecordPlace>();
   /** The delivery holding the append lock, if any. */
   private lockHolder: object | null = null;
@@ -101,7 +101,7 @@ export class MboxFolder extends FolderBase {
       });
     }
     if (known.size > 0) changed = true;
-    this.loadRecords(records);
+    this.loadRecords(records, () => undefined);
     if (changed) this.writeIndex();
   }
 
@@ -123,14 +123,18 @@ export class MboxFolder extends FolderBase {
     return { validity: Number(header[1]), next, lines };
   }
 
-  /** Rewrites the index atomically; `override` gives flags not yet in `records`, `without` UIDs to leave out. */
-  private writeIndex(override?: { uid: number; flags: string[] }, without?: ReadonlySet<number>): void {
+  /**
+   * Rewrites the index atomically; `override` gives a message not yet in the folder's index as it will
+   * be (a delivery being committed: its date too) or flags not yet there, `without` UIDs to leave out.
+   */
+  private writeIndex(override?: { uid: number; flags: readonly string[]; internalDateMs?: number }, without?: ReadonlySet<number>): void {
     const lines = [`mailsim-mbox-index 1 V${this.validity} N${this.next}`];
     for (const [uid, place] of this.places) {
       if (without?.has(uid)) continue;
-      const record = this.records.get(uid);
-      const flags = override?.uid === uid ? override.flags : (record?.flags ?? []);
-      lines.push([uid, place.offset, place.length, record?.internalDateMs ?? 0, ...flags].join(' '));
+      const record = this.record(uid);
+      const mine = override?.uid === uid ? override : undefined;
+      const flags = mine?.flags ?? record?.flags ?? [];
+      lines.push([uid, place.offset, place.length, mine?.internalDateMs ?? record?.internalDateMs ?? 0, ...flags].join(' '));
     }
     const temporary = `${this.indexPath}.tmp`;
     this.disk.write(temporary, encoder.encode(`${lines.join('\n')}\n`));
@@ -183,11 +187,9 @@ export class MboxFolder extends FolderBase {
         state = 'done';
         const uid = folder.next++;
         folder.places.set(uid, place);
-        folder.records.set(uid, { uid, flags, internalDateMs, size: view.length });
-        folder.writeIndex();
-        folder.records.delete(uid); // addRecord puts it back and announces it
+        folder.writeIndex({ uid, flags, internalDateMs }); // before addRecord, which announces it
         folder.lockHolder = null;
-        folder.addRecord({ uid, flags, internalDateMs, size: view.length });
+        folder.addRecord({ uid, flags, internalDateMs, size: view.length }, undefined);
         return uid;
       },
       abort(): void {

@@ -1,5 +1,5 @@
 /**
- * The Maildir folder's compact index (src/store/maildir.ts: a bare base name for a file in new/ without
+ * The Maildir folder's compact index (src/store/maildir.ts: the disk path alone for a file in new/ without
  * keywords, an object otherwise; the set of names only for files found at open; issue 21). The
  * property compares it with the general model, a plain map of each message's bytes and flags: after
  * random appends (with and without flags and keywords), flag changes, expunges and reloads after a
