@@ -68,24 +68,48 @@ export function sanitiseGeneral(text: string): string {
   return cleaned.length === 0 ? '?' : cleaned.slice(0, 255);
 }
 
-function addressLiteral(address: string): string {
-  return address.includes(':') ? `[IPv6:${address}]` : `[${address}]`;
-}
+/**
+ * The pieces of one field, reused by every `formatReceivedValue` and `prependReceived` (each reads them
+ * before it returns). Its slots are overwritten, never emptied: `length = 0` would drop the array's
+ * storage and each push grow it anew.
+ */
+const pieces: string[] = new Array<string>(20).fill('');
 
 /** The field value (after "Received: "), folded over three lines with CRLF TAB. */
 export function formatReceivedValue(info: ReceivedInfo): string {
-  const from = `from ${sanitise(info.heloName)} (${info.clientName === null ? 'unknown' : sanitise(info.clientName)} ${addressLiteral(info.clientAddress)})`;
-  const by = `by ${sanitise(info.byHost)} with ${info.protocol} id ${sanitise(info.id)}`;
-  const only = info.recipients.length === 1 ? info.recipients[0] : undefined;
-  const forClause = only === undefined ? '' : `\r\n\tfor <${sanitise(only)}>`;
-  return `${from}\r\n\t${by}${forClause}; ${rfc5322DateOf(SIM_EPOCH_MS + info.atMs)}`;
+  const n = receivedPieces(info, pieces);
+  let text = '';
+  for (let i = 0; i < n; i++) text += pieces[i];
+  return text;
 }
 
 /**
- * The pieces of one field, reused by every `prependReceived` (filled before the next call starts). Its
- * slots are overwritten, never emptied: `length = 0` would drop the array's storage and each push grow it anew.
+ * The value of `formatReceivedValue`, as pieces written into `into` from 0 (returns how many): the
+ * one place the field's clauses are laid out.
  */
-const pieces: string[] = new Array<string>(20).fill('');
+function receivedPieces(info: ReceivedInfo, into: string[]): number {
+  let n = 0;
+  into[n++] = 'from ';
+  into[n++] = sanitise(info.heloName);
+  into[n++] = ' (';
+  into[n++] = info.clientName === null ? 'unknown' : sanitise(info.clientName);
+  into[n++] = info.clientAddress.includes(':') ? ' [IPv6:' : ' [';
+  into[n++] = info.clientAddress;
+  into[n++] = '])\r\n\tby ';
+  into[n++] = sanitise(info.byHost);
+  into[n++] = ' with ';
+  into[n++] = info.protocol;
+  into[n++] = ' id ';
+  into[n++] = sanitise(info.id);
+  if (info.recipients.length === 1) {
+    into[n++] = '\r\n\tfor <';
+    into[n++] = sanitise(info.recipients[0]!);
+    into[n++] = '>';
+  }
+  into[n++] = '; ';
+  into[n++] = rfc5322DateOf(SIM_EPOCH_MS + info.atMs);
+  return n;
+}
 
 /**
  * `prependHeader(bytes, 'Received', formatReceivedValue(info))` without the field's text: the pieces
@@ -97,37 +121,25 @@ const pieces: string[] = new Array<string>(20).fill('');
  */
 export function prependReceived(bytes: Uint8Array, info: ReceivedInfo): Uint8Array {
   if (!isPrintableAscii(info.clientAddress)) return prependHeader(bytes, 'Received', formatReceivedValue(info));
-  let n = 0;
-  pieces[n++] = 'Received: from ';
-  pieces[n++] = sanitise(info.heloName);
-  pieces[n++] = ' (';
-  pieces[n++] = info.clientName === null ? 'unknown' : sanitise(info.clientName);
-  pieces[n++] = info.clientAddress.includes(':') ? ' [IPv6:' : ' [';
-  pieces[n++] = info.clientAddress;
-  pieces[n++] = '])\r\n\tby ';
-  pieces[n++] = sanitise(info.byHost);
-  pieces[n++] = ' with ';
-  pieces[n++] = info.protocol;
-  pieces[n++] = ' id ';
-  pieces[n++] = sanitise(info.id);
-  if (info.recipients.length === 1) {
-    pieces[n++] = '\r\n\tfor <';
-    pieces[n++] = sanitise(info.recipients[0]!);
-    pieces[n++] = '>';
-  }
-  pieces[n++] = '; ';
-  pieces[n++] = rfc5322DateOf(SIM_EPOCH_MS + info.atMs);
-  pieces[n++] = '\r\n';
-  let length = bytes.length;
+  const n = receivedPieces(info, pieces);
+  let length = bytes.length + FIELD_START.length + 2;
   for (let i = 0; i < n; i++) length += pieces[i]!.length;
   const out = new Uint8Array(length);
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const piece = pieces[i]!;
-    for (let j = 0; j < piece.length; j++) out[at++] = piece.charCodeAt(j);
-  }
+  let at = writeLatin1(out, 0, FIELD_START);
+  for (let i = 0; i < n; i++) at = writeLatin1(out, at, pieces[i]!);
+  out[at++] = 0x0d;
+  out[at++] = 0x0a;
   out.set(bytes, at);
   return out;
+}
+
+const FIELD_START = 'Received: ';
+
+/** Writes `text` one character per byte (each is ASCII here) at `at`; returns where it ended. */
+function writeLatin1(out: Uint8Array, at: number, text: string): number {
+  let o = at;
+  for (let j = 0; j < text.length; j++) out[o++] = text.charCodeAt(j);
+  return o;
 }
 
 /** True when every character is space or visible ASCII (what the fast path writes one byte each, unchecked). */
