@@ -29,6 +29,14 @@ export interface MachineSessionOwner<Event> {
   onFinished?(session: MachineSession<Event>): void;
 }
 
+/** What `MachineSession.start` runs first: an object, not a closure, so a session needs none to start. */
+export interface MachineStart {
+  start(nowMs: number): void;
+}
+
+/** For a machine that has nothing to do when its session starts (it greets from its constructor). */
+export const nothingToStart: MachineStart = { start() {} };
+
 export interface TlsMachine {
   tlsEstablished(nowMs: number): void;
 }
@@ -91,15 +99,8 @@ export class MachineSession<Event> implements ConnectionHandlers {
     this.finish();
   }
 
-  /** Runs the machine's own start (greeting, or nothing) and pumps. */
-  start(startMachine: (nowMs: number) => void): void {
-    this.started = true;
-    startMachine(this.sim.nowMs);
-    this.pump();
-  }
-
-  /** `start(startMachine)` with the machine's own `start(nowMs)` (SMTP's greeting), without a closure to call it. */
-  startWith(machine: { start(nowMs: number): void }): void {
+  /** Runs the machine's own start (SMTP's greeting; `nothingToStart` for none) and pumps. */
+  start(machine: MachineStart): void {
     this.started = true;
     machine.start(this.sim.nowMs);
     this.pump();

@@ -16,7 +16,7 @@ import { Pop3ServerMachine } from '../protocols/pop3/server.js';
 import type { Pop3ServerEvent } from '../protocols/pop3/types.js';
 import type { UserConfig } from './config.js';
 import type { UserMailStore } from '../store/mailstore.js';
-import { MachineSession } from './machine-session.js';
+import { MachineSession, nothingToStart } from './machine-session.js';
 import type { BootableService, HostContext } from './host-context.js';
 
 /** A loopback client (127.0.0.0/8, ::1, IPv4-mapped 127.x): Dovecot counts it as secure. */
@@ -83,8 +83,8 @@ export class Pop3Service implements BootableService {
       });
       const session = new MachineSession<Pop3ServerEvent>(ctx.sim, conn, machine, { onEvent: (event, s) => event.type === 'starttls' && s.beginTls() }, () => ctx.isCurrent(epoch));
       // The greeting waits in the machine until the session starts: after the handshake on 995.
-      if (implicitTls) conn.startTls(() => ctx.isCurrent(epoch) && session.start(() => {}));
-      else session.start(() => {});
+      if (implicitTls) conn.startTls(() => ctx.isCurrent(epoch) && session.start(nothingToStart));
+      else session.start(nothingToStart);
     }
   }
 }
@@ -130,8 +130,8 @@ export class ImapService implements BootableService {
       const started = new MachineSession<ImapServerEvent>(ctx.sim, conn, machine, { onEvent: (event, s) => event.type === 'starttls' && s.beginTls() }, () => ctx.isCurrent(epoch));
       session = started;
       // The greeting waits in the machine until the session starts: after the handshake on 993.
-      if (implicitTls) conn.startTls(() => ctx.isCurrent(epoch) && started.start(() => {}));
-      else started.start(() => {});
+      if (implicitTls) conn.startTls(() => ctx.isCurrent(epoch) && started.start(nothingToStart));
+      else started.start(nothingToStart);
     }
   }
 }

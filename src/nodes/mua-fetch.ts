@@ -12,7 +12,7 @@ import type { Pop3ClientEvent } from '../protocols/pop3/types.js';
 import type { FetchRecord } from '../mail/fetch-record.js';
 import type { FetchSpec, HostConfig } from './config.js';
 import type { Simulator } from '../sim/index.js';
-import { MachineSession } from './machine-session.js';
+import { MachineSession, nothingToStart } from './machine-session.js';
 import { mailboxPorts } from './mailbox-services.js';
 import { getHeader } from './mail/headers.js';
 
@@ -58,8 +58,8 @@ export class MailReader {
             error,
           });
         const session = spec.protocol === 'pop3' ? this.pop3Session(conn, spec, account.name, password, finish) : this.imapSession(conn, spec, account.name, password, finish);
-        if (spec.tls) conn.startTls(() => session.start(() => {}));
-        else session.start(() => {});
+        if (spec.tls) conn.startTls(() => session.start(nothingToStart));
+        else session.start(nothingToStart);
       },
     });
   }

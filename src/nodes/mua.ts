@@ -15,6 +15,7 @@ import type { StubResolver } from '../dns/index.js';
 import type { Host } from '../net/host.js';
 import { localRefusal } from '../protocols/smtp/client.js';
 import type { SmtpClientOptions } from '../protocols/smtp/client-types.js';
+import { plainMailParams } from '../protocols/smtp/types.js';
 import { replyLine } from '../mail/status.js';
 import type { HostConfig, SendSpec } from './config.js';
 import { rfc5322DateOf, SIM_EPOCH_MS } from '../sim/calendar.js';
@@ -95,11 +96,8 @@ export class Mua {
                 from: spec.from,
                 recipients: spec.to.map((address) => ({ address, dsn: { notify: spec.notify, orcpt: null } })),
                 declaredSize: null,
-                // plainMailParams() with the spec's REQUIRETLS, written out (keys in its order): no object to spread per message.
-                body: null,
-                smtpUtf8: false,
+                ...plainMailParams(),
                 requireTls: spec.requireTls,
-                dsn: { ret: null, envid: null },
               },
               message,
             },

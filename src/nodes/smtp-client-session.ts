@@ -134,8 +134,8 @@ class ClientConnection implements ParkedSession {
 
   open(): void {
     this.uses = 1;
-    if (this.request.client.implicitTls === true) this.connection.startTls(() => this.request.isAlive() && this.session.startWith(this.machine));
-    else this.session.startWith(this.machine);
+    if (this.request.client.implicitTls === true) this.connection.startTls(() => this.request.isAlive() && this.session.start(this.machine));
+    else this.session.start(this.machine);
   }
 
   isOpen(): boolean {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionHandlers, EndpointState } from '../../src/net/connection.js';
 import { concatBytes } from '../../src/protocols/bytes.js';
 import { NOTHING, type SansIoMachine } from '../../src/protocols/machine.js';
-import { MachineSession } from '../../src/nodes/machine-session.js';
+import { MachineSession, nothingToStart } from '../../src/nodes/machine-session.js';
 import type { StreamEndpoint } from '../../src/nodes/stream-endpoint.js';
 import { Simulator } from '../../src/sim/index.js';
 
@@ -67,7 +67,7 @@ describe('MachineSession: one write per burst', () => {
         const conn = new RecordingEndpoint();
         const machine = new ScriptedMachine(bursts.map((b) => [...b]));
         const session = new MachineSession(sim, conn, machine, { onEvent() {} }, () => true);
-        session.start(() => {});
+        session.start(nothingToStart);
         for (let i = 0; i < bursts.length; i++) conn.handlers!.onData(new Uint8Array([i]));
         // The general path: every chunk its own write.
         const general = bursts.flat();

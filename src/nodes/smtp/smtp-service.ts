@@ -144,8 +144,8 @@ export class SmtpService {
           };
     const session = new MachineSession<SmtpServerEvent>(ctx.sim, conn, server, owner, this.aliveIn(epoch));
     this.live.set(server.connection, { server, session, tap });
-    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.startWith(server));
-    else session.startWith(server);
+    if (kind === 'submissions') conn.startTls(() => ctx.isCurrent(epoch) && session.start(server));
+    else session.start(server);
   }
 
   /**

@@ -5,12 +5,12 @@
  */
 import { preformattedReply, smtpReply } from '../reply.js';
 import { ReplyMemo } from '../reply-memo.js';
+import type { AwaitingHelo, Chunking, CommandState, HasRecipients, MailGiven, Ready, SmtpContext } from './context.js';
 
-/** RFC 5321 §4.1.1.10: the 221 to QUIT, kept per server name. */
 /** The 250 of RSET and NOOP (RFC 5321 §4.1.1.5, §4.1.1.9), formatted once. */
 const OK = preformattedReply(smtpReply(250, '2.0.0', 'OK'));
+/** RFC 5321 §4.1.1.10: the 221 to QUIT, kept per server name. */
 const CLOSING = new ReplyMemo(221, '2.0.0', (hostname) => `${hostname} closing connection`);
-import type { AwaitingHelo, Chunking, CommandState, HasRecipients, MailGiven, Ready, SmtpContext } from './context.js';
 
 /** RFC 5321 §4.1.1.5: the transaction, if any, is over; HELO/EHLO and AUTH stay. */
 export function rset(context: SmtpContext, state: AwaitingHelo | Ready | MailGiven | HasRecipients | Chunking, argument: string): void {
